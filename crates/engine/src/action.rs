@@ -1,0 +1,305 @@
+//! `Action`: one unit of work with exactly declared inputs and outputs.
+//!
+//! An action is either an external command (argv, run in the build
+//! directory, never through a shell) or an internal step run in-process (a
+//! named function with arguments). Its [key](Action::key) hashes everything
+//! that can change what it writes: the command, the environment it reads, the
+//! digest of every input and the names of its outputs. The same description
+//! feeds the trace store and, later, the caches.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::digest::{Digest, DigestBuilder};
+use crate::error::Result;
+use crate::target::Target;
+
+/// Bump when anything about how an action key is computed changes, so that
+/// every recorded trace becomes stale instead of wrongly matching.
+pub const ACTION_KEY_VERSION: u64 = 1;
+
+/// What an action runs.
+#[derive(Clone)]
+pub enum Command {
+    /// An external program, run with the build directory as working directory.
+    Process {
+        /// Program and arguments; `argv[0]` is the program.
+        argv: Vec<String>,
+        /// When set, standard output is written to this file instead of being
+        /// shown (the way `ocamldep ... > x.ml.depends` works).
+        stdout: Option<Target>,
+    },
+    /// A step that runs inside caravan.
+    Internal {
+        /// The step's name and version, part of the key (bump the version when
+        /// the step's behaviour changes).
+        name: String,
+        /// Arguments shown in the log and hashed in the key.
+        args: Vec<String>,
+        /// The step itself; it receives the build directory and writes the
+        /// action's outputs there.
+        run: InternalStep,
+    },
+}
+
+/// The function of an internal step: receives the build directory.
+pub type InternalStep = Arc<dyn Fn(&Path) -> Result<()> + Send + Sync>;
+
+/// A file an action reads, or a precomputed group of files.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// One file of the build directory; the task must have asked for it.
+    File(Target),
+    /// A group of files whose combined digest is known (for example the
+    /// transitive interfaces a compiler may read).
+    Group(Arc<InputGroup>),
+}
+
+/// A set of input files with a combined digest, built as a DAG so that large
+/// transitive closures are shared instead of copied.
+#[derive(Debug)]
+pub struct InputGroup {
+    /// Files of this node, with their digests.
+    pub files: Vec<(Target, Digest)>,
+    /// Sub-groups.
+    pub children: Vec<Arc<InputGroup>>,
+    /// Digest of the files and children digests, computed by [`InputGroup::new`].
+    pub digest: Digest,
+}
+
+impl InputGroup {
+    /// A group with its digest computed from its files and children.
+    pub fn new(files: Vec<(Target, Digest)>, children: Vec<Arc<InputGroup>>) -> InputGroup {
+        let mut b = DigestBuilder::new("input-group");
+        for (t, d) in &files {
+            b.str(t.as_str()).digest(d);
+        }
+        for c in &children {
+            b.digest(&c.digest);
+        }
+        let digest = b.finish();
+        InputGroup {
+            files,
+            children,
+            digest,
+        }
+    }
+
+    /// Every file of the group and its sub-groups, each once.
+    pub fn flatten(&self) -> Vec<(Target, Digest)> {
+        let mut seen_groups = std::collections::HashSet::new();
+        let mut seen_files = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(g) = stack.pop() {
+            if !seen_groups.insert(g as *const InputGroup) {
+                continue;
+            }
+            for (t, d) in &g.files {
+                if seen_files.insert(t.clone()) {
+                    out.push((t.clone(), *d));
+                }
+            }
+            for c in &g.children {
+                stack.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// How an action appears in the build log and the display.
+#[derive(Clone, Debug, Default)]
+pub struct LogInfo {
+    /// The "target" shown in the log header (ocamlbuild shows the output file
+    /// for compilers, the source for generators).
+    pub target: String,
+    /// The rendered tag set of the command, for the log header.
+    pub tags: String,
+}
+
+/// One unit of work.
+#[derive(Clone)]
+pub struct Action {
+    /// What runs.
+    pub command: Command,
+    /// Environment variables passed to the command (all others are inherited
+    /// as they are and must not change its outputs).
+    pub env: Vec<(String, String)>,
+    /// Everything it reads from the build directory.
+    pub inputs: Vec<Input>,
+    /// Everything it writes; none may be written by another action.
+    pub outputs: Vec<Target>,
+    /// Extra values that change the outputs without being files (for example
+    /// the identity of the compiler binary).
+    pub salt: Vec<String>,
+    /// Log header information.
+    pub log: LogInfo,
+}
+
+impl Action {
+    /// An external command.
+    pub fn process(argv: Vec<String>) -> Action {
+        Action {
+            command: Command::Process { argv, stdout: None },
+            env: Vec::new(),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            salt: Vec::new(),
+            log: LogInfo::default(),
+        }
+    }
+
+    /// An internal step.
+    pub fn internal(
+        name: impl Into<String>,
+        args: Vec<String>,
+        run: impl Fn(&Path) -> Result<()> + Send + Sync + 'static,
+    ) -> Action {
+        Action {
+            command: Command::Internal {
+                name: name.into(),
+                args,
+                run: Arc::new(run),
+            },
+            env: Vec::new(),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            salt: Vec::new(),
+            log: LogInfo::default(),
+        }
+    }
+
+    /// The key of this action given the digests of its file inputs, in the
+    /// order of `inputs` (groups carry their own digest).
+    pub fn key(&self, input_digest: impl Fn(&Target) -> Option<Digest>) -> Option<Digest> {
+        let mut b = DigestBuilder::new("action");
+        b.u64(ACTION_KEY_VERSION);
+        match &self.command {
+            Command::Process { argv, stdout } => {
+                b.str("process").u64(argv.len() as u64);
+                for a in argv {
+                    b.str(a);
+                }
+                b.str(stdout.as_ref().map(|t| t.as_str()).unwrap_or(""));
+            }
+            Command::Internal { name, args, .. } => {
+                b.str("internal").str(name).u64(args.len() as u64);
+                for a in args {
+                    b.str(a);
+                }
+            }
+        }
+        b.u64(self.env.len() as u64);
+        for (k, v) in &self.env {
+            b.str(k).str(v);
+        }
+        b.u64(self.salt.len() as u64);
+        for s in &self.salt {
+            b.str(s);
+        }
+        b.u64(self.inputs.len() as u64);
+        for input in &self.inputs {
+            match input {
+                Input::File(t) => {
+                    b.str(t.as_str()).digest(&input_digest(t)?);
+                }
+                Input::Group(g) => {
+                    b.str("group").digest(&g.digest);
+                }
+            }
+        }
+        b.u64(self.outputs.len() as u64);
+        for o in &self.outputs {
+            b.str(o.as_str());
+        }
+        Some(b.finish())
+    }
+
+    /// The primary output: the first declared one.
+    pub fn primary_output(&self) -> Option<&Target> {
+        self.outputs.first()
+    }
+}
+
+impl fmt::Display for Action {
+    /// The command as a shell would read it, quoting like ocamlbuild.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.command {
+            Command::Process { argv, stdout } => {
+                let words: Vec<String> = argv.iter().map(|a| shell_quote(a)).collect();
+                f.write_str(&words.join(" "))?;
+                if let Some(out) = stdout {
+                    write!(f, " > {}", shell_quote(out.as_str()))?;
+                }
+                Ok(())
+            }
+            Command::Internal { name, args, .. } => {
+                let words: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
+                write!(f, "<{name}> {}", words.join(" "))
+            }
+        }
+    }
+}
+
+/// Quotes a word the way ocamlbuild shows commands: words made only of
+/// `[A-Za-z0-9./_:@+,-]` stay bare, others are single-quoted.
+pub fn shell_quote(word: &str) -> String {
+    let bare = !word.is_empty()
+        && word
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"./_:@+,-".contains(&c));
+    if bare {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_like_ocamlbuild() {
+        assert_eq!(shell_quote("-I"), "-I");
+        assert_eq!(shell_quote("src/a.ml"), "src/a.ml");
+        assert_eq!(shell_quote("-w +a"), "'-w +a'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn key_changes_with_input_digest() {
+        let mut a = Action::process(vec!["cc".into(), "x.c".into()]);
+        a.inputs.push(Input::File(Target::new("x.c")));
+        a.outputs.push(Target::new("x.o"));
+        let d1 = Digest::of_bytes(b"1");
+        let d2 = Digest::of_bytes(b"2");
+        let k1 = a.key(|_| Some(d1)).unwrap();
+        let k2 = a.key(|_| Some(d2)).unwrap();
+        assert_ne!(k1, k2);
+        assert_eq!(k1, a.key(|_| Some(d1)).unwrap());
+    }
+
+    #[test]
+    fn group_flattening_visits_shared_nodes_once() {
+        let leaf = Arc::new(InputGroup::new(
+            vec![(Target::new("c.cmi"), Digest::of_bytes(b"c"))],
+            vec![],
+        ));
+        let b = Arc::new(InputGroup::new(
+            vec![(Target::new("b.cmi"), Digest::of_bytes(b"b"))],
+            vec![leaf.clone()],
+        ));
+        let a = InputGroup::new(vec![], vec![b, leaf]);
+        let mut names: Vec<String> = a
+            .flatten()
+            .into_iter()
+            .map(|(t, _)| t.to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["b.cmi", "c.cmi"]);
+    }
+}

@@ -1,0 +1,123 @@
+//! Critical-path priorities from the previous build.
+//!
+//! For every task recorded in the traces, its *remaining path* is its own
+//! duration plus the longest remaining path among the tasks that read one of
+//! its outputs. Among actions ready to run, the scheduler starts the one with
+//! the longest remaining path first, so that the chain that bounds the build
+//! time is never left waiting.
+
+use std::collections::HashMap;
+
+use crate::trace::TraceDb;
+
+/// Remaining-path lengths (milliseconds) by task.
+#[derive(Debug, Default)]
+pub struct CriticalPath {
+    remaining: HashMap<String, u64>,
+}
+
+impl CriticalPath {
+    /// Computes the remaining path of every traced task.
+    pub fn from_traces(db: &TraceDb) -> CriticalPath {
+        let mut producer: HashMap<&str, &str> = HashMap::new();
+        for t in db.traces.values() {
+            for o in &t.outputs {
+                producer.insert(o.path.as_str(), t.task.as_str());
+            }
+        }
+        // dependents[task] = tasks that read one of its outputs.
+        let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
+        for t in db.traces.values() {
+            for i in &t.inputs {
+                if let Some(p) = producer.get(i.as_str())
+                    && *p != t.task
+                {
+                    dependents.entry(*p).or_default().push(t.task.as_str());
+                }
+            }
+        }
+        let mut remaining: HashMap<String, u64> = HashMap::new();
+        let mut state: HashMap<&str, u8> = HashMap::new(); // 1 = visiting, 2 = done
+        for start in db.traces.keys() {
+            // Iterative post-order DFS (graphs can be deep).
+            let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+            while let Some((node, child)) = stack.pop() {
+                if child == 0 {
+                    if state.contains_key(node) {
+                        continue;
+                    }
+                    state.insert(node, 1);
+                }
+                let deps = dependents.get(node).map(|v| v.as_slice()).unwrap_or(&[]);
+                if child < deps.len() {
+                    stack.push((node, child + 1));
+                    let next = deps[child];
+                    if !state.contains_key(next) {
+                        stack.push((next, 0));
+                    }
+                    continue;
+                }
+                let own = db
+                    .traces
+                    .get(node)
+                    .map(|t| t.duration_ms as u64)
+                    .unwrap_or(0);
+                let longest = deps
+                    .iter()
+                    .map(|d| remaining.get(*d).copied().unwrap_or(0))
+                    .max()
+                    .unwrap_or(0);
+                remaining.insert(node.to_string(), own + longest);
+                state.insert(node, 2);
+            }
+        }
+        CriticalPath { remaining }
+    }
+
+    /// The remaining path of a task; 0 when it was never traced.
+    pub fn priority(&self, task: &str) -> u64 {
+        self.remaining.get(task).copied().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::{Digest, FileStat};
+    use crate::trace::{OutputRecord, Record, Trace};
+
+    fn t(task: &str, inputs: &[&str], dur: u32) -> Record {
+        Record::Trace(Trace {
+            task: task.into(),
+            action_key: Digest::of_bytes(b""),
+            inputs: inputs.iter().map(|s| s.to_string()).collect(),
+            outputs: vec![OutputRecord {
+                path: task.into(),
+                stat: FileStat {
+                    size: 0,
+                    mtime_ns: 0,
+                    ctime_ns: 0,
+                    inode: 0,
+                },
+                digest: Digest::of_bytes(b""),
+            }],
+            duration_ms: dur,
+        })
+    }
+
+    #[test]
+    fn longest_chain_of_dependents_counts() {
+        let mut db = TraceDb::default();
+        // a -> b -> d (10 + 20 + 5) ; a -> c (10 + 1)
+        db.apply(t("a", &[], 10));
+        db.apply(t("b", &["a"], 20));
+        db.apply(t("c", &["a"], 1));
+        db.apply(t("d", &["b"], 5));
+        let cp = CriticalPath::from_traces(&db);
+        assert_eq!(cp.priority("d"), 5);
+        assert_eq!(cp.priority("b"), 25);
+        assert_eq!(cp.priority("c"), 1);
+        assert_eq!(cp.priority("a"), 35);
+        assert_eq!(cp.priority("unknown"), 0);
+    }
+}

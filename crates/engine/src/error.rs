@@ -1,0 +1,110 @@
+//! The engine's error type.
+//!
+//! Errors are cheap to clone because one failure can be reported to every
+//! task that was waiting for the failed target.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::target::Target;
+
+/// Why a build (or one target of it) failed.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum Error {
+    /// No rule produces the target and it is not a source file.
+    #[error("no rule builds {target}")]
+    NoRule {
+        /// The target nobody can build.
+        target: Target,
+        /// The targets whose building asked for it, innermost first.
+        via: Vec<Target>,
+    },
+    /// A target depends on itself.
+    #[error("circular build: {}", render_cycle(.cycle))]
+    Cycle {
+        /// The targets of the cycle, in request order; the first one is
+        /// requested again by the last one.
+        cycle: Vec<Target>,
+    },
+    /// An external command exited with a non-zero status or was killed.
+    #[error("command failed: {}", .0.command)]
+    CommandFailed(Arc<CommandFailure>),
+    /// A command succeeded but did not write one of its declared outputs.
+    #[error("the command for {action} succeeded but did not produce {missing}")]
+    MissingOutput {
+        /// The primary output of the action.
+        action: Target,
+        /// The declared output that is absent.
+        missing: Target,
+    },
+    /// A rule reported a problem with the project (bad input, unknown file...).
+    #[error("{message}")]
+    Rule {
+        /// A short machine-readable category chosen by the rule (the binary
+        /// maps categories to exit codes).
+        category: &'static str,
+        /// The message for the user, complete.
+        message: Arc<str>,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: Arc<io::Error>,
+    },
+    /// The build stopped before this target because another one failed.
+    #[error("build stopped after an earlier failure")]
+    Stopped,
+    /// An invariant of the engine was broken by a rule.
+    #[error("internal error: {0}")]
+    Internal(Arc<str>),
+}
+
+/// The details of a failed command.
+#[derive(Debug)]
+pub struct CommandFailure {
+    /// The target the command was building (its log target).
+    pub target: Target,
+    /// The command as a shell would show it.
+    pub command: String,
+    /// The exit code, when it exited.
+    pub exit_code: Option<i32>,
+    /// The signal that killed it, when it was killed.
+    pub signal: Option<i32>,
+    /// What it printed on stdout and stderr, interleaved as captured.
+    pub output: String,
+}
+
+impl Error {
+    /// An I/O error about `path`.
+    pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source: Arc::new(source),
+        }
+    }
+
+    /// A project error from a rule.
+    pub fn rule(category: &'static str, message: impl Into<String>) -> Error {
+        Error::Rule {
+            category,
+            message: Arc::from(message.into()),
+        }
+    }
+
+    /// An internal error.
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::Internal(Arc::from(message.into()))
+    }
+}
+
+fn render_cycle(cycle: &[Target]) -> String {
+    let names: Vec<&str> = cycle.iter().map(|t| t.as_str()).collect();
+    names.join(" -> ")
+}
+
+/// The engine's result type.
+pub type Result<T> = std::result::Result<T, Error>;

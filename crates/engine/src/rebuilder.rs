@@ -1,0 +1,217 @@
+//! The rebuilder: decides whether an action must run, and records it.
+//!
+//! An action is up to date when the trace of its task holds the same action
+//! key and every recorded output still has its recorded digest (checked by
+//! stat first, by hashing only when the stat changed). Otherwise it runs: its
+//! old outputs are deleted, a `Started` record is appended (so a kill leaves
+//! evidence of possibly partial outputs), the command runs in a job slot,
+//! its outputs are hashed and a `Trace` record is appended. Because keys use
+//! content digests, an output rebuilt byte-for-byte identical leaves every
+//! dependent key unchanged: the rebuild stops there (early cutoff).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use crate::action::{Action, Command, Input};
+use crate::digest::{Digest, FileStat};
+use crate::error::{CommandFailure, Error, Result};
+use crate::events::Event;
+use crate::explain::Reason;
+use crate::target::Target;
+use crate::task::TaskCx;
+use crate::trace::{OutputRecord, Record, Trace};
+
+pub(crate) async fn run_action(cx: &TaskCx, action: Action) -> Result<Vec<(Target, Digest)>> {
+    let inner = cx.inner().clone();
+    if action.outputs.is_empty() {
+        return Err(Error::internal(format!(
+            "an action of {} declares no output",
+            cx.key()
+        )));
+    }
+    let key = action
+        .key(|t| cx.digest_of(t))
+        .ok_or_else(|| undeclared_input(cx, &action))?;
+    let task = cx.key().as_str().to_string();
+
+    let previous = inner.lock_db().traces.get(&task).cloned();
+    let reason = match previous {
+        None => Reason::NoTrace,
+        Some(t) if t.action_key != key => Reason::KeyChanged,
+        Some(t) => match verify_outputs(cx, &t)? {
+            Verified::UpToDate { outputs, restat } => {
+                if let Some(updated) = restat {
+                    inner.record(Record::Trace(updated))?;
+                }
+                inner.events.event(&Event::ActionCached { action: &action });
+                return Ok(outputs);
+            }
+            Verified::Stale(reason) => reason,
+        },
+    };
+
+    if inner.stopped.load(Ordering::SeqCst) {
+        return Err(Error::Stopped);
+    }
+    let _slot = match action.command {
+        Command::Process { .. } => {
+            let priority = inner.critical_path().priority(&task);
+            Some(inner.slots.acquire(priority).await)
+        }
+        Command::Internal { .. } => None,
+    };
+    if inner.stopped.load(Ordering::SeqCst) {
+        return Err(Error::Stopped);
+    }
+    for o in &action.outputs {
+        inner.store.remove(o)?;
+        inner.store.ensure_parent(o)?;
+    }
+    inner.record(Record::Started {
+        task: task.clone(),
+        outputs: action.outputs.iter().map(|t| t.to_string()).collect(),
+    })?;
+    let id = inner.action_ids.fetch_add(1, Ordering::Relaxed);
+    inner.events.event(&Event::ActionStarted {
+        id,
+        action: &action,
+        reason: &reason,
+    });
+    let started = Instant::now();
+    let outcome = inner.executor.execute(inner.store.root(), &action).await;
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            inner.stopped.store(true, Ordering::SeqCst);
+            let failure = CommandFailure {
+                target: cx.key().clone(),
+                command: action.to_string(),
+                exit_code: None,
+                signal: None,
+                output: format!("{e}\n"),
+            };
+            inner.events.event(&Event::ActionFailed {
+                id,
+                action: &action,
+                failure: &failure,
+            });
+            return Err(e);
+        }
+    };
+    let duration = started.elapsed();
+    if !outcome.success() {
+        inner.stopped.store(true, Ordering::SeqCst);
+        let failure = CommandFailure {
+            target: Target::new(if action.log.target.is_empty() {
+                cx.key().as_str()
+            } else {
+                &action.log.target
+            }),
+            command: action.to_string(),
+            exit_code: outcome.exit_code,
+            signal: outcome.signal,
+            output: outcome.output,
+        };
+        inner.events.event(&Event::ActionFailed {
+            id,
+            action: &action,
+            failure: &failure,
+        });
+        return Err(Error::CommandFailed(Arc::new(failure)));
+    }
+    let mut outputs = Vec::with_capacity(action.outputs.len());
+    let mut records = Vec::with_capacity(action.outputs.len());
+    for o in &action.outputs {
+        let path = inner.store.path(o);
+        let stat = FileStat::of_path(&path)
+            .map_err(|e| Error::io(&path, e))?
+            .ok_or_else(|| Error::MissingOutput {
+                action: cx.key().clone(),
+                missing: o.clone(),
+            })?;
+        let digest = Digest::of_file(&path).map_err(|e| Error::io(&path, e))?;
+        outputs.push((o.clone(), digest));
+        records.push(OutputRecord {
+            path: o.to_string(),
+            stat,
+            digest,
+        });
+    }
+    inner.record(Record::Trace(Trace {
+        task,
+        action_key: key,
+        inputs: input_paths(&action),
+        outputs: records,
+        duration_ms: duration.as_millis().min(u32::MAX as u128) as u32,
+    }))?;
+    inner.events.event(&Event::ActionFinished {
+        id,
+        action: &action,
+        output: &outcome.output,
+        duration,
+    });
+    Ok(outputs)
+}
+
+enum Verified {
+    UpToDate {
+        outputs: Vec<(Target, Digest)>,
+        /// The trace with refreshed stats, when an output was touched but
+        /// kept its content.
+        restat: Option<Trace>,
+    },
+    Stale(Reason),
+}
+
+fn verify_outputs(cx: &TaskCx, trace: &Trace) -> Result<Verified> {
+    let store = &cx.inner().store;
+    let mut outputs = Vec::with_capacity(trace.outputs.len());
+    let mut restat: Option<Trace> = None;
+    for (i, o) in trace.outputs.iter().enumerate() {
+        let target = Target::new(&o.path);
+        let Some(stat) = store.stat(&target)? else {
+            return Ok(Verified::Stale(Reason::OutputMissing(o.path.clone())));
+        };
+        if stat != o.stat {
+            let path = store.path(&target);
+            let digest = Digest::of_file(&path).map_err(|e| Error::io(&path, e))?;
+            if digest != o.digest {
+                return Ok(Verified::Stale(Reason::OutputModified(o.path.clone())));
+            }
+            let t = restat.get_or_insert_with(|| trace.clone());
+            t.outputs[i].stat = stat;
+        }
+        outputs.push((target, o.digest));
+    }
+    Ok(Verified::UpToDate { outputs, restat })
+}
+
+/// The file inputs recorded in the trace. Groups are not expanded: they only
+/// repeat, transitively, files that the direct inputs already depend on.
+fn input_paths(action: &Action) -> Vec<String> {
+    action
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::File(t) => Some(t.to_string()),
+            Input::Group(_) => None,
+        })
+        .collect()
+}
+
+fn undeclared_input(cx: &TaskCx, action: &Action) -> Error {
+    let missing: Vec<String> = action
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::File(t) if cx.digest_of(t).is_none() => Some(t.to_string()),
+            _ => None,
+        })
+        .collect();
+    Error::internal(format!(
+        "the action of {} declares inputs it did not ask for: {}",
+        cx.key(),
+        missing.join(", ")
+    ))
+}

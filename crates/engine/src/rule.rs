@@ -1,0 +1,82 @@
+//! Rules: how the engine learns which task produces a target.
+//!
+//! The engine knows nothing of what it builds. A [`Rules`] value, given at
+//! start, maps a target to a [`Producer`]: the key of the task that produces
+//! it (several targets may share one task, e.g. `a.cmo` and `a.cmi`) and the
+//! task itself. A [`Task`] is an async computation that may ask for more
+//! targets while it runs (it *suspends* on them), and usually ends by running
+//! one [`Action`](crate::Action).
+
+use std::any::Any;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+
+use crate::digest::Digest;
+use crate::error::Result;
+use crate::target::Target;
+use crate::task::TaskCx;
+
+/// The rule set of a build.
+pub trait Rules: Send + Sync + 'static {
+    /// The task that produces `target`, or `None` when no rule applies.
+    /// Source files are found by the engine before rules are consulted.
+    fn producer(&self, target: &Target) -> Option<Producer>;
+}
+
+/// A task able to produce a target, with the key that identifies it.
+pub struct Producer {
+    /// The task's key: its primary output. Every target mapped to the same key
+    /// is produced by one run of one task.
+    pub key: Target,
+    /// The task.
+    pub task: Arc<dyn Task>,
+}
+
+/// A rule applied to a target.
+pub trait Task: Send + Sync + 'static {
+    /// Runs the task. It asks for its inputs through `cx`, runs its actions
+    /// through `cx`, and returns the digests of what it produced.
+    fn run(self: Arc<Self>, cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>>;
+}
+
+/// What a task produced.
+#[derive(Clone, Default)]
+pub struct TaskValue {
+    /// Every target the task produced, with its digest.
+    pub outputs: Vec<(Target, Digest)>,
+    /// Rule-specific data handed to the tasks that asked for this one (for
+    /// example the transitive interfaces of a module).
+    pub data: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl TaskValue {
+    /// A value with outputs and no data.
+    pub fn files(outputs: Vec<(Target, Digest)>) -> TaskValue {
+        TaskValue {
+            outputs,
+            data: None,
+        }
+    }
+
+    /// The digest of one output.
+    pub fn digest_of(&self, target: &Target) -> Option<Digest> {
+        self.outputs
+            .iter()
+            .find(|(t, _)| t == target)
+            .map(|(_, d)| *d)
+    }
+
+    /// The rule-specific data, if it has type `T`.
+    pub fn data<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.data.as_ref().and_then(|d| d.downcast_ref::<T>())
+    }
+}
+
+impl std::fmt::Debug for TaskValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskValue")
+            .field("outputs", &self.outputs)
+            .finish()
+    }
+}

@@ -1,0 +1,426 @@
+//! The scheduler: one task per key, run once, awaited by everyone who asks.
+//!
+//! [`Engine`] owns the build. A request for a target finds the task that
+//! produces it (a source import or a rule's task), starts it on the runtime
+//! the first time, and otherwise joins the run already in flight, so every
+//! task runs at most once per build and independent tasks run in parallel.
+//! Tasks suspend while they wait for the targets they ask for; only actions
+//! (processes) take one of the `-j` slots, so discovery of dependencies
+//! never holds a slot or serialises the build.
+//!
+//! Cycles are found on a *wait-for graph*: when task R waits for task K,
+//! the edge R→K is added, and if K already (transitively) waits for R the
+//! request fails with [`Error::Cycle`] instead of deadlocking.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use futures::future::{BoxFuture, FutureExt, Shared};
+
+use crate::critical_path::CriticalPath;
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::events::{Event, EventSink};
+use crate::executor::Executor;
+use crate::rule::{Rules, Task, TaskValue};
+use crate::slots::Slots;
+use crate::source::{self, SourceTree};
+use crate::store::{Store, remove_file_if_exists};
+use crate::target::Target;
+use crate::task::TaskCx;
+use crate::trace::{Record, TraceDb};
+use crate::trace_log::{LoadReport, TraceLog};
+
+type TaskFuture = Shared<BoxFuture<'static, Result<Arc<TaskValue>>>>;
+
+/// Everything needed to start an engine.
+pub struct EngineConfig {
+    /// The build directory.
+    pub build_dir: PathBuf,
+    /// The source files.
+    pub sources: SourceTree,
+    /// The rules.
+    pub rules: Arc<dyn Rules>,
+    /// Where actions run.
+    pub executor: Arc<dyn Executor>,
+    /// Who hears about progress.
+    pub events: Arc<dyn EventSink>,
+    /// Maximum number of actions running at once; 0 means no limit.
+    pub jobs: usize,
+}
+
+/// A built target: its digest and the value of the task that made it.
+#[derive(Clone, Debug)]
+pub struct Built {
+    /// The target.
+    pub target: Target,
+    /// Its content digest.
+    pub digest: Digest,
+    /// The value of the task that produced it.
+    pub value: Arc<TaskValue>,
+}
+
+/// A build in progress over one build directory.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Store,
+    pub(crate) sources: SourceTree,
+    pub(crate) rules: Arc<dyn Rules>,
+    pub(crate) executor: Arc<dyn Executor>,
+    pub(crate) events: Arc<dyn EventSink>,
+    pub(crate) log: TraceLog,
+    pub(crate) db: Mutex<TraceDb>,
+    memo: Mutex<HashMap<Target, TaskFuture>>,
+    waits: Mutex<HashMap<Target, HashMap<Target, usize>>>,
+    pub(crate) slots: Slots,
+    pub(crate) stopped: AtomicBool,
+    pub(crate) action_ids: AtomicU64,
+    critical: OnceLock<CriticalPath>,
+    /// How loading the trace log went.
+    pub(crate) load_report: LoadReport,
+    /// Files removed at start because their sources disappeared.
+    pub(crate) removed_at_start: Vec<String>,
+}
+
+/// The directory, inside the build directory, that holds caravan's own state.
+pub fn state_dir(build_dir: &Path) -> PathBuf {
+    build_dir.join(".caravan")
+}
+
+impl Engine {
+    /// Opens the build directory: replays the trace log, deletes partial
+    /// outputs of interrupted actions and the outputs that depend on source
+    /// files that no longer exist.
+    pub fn open(config: EngineConfig) -> Result<Engine> {
+        let store = Store::open(&config.build_dir)?;
+        let state = state_dir(&config.build_dir);
+        std::fs::create_dir_all(&state).map_err(|e| Error::io(&state, e))?;
+        let (log, db, load_report) = TraceLog::open(&state.join("traces"))?;
+        let mut inner = Inner {
+            store,
+            sources: config.sources,
+            rules: config.rules,
+            executor: config.executor,
+            events: config.events,
+            log,
+            db: Mutex::new(db),
+            memo: Mutex::new(HashMap::new()),
+            waits: Mutex::new(HashMap::new()),
+            slots: Slots::new(config.jobs),
+            stopped: AtomicBool::new(false),
+            action_ids: AtomicU64::new(0),
+            critical: OnceLock::new(),
+            load_report,
+            removed_at_start: Vec::new(),
+        };
+        inner.removed_at_start = inner.remove_stale()?;
+        Ok(Engine {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Builds `targets` in parallel; one result per target, in order.
+    pub async fn build(&self, targets: &[Target]) -> Vec<Result<Built>> {
+        let requests = targets
+            .iter()
+            .map(|t| self.inner.clone().request(t.clone(), None));
+        futures::future::join_all(requests).await
+    }
+
+    /// The build directory.
+    pub fn build_dir(&self) -> &Path {
+        self.inner.store.root()
+    }
+
+    /// Whether an action failed and the build is winding down.
+    pub fn stopped(&self) -> bool {
+        self.inner.stopped.load(Ordering::SeqCst)
+    }
+
+    /// Files deleted at start because the sources they came from are gone
+    /// or because the action writing them was interrupted.
+    pub fn removed_at_start(&self) -> &[String] {
+        &self.inner.removed_at_start
+    }
+
+    /// How replaying the trace log went.
+    pub fn load_report(&self) -> &LoadReport {
+        &self.inner.load_report
+    }
+
+    /// Ends the build: recompacts the trace log when it has grown too large.
+    pub fn finish(&self) -> Result<()> {
+        let db = self.inner.lock_db();
+        self.inner.log.compact_if_needed(&db, 1000)?;
+        Ok(())
+    }
+}
+
+impl Inner {
+    pub(crate) fn lock_db(&self) -> MutexGuard<'_, TraceDb> {
+        match self.db.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Appends a record to the log and applies it to the live state.
+    pub(crate) fn record(&self, record: Record) -> Result<()> {
+        let mut db = self.lock_db();
+        self.log.append(&record)?;
+        db.apply(record);
+        Ok(())
+    }
+
+    pub(crate) fn critical_path(&self) -> &CriticalPath {
+        self.critical
+            .get_or_init(|| CriticalPath::from_traces(&self.lock_db()))
+    }
+
+    /// Finds the task for `target`: a source import or a rule's task.
+    fn producer(self: &Arc<Self>, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
+        if self.sources.contains(target.as_str()) {
+            return Some((target.clone(), Arc::new(SourceImport)));
+        }
+        self.rules.producer(target).map(|p| (p.key, p.task))
+    }
+
+    /// Whether some rule or source can produce `target`.
+    pub(crate) fn can_build(&self, target: &Target) -> bool {
+        self.sources.contains(target.as_str()) || self.rules.producer(target).is_some()
+    }
+
+    /// Builds `target` on behalf of `requester` (None for the command line).
+    pub(crate) fn request(
+        self: Arc<Self>,
+        target: Target,
+        requester: Option<Target>,
+    ) -> BoxFuture<'static, Result<Built>> {
+        Box::pin(async move {
+            let Some((key, task)) = self.producer(&target) else {
+                return Err(Error::NoRule {
+                    target,
+                    via: Vec::new(),
+                });
+            };
+            let fut = self.start(&key, task);
+            let waiting = match &requester {
+                Some(r) if fut.peek().is_none() => {
+                    self.add_wait(r, &key)?;
+                    true
+                }
+                _ => false,
+            };
+            let value = fut.await;
+            if waiting && let Some(r) = &requester {
+                self.remove_wait(r, &key);
+            }
+            let value = value?;
+            let digest = value.digest_of(&target).ok_or_else(|| {
+                Error::internal(format!(
+                    "the task for {key} finished without producing {target}"
+                ))
+            })?;
+            Ok(Built {
+                target,
+                digest,
+                value,
+            })
+        })
+    }
+
+    /// The in-flight (or finished) run of task `key`, started if new.
+    fn start(self: &Arc<Self>, key: &Target, task: Arc<dyn Task>) -> TaskFuture {
+        let mut memo = match self.memo.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(f) = memo.get(key) {
+            return f.clone();
+        }
+        self.events.event(&Event::TaskStarted { task: key });
+        let cx = Arc::new(TaskCx::new(self.clone(), key.clone()));
+        let inner = self.clone();
+        let task_key = key.clone();
+        let handle = tokio::spawn(async move {
+            let r = task.run(cx).await;
+            inner.events.event(&Event::TaskFinished { task: &task_key });
+            r
+        });
+        let key_for_err = key.clone();
+        let fut = async move {
+            match handle.await {
+                Ok(r) => r.map(Arc::new),
+                Err(e) => Err(Error::internal(format!(
+                    "the task for {key_for_err} stopped abnormally: {e}"
+                ))),
+            }
+        }
+        .boxed()
+        .shared();
+        memo.insert(key.clone(), fut.clone());
+        fut
+    }
+
+    fn add_wait(&self, waiter: &Target, waited: &Target) -> Result<()> {
+        let mut waits = match self.waits.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if waiter == waited {
+            return Err(Error::Cycle {
+                cycle: vec![waiter.clone()],
+            });
+        }
+        if let Some(path) = find_path(&waits, waited, waiter) {
+            let mut cycle = vec![waiter.clone()];
+            cycle.extend(path.into_iter().filter(|t| t != waiter));
+            return Err(Error::Cycle { cycle });
+        }
+        *waits
+            .entry(waiter.clone())
+            .or_default()
+            .entry(waited.clone())
+            .or_insert(0) += 1;
+        Ok(())
+    }
+
+    fn remove_wait(&self, waiter: &Target, waited: &Target) {
+        let mut waits = match self.waits.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(edges) = waits.get_mut(waiter) {
+            if let Some(n) = edges.get_mut(waited) {
+                *n -= 1;
+                if *n == 0 {
+                    edges.remove(waited);
+                }
+            }
+            if edges.is_empty() {
+                waits.remove(waiter);
+            }
+        }
+    }
+
+    /// Deletes what cannot be trusted any more; returns the deleted paths.
+    fn remove_stale(&mut self) -> Result<Vec<String>> {
+        let mut removed = Vec::new();
+        let (unfinished, vanished_sources, traces_by_input) = {
+            let db = self.lock_db();
+            let unfinished: Vec<(String, Vec<String>)> = db
+                .unfinished
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let vanished: Vec<String> = db
+                .sources
+                .keys()
+                .filter(|p| !self.sources.contains(p))
+                .cloned()
+                .collect();
+            let mut by_input: HashMap<String, Vec<String>> = HashMap::new();
+            if !vanished.is_empty() {
+                for t in db.traces.values() {
+                    for i in &t.inputs {
+                        by_input.entry(i.clone()).or_default().push(t.task.clone());
+                    }
+                }
+            }
+            (unfinished, vanished, by_input)
+        };
+        for (task, outputs) in unfinished {
+            for o in &outputs {
+                remove_file_if_exists(&self.store.root().join(o))?;
+                removed.push(o.clone());
+            }
+            self.record(Record::Removed { task })?;
+        }
+        let mut queue: Vec<String> = Vec::new();
+        for path in vanished_sources {
+            remove_file_if_exists(&self.store.root().join(&path))?;
+            self.record(Record::SourceRemoved { path: path.clone() })?;
+            removed.push(path.clone());
+            queue.push(path);
+        }
+        let mut seen: HashSet<String> = HashSet::new();
+        while let Some(path) = queue.pop() {
+            let Some(tasks) = traces_by_input.get(&path) else {
+                continue;
+            };
+            for task in tasks {
+                if !seen.insert(task.clone()) {
+                    continue;
+                }
+                let outputs: Vec<String> = match self.lock_db().traces.get(task) {
+                    Some(t) => t.outputs.iter().map(|o| o.path.clone()).collect(),
+                    None => continue,
+                };
+                for o in outputs {
+                    remove_file_if_exists(&self.store.root().join(&o))?;
+                    removed.push(o.clone());
+                    queue.push(o);
+                }
+                self.record(Record::Removed { task: task.clone() })?;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// A path from `from` to `to` in the wait-for graph, if any.
+fn find_path(
+    waits: &HashMap<Target, HashMap<Target, usize>>,
+    from: &Target,
+    to: &Target,
+) -> Option<Vec<Target>> {
+    let mut parent: HashMap<&Target, &Target> = HashMap::new();
+    let mut stack = vec![from];
+    let mut seen: HashSet<&Target> = HashSet::new();
+    seen.insert(from);
+    while let Some(node) = stack.pop() {
+        if node == to {
+            let mut path = vec![node.clone()];
+            let mut cur = node;
+            while let Some(p) = parent.get(cur) {
+                path.push((*p).clone());
+                cur = p;
+            }
+            path.reverse();
+            return Some(path);
+        }
+        if let Some(edges) = waits.get(node) {
+            for next in edges.keys() {
+                if seen.insert(next) {
+                    parent.insert(next, node);
+                    stack.push(next);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The task that imports a source file into the build directory.
+struct SourceImport;
+
+impl Task for SourceImport {
+    fn run(self: Arc<Self>, cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            let inner = cx.inner();
+            let target = cx.key().clone();
+            let known = inner.lock_db().sources.get(target.as_str()).cloned();
+            let imported = source::import(&inner.sources, &inner.store, &target, known.as_ref())?;
+            if let Some(r) = imported.record {
+                inner.record(Record::Source(r))?;
+            }
+            Ok(TaskValue::files(vec![(target, imported.digest)]))
+        })
+    }
+}

@@ -1,0 +1,115 @@
+//! `TaskCx`: what a running task can do.
+//!
+//! A task asks for targets with [`TaskCx::need`] (suspending until they are
+//! built, in parallel) and runs actions with [`TaskCx::run`]. The context
+//! remembers the digest of everything the task asked for, and an action may
+//! only declare as inputs files its task asked for: declared inputs are
+//! therefore always built, and the action's key is computed from their
+//! digests.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use crate::action::Action;
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::rebuilder;
+use crate::scheduler::{Built, Inner};
+use crate::target::Target;
+
+/// The context of one running task.
+pub struct TaskCx {
+    inner: Arc<Inner>,
+    key: Target,
+    known: Mutex<HashMap<Target, Digest>>,
+}
+
+impl TaskCx {
+    pub(crate) fn new(inner: Arc<Inner>, key: Target) -> TaskCx {
+        TaskCx {
+            inner,
+            key,
+            known: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.inner
+    }
+
+    /// The key of this task (its primary target).
+    pub fn key(&self) -> &Target {
+        &self.key
+    }
+
+    /// The build directory.
+    pub fn build_dir(&self) -> &Path {
+        self.inner.store.root()
+    }
+
+    /// Builds `targets` in parallel and returns them in order. The first
+    /// failure is returned (the others keep building for whoever needs them).
+    pub async fn need(&self, targets: &[Target]) -> Result<Vec<Built>> {
+        let requests = targets.iter().map(|t| {
+            self.inner
+                .clone()
+                .request(t.clone(), Some(self.key.clone()))
+        });
+        let built = futures::future::try_join_all(requests)
+            .await
+            .map_err(|e| self.annotate(e))?;
+        let mut known = match self.known.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        for b in &built {
+            known.insert(b.target.clone(), b.digest);
+        }
+        Ok(built)
+    }
+
+    /// Builds one target.
+    pub async fn need_one(&self, target: &Target) -> Result<Built> {
+        let mut v = self.need(std::slice::from_ref(target)).await?;
+        v.pop()
+            .ok_or_else(|| Error::internal("need returned nothing"))
+    }
+
+    /// Whether a source or a rule can produce `target` (without building it).
+    pub fn can_build(&self, target: &Target) -> bool {
+        self.inner.can_build(target)
+    }
+
+    /// Whether `path` is a source file of the project.
+    pub fn is_source(&self, path: &str) -> bool {
+        self.inner.sources.contains(path)
+    }
+
+    /// The digest of a target this task asked for.
+    pub fn digest_of(&self, target: &Target) -> Option<Digest> {
+        self.known.lock().ok()?.get(target).copied()
+    }
+
+    /// Reads a built target's content.
+    pub fn read(&self, target: &Target) -> Result<Vec<u8>> {
+        let p = self.inner.store.path(target);
+        std::fs::read(&p).map_err(|e| Error::io(&p, e))
+    }
+
+    /// Runs `action` unless its trace shows it up to date; returns the
+    /// digests of its outputs.
+    pub async fn run(&self, action: Action) -> Result<Vec<(Target, Digest)>> {
+        rebuilder::run_action(self, action).await
+    }
+
+    fn annotate(&self, e: Error) -> Error {
+        match e {
+            Error::NoRule { target, mut via } => {
+                via.push(self.key.clone());
+                Error::NoRule { target, via }
+            }
+            other => other,
+        }
+    }
+}

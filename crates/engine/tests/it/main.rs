@@ -1,0 +1,9 @@
+//! Engine integration tests with toy rules (concatenation, lengths): they
+//! exercise scheduling, traces and the rebuilder without any OCaml.
+
+mod support;
+
+mod cycles;
+mod incremental;
+mod interruption;
+mod parallel;

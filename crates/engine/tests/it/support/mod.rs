@@ -1,0 +1,203 @@
+//! Toy rules and a recording event sink for the engine tests.
+//!
+//! - `X.cat`: the concatenation of the files listed (one per line) in the
+//!   source `X.list`: a dynamic dependency discovered by reading a file;
+//! - `X.len`: the byte length of `X`, written by `wc -c`;
+//! - `X.twice`: the content of `X` written twice;
+//! - `X.meet`: waits until `X.meet`'s sibling named in `X` has started too
+//!   (a rendezvous, succeeds only if both run at the same time);
+//! - `X.fail`: a command that fails.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use engine::*;
+use futures::future::BoxFuture;
+
+pub struct ToyRules;
+
+struct Cat(Target);
+struct Shell {
+    out: Target,
+    input: Target,
+    script: String,
+}
+
+impl Rules for ToyRules {
+    fn producer(&self, t: &Target) -> Option<Producer> {
+        let s = t.as_str();
+        let task: Arc<dyn Task> = if let Some(stem) = s.strip_suffix(".cat") {
+            let _ = stem;
+            Arc::new(Cat(t.clone()))
+        } else if let Some(src) = s.strip_suffix(".len") {
+            Arc::new(Shell {
+                out: t.clone(),
+                input: Target::new(src),
+                script: format!("wc -c < {src} | tr -d ' ' > {s}"),
+            })
+        } else if let Some(src) = s.strip_suffix(".twice") {
+            Arc::new(Shell {
+                out: t.clone(),
+                input: Target::new(src),
+                script: format!("cat {src} {src} > {s}"),
+            })
+        } else if let Some(src) = s.strip_suffix(".meet") {
+            Arc::new(Shell {
+                out: t.clone(),
+                input: Target::new(src),
+                script: format!(
+                    "touch {s}.started; other=$(cat {src}); i=0; \
+                     while [ ! -e $other.started ]; do i=$((i+1)); \
+                     if [ $i -gt 60 ]; then exit 1; fi; sleep 0.05; done; echo met > {s}"
+                ),
+            })
+        } else if let Some(src) = s.strip_suffix(".fail") {
+            Arc::new(Shell {
+                out: t.clone(),
+                input: Target::new(src),
+                script: "echo broken >&2; exit 2".to_string(),
+            })
+        } else {
+            return None;
+        };
+        Some(Producer {
+            key: t.clone(),
+            task,
+        })
+    }
+}
+
+impl Task for Cat {
+    fn run(self: Arc<Self>, cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            let out = self.0.clone();
+            let list = Target::new(&format!("{}.list", out.as_str().trim_end_matches(".cat")));
+            cx.need_one(&list).await?;
+            let text = String::from_utf8_lossy(&cx.read(&list)?).into_owned();
+            let parts: Vec<Target> = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| Target::new(l.trim()))
+                .collect();
+            cx.need(&parts).await?;
+            let mut argv = vec!["sh".to_string(), "-c".to_string()];
+            let names: Vec<&str> = parts.iter().map(|p| p.as_str()).collect();
+            argv.push(format!("cat {} > {}", names.join(" "), out));
+            let mut a = Action::process(argv);
+            a.inputs.push(Input::File(list));
+            a.inputs.extend(parts.into_iter().map(Input::File));
+            a.outputs.push(out);
+            Ok(TaskValue::files(cx.run(a).await?))
+        })
+    }
+}
+
+impl Task for Shell {
+    fn run(self: Arc<Self>, cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            cx.need_one(&self.input).await?;
+            let mut a = Action::process(vec!["sh".into(), "-c".into(), self.script.clone()]);
+            a.inputs.push(Input::File(self.input.clone()));
+            a.outputs.push(self.out.clone());
+            Ok(TaskValue::files(cx.run(a).await?))
+        })
+    }
+}
+
+/// Records which actions ran, in start order.
+#[derive(Default)]
+pub struct Recorder {
+    pub started: Mutex<Vec<String>>,
+    pub cached: Mutex<Vec<String>>,
+}
+
+impl EventSink for Recorder {
+    fn event(&self, e: &Event<'_>) {
+        match e {
+            Event::ActionStarted { action, .. } => {
+                let out = action.outputs[0].to_string();
+                self.started.lock().unwrap().push(out);
+            }
+            Event::ActionCached { action } => {
+                self.cached
+                    .lock()
+                    .unwrap()
+                    .push(action.outputs[0].to_string());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A project directory with source files.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    pub fn new(files: &[(&str, &str)]) -> Project {
+        let p = Project {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        for (name, text) in files {
+            p.write(name, text);
+        }
+        p
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, text: &str) {
+        let path = self.root().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    pub fn built(&self, name: &str) -> String {
+        std::fs::read_to_string(self.root().join("_build").join(name)).unwrap()
+    }
+
+    fn sources(&self) -> SourceTree {
+        let mut files = Vec::new();
+        for e in std::fs::read_dir(self.root()).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                files.push(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+        SourceTree::new(self.root(), files)
+    }
+
+    /// Runs one build of `targets` with `jobs` slots; returns what ran.
+    pub fn build(&self, targets: &[&str], jobs: usize) -> (Vec<Result<Built>>, Arc<Recorder>) {
+        let rec = Arc::new(Recorder::default());
+        let engine = Engine::open(EngineConfig {
+            build_dir: self.root().join("_build"),
+            sources: self.sources(),
+            rules: Arc::new(ToyRules),
+            executor: Arc::new(LocalExecutor),
+            events: rec.clone(),
+            jobs,
+        })
+        .unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let targets: Vec<Target> = targets.iter().map(|t| Target::new(t)).collect();
+        let results = rt.block_on(engine.build(&targets));
+        (results, rec)
+    }
+
+    /// Builds and asserts success; returns the outputs of actions that ran.
+    pub fn build_ok(&self, targets: &[&str]) -> Vec<String> {
+        let (results, rec) = self.build(targets, 2);
+        for r in &results {
+            if let Err(e) = r {
+                panic!("build failed: {e}");
+            }
+        }
+        let mut ran = rec.started.lock().unwrap().clone();
+        ran.sort();
+        ran
+    }
+}
