@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Installs the Debian OCaml library packages that the findlib comparison test
+# (tests/it) checks against the real ocamlfind. Idempotent and quiet: packages
+# already installed are skipped, and apt is only called for missing ones.
+#
+# Usage: bash crates/findlib/tests/install-packages.sh   (as root, Debian 12)
+set -euo pipefail
+
+# A broad mix: plain libraries, packages with sub-packages, ppx rewriters
+# (ppx, ppxopt, ppx_driver/custom_ppx predicates), camlp4 syntax extensions
+# (syntax/preprocessor predicates), thread-dependent packages (mt
+# predicates), and packages that use exists_if, error, linkopts and
+# META.<name> files.
+PACKAGES=(
+  ocaml-findlib
+  libfindlib-ocaml-dev
+  libcmdliner-ocaml-dev
+  libyojson-ocaml-dev
+  libre-ocaml-dev
+  libsexplib-ocaml-dev
+  libsexplib0-ocaml-dev
+  libparsexp-ocaml-dev
+  libcsexp-ocaml-dev
+  libbase-ocaml-dev
+  libstdio-ocaml-dev
+  libppxlib-ocaml-dev
+  libppx-deriving-ocaml-dev
+  libppx-deriving-yojson-ocaml-dev
+  libppx-sexp-conv-ocaml-dev
+  libppx-compare-ocaml-dev
+  libppx-hash-ocaml-dev
+  libppx-fields-conv-ocaml-dev
+  libppx-variants-conv-ocaml-dev
+  libppx-here-ocaml-dev
+  libppx-custom-printf-ocaml-dev
+  libppx-bin-prot-ocaml-dev
+  libppx-import-ocaml-dev
+  libppx-optcomp-ocaml-dev
+  libppx-tools-ocaml-dev
+  libppx-visitors-ocaml-dev
+  libmigrate-parsetree-ocaml-dev
+  libbin-prot-ocaml-dev
+  libfieldslib-ocaml-dev
+  libvariantslib-ocaml-dev
+  libtyperep-ocaml-dev
+  liblwt-ocaml-dev
+  liblwt-log-ocaml-dev
+  libreact-ocaml-dev
+  libzarith-ocaml-dev
+  libnum-ocaml-dev
+  libbatteries-ocaml-dev
+  libextlib-ocaml-dev
+  libcamlp4-ocaml-dev
+  libcamlp-streams-ocaml-dev
+  libfmt-ocaml-dev
+  liblogs-ocaml-dev
+  libastring-ocaml-dev
+  libfpath-ocaml-dev
+  libbos-ocaml-dev
+  libmtime-ocaml-dev
+  libptime-ocaml-dev
+  libuutf-ocaml-dev
+  libjsonm-ocaml-dev
+  libxmlm-ocaml-dev
+  libtyxml-ocaml-dev
+  libctypes-ocaml-dev
+  libcstruct-ocaml-dev
+  libangstrom-ocaml-dev
+  libbigstringaf-ocaml-dev
+  libmenhir-ocaml-dev
+  libocamlgraph-ocaml-dev
+  libgraphics-ocaml-dev
+  libocamlnet-ocaml-dev
+  libpcre-ocaml-dev
+  libcryptokit-ocaml-dev
+  libounit-ocaml-dev
+  libqcheck-ocaml-dev
+  libalcotest-ocaml-dev
+  libzed-ocaml-dev
+  liblambda-term-ocaml-dev
+  libcamomile-ocaml-dev
+  libresult-ocaml-dev
+  libstdcompat-ocaml-dev
+  libtopkg-ocaml-dev
+  libcsv-ocaml-dev
+  libcalendar-ocaml-dev
+  libsqlite3-ocaml-dev
+  libuuidm-ocaml-dev
+  libsedlex-ocaml-dev
+  libeasy-format-ocaml-dev
+  libbiniou-ocaml-dev
+  libatdgen-ocaml-dev
+  libxml-light-ocaml-dev
+  libocplib-endian-ocaml-dev
+  libfileutils-ocaml-dev
+  libjs-of-ocaml-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-packages.sh: ${#missing[@]} packages missing and not root: ${missing[*]}" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+  # One unavailable package must not keep the others out: retry one by one.
+  for p in "${missing[@]}"; do
+    apt-get install -y -qq --no-install-recommends "$p" >/dev/null 2>&1 \
+      || echo "install-packages.sh: could not install $p" >&2
+  done
+fi
