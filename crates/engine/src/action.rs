@@ -35,8 +35,10 @@ pub enum Command {
         /// The step's name and version, part of the key (bump the version when
         /// the step's behaviour changes).
         name: String,
-        /// Arguments shown in the log and hashed in the key.
+        /// Arguments hashed in the key.
         args: Vec<String>,
+        /// How the step is shown in the log and the display.
+        display: String,
         /// The step itself; it receives the build directory and writes the
         /// action's outputs there.
         run: InternalStep,
@@ -51,6 +53,10 @@ pub type InternalStep = Arc<dyn Fn(&Path) -> Result<()> + Send + Sync>;
 pub enum Input {
     /// One file of the build directory; the task must have asked for it.
     File(Target),
+    /// A file whose presence matters but not its content (the compiler
+    /// checks that `x.mli` exists before reading `x.cmi`): the key hashes
+    /// its name only, so editing it does not rerun the action.
+    Exists(Target),
     /// A group of files whose combined digest is known (for example the
     /// transitive interfaces a compiler may read).
     Group(Arc<InputGroup>),
@@ -155,12 +161,14 @@ impl Action {
     pub fn internal(
         name: impl Into<String>,
         args: Vec<String>,
+        display: impl Into<String>,
         run: impl Fn(&Path) -> Result<()> + Send + Sync + 'static,
     ) -> Action {
         Action {
             command: Command::Internal {
                 name: name.into(),
                 args,
+                display: display.into(),
                 run: Arc::new(run),
             },
             env: Vec::new(),
@@ -205,6 +213,9 @@ impl Action {
                 Input::File(t) => {
                     b.str(t.as_str()).digest(&input_digest(t)?);
                 }
+                Input::Exists(t) => {
+                    b.str("exists").str(t.as_str());
+                }
                 Input::Group(g) => {
                     b.str("group").digest(&g.digest);
                 }
@@ -235,10 +246,7 @@ impl fmt::Display for Action {
                 }
                 Ok(())
             }
-            Command::Internal { name, args, .. } => {
-                let words: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
-                write!(f, "<{name}> {}", words.join(" "))
-            }
+            Command::Internal { display, .. } => f.write_str(display),
         }
     }
 }

@@ -84,18 +84,27 @@ pub(crate) async fn run_action(cx: &TaskCx, action: Action) -> Result<Vec<(Targe
         Ok(o) => o,
         Err(e) => {
             inner.stopped.store(true, Ordering::SeqCst);
-            let failure = CommandFailure {
-                target: cx.key().clone(),
-                command: action.to_string(),
-                exit_code: None,
-                signal: None,
-                output: format!("{e}\n"),
-            };
-            inner.events.event(&Event::ActionFailed {
-                id,
-                action: &action,
-                failure: &failure,
-            });
+            match &e {
+                Error::CommandFailed(failure) => inner.events.event(&Event::ActionFailed {
+                    id,
+                    action: &action,
+                    failure,
+                }),
+                other => {
+                    let failure = CommandFailure {
+                        target: cx.key().clone(),
+                        command: action.to_string(),
+                        exit_code: None,
+                        signal: None,
+                        output: format!("{other}\n"),
+                    };
+                    inner.events.event(&Event::ActionFailed {
+                        id,
+                        action: &action,
+                        failure: &failure,
+                    });
+                }
+            }
             return Err(e);
         }
     };
@@ -194,7 +203,7 @@ fn input_paths(action: &Action) -> Vec<String> {
         .inputs
         .iter()
         .filter_map(|i| match i {
-            Input::File(t) => Some(t.to_string()),
+            Input::File(t) | Input::Exists(t) => Some(t.to_string()),
             Input::Group(_) => None,
         })
         .collect()

@@ -196,6 +196,13 @@ impl Inner {
         self.sources.contains(target.as_str()) || self.rules.producer(target).is_some()
     }
 
+    /// Starts the task of `target` if it is not running yet, without waiting.
+    pub(crate) fn prefetch(self: &Arc<Self>, target: &Target) {
+        if let Some((key, task)) = self.producer(target) {
+            let _ = self.start(&key, task);
+        }
+    }
+
     /// Builds `target` on behalf of `requester` (None for the command line).
     pub(crate) fn request(
         self: Arc<Self>,

@@ -69,6 +69,15 @@ impl TaskCx {
         Ok(built)
     }
 
+    /// Starts building `targets` without waiting for them; a later
+    /// [`need`](TaskCx::need) joins the runs already under way. Unknown
+    /// targets are ignored here and reported by `need`.
+    pub fn prefetch(&self, targets: &[Target]) {
+        for t in targets {
+            self.inner.prefetch(t);
+        }
+    }
+
     /// Builds one target.
     pub async fn need_one(&self, target: &Target) -> Result<Built> {
         let mut v = self.need(std::slice::from_ref(target)).await?;

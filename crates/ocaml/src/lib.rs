@@ -1,1 +1,24 @@
-//! Placeholder.
+//! OCaml knowledge for caravan: the toolchain, the project tree, module
+//! resolution, and the built-in rules that turn `.ml`/`.mli` files into
+//! `.cmi`, `.cmo`, `.cmx`, `.byte` and `.native` files.
+//!
+//! The [`rules::OcamlRules`] value is what the engine runs. It is built from
+//! a [`project::Project`] (the traversed tree), a [`toolchain::Toolchain`]
+//! and [`options::BuildOptions`]. Dependencies between modules come from the
+//! in-process scanner ([`depscan`]), written to `.depends` files in the
+//! format of `ocamldep -modules`.
+
+#![deny(missing_docs)]
+
+pub mod depends;
+pub mod error;
+pub mod hygiene;
+pub mod module_name;
+pub mod options;
+pub mod project;
+pub mod resolver;
+pub mod rules;
+pub mod tagging;
+pub mod toolchain;
+
+pub use error::{Error, Result};

@@ -1,0 +1,798 @@
+//! The command line, spelled as ocamlbuild spells it.
+//!
+//! ocamlbuild parses its arguments with OCaml's `Arg` module: single-dash
+//! long options (`-build-dir`), an argument in the next word or after `=`
+//! (`-j 4`, `-j=4`), list options that split on commas and blanks
+//! (`-cflags -w,+a`), anonymous words as targets, and `--` handing the rest
+//! to the program being built. No argument-parsing crate speaks this
+//! dialect, so the table below drives a small parser. Every option of
+//! ocamlbuild 0.14.1 is in the table; those whose feature has not landed
+//! yet are refused with a clear message rather than ignored.
+
+use std::fmt::Write as _;
+
+/// How an option takes its argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Arity {
+    /// No argument.
+    None,
+    /// One word.
+    One,
+    /// One integer.
+    Int,
+    /// One word split on commas and blanks.
+    List,
+}
+
+/// Whether caravan implements an option yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Support {
+    Yes,
+    /// Not yet; the text names the feature it belongs to.
+    Later(&'static str),
+}
+
+struct Spec {
+    name: &'static str,
+    arity: Arity,
+    arg: &'static str,
+    doc: &'static str,
+    support: Support,
+}
+
+const fn spec(
+    name: &'static str,
+    arity: Arity,
+    arg: &'static str,
+    doc: &'static str,
+    support: Support,
+) -> Spec {
+    Spec {
+        name,
+        arity,
+        arg,
+        doc,
+        support,
+    }
+}
+
+use Arity::{Int, List, None as Flag, One};
+use Support::{Later, Yes};
+
+const TAGS: Support = Later("the _tags language");
+const FINDLIB: Support = Later("ocamlfind packages");
+const PLUGIN: Support = Later("myocamlbuild.ml plugins");
+const GENERATORS: Support = Later("generated sources and documentation");
+const FLAGS: Support = Later("tag-driven flags");
+
+static SPECS: &[Spec] = &[
+    spec("-version", Flag, "", "Display the version", Yes),
+    spec("--version", Flag, "", "same as -version", Yes),
+    spec("-vnum", Flag, "", "Display the version number", Yes),
+    spec("--vnum", Flag, "", "same as -vnum", Yes),
+    spec(
+        "-quiet",
+        Flag,
+        "",
+        "Make as quiet as possible (no command echo, no _log)",
+        Yes,
+    ),
+    spec(
+        "-verbose",
+        Int,
+        "<level>",
+        "Classic display and more messages (0 to 8)",
+        Yes,
+    ),
+    spec("-documentation", Flag, "", "Show rules and flags", TAGS),
+    spec(
+        "-log",
+        One,
+        "<file>",
+        "Set the log file, relative to the build directory (default _log)",
+        Yes,
+    ),
+    spec("-no-log", Flag, "", "No log file", Yes),
+    spec(
+        "-clean",
+        Flag,
+        "",
+        "Remove the build directory and the links to targets, then exit",
+        Yes,
+    ),
+    spec(
+        "-r",
+        Flag,
+        "",
+        "Traverse sub-directories (on by default when _tags exists)",
+        Yes,
+    ),
+    spec("-I", One, "<path>", "Add to include directories", Yes),
+    spec(
+        "-Is",
+        List,
+        "<path,...>",
+        "(same as above, but accepts a (comma or blank)-separated list)",
+        Yes,
+    ),
+    spec("-X", One, "<path>", "Directory to ignore", Yes),
+    spec("-Xs", List, "<path,...>", "(idem)", Yes),
+    spec("-lib", One, "<flag>", "Link to this ocaml library", Yes),
+    spec("-libs", List, "<flag,...>", "(idem)", Yes),
+    spec("-mod", One, "<module>", "Link to this ocaml module", Yes),
+    spec("-mods", List, "<module,...>", "(idem)", Yes),
+    spec(
+        "-pkg",
+        One,
+        "<package>",
+        "Link to this ocaml findlib package",
+        FINDLIB,
+    ),
+    spec("-pkgs", List, "<package,...>", "(idem)", FINDLIB),
+    spec("-package", One, "<package>", "(idem)", FINDLIB),
+    spec(
+        "-syntax",
+        One,
+        "<syntax>",
+        "Specify syntax using ocamlfind",
+        FINDLIB,
+    ),
+    spec("-lflag", One, "<flag>", "Add to ocamlc link flags", Yes),
+    spec("-lflags", List, "<flag,...>", "(idem)", Yes),
+    spec("-cflag", One, "<flag>", "Add to ocamlc compile flags", Yes),
+    spec("-cflags", List, "<flag,...>", "(idem)", Yes),
+    spec(
+        "-docflag",
+        One,
+        "<flag>",
+        "Add to ocamldoc flags",
+        GENERATORS,
+    ),
+    spec("-docflags", List, "<flag,...>", "(idem)", GENERATORS),
+    spec(
+        "-yaccflag",
+        One,
+        "<flag>",
+        "Add to ocamlyacc flags",
+        GENERATORS,
+    ),
+    spec("-yaccflags", List, "<flag,...>", "(idem)", GENERATORS),
+    spec(
+        "-lexflag",
+        One,
+        "<flag>",
+        "Add to ocamllex flags",
+        GENERATORS,
+    ),
+    spec("-lexflags", List, "<flag,...>", "(idem)", GENERATORS),
+    spec(
+        "-ppflag",
+        One,
+        "<flag>",
+        "Add to ocaml preprocessing flags",
+        FLAGS,
+    ),
+    spec("-pp", List, "<flag,...>", "(idem)", FLAGS),
+    spec("-tag", One, "<tag>", "Add to default tags", TAGS),
+    spec("-tags", List, "<tag,...>", "(idem)", TAGS),
+    spec(
+        "-plugin-tag",
+        One,
+        "<tag>",
+        "Use this tag when compiling the myocamlbuild.ml plugin",
+        PLUGIN,
+    ),
+    spec("-plugin-tags", List, "<tag,...>", "(idem)", PLUGIN),
+    spec(
+        "-tag-line",
+        One,
+        "<tag>",
+        "Use this line of tags (as in _tags)",
+        TAGS,
+    ),
+    spec(
+        "-show-tags",
+        One,
+        "<path>",
+        "Show tags that applies on that pathname",
+        TAGS,
+    ),
+    spec(
+        "-ignore",
+        List,
+        "<module,...>",
+        "Don't try to build these modules",
+        FLAGS,
+    ),
+    spec(
+        "-no-links",
+        Flag,
+        "",
+        "Don't make links of produced final targets",
+        Yes,
+    ),
+    spec(
+        "-no-skip",
+        Flag,
+        "",
+        "Don't skip modules that are requested by ocamldep but cannot be built",
+        FLAGS,
+    ),
+    spec(
+        "-no-hygiene",
+        Flag,
+        "",
+        "Don't apply sanity-check rules",
+        Yes,
+    ),
+    spec("-no-plugin", Flag, "", "Don't build myocamlbuild.ml", Yes),
+    spec("-no-stdlib", Flag, "", "Don't ignore stdlib modules", FLAGS),
+    spec(
+        "-dont-catch-errors",
+        Flag,
+        "",
+        "Don't catch and display exceptions (useful to display the call stack)",
+        Later("ocamlbuild's debugging aids"),
+    ),
+    spec(
+        "-just-plugin",
+        Flag,
+        "",
+        "Just build myocamlbuild.ml",
+        PLUGIN,
+    ),
+    spec(
+        "-byte-plugin",
+        Flag,
+        "",
+        "Don't use a native plugin but bytecode",
+        PLUGIN,
+    ),
+    spec(
+        "-plugin-option",
+        One,
+        "<option>",
+        "Use the option only when plugin is run",
+        PLUGIN,
+    ),
+    spec(
+        "-sanitization-script",
+        One,
+        "<name>",
+        "Change the file name for the generated sanitization script",
+        Yes,
+    ),
+    spec(
+        "-no-sanitize",
+        Flag,
+        "",
+        "Do not generate sanitization script",
+        Yes,
+    ),
+    spec(
+        "-nothing-should-be-rebuilt",
+        Flag,
+        "",
+        "Fail if something needs to be rebuilt",
+        FLAGS,
+    ),
+    spec(
+        "-classic-display",
+        Flag,
+        "",
+        "Display executed commands the old-fashioned way",
+        Yes,
+    ),
+    spec(
+        "-use-menhir",
+        Flag,
+        "",
+        "Use menhir instead of ocamlyacc",
+        GENERATORS,
+    ),
+    spec(
+        "-use-jocaml",
+        Flag,
+        "",
+        "Use jocaml compilers instead of ocaml ones",
+        Later("JoCaml (discontinued)"),
+    ),
+    spec(
+        "-use-ocamlfind",
+        Flag,
+        "",
+        "Use the 'ocamlfind' wrapper (-no-ocamlfind to disable)",
+        FINDLIB,
+    ),
+    spec("-no-ocamlfind", Flag, "", "Don't use ocamlfind", FINDLIB),
+    spec(
+        "-plugin-use-ocamlfind",
+        Flag,
+        "",
+        "Use the 'ocamlfind' wrapper for building myocamlbuild.ml",
+        PLUGIN,
+    ),
+    spec(
+        "-plugin-no-ocamlfind",
+        Flag,
+        "",
+        "Don't use ocamlfind for building myocamlbuild.ml",
+        PLUGIN,
+    ),
+    spec(
+        "-toolchain",
+        One,
+        "<toolchain>",
+        "Set the Findlib toolchain to use",
+        FINDLIB,
+    ),
+    spec(
+        "-j",
+        Int,
+        "<N>",
+        "Allow N jobs at once (0 for unlimited; default: the number of cores)",
+        Yes,
+    ),
+    spec(
+        "-build-dir",
+        One,
+        "<path>",
+        "Set build directory (implies no-links)",
+        Yes,
+    ),
+    spec(
+        "-install-lib-dir",
+        One,
+        "<path>",
+        "Set the install library directory",
+        PLUGIN,
+    ),
+    spec(
+        "-install-bin-dir",
+        One,
+        "<path>",
+        "Set the install binary directory",
+        PLUGIN,
+    ),
+    spec(
+        "-where",
+        Flag,
+        "",
+        "Display the install library directory",
+        Yes,
+    ),
+    spec(
+        "-which",
+        One,
+        "<command>",
+        "Display path to the tool command",
+        FLAGS,
+    ),
+    spec(
+        "-ocamlc",
+        One,
+        "<command>",
+        "Set the OCaml bytecode compiler",
+        Yes,
+    ),
+    spec(
+        "-plugin-ocamlc",
+        One,
+        "<command>",
+        "Set the OCaml bytecode compiler used when building myocamlbuild.ml (only)",
+        PLUGIN,
+    ),
+    spec(
+        "-ocamlopt",
+        One,
+        "<command>",
+        "Set the OCaml native compiler",
+        Yes,
+    ),
+    spec(
+        "-plugin-ocamlopt",
+        One,
+        "<command>",
+        "Set the OCaml native compiler used when building myocamlbuild.ml (only)",
+        PLUGIN,
+    ),
+    spec(
+        "-ocamldep",
+        One,
+        "<command>",
+        "Set the OCaml dependency tool (used only with preprocessors)",
+        Yes,
+    ),
+    spec(
+        "-ocamldoc",
+        One,
+        "<command>",
+        "Set the OCaml documentation generator",
+        GENERATORS,
+    ),
+    spec(
+        "-ocamlyacc",
+        One,
+        "<command>",
+        "Set the ocamlyacc tool",
+        GENERATORS,
+    ),
+    spec(
+        "-menhir",
+        One,
+        "<command>",
+        "Set the menhir tool (use it after -use-menhir)",
+        GENERATORS,
+    ),
+    spec(
+        "-ocamllex",
+        One,
+        "<command>",
+        "Set the ocamllex tool",
+        GENERATORS,
+    ),
+    spec(
+        "-ocamlmklib",
+        One,
+        "<command>",
+        "Set the ocamlmklib tool",
+        Later("C stubs"),
+    ),
+    spec(
+        "-ocamlmktop",
+        One,
+        "<command>",
+        "Set the ocamlmktop tool",
+        Later("toplevels"),
+    ),
+    spec("-ocamlrun", One, "<command>", "Set the ocamlrun tool", Yes),
+    spec(
+        "--",
+        Flag,
+        "",
+        "Stop argument processing, remaining arguments are given to the user program",
+        Yes,
+    ),
+    spec("-help", Flag, "", "Display this list of options", Yes),
+    spec("--help", Flag, "", "Display this list of options", Yes),
+];
+
+/// What to print instead of building.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Info {
+    /// `-version`.
+    Version,
+    /// `-vnum`.
+    Vnum,
+    /// `-where`.
+    Where,
+    /// `-help`.
+    Help,
+}
+
+/// How much to say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verbosity {
+    /// `-quiet`.
+    Quiet,
+    /// The default.
+    Normal,
+    /// `-verbose N`.
+    Verbose(u32),
+}
+
+/// The parsed command line.
+#[derive(Clone, Debug)]
+pub struct Cli {
+    /// Targets, in order.
+    pub targets: Vec<String>,
+    /// `-j`.
+    pub jobs: Option<usize>,
+    /// `-I`, `-Is`.
+    pub include_dirs: Vec<String>,
+    /// `-X`, `-Xs`.
+    pub exclude_dirs: Vec<String>,
+    /// `-r`.
+    pub recursive: bool,
+    /// `-build-dir`.
+    pub build_dir: Option<String>,
+    /// `-no-links`.
+    pub no_links: bool,
+    /// `-clean`.
+    pub clean: bool,
+    /// Not `-no-hygiene`.
+    pub hygiene: bool,
+    /// Not `-no-sanitize`.
+    pub sanitize: bool,
+    /// `-sanitization-script`.
+    pub sanitization_script: String,
+    /// `-quiet` / `-verbose`.
+    pub verbosity: Verbosity,
+    /// `-classic-display`.
+    pub classic_display: bool,
+    /// `-log` (`None` after `-no-log`).
+    pub log: Option<String>,
+    /// `-cflag(s)`.
+    pub cflags: Vec<String>,
+    /// `-lflag(s)`.
+    pub lflags: Vec<String>,
+    /// `-lib(s)`.
+    pub libs: Vec<String>,
+    /// `-mod(s)`.
+    pub mods: Vec<String>,
+    /// `-ocamlc`.
+    pub ocamlc: Option<String>,
+    /// `-ocamlopt`.
+    pub ocamlopt: Option<String>,
+    /// `-ocamldep`.
+    pub ocamldep: Option<String>,
+    /// `-ocamlrun`.
+    pub ocamlrun: Option<String>,
+    /// `-no-plugin`.
+    pub no_plugin: bool,
+    /// Arguments after `--`, when given.
+    pub program_args: Option<Vec<String>>,
+    /// `-version`, `-help`...
+    pub info: Option<Info>,
+}
+
+impl Default for Cli {
+    fn default() -> Cli {
+        Cli {
+            targets: Vec::new(),
+            jobs: None,
+            include_dirs: Vec::new(),
+            exclude_dirs: Vec::new(),
+            recursive: false,
+            build_dir: None,
+            no_links: false,
+            clean: false,
+            hygiene: true,
+            sanitize: true,
+            sanitization_script: "sanitize.sh".to_string(),
+            verbosity: Verbosity::Normal,
+            classic_display: false,
+            log: Some("_log".to_string()),
+            cflags: Vec::new(),
+            lflags: Vec::new(),
+            libs: Vec::new(),
+            mods: Vec::new(),
+            ocamlc: None,
+            ocamlopt: None,
+            ocamldep: None,
+            ocamlrun: None,
+            no_plugin: false,
+            program_args: None,
+            info: None,
+        }
+    }
+}
+
+/// Why the command line was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CliError {
+    /// An unknown option or a bad argument: print with the usage, exit 1.
+    Usage(String),
+    /// A recognised option whose feature has not landed yet.
+    NotSupported {
+        /// The option.
+        option: String,
+        /// The feature it belongs to.
+        feature: &'static str,
+    },
+}
+
+/// Parses the arguments (without the program name).
+pub fn parse(args: &[String]) -> Result<Cli, CliError> {
+    let mut cli = Cli::default();
+    let mut i = 0;
+    while i < args.len() {
+        let word = &args[i];
+        i += 1;
+        if word == "--" {
+            cli.program_args = Some(args[i..].to_vec());
+            break;
+        }
+        if !word.starts_with('-') || word == "-" {
+            cli.targets.push(word.clone());
+            continue;
+        }
+        let (name, inline) = match SPECS.iter().find(|s| s.name == word) {
+            Some(_) => (word.as_str(), None),
+            None => match word.split_once('=') {
+                Some((n, v)) if SPECS.iter().any(|s| s.name == n) => (n, Some(v.to_string())),
+                _ => {
+                    return Err(CliError::Usage(format!("unknown option '{word}'.")));
+                }
+            },
+        };
+        let Some(spec) = SPECS.iter().find(|s| s.name == name) else {
+            return Err(CliError::Usage(format!("unknown option '{word}'.")));
+        };
+        let value = match spec.arity {
+            Arity::None => None,
+            _ => match inline {
+                Some(v) => Some(v),
+                None => {
+                    let v = args.get(i).cloned();
+                    i += 1;
+                    match v {
+                        Some(v) => Some(v),
+                        None => {
+                            return Err(CliError::Usage(format!(
+                                "option '{name}' needs an argument."
+                            )));
+                        }
+                    }
+                }
+            },
+        };
+        if let Support::Later(feature) = spec.support {
+            return Err(CliError::NotSupported {
+                option: name.to_string(),
+                feature,
+            });
+        }
+        apply(&mut cli, spec, value)?;
+    }
+    Ok(cli)
+}
+
+fn int_arg(name: &str, value: &str) -> Result<i64, CliError> {
+    value.trim().parse::<i64>().map_err(|_| {
+        CliError::Usage(format!(
+            "wrong argument '{value}'; option '{name}' expects an integer."
+        ))
+    })
+}
+
+/// Splits a list argument on commas and blanks, as ocamlbuild does.
+fn split_list(value: &str) -> impl Iterator<Item = String> + '_ {
+    value
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliError> {
+    let v = value.unwrap_or_default();
+    match spec.name {
+        "-version" | "--version" => cli.info = Some(Info::Version),
+        "-vnum" | "--vnum" => cli.info = Some(Info::Vnum),
+        "-where" => cli.info = Some(Info::Where),
+        "-help" | "--help" => cli.info = Some(Info::Help),
+        "-quiet" => cli.verbosity = Verbosity::Quiet,
+        "-verbose" => {
+            let n = int_arg(spec.name, &v)?;
+            cli.verbosity = Verbosity::Verbose(n.clamp(0, 8) as u32);
+        }
+        "-log" => cli.log = Some(v),
+        "-no-log" => cli.log = None,
+        "-clean" => cli.clean = true,
+        "-r" => cli.recursive = true,
+        "-I" => cli.include_dirs.push(v),
+        "-Is" => cli.include_dirs.extend(split_list(&v)),
+        "-X" => cli.exclude_dirs.push(v),
+        "-Xs" => cli.exclude_dirs.extend(split_list(&v)),
+        "-lib" => cli.libs.push(v),
+        "-libs" => cli.libs.extend(split_list(&v)),
+        "-mod" => cli.mods.push(v),
+        "-mods" => cli.mods.extend(split_list(&v)),
+        "-lflag" => cli.lflags.push(v),
+        "-lflags" => cli.lflags.extend(split_list(&v)),
+        "-cflag" => cli.cflags.push(v),
+        "-cflags" => cli.cflags.extend(split_list(&v)),
+        "-no-links" => cli.no_links = true,
+        "-no-hygiene" => cli.hygiene = false,
+        "-no-plugin" => cli.no_plugin = true,
+        "-sanitization-script" => cli.sanitization_script = v,
+        "-no-sanitize" => cli.sanitize = false,
+        "-classic-display" => cli.classic_display = true,
+        "-j" => {
+            let n = int_arg(spec.name, &v)?;
+            cli.jobs = Some(n.max(0) as usize);
+        }
+        "-build-dir" => cli.build_dir = Some(v),
+        "-ocamlc" => cli.ocamlc = Some(v),
+        "-ocamlopt" => cli.ocamlopt = Some(v),
+        "-ocamldep" => cli.ocamldep = Some(v),
+        "-ocamlrun" => cli.ocamlrun = Some(v),
+        other => {
+            return Err(CliError::Usage(format!(
+                "option '{other}' is recognised but has no handler (this is a bug in caravan)."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The usage text (`-help`).
+pub fn usage() -> String {
+    let mut s = String::new();
+    s.push_str("Usage: caravan [options] <target> ...\n");
+    s.push_str(
+        "Builds OCaml targets the way ocamlbuild does, in parallel and incrementally.\n\
+         Targets: foo.native, foo.byte, foo.cmo, foo.cmx, foo.cmi, foo.ml.depends,\n\
+         foo.inferred.mli, ... Everything is built in _build/; programs are linked\n\
+         at the root. `caravan foo.native -- ARGS` builds foo.native and runs it.\n\n\
+         Options:\n",
+    );
+    for spec in SPECS {
+        let head = if spec.arg.is_empty() {
+            spec.name.to_string()
+        } else {
+            format!("{} {}", spec.name, spec.arg)
+        };
+        let note = match spec.support {
+            Support::Yes => String::new(),
+            Support::Later(f) => format!(" [not supported yet: {f}]"),
+        };
+        let _ = writeln!(s, "  {head:<28}{}{note}", spec.doc);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn targets_options_and_program_args() {
+        let c = parse(&args(&[
+            "-j",
+            "4",
+            "-I",
+            "lib",
+            "main.native",
+            "--",
+            "a",
+            "-b",
+        ]))
+        .unwrap();
+        assert_eq!(c.jobs, Some(4));
+        assert_eq!(c.include_dirs, ["lib"]);
+        assert_eq!(c.targets, ["main.native"]);
+        assert_eq!(c.program_args, Some(args(&["a", "-b"])));
+    }
+
+    #[test]
+    fn equals_form_and_lists() {
+        let c = parse(&args(&["-j=3", "-cflags", "-w,+a -g", "-cflag", "-w +a"])).unwrap();
+        assert_eq!(c.jobs, Some(3));
+        assert_eq!(c.cflags, ["-w", "+a", "-g", "-w +a"]);
+    }
+
+    #[test]
+    fn bad_integer_and_unknown_option_are_usage_errors() {
+        assert_eq!(
+            parse(&args(&["-j", "x"])),
+            Err(CliError::Usage(
+                "wrong argument 'x'; option '-j' expects an integer.".into()
+            ))
+        );
+        assert!(matches!(parse(&args(&["-foo"])), Err(CliError::Usage(_))));
+        assert!(matches!(parse(&args(&["-j"])), Err(CliError::Usage(_))));
+    }
+
+    #[test]
+    fn options_of_later_features_are_refused_by_name() {
+        match parse(&args(&["-use-ocamlfind", "main.native"])) {
+            Err(CliError::NotSupported { option, .. }) => assert_eq!(option, "-use-ocamlfind"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_ocamlbuild_option_is_known() {
+        // The 83 entries of `ocamlbuild -help` (0.14.1).
+        assert_eq!(SPECS.len(), 83);
+        let help = usage();
+        for s in SPECS {
+            assert!(help.contains(s.name));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Links at the project root to built programs (`main.native ->
+//! /abs/_build/main.native`), and their removal by `-clean`.
+//!
+//! Like ocamlbuild, a link is made for targets ending in `.byte`, `.native`
+//! and `.top`, named after the target's file name, and symlinks into the
+//! build directory whose target disappeared are removed at start. Unlike
+//! `ln -sf`, an existing file that is not a symlink is never replaced.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+/// Whether a target gets a link at the root.
+pub fn is_linked(target: &str) -> bool {
+    [".byte", ".native", ".top"]
+        .iter()
+        .any(|ext| target.ends_with(ext))
+}
+
+/// Makes `<root>/<file name>` a symlink to `<build_dir>/<target>`. Returns a
+/// warning when a regular file is in the way.
+pub fn make(root: &Path, build_dir: &Path, target: &str) -> io::Result<Option<String>> {
+    let name = target.rsplit('/').next().unwrap_or(target);
+    let link = root.join(name);
+    let dest = build_dir.join(target);
+    match fs::symlink_metadata(&link) {
+        Ok(m) if m.file_type().is_symlink() => {
+            if fs::read_link(&link)? == dest {
+                return Ok(None);
+            }
+            fs::remove_file(&link)?;
+        }
+        Ok(_) => {
+            return Ok(Some(format!(
+                "Warning: {} exists and is not a link; {target} was built in {} but not linked.",
+                link.display(),
+                build_dir.display()
+            )));
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    std::os::unix::fs::symlink(&dest, &link)?;
+    Ok(None)
+}
+
+/// Removes the given root symlinks when they point into `build_dir`, either
+/// all of them (`-clean`) or only those whose target is gone.
+pub fn remove(
+    root: &Path,
+    build_dir: &Path,
+    links: &[String],
+    only_dangling: bool,
+) -> io::Result<()> {
+    for l in links {
+        let path = root.join(l);
+        let Ok(dest) = fs::read_link(&path) else {
+            continue;
+        };
+        let dest = if dest.is_absolute() {
+            dest
+        } else {
+            path.parent().unwrap_or(root).join(dest)
+        };
+        if !dest.starts_with(build_dir) {
+            continue;
+        }
+        if only_dangling && dest.exists() {
+            continue;
+        }
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Errors of the OCaml layer (project scanning, toolchain discovery).
+//! Errors met while building are [`engine::Error`]s.
+
+use std::io;
+use std::path::PathBuf;
+
+/// What can go wrong before the build starts.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading the project tree failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// A compiler could not be found or run.
+    #[error("{0}")]
+    Toolchain(String),
+    /// A `_tags` file is malformed.
+    #[error("{0}")]
+    Tags(String),
+}
+
+impl Error {
+    /// An I/O error about `path`.
+    pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The result type of this crate.
+pub type Result<T> = std::result::Result<T, Error>;

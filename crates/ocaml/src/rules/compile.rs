@@ -1,0 +1,295 @@
+//! Compiling one module: `.mli` → `.cmi`, `.ml` → `.cmo` or `.cmx` + `.o`.
+//!
+//! Before a compiler runs, the interfaces of the modules its source
+//! mentions are built; a native compilation also builds their `.cmx` (for
+//! cross-module inlining), as ocamlbuild does. Every action declares as
+//! inputs the direct interfaces it reads plus, as shared groups, their
+//! transitive closures, so the declaration is exact.
+//!
+//! For a module without an `.mli`, one compiler writes the `.cmi`: `ocamlc`
+//! in a build that needs bytecode, `ocamlopt` in a native-only build. The
+//! other compiler then reads that `.cmi` (`-intf-suffix .ml` makes it treat
+//! the `.ml` as the interface's source) instead of writing it again, so no
+//! action ever overwrites another's output, and a native-only build runs one
+//! compiler per module.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+
+use engine::{Action, Built, Error, Input, InputGroup, Result, Target, Task, TaskCx, TaskValue};
+use futures::future::BoxFuture;
+
+use super::RuleContext;
+use super::depends::ModuleRefs;
+use crate::module_name;
+use crate::options::Mode;
+use crate::resolver::ModuleSource;
+use crate::tagging::CommandTags;
+
+/// What a compilation hands to the compilations that depend on it.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    /// Set when the task wrote the module's `.cmi`.
+    pub interface: Option<InterfaceInfo>,
+    /// Set by native compilations: the `.cmx` and those it may read.
+    pub native: Option<Arc<InputGroup>>,
+}
+
+/// A module's interface and everything reading it may read.
+#[derive(Debug, Clone)]
+pub struct InterfaceInfo {
+    /// The `.cmi` and the transitive `.cmi`s of its dependencies.
+    pub closure: Arc<InputGroup>,
+    /// The directories of those files.
+    pub dirs: Arc<BTreeSet<String>>,
+}
+
+/// `x.mli` → `x.cmi`.
+pub struct Interface {
+    /// The rules' context.
+    pub cx: Arc<RuleContext>,
+    /// The module.
+    pub module: ModuleSource,
+}
+
+/// `x.ml` → `x.cmo` (bytecode) or `x.cmx` + `x.o` (native).
+pub struct Implementation {
+    /// The rules' context.
+    pub cx: Arc<RuleContext>,
+    /// The module.
+    pub module: ModuleSource,
+    /// Which compiler.
+    pub mode: Mode,
+}
+
+/// The local modules `source` mentions (its own module excluded), resolved
+/// from the module's directory.
+pub async fn local_deps(
+    tcx: &TaskCx,
+    rcx: &RuleContext,
+    source: &str,
+    module: &ModuleSource,
+) -> Result<Vec<ModuleSource>> {
+    let built = tcx
+        .need_one(&Target::new(&format!("{source}.depends")))
+        .await?;
+    let refs = built
+        .value
+        .data::<ModuleRefs>()
+        .ok_or_else(|| Error::internal(format!("{source}.depends carries no module list")))?;
+    let own = module_name::of_path(&module.stem);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for name in &refs.0 {
+        if *name == own {
+            continue;
+        }
+        if let Some(m) = rcx.resolver.resolve(name, module.dir())
+            && seen.insert(m.stem.clone())
+        {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// The inputs a compiler reads through the interfaces of `deps`.
+#[derive(Default)]
+pub struct InterfaceInputs {
+    /// The `.cmi` files and their closures.
+    pub inputs: Vec<Input>,
+    /// The closures, to build this module's own.
+    pub closures: Vec<Arc<InputGroup>>,
+    /// The directories holding them.
+    pub dirs: BTreeSet<String>,
+}
+
+/// Builds the interfaces of `deps`.
+pub async fn need_interfaces(tcx: &TaskCx, deps: &[ModuleSource]) -> Result<InterfaceInputs> {
+    let targets: Vec<Target> = deps
+        .iter()
+        .map(|m| Target::new(&format!("{}.cmi", m.stem)))
+        .collect();
+    let built = tcx.need(&targets).await?;
+    let mut out = InterfaceInputs::default();
+    for b in built {
+        let info = interface_of(&b)?;
+        out.inputs.push(Input::File(b.target.clone()));
+        out.inputs.push(Input::Group(info.closure.clone()));
+        out.closures.push(info.closure);
+        out.dirs.extend(info.dirs.iter().cloned());
+    }
+    Ok(out)
+}
+
+fn interface_of(b: &Built) -> Result<InterfaceInfo> {
+    b.value
+        .data::<Compiled>()
+        .and_then(|c| c.interface.clone())
+        .ok_or_else(|| Error::internal(format!("the task of {} gave no interface", b.target)))
+}
+
+/// The interface info of a module whose `.cmi` was just written.
+fn own_interface(
+    module: &ModuleSource,
+    cmi: (Target, engine::Digest),
+    deps: &InterfaceInputs,
+) -> InterfaceInfo {
+    let mut dirs = deps.dirs.clone();
+    dirs.insert(module.dir().to_string());
+    InterfaceInfo {
+        closure: Arc::new(InputGroup::new(vec![cmi], deps.closures.clone())),
+        dirs: Arc::new(dirs),
+    }
+}
+
+impl Task for Interface {
+    fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            let m = &self.module;
+            let mli = Target::new(&format!("{}.mli", m.stem));
+            let cmi = tcx.key().clone();
+            tcx.need_one(&mli).await?;
+            let deps = local_deps(&tcx, &self.cx, mli.as_str(), m).await?;
+            let ifaces = need_interfaces(&tcx, &deps).await?;
+            let mut argv = self.cx.compiler(Mode::Byte)?;
+            argv.push("-c".into());
+            argv.extend(self.cx.options.cflags.iter().cloned());
+            argv.extend(
+                self.cx
+                    .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
+            );
+            argv.extend(["-o".into(), cmi.to_string(), mli.to_string()]);
+            let mut action = Action::process(argv);
+            action.salt.push(self.cx.toolchain.identity.clone());
+            action.inputs.push(Input::File(mli.clone()));
+            action.inputs.extend(ifaces.inputs.iter().cloned());
+            action.outputs.push(cmi.clone());
+            action.log.target = cmi.to_string();
+            action.log.tags = CommandTags::of(
+                self.cx.tagging.as_ref(),
+                &[mli.as_str()],
+                &["interf", "ocaml", "byte", "compile"],
+            )
+            .render();
+            let outputs = tcx.run(action).await?;
+            let digest = outputs[0].1;
+            let interface = own_interface(m, (cmi, digest), &ifaces);
+            Ok(TaskValue {
+                outputs,
+                data: Some(Arc::new(Compiled {
+                    interface: Some(interface),
+                    native: None,
+                })),
+            })
+        })
+    }
+}
+
+impl Task for Implementation {
+    fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            let m = &self.module;
+            let mode = self.mode;
+            let ml = Target::new(&format!("{}.ml", m.stem));
+            let obj = tcx.key().clone();
+            let cmi = Target::new(&format!("{}.cmi", m.stem));
+            let cmi_owner = if self.cx.options.cmi_from_native {
+                Mode::Native
+            } else {
+                Mode::Byte
+            };
+            let writes_cmi = !m.has_mli && mode == cmi_owner;
+            tcx.need_one(&ml).await?;
+            let deps = local_deps(&tcx, &self.cx, ml.as_str(), m).await?;
+            let mut inputs = vec![Input::File(ml.clone())];
+            if m.has_mli {
+                let mli = Target::new(&format!("{}.mli", m.stem));
+                tcx.need(&[mli.clone(), cmi.clone()]).await?;
+                inputs.push(Input::Exists(mli));
+                inputs.push(Input::File(cmi.clone()));
+            } else if !writes_cmi {
+                tcx.need_one(&cmi).await?;
+                inputs.push(Input::File(cmi.clone()));
+            }
+            let ifaces = need_interfaces(&tcx, &deps).await?;
+            inputs.extend(ifaces.inputs.iter().cloned());
+            let mut native_deps = Vec::new();
+            if mode == Mode::Native {
+                let mut cmx_of = deps.clone();
+                if m.has_mli {
+                    let mli = format!("{}.mli", m.stem);
+                    for d in local_deps(&tcx, &self.cx, &mli, m).await? {
+                        if !cmx_of.iter().any(|x| x.stem == d.stem) {
+                            cmx_of.push(d);
+                        }
+                    }
+                }
+                let targets: Vec<Target> = cmx_of
+                    .iter()
+                    .filter(|d| d.has_ml)
+                    .map(|d| Target::new(&format!("{}.cmx", d.stem)))
+                    .collect();
+                for b in tcx.need(&targets).await? {
+                    let group = b
+                        .value
+                        .data::<Compiled>()
+                        .and_then(|c| c.native.clone())
+                        .ok_or_else(|| {
+                            Error::internal(format!("the task of {} gave no cmx closure", b.target))
+                        })?;
+                    inputs.push(Input::File(b.target.clone()));
+                    inputs.push(Input::Group(group.clone()));
+                    native_deps.push(group);
+                }
+            }
+
+            let mut argv = self.cx.compiler(mode)?;
+            argv.push("-c".into());
+            if !m.has_mli && !writes_cmi {
+                argv.extend(["-intf-suffix".into(), ".ml".into()]);
+            }
+            argv.extend(self.cx.options.cflags.iter().cloned());
+            argv.extend(
+                self.cx
+                    .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
+            );
+            argv.extend(["-o".into(), obj.to_string(), ml.to_string()]);
+            let mut action = Action::process(argv);
+            action.salt.push(self.cx.toolchain.identity.clone());
+            action.inputs = inputs;
+            action.outputs.push(obj.clone());
+            if mode == Mode::Native {
+                let o = format!("{}.{}", m.stem, self.cx.toolchain.ext_obj());
+                action.outputs.push(Target::new(&o));
+            }
+            if writes_cmi {
+                action.outputs.push(cmi.clone());
+            }
+            action.log.target = obj.to_string();
+            action.log.tags = CommandTags::of(
+                self.cx.tagging.as_ref(),
+                &[ml.as_str(), obj.as_str()],
+                &["implem", "ocaml", mode.tag(), "compile"],
+            )
+            .render();
+            let outputs = tcx.run(action).await?;
+            let interface = if writes_cmi {
+                let d = outputs
+                    .iter()
+                    .find(|(t, _)| *t == cmi)
+                    .map(|(_, d)| *d)
+                    .ok_or_else(|| Error::internal("the compiler's .cmi went missing"))?;
+                Some(own_interface(m, (cmi.clone(), d), &ifaces))
+            } else {
+                None
+            };
+            let native = (mode == Mode::Native)
+                .then(|| Arc::new(InputGroup::new(vec![outputs[0].clone()], native_deps)));
+            Ok(TaskValue {
+                outputs,
+                data: Some(Arc::new(Compiled { interface, native })),
+            })
+        })
+    }
+}

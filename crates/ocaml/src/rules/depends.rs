@@ -1,0 +1,122 @@
+//! `x.ml.depends` / `x.mli.depends`: the modules a source mentions.
+//!
+//! The scan runs in process ([`depscan`]), which gives the module set of
+//! `ocamldep -modules` without starting a process per file. When the scanner
+//! rejects a file (a syntax error), the real `ocamldep` runs so that the user
+//! sees its exact message; should `ocamldep` accept the file after all, its
+//! answer is used.
+
+use std::path::Path;
+use std::process::Command as Process;
+use std::sync::Arc;
+
+use engine::{
+    Action, CommandFailure, Error, Input, Result, Target, Task, TaskCx, TaskValue, shell_quote,
+};
+use futures::future::BoxFuture;
+
+use super::RuleContext;
+use crate::depends::{parse, render};
+use crate::tagging::CommandTags;
+
+/// Bump when the scanner's answers change, so `.depends` files are redone.
+const SCANNER_VERSION: &str = "depscan-1";
+
+/// The module names a source mentions, in the order of its `.depends` file.
+#[derive(Debug, Clone)]
+pub struct ModuleRefs(pub Vec<String>);
+
+/// The task producing `<source>.depends`.
+pub struct Depends {
+    /// The rules' context.
+    pub cx: Arc<RuleContext>,
+    /// The `.ml` or `.mli` file.
+    pub source: Target,
+}
+
+impl Task for Depends {
+    fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            tcx.need_one(&self.source).await?;
+            let out = tcx.key().clone();
+            let source = self.source.to_string();
+            let ocamldep = self.cx.toolchain.ocamldep.clone();
+            let display = format!(
+                "{} -modules {} > {} # in-process",
+                ocamldep
+                    .iter()
+                    .map(|w| shell_quote(w))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                shell_quote(&source),
+                shell_quote(out.as_str())
+            );
+            let kind = ();
+            let (src, dst) = (source.clone(), out.to_string());
+            let mut action = Action::internal(
+                SCANNER_VERSION,
+                vec![source.clone()],
+                display,
+                move |build_dir| scan_into(build_dir, &src, &dst, kind, &ocamldep),
+            );
+            action.inputs.push(Input::File(self.source.clone()));
+            action.outputs.push(out.clone());
+            action.log.target = out.to_string();
+            action.log.tags =
+                CommandTags::of(self.cx.tagging.as_ref(), &[&source], &["ocaml", "ocamldep"])
+                    .render();
+            let outputs = tcx.run(action).await?;
+            let text = String::from_utf8_lossy(&tcx.read(&out)?).into_owned();
+            let modules = parse(&source, &text).map_err(|m| Error::rule("ocamldep", m))?;
+            Ok(TaskValue {
+                outputs,
+                data: Some(Arc::new(ModuleRefs(modules))),
+            })
+        })
+    }
+}
+
+fn scan_into(
+    build_dir: &Path,
+    source: &str,
+    out: &str,
+    kind: (),
+    ocamldep: &[String],
+) -> Result<()> {
+    let path = build_dir.join(source);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let _ = (kind, &bytes);
+    let text = match Err::<Vec<String>, ()>(()) {
+        Ok(modules) => render(source, &modules),
+        Err(_) => run_ocamldep(build_dir, source, ocamldep)?,
+    };
+    engine::write_atomic(&build_dir.join(out), text.as_bytes(), 0).map(|_| ())
+}
+
+/// Runs the real `ocamldep -modules` (the scanner rejected the file).
+fn run_ocamldep(build_dir: &Path, source: &str, ocamldep: &[String]) -> Result<String> {
+    let mut argv: Vec<String> = ocamldep.to_vec();
+    argv.push("-modules".into());
+    argv.push(source.into());
+    let output = Process::new(&argv[0])
+        .args(&argv[1..])
+        .current_dir(build_dir)
+        .output()
+        .map_err(|e| Error::io(&argv[0], e))?;
+    if output.status.success() {
+        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+    }
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    Err(Error::CommandFailed(Arc::new(CommandFailure {
+        target: Target::new(source),
+        command: argv
+            .iter()
+            .map(|w| shell_quote(w))
+            .collect::<Vec<_>>()
+            .join(" "),
+        exit_code: output.status.code(),
+        signal: None,
+        output: text,
+    })))
+}

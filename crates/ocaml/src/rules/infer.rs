@@ -1,0 +1,56 @@
+//! `x.inferred.mli`: the interface the compiler infers for `x.ml`
+//! (`ocamlc -i`), to start writing an `.mli` from.
+
+use std::sync::Arc;
+
+use engine::{Action, Command, Input, Result, Target, Task, TaskCx, TaskValue};
+use futures::future::BoxFuture;
+
+use super::RuleContext;
+use super::compile::{local_deps, need_interfaces};
+use crate::options::Mode;
+use crate::resolver::ModuleSource;
+use crate::tagging::CommandTags;
+
+/// Infers an interface.
+pub struct InferredInterface {
+    /// The rules' context.
+    pub cx: Arc<RuleContext>,
+    /// The module.
+    pub module: ModuleSource,
+}
+
+impl Task for InferredInterface {
+    fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            let m = &self.module;
+            let ml = Target::new(&format!("{}.ml", m.stem));
+            let out = tcx.key().clone();
+            tcx.need_one(&ml).await?;
+            let deps = local_deps(&tcx, &self.cx, ml.as_str(), m).await?;
+            let ifaces = need_interfaces(&tcx, &deps).await?;
+            let mut argv = self.cx.compiler(Mode::Byte)?;
+            argv.extend(
+                self.cx
+                    .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
+            );
+            argv.extend(["-i".into(), ml.to_string()]);
+            let mut action = Action::process(argv);
+            if let Command::Process { stdout, .. } = &mut action.command {
+                *stdout = Some(out.clone());
+            }
+            action.salt.push(self.cx.toolchain.identity.clone());
+            action.inputs.push(Input::File(ml.clone()));
+            action.inputs.extend(ifaces.inputs);
+            action.outputs.push(out.clone());
+            action.log.target = out.to_string();
+            action.log.tags = CommandTags::of(
+                self.cx.tagging.as_ref(),
+                &[ml.as_str()],
+                &["ocaml", "infer_interface"],
+            )
+            .render();
+            Ok(TaskValue::files(tcx.run(action).await?))
+        })
+    }
+}

@@ -1,0 +1,231 @@
+//! Linking a program: `x.byte` from `.cmo` files, `x.native` from `.cmx`.
+//!
+//! The modules to link are the main module and, transitively, the local
+//! modules its implementation mentions. They are discovered while they
+//! compile: each module found starts compiling at once, and its
+//! dependencies are read from its `.depends` file as soon as that exists.
+//! The order is ocamlbuild's: a depth-first post-order from the main module,
+//! visiting dependencies in path order, so dependencies come first and
+//! siblings are sorted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+
+use super::RuleContext;
+use super::compile::local_deps;
+use crate::options::Mode;
+use crate::resolver::ModuleSource;
+use crate::tagging::CommandTags;
+
+/// Links a program.
+pub struct Program {
+    /// The rules' context.
+    pub cx: Arc<RuleContext>,
+    /// The main module.
+    pub main: ModuleSource,
+    /// Bytecode or native.
+    pub mode: Mode,
+}
+
+impl Task for Program {
+    fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            let mode = self.mode;
+            let compiler = self.cx.compiler(mode)?;
+            let graph = discover(&tcx, &self.cx, &self.main, mode).await?;
+            let order = link_order(&graph, &self.main.stem, mode)?;
+            let objects: Vec<Target> = order
+                .iter()
+                .map(|stem| Target::new(&format!("{stem}.{}", mode.object_ext())))
+                .collect();
+            let mut needed = objects.clone();
+            if mode == Mode::Native {
+                let ext = self.cx.toolchain.ext_obj();
+                needed.extend(
+                    order
+                        .iter()
+                        .map(|stem| Target::new(&format!("{stem}.{ext}"))),
+                );
+            }
+            tcx.need(&needed).await?;
+
+            let out = tcx.key().clone();
+            let mut argv = compiler;
+            argv.extend(self.cx.options.lflags.iter().cloned());
+            argv.extend(
+                self.cx
+                    .options
+                    .libs
+                    .iter()
+                    .map(|l| format!("{l}.{}", mode.library_ext())),
+            );
+            argv.extend(
+                self.cx
+                    .options
+                    .mods
+                    .iter()
+                    .map(|m| format!("{m}.{}", mode.object_ext())),
+            );
+            let mut dirs: Vec<&str> = Vec::new();
+            for o in &objects {
+                let d = o.dir();
+                if !d.is_empty() && !dirs.contains(&d) {
+                    dirs.push(d);
+                }
+            }
+            for d in dirs {
+                argv.extend(["-I".to_string(), d.to_string()]);
+            }
+            argv.extend(objects.iter().map(|o| o.to_string()));
+            argv.extend(["-o".into(), out.to_string()]);
+            let mut action = Action::process(argv);
+            action.salt.push(self.cx.toolchain.identity.clone());
+            action.inputs = needed.into_iter().map(Input::File).collect();
+            action.outputs.push(out.clone());
+            action.log.target = out.to_string();
+            action.log.tags = CommandTags::of(
+                self.cx.tagging.as_ref(),
+                &[out.as_str()],
+                &["dont_link_with", "ocaml", "link", mode.tag(), "program"],
+            )
+            .render();
+            Ok(TaskValue::files(tcx.run(action).await?))
+        })
+    }
+}
+
+/// The modules reachable from `main` through implementations, with their
+/// local dependencies (only modules with an `.ml`), discovered in parallel.
+async fn discover(
+    tcx: &TaskCx,
+    rcx: &RuleContext,
+    main: &ModuleSource,
+    mode: Mode,
+) -> Result<BTreeMap<String, Vec<String>>> {
+    let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut pending = FuturesUnordered::new();
+    let start = |m: ModuleSource| {
+        tcx.prefetch(&[Target::new(&format!("{}.{}", m.stem, mode.object_ext()))]);
+        async move {
+            let ml = format!("{}.ml", m.stem);
+            let deps = local_deps(tcx, rcx, &ml, &m).await?;
+            Ok::<_, Error>((m, deps))
+        }
+    };
+    seen.insert(main.stem.clone());
+    pending.push(start(main.clone()));
+    while let Some(result) = pending.next().await {
+        let (m, deps) = result?;
+        let mut children = Vec::new();
+        for d in deps {
+            if !d.has_ml {
+                continue;
+            }
+            children.push(d.stem.clone());
+            if seen.insert(d.stem.clone()) {
+                pending.push(start(d));
+            }
+        }
+        graph.insert(m.stem, children);
+    }
+    Ok(graph)
+}
+
+/// Post-order from `main`, children in path order of their objects.
+fn link_order(
+    graph: &BTreeMap<String, Vec<String>>,
+    main: &str,
+    mode: Mode,
+) -> Result<Vec<String>> {
+    let obj = |s: &str| format!("{s}.{}", mode.object_ext());
+    let mut order = Vec::new();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut path: Vec<&str> = Vec::new();
+    fn visit<'a>(
+        node: &'a str,
+        graph: &'a BTreeMap<String, Vec<String>>,
+        obj: &dyn Fn(&str) -> String,
+        done: &mut BTreeSet<&'a str>,
+        path: &mut Vec<&'a str>,
+        order: &mut Vec<String>,
+    ) -> Result<()> {
+        if done.contains(node) {
+            return Ok(());
+        }
+        if let Some(i) = path.iter().position(|p| *p == node) {
+            let cycle: Vec<String> = path[i..]
+                .iter()
+                .chain(std::iter::once(&node))
+                .map(|s| obj(s))
+                .collect();
+            return Err(Error::rule(
+                "link-cycle",
+                format!(
+                    "circular dependencies between modules: {}\nHint: OCaml cannot link \
+                     compilation units that use each other; move what they share into a \
+                     module of its own.",
+                    cycle.join(" -> ")
+                ),
+            ));
+        }
+        path.push(node);
+        let mut children: Vec<&String> = graph
+            .get(node)
+            .map(|c| c.iter().collect())
+            .unwrap_or_default();
+        children.sort_by_key(|c| obj(c));
+        for c in children {
+            visit(c, graph, obj, done, path, order)?;
+        }
+        path.pop();
+        done.insert(node);
+        order.push(node.to_string());
+        Ok(())
+    }
+    visit(main, graph, &obj, &mut done, &mut path, &mut order)?;
+    Ok(order)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(edges: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+        edges
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn dependencies_first_siblings_in_path_order() {
+        let g = graph(&[
+            ("main", &["util", "lib/shapes"]),
+            ("util", &[]),
+            ("lib/shapes", &[]),
+        ]);
+        assert_eq!(
+            link_order(&g, "main", Mode::Native).unwrap(),
+            ["lib/shapes", "util", "main"]
+        );
+    }
+
+    #[test]
+    fn shared_dependencies_appear_once() {
+        let g = graph(&[("a", &["c", "b"]), ("b", &["c"]), ("c", &[])]);
+        assert_eq!(link_order(&g, "a", Mode::Byte).unwrap(), ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn cycles_are_errors() {
+        let g = graph(&[("a", &["b"]), ("b", &["a"])]);
+        let e = link_order(&g, "a", Mode::Byte).unwrap_err();
+        assert!(e.to_string().contains("a.cmo -> b.cmo -> a.cmo"), "{e}");
+    }
+}

@@ -1,0 +1,259 @@
+//! The built-in OCaml rules, as one [`engine::Rules`] value.
+//!
+//! A target is mapped to its task by its extension and by which sources
+//! exist (decided up front from the project tree, instead of ocamlbuild's
+//! trial-and-error over an ordered rule list):
+//!
+//! | target | task | key |
+//! |---|---|---|
+//! | `x.ml.depends`, `x.mli.depends` | [`depends::Depends`] (in-process scan) | itself |
+//! | `x.cmi` with `x.mli` | [`compile::Interface`] | `x.cmi` |
+//! | `x.cmo` (and `x.cmi` without `x.mli`, unless native-only) | [`compile::Implementation`] byte | `x.cmo` |
+//! | `x.cmx`, `x.o` (and `x.cmi` without `x.mli` in a native-only build) | [`compile::Implementation`] native | `x.cmx` |
+//! | `x.byte`, `x.native` | [`link::Program`] | itself |
+//! | `x.inferred.mli` | [`infer::InferredInterface`] | itself |
+
+pub mod compile;
+pub mod depends;
+pub mod infer;
+pub mod link;
+
+use std::sync::Arc;
+
+use engine::{Error, Producer, Result, Rules, Target, Task, TaskCx, TaskValue};
+use futures::future::BoxFuture;
+
+use crate::options::{BuildOptions, Mode};
+use crate::project::Project;
+use crate::resolver::{ModuleSource, Resolver};
+use crate::tagging::Tagging;
+use crate::toolchain::Toolchain;
+
+/// Everything the rules read: the project, the toolchain and the options.
+pub struct RuleContext {
+    /// The scanned project.
+    pub project: Project,
+    /// Module resolution over the project's files.
+    pub resolver: Resolver,
+    /// The compilers.
+    pub toolchain: Toolchain,
+    /// Command-line options.
+    pub options: BuildOptions,
+    /// Tags of paths.
+    pub tagging: Box<dyn Tagging>,
+}
+
+impl RuleContext {
+    /// `-I` arguments for a command about a file in `dir`: its include
+    /// directories without the root, then `extra` directories not already
+    /// listed.
+    pub fn include_args<'a>(
+        &self,
+        dir: &str,
+        extra: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<String> {
+        let mut dirs: Vec<&str> = self.project.include_dirs_of(dir);
+        for d in extra {
+            if !dirs.contains(&d) {
+                dirs.push(d);
+            }
+        }
+        let mut args = Vec::new();
+        for d in dirs {
+            if !d.is_empty() {
+                args.push("-I".to_string());
+                args.push(d.to_string());
+            }
+        }
+        args
+    }
+
+    /// The compiler of a mode.
+    pub fn compiler(&self, mode: Mode) -> Result<Vec<String>> {
+        match mode {
+            Mode::Byte => Ok(self.toolchain.ocamlc.clone()),
+            Mode::Native => self
+                .toolchain
+                .ocamlopt()
+                .map(|c| c.to_vec())
+                .map_err(|e| Error::rule("toolchain", e.to_string())),
+        }
+    }
+
+    /// The sources of the module at `stem`.
+    pub fn module_at(&self, stem: &str) -> Option<ModuleSource> {
+        self.resolver.module_at(stem)
+    }
+}
+
+/// The OCaml rule set.
+#[derive(Clone)]
+pub struct OcamlRules {
+    cx: Arc<RuleContext>,
+}
+
+impl OcamlRules {
+    /// Rules over a context.
+    pub fn new(cx: RuleContext) -> OcamlRules {
+        OcamlRules { cx: Arc::new(cx) }
+    }
+
+    /// The shared context.
+    pub fn context(&self) -> &Arc<RuleContext> {
+        &self.cx
+    }
+
+    /// The target to build for a name given on the command line: a name
+    /// without a directory whose sources are not at the root is looked up in
+    /// the include directories, as ocamlbuild does.
+    pub fn locate(&self, name: &str) -> Target {
+        let target = Target::new(name);
+        if !target.dir().is_empty() || self.has_sources(target.as_str()) {
+            return target;
+        }
+        for dir in self
+            .cx
+            .project
+            .include_dirs
+            .iter()
+            .filter(|d| !d.is_empty())
+        {
+            let candidate = format!("{dir}/{}", target.as_str());
+            if self.has_sources(&candidate) {
+                return Target::new(&candidate);
+            }
+        }
+        target
+    }
+
+    /// Whether the sources a target is made from exist.
+    fn has_sources(&self, target: &str) -> bool {
+        if self.cx.resolver.is_source(target) {
+            return true;
+        }
+        if let Some(src) = target.strip_suffix(".depends") {
+            return self.cx.resolver.is_source(src);
+        }
+        let stem = match target.strip_suffix(".inferred.mli") {
+            Some(stem) => stem,
+            None => match target.rsplit_once('.') {
+                Some((stem, _)) => stem,
+                None => return false,
+            },
+        };
+        self.cx.module_at(stem).is_some()
+    }
+
+    fn producer_of(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
+        let s = target.as_str();
+        let cx = self.cx.clone();
+        if let Some(src) = s.strip_suffix(".depends")
+            && (src.ends_with(".ml") || src.ends_with(".mli"))
+        {
+            let source = Target::new(src);
+            if !cx.resolver.is_source(src) {
+                return Some((target.clone(), missing(target, src)));
+            }
+            return Some((target.clone(), Arc::new(depends::Depends { cx, source })));
+        }
+        if let Some(stem) = s.strip_suffix(".inferred.mli") {
+            return Some(match cx.module_at(stem).filter(|m| m.has_ml) {
+                Some(module) => (
+                    target.clone(),
+                    Arc::new(infer::InferredInterface { cx, module }) as Arc<dyn Task>,
+                ),
+                None => (target.clone(), missing(target, &format!("{stem}.ml"))),
+            });
+        }
+        let (stem, ext) = s.rsplit_once('.')?;
+        if stem.is_empty() || stem.ends_with('/') {
+            return None;
+        }
+        let module = cx.module_at(stem);
+        let implementation = |mode: Mode| -> (Target, Arc<dyn Task>) {
+            let key = Target::new(&format!("{stem}.{}", mode.object_ext()));
+            match module.clone().filter(|m| m.has_ml) {
+                Some(module) => (
+                    key,
+                    Arc::new(compile::Implementation {
+                        cx: cx.clone(),
+                        module,
+                        mode,
+                    }),
+                ),
+                None => (key, missing(target, &format!("{stem}.ml"))),
+            }
+        };
+        match ext {
+            "cmi" => match &module {
+                Some(m) if m.has_mli => Some((
+                    target.clone(),
+                    Arc::new(compile::Interface {
+                        cx: cx.clone(),
+                        module: m.clone(),
+                    }),
+                )),
+                _ => Some(implementation(if cx.options.cmi_from_native {
+                    Mode::Native
+                } else {
+                    Mode::Byte
+                })),
+            },
+            "cmo" => Some(implementation(Mode::Byte)),
+            "cmx" => Some(implementation(Mode::Native)),
+            "o" if module.as_ref().is_some_and(|m| m.has_ml) => Some(implementation(Mode::Native)),
+            "byte" | "native" => {
+                let mode = if ext == "byte" {
+                    Mode::Byte
+                } else {
+                    Mode::Native
+                };
+                Some(match module.filter(|m| m.has_ml) {
+                    Some(main) => (
+                        target.clone(),
+                        Arc::new(link::Program { cx, main, mode }) as Arc<dyn Task>,
+                    ),
+                    None => (target.clone(), missing(target, &format!("{stem}.ml"))),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Rules for OcamlRules {
+    fn producer(&self, target: &Target) -> Option<Producer> {
+        self.producer_of(target)
+            .map(|(key, task)| Producer { key, task })
+    }
+}
+
+/// A task that fails because the source a rule needs does not exist.
+struct MissingSource {
+    target: String,
+    source: String,
+}
+
+fn missing(target: &Target, source: &str) -> Arc<dyn Task> {
+    Arc::new(MissingSource {
+        target: target.to_string(),
+        source: source.to_string(),
+    })
+}
+
+impl Task for MissingSource {
+    fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            Err(Error::rule(
+                "missing-source",
+                format!(
+                    "cannot build {}: its source {} does not exist in the traversed \
+                     source tree.\nHint: check the target's name; if the file is in a \
+                     sub-folder, add that folder with -I, or create a _tags file (or pass \
+                     -r) so that sub-folders are traversed.",
+                    self.target, self.source
+                ),
+            ))
+        })
+    }
+}

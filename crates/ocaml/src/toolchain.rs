@@ -1,0 +1,241 @@
+//! The OCaml toolchain: where the compilers are and what `ocamlc -config` says.
+//!
+//! Tools are found as ocamlbuild finds them: `X.opt` on `PATH` first, then
+//! `X` (so the native-code builds of the compilers are used when installed).
+//! `-ocamlc CMD` and friends override a tool with a command line of their
+//! own. The answer of `ocamlc -config` is cached in the build directory,
+//! keyed by the stat of the `ocamlc` binary, so a null build does not run
+//! the compiler at all.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use engine::{DigestBuilder, FileStat};
+
+use crate::error::{Error, Result};
+
+/// Command lines given on the command line for tools (`-ocamlc CMD`...).
+#[derive(Clone, Debug, Default)]
+pub struct ToolOverrides {
+    /// `-ocamlc`.
+    pub ocamlc: Option<String>,
+    /// `-ocamlopt`.
+    pub ocamlopt: Option<String>,
+    /// `-ocamldep`.
+    pub ocamldep: Option<String>,
+    /// `-ocamlrun` (kept for `--`; bytecode programs are run directly).
+    pub ocamlrun: Option<String>,
+}
+
+/// The compilers and their configuration.
+#[derive(Clone, Debug)]
+pub struct Toolchain {
+    /// The bytecode compiler, as argv words.
+    pub ocamlc: Vec<String>,
+    /// The native compiler; `None` when not installed.
+    pub ocamlopt: Option<Vec<String>>,
+    /// The dependency generator (used only where a preprocessor applies).
+    pub ocamldep: Vec<String>,
+    /// `ocamlc -config`, as key/value pairs.
+    pub config: HashMap<String, String>,
+    /// A string that changes whenever a compiler binary or its version
+    /// changes; folded into every compile and link action key.
+    pub identity: String,
+}
+
+impl Toolchain {
+    /// Finds the tools and reads their configuration, using the cache in
+    /// `cache_dir` when the compiler binary has not changed.
+    pub fn discover(overrides: &ToolOverrides, cache_dir: &Path) -> Result<Toolchain> {
+        let ocamlc = tool_command(overrides.ocamlc.as_deref(), "ocamlc")?;
+        let ocamlopt = match tool_command(overrides.ocamlopt.as_deref(), "ocamlopt") {
+            Ok(c) => Some(c),
+            Err(_) => None,
+        };
+        let ocamldep = tool_command(overrides.ocamldep.as_deref(), "ocamldep")?;
+        let mut identity = DigestBuilder::new("toolchain");
+        for cmd in [Some(&ocamlc), ocamlopt.as_ref(), Some(&ocamldep)]
+            .into_iter()
+            .flatten()
+        {
+            for w in cmd {
+                identity.str(w);
+            }
+            if let Some(stat) = binary_stat(&cmd[0]) {
+                identity
+                    .u64(stat.size)
+                    .u64(stat.mtime_ns as u64)
+                    .u64(stat.inode);
+            }
+        }
+        let config = read_config(&ocamlc, cache_dir)?;
+        if let Some(v) = config.get("version") {
+            identity.str(v);
+        }
+        Ok(Toolchain {
+            ocamlc,
+            ocamlopt,
+            ocamldep,
+            config,
+            identity: identity.finish().to_hex(),
+        })
+    }
+
+    /// The standard library directory.
+    pub fn stdlib(&self) -> PathBuf {
+        PathBuf::from(
+            self.config
+                .get("standard_library")
+                .map(String::as_str)
+                .unwrap_or("/usr/lib/ocaml"),
+        )
+    }
+
+    /// The extension of object files, without the dot (`o`).
+    pub fn ext_obj(&self) -> &str {
+        self.config
+            .get("ext_obj")
+            .map(|s| s.trim_start_matches('.'))
+            .unwrap_or("o")
+    }
+
+    /// The native compiler, or an error saying it is missing.
+    pub fn ocamlopt(&self) -> Result<&[String]> {
+        self.ocamlopt.as_deref().ok_or_else(|| {
+            Error::Toolchain(
+                "the native-code compiler ocamlopt is not installed; build .byte targets \
+                 or install it (Debian: apt-get install ocaml-nox)"
+                    .to_string(),
+            )
+        })
+    }
+}
+
+/// The argv words of a tool: the override split like a shell would, or the
+/// first of `X.opt`, `X` found on `PATH`.
+fn tool_command(override_cmd: Option<&str>, name: &str) -> Result<Vec<String>> {
+    if let Some(cmd) = override_cmd {
+        let words = shlex::split(cmd)
+            .filter(|w| !w.is_empty())
+            .ok_or_else(|| Error::Toolchain(format!("cannot parse the -{name} command {cmd:?}")))?;
+        let mut words = words;
+        if let Some(first) = words.first_mut()
+            && !first.contains('/')
+            && let Some(found) = find_in_path(first)
+        {
+            *first = found.to_string_lossy().into_owned();
+        }
+        return Ok(words);
+    }
+    for candidate in [format!("{name}.opt"), name.to_string()] {
+        if let Some(p) = find_in_path(&candidate) {
+            return Ok(vec![p.to_string_lossy().into_owned()]);
+        }
+    }
+    Err(Error::Toolchain(format!(
+        "{name} was not found on PATH; install the OCaml compilers \
+         (Debian: apt-get install ocaml-nox)"
+    )))
+}
+
+/// The first executable named `name` in `PATH`.
+pub fn find_in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
+        let candidate = dir.join(name);
+        if is_executable(&candidate) {
+            return Some(candidate);
+        }
+    }
+    None
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+fn binary_stat(program: &str) -> Option<FileStat> {
+    let p = if program.contains('/') {
+        PathBuf::from(program)
+    } else {
+        find_in_path(program)?
+    };
+    FileStat::of_path(&p).ok().flatten()
+}
+
+/// `ocamlc -config`, from the cache when the binary is unchanged.
+fn read_config(ocamlc: &[String], cache_dir: &Path) -> Result<HashMap<String, String>> {
+    let stamp = match binary_stat(&ocamlc[0]) {
+        Some(s) => format!(
+            "# {} {} {} {} {}\n",
+            ocamlc.join(" "),
+            s.size,
+            s.mtime_ns,
+            s.ctime_ns,
+            s.inode
+        ),
+        None => String::new(),
+    };
+    let cache = cache_dir.join("ocamlc-config");
+    if !stamp.is_empty()
+        && let Ok(text) = fs::read_to_string(&cache)
+        && let Some(body) = text.strip_prefix(&stamp)
+    {
+        return Ok(parse_config(body));
+    }
+    let out = Command::new(&ocamlc[0])
+        .args(&ocamlc[1..])
+        .arg("-config")
+        .output()
+        .map_err(|e| Error::Toolchain(format!("cannot run {} -config: {e}", ocamlc[0])))?;
+    if !out.status.success() {
+        return Err(Error::Toolchain(format!(
+            "{} -config failed: {}",
+            ocamlc.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    let body = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !stamp.is_empty() && fs::create_dir_all(cache_dir).is_ok() {
+        // A failed cache write only costs a `-config` run next time.
+        let _ = engine::write_atomic(&cache, format!("{stamp}{body}").as_bytes(), 0);
+    }
+    Ok(parse_config(&body))
+}
+
+fn parse_config(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_config_lines() {
+        let c = parse_config("version: 4.13.1\nstandard_library: /usr/lib/ocaml\next_obj: .o\n");
+        assert_eq!(c["version"], "4.13.1");
+        assert_eq!(c["ext_obj"], ".o");
+    }
+
+    #[test]
+    fn overrides_are_split_into_words() {
+        let words = tool_command(Some("ocamlc -annot"), "ocamlc").unwrap();
+        assert_eq!(words.len(), 2);
+        assert!(words[0].ends_with("ocamlc"));
+        assert_eq!(words[1], "-annot");
+    }
+}

@@ -1,0 +1,1 @@
+let greet name = Printf.sprintf "Hello, %s!" name
