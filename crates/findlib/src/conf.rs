@@ -328,10 +328,13 @@ impl Config {
         if dir_exists {
             files.extend(read_conf_dir(Path::new(&configd))?);
         }
-        if let Some(extra) = &opts.platform.extra_config_dir {
-            if extra.exists() {
-                files.extend(read_conf_dir(extra)?);
-            }
+        if let Some(extra) = opts
+            .platform
+            .extra_config_dir
+            .as_ref()
+            .filter(|d| d.exists())
+        {
+            files.extend(read_conf_dir(extra)?);
         }
         let combined = PackageDecl {
             name: String::new(),
@@ -383,10 +386,11 @@ impl Config {
             metadir = lookup("metadir", "none");
             stdlib = lookup("stdlib", &platform.stdlib);
             ldconf = lookup("ldconf", &platform.ldconf);
-            if let Some(tc) = &toolchain {
-                if !combined.mentions_predicate(tc) {
-                    warnings.push(format!("Undefined toolchain: {tc}"));
-                }
+            if let Some(tc) = toolchain
+                .as_ref()
+                .filter(|tc| !combined.mentions_predicate(tc))
+            {
+                warnings.push(format!("Undefined toolchain: {tc}"));
             }
         }
 

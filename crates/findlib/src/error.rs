@@ -79,12 +79,12 @@ pub enum Error {
     },
 
     /// No META file defines this package in the search path.
-    #[error("{}", describe_missing(.name, .required_by.as_ref(), .suggestion.as_deref(), .search_path))]
+    #[error("{}", describe_missing(.name, .required_by.as_deref(), .suggestion.as_deref(), .search_path))]
     NoSuchPackage {
         /// The package name as asked for.
         name: String,
         /// The package whose `requires` names it, if any.
-        required_by: Option<RequiredBy>,
+        required_by: Option<Box<RequiredBy>>,
         /// The nearest existing package name, if one is close.
         suggestion: Option<String>,
         /// The directories that were searched.
@@ -92,7 +92,7 @@ pub enum Error {
     },
 
     /// The main package exists but has no such sub-package.
-    #[error("{}", describe_missing_sub(.name, .parent, .meta, .available, .required_by.as_ref()))]
+    #[error("{}", describe_missing_sub(.name, .parent, .meta, .available, .required_by.as_deref()))]
     NoSuchSubpackage {
         /// The full name asked for (`a.b.c`).
         name: String,
@@ -103,14 +103,15 @@ pub enum Error {
         /// The sub-packages that `parent` does define.
         available: Vec<String>,
         /// The package whose `requires` names it, if any.
-        required_by: Option<RequiredBy>,
+        required_by: Option<Box<RequiredBy>>,
     },
 
     /// The package is declared but hidden by `exists_if`: none of the files
     /// it names is in the package directory.
     #[error(
-        "{location}\nError: package `{name}' is not installed: none of the files named by \
+        "{location}\nError: package `{name}' is not installed{}: none of the files named by \
          exists_if ({}) is in {}",
+        required_by.as_ref().map(|r| format!(" (required by `{}')", r.package)).unwrap_or_default(),
         files.join(", "),
         directory.display()
     )]
@@ -118,11 +119,13 @@ pub enum Error {
         /// The package name.
         name: String,
         /// The `exists_if` definition.
-        location: Location,
+        location: Box<Location>,
         /// The files `exists_if` names.
         files: Vec<String>,
         /// The package directory they were looked for in.
         directory: PathBuf,
+        /// The package whose `requires` names it, if any.
+        required_by: Option<Box<RequiredBy>>,
     },
 
     /// Packages require each other in a cycle.
@@ -315,10 +318,10 @@ mod tests {
     fn missing_package_names_requirer_and_suggestion() {
         let e = Error::NoSuchPackage {
             name: "yojsn".into(),
-            required_by: Some(RequiredBy {
+            required_by: Some(Box::new(RequiredBy {
                 package: "app".into(),
                 location: Some(loc()),
-            }),
+            })),
             suggestion: Some("yojson".into()),
             search_path: vec![],
         };

@@ -153,9 +153,10 @@ impl Findlib {
             Some(Entry::Present(p)) => Ok(Arc::clone(p)),
             Some(Entry::Hidden(h)) => Err(Error::PackageHidden {
                 name: name.to_string(),
-                location: h.location.clone(),
+                location: Box::new(h.location.clone()),
                 files: h.files.clone(),
                 directory: PathBuf::from(&h.directory),
+                required_by: None,
             }),
             None => Err(missing_sub(&flat, name)),
         }

@@ -4,13 +4,14 @@
 //! commands, and the `-thread` switch.
 //!
 //! The order is ocamlfind's. The packages are the transitive closure of
-//! `requires` (plus `threads` for every package when `mt` is set), ordered
-//! so that each package comes after all it requires: starting from each
-//! package named, in order, a depth-first walk visits the requirements of a
-//! package in the reverse of the order they are written (findlib keeps them
-//! in a list it prepends to) and emits a package once all of its
-//! requirements are emitted. `-I` directories follow that order, each kept
-//! at its last occurrence; link options are taken in the reverse order.
+//! `requires`, ordered so that each package comes after all it requires:
+//! starting from each package named, in order, a depth-first walk visits
+//! the requirements of a package in the order they are written (a repeated
+//! one counts at its first place) and emits a package once all of its
+//! requirements are emitted. When `mt` is set, every package but `unix`,
+//! `threads` and `threads.*` requires `threads` before all else. `-I`
+//! directories follow the package order, each kept at its last occurrence;
+//! link options are taken in the reverse order.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -292,7 +293,6 @@ impl Findlib {
                     seen.push(r);
                 }
             }
-            seen.reverse();
             seen
         };
         for start in &starts {
@@ -344,15 +344,15 @@ impl Findlib {
             && name != "threads"
             && !name.starts_with("threads.")
         {
-            reqs.push("threads".to_string());
+            reqs.insert(0, "threads".to_string());
         }
         for r in &reqs {
             if let Err(e) = self.package(r) {
                 let by = || {
-                    Some(RequiredBy {
+                    Some(Box::new(RequiredBy {
                         package: name.to_string(),
                         location: pkg.requires_location(preds, r),
-                    })
+                    }))
                 };
                 return Err(match e {
                     Error::NoSuchPackage {
@@ -377,6 +377,19 @@ impl Findlib {
                         parent,
                         meta,
                         available,
+                        required_by: by(),
+                    },
+                    Error::PackageHidden {
+                        name,
+                        location,
+                        files,
+                        directory,
+                        ..
+                    } => Error::PackageHidden {
+                        name,
+                        location,
+                        files,
+                        directory,
                         required_by: by(),
                     },
                     other => other,
@@ -762,16 +775,17 @@ mod tests {
     }
 
     #[test]
-    fn requirements_come_first_in_reverse_written_order() {
+    fn requirements_come_first_in_written_order() {
         let d = db(&[
-            ("app/META", "requires = \"a b\""),
+            ("app/META", "requires = \"b a b\""),
             ("a/META", "requires = \"c\""),
-            ("b/META", "requires = \"c\""),
+            ("b/META", "requires = \"d\""),
             ("c/META", ""),
+            ("d/META", ""),
         ]);
         assert_eq!(
             d.f.ancestors(&["app"], &byte()).unwrap(),
-            vec!["c", "b", "a", "app"]
+            vec!["d", "b", "c", "a", "app"]
         );
     }
 
@@ -791,7 +805,8 @@ mod tests {
     #[test]
     fn mt_makes_every_package_require_threads() {
         let d = db(&[
-            ("a/META", "requires = \"unix\""),
+            ("a/META", "requires = \"b threads\""),
+            ("b/META", ""),
             ("unix/META", ""),
             (
                 "threads/META",
@@ -801,8 +816,9 @@ mod tests {
         let mt: Predicates = ["byte", "mt", "mt_posix"].into_iter().collect();
         assert_eq!(
             d.f.ancestors(&["a"], &mt).unwrap(),
-            vec!["unix", "threads.posix", "threads", "a"]
+            vec!["unix", "threads.posix", "threads", "b", "a"]
         );
+        assert_eq!(d.f.ancestors(&["unix"], &mt).unwrap(), vec!["unix"]);
     }
 
     #[test]
@@ -897,7 +913,7 @@ mod tests {
         let r =
             d.f.resolve(&Request::new(Compiler::Ocamlopt, &["b"]))
                 .unwrap();
-        assert_eq!(r.packages, vec!["a.x", "a", "b"]);
+        assert_eq!(r.packages, vec!["a", "a.x", "b"]);
         assert_eq!(
             r.include_dirs,
             vec![PathBuf::from("/other"), PathBuf::from("/other/")]

@@ -100,16 +100,14 @@ impl Definition {
     /// otherwise where the value is.
     pub fn word_location(&self, file: &Path, word: &str) -> Location {
         let s = self.value_span;
-        if self.value_verbatim {
-            if let Some(offset) = find_word(&self.value, word) {
-                let start = s.start + 1 + offset;
-                return Location {
-                    file: file.to_path_buf(),
-                    line: s.line,
-                    start,
-                    end: start + word.len(),
-                };
-            }
+        if let Some(offset) = find_word(&self.value, word).filter(|_| self.value_verbatim) {
+            let start = s.start + 1 + offset;
+            return Location {
+                file: file.to_path_buf(),
+                line: s.line,
+                start,
+                end: start + word.len(),
+            };
         }
         Location {
             file: file.to_path_buf(),

@@ -279,17 +279,18 @@ fn check(p: &Parser<'_>, meta: &MetaFile) -> Result<(), Error> {
             }
         }
         // Sub-packages with the same name under the same parent.
-        if let Some(parent) = decl.parent {
-            if let Some(first) = blocks.insert((parent, decl.name.as_str()), index) {
-                return Err(p.error(
-                    decl.span,
-                    format!(
-                        "sub-package \"{}\" is defined twice; the first definition is on line {}",
-                        meta.full_local_name(index),
-                        meta.packages[first].span.line
-                    ),
-                ));
-            }
+        let twin = decl
+            .parent
+            .and_then(|parent| blocks.insert((parent, decl.name.as_str()), index));
+        if let Some(first) = twin {
+            return Err(p.error(
+                decl.span,
+                format!(
+                    "sub-package \"{}\" is defined twice; the first definition is on line {}",
+                    meta.full_local_name(index),
+                    meta.packages[first].span.line
+                ),
+            ));
         }
     }
     Ok(())
