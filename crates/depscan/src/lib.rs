@@ -1,1 +1,87 @@
-//! Placeholder: this crate is being written.
+//! `depscan` tells which modules an OCaml source file depends on, exactly as
+//! `ocamldep -modules` (OCaml 4.13) would print them, without running it.
+//!
+//! It reads the file with its own lexer and a parser that follows the
+//! compiler's grammar, and applies the scoping rules of the compiler's
+//! `parsing/depend.ml`: a module path is reported by the name of its first
+//! component, unless that name is bound locally (`module M = ...`,
+//! `let module`, functor parameters, `module rec`, `(module M)` patterns,
+//! submodules brought in by `open`/`include` of a local module...).
+//!
+//! ```
+//! use depscan::{scan, SourceKind};
+//!
+//! let source = b"
+//!   module Local = struct let x = 1 end
+//!   open Printf
+//!   let () = List.iter (fun s -> printf \"%s\" s) [Local.x |> string_of_int]
+//!   let a = arr.(0)   (* sugar for Array.get *)
+//! ";
+//! let deps = scan(source, SourceKind::Implementation).unwrap();
+//! assert_eq!(deps.into_iter().collect::<Vec<_>>(), ["Array", "List", "Printf"]);
+//!
+//! // A file `ocamldep` rejects gives an error with its position.
+//! let err = scan(b"let x = (1 + 2", SourceKind::Implementation).unwrap_err();
+//! assert_eq!(err.location().line, 1);
+//! ```
+//!
+//! An [`Err`] means `ocamldep` would reject the file too (a lexical or
+//! syntax error, or an `[%error]` extension node); run it to show the user
+//! its own message.
+
+#![deny(missing_docs)]
+
+mod error;
+mod lexer;
+mod parser;
+mod scope;
+mod token;
+
+pub use error::{Location, ScanError};
+
+use std::path::Path;
+
+/// The module names a file depends on, sorted like `ocamldep` prints them.
+pub type ModuleSet = std::collections::BTreeSet<String>;
+
+/// Which kind of source file is scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    /// A `.ml` file (read, like `ocamldep` does, as a toplevel script:
+    /// `;;` and `#directives` are allowed).
+    Implementation,
+    /// A `.mli` file.
+    Interface,
+}
+
+impl SourceKind {
+    /// The kind of a file by its extension: `.ml` or `.mli`.
+    pub fn from_path(path: &Path) -> Option<SourceKind> {
+        match path.extension()?.to_str()? {
+            "ml" => Some(SourceKind::Implementation),
+            "mli" => Some(SourceKind::Interface),
+            _ => None,
+        }
+    }
+}
+
+/// Scans one OCaml source file and returns the modules it depends on: the
+/// set `ocamldep -modules` prints for it.
+pub fn scan(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanError> {
+    scan_names(source, kind).map_err(|e| e.locate(source))
+}
+
+fn scan_names(source: &[u8], kind: SourceKind) -> Result<ModuleSet, error::RawError> {
+    let tokens = lexer::tokenize(source)?;
+    let parser = parser::Parser::new(source, tokens);
+    let mut names = match kind {
+        SourceKind::Implementation => parser.implementation()?,
+        SourceKind::Interface => parser.interface()?,
+    };
+    names.sort_unstable();
+    names.dedup();
+    Ok(names
+        .into_iter()
+        .map(|name| String::from_utf8_lossy(name).into_owned())
+        .collect())
+}

@@ -1,0 +1,239 @@
+//! The parser: a recursive-descent reading of the OCaml 4.13 grammar
+//! (`parsing/parser.mly`) that builds no syntax tree. As it recognises each
+//! construct it applies the rules of `parsing/depend.ml` on the spot:
+//! module paths are reported unless their head is bound locally, and local
+//! module bindings are tracked in a [`Scope`].
+//!
+//! This file holds the parser state, token access, error helpers and the
+//! dependency actions; each grammar area has its own submodule.
+
+mod attributes;
+mod binding;
+mod class;
+mod expr;
+mod module_expr;
+mod module_type;
+mod paths;
+mod pattern;
+mod signature;
+mod structure;
+mod type_decl;
+mod types;
+
+use crate::error::RawError;
+use crate::scope::{Mark, Scope};
+use crate::token::{Kind, Token};
+
+
+/// Result of a parsing step.
+pub(crate) type PResult<T> = Result<T, RawError>;
+
+/// How deep constructs may nest before the parser gives up (to keep the
+/// native stack bounded on hostile input).
+const MAX_DEPTH: u32 = 400;
+
+/// The parser state.
+pub(crate) struct Parser<'a> {
+    src: &'a [u8],
+    toks: Vec<Token>,
+    pos: usize,
+    scope: Scope<'a>,
+    /// Module names reported so far (with repetitions).
+    deps: Vec<&'a [u8]>,
+    /// Inside attribute payloads, extension nodes and other parts that
+    /// `depend.ml` does not visit, nothing is reported.
+    muted: u32,
+    /// Names bound by `(module M)` patterns, not yet in scope.
+    unpacks: Vec<&'a [u8]>,
+    depth: u32,
+}
+
+/// A saved parser state, to try one reading and fall back to another.
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    pos: usize,
+    deps: usize,
+    muted: u32,
+    mark: Mark,
+    unpacks: usize,
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(src: &'a [u8], toks: Vec<Token>) -> Self {
+        Parser {
+            src,
+            toks,
+            pos: 0,
+            scope: Scope::new(),
+            deps: Vec::new(),
+            muted: 0,
+            unpacks: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    /// Parses an implementation (`.ml`, read like `ocamldep` does, as a
+    /// toplevel script) and returns the module names it depends on.
+    pub fn implementation(mut self) -> PResult<Vec<&'a [u8]>> {
+        self.use_file()?;
+        Ok(self.deps)
+    }
+
+    /// Parses an interface (`.mli`) and returns the module names it depends
+    /// on.
+    pub fn interface(mut self) -> PResult<Vec<&'a [u8]>> {
+        self.signature_body(Kind::Eof)?;
+        self.expect(Kind::Eof)?;
+        Ok(self.deps)
+    }
+
+    // ----- token access -----
+
+    fn peek(&self) -> Kind {
+        self.toks[self.pos].kind
+    }
+
+    fn peek_at(&self, n: usize) -> Kind {
+        self.toks.get(self.pos + n).map_or(Kind::Eof, |t| t.kind)
+    }
+
+    fn bump(&mut self) {
+        if self.pos + 1 < self.toks.len() {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, kind: Kind) -> bool {
+        if self.peek() == kind {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, kind: Kind) -> PResult<()> {
+        if self.eat(kind) {
+            Ok(())
+        } else {
+            self.syntax_error()
+        }
+    }
+
+    /// The text of the token at index `idx`.
+    fn text(&self, idx: usize) -> &'a [u8] {
+        let src = self.src;
+        self.toks.get(idx).map_or(&[][..], |t| t.text(src))
+    }
+
+    fn syntax_error<T>(&self) -> PResult<T> {
+        let tok = self.toks[self.pos];
+        Err(RawError::syntax(
+            tok.start as usize,
+            tok.end as usize,
+            "syntax error",
+        ))
+    }
+
+    fn error_at<T>(&self, idx: usize, message: &'static str) -> PResult<T> {
+        let tok = self.toks.get(idx).copied().unwrap_or(self.toks[self.pos]);
+        Err(RawError::syntax(tok.start as usize, tok.end as usize, message))
+    }
+
+    /// Guards recursion depth; pair with [`Parser::leave`].
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.error_at(self.pos, "nesting too deep");
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            pos: self.pos,
+            deps: self.deps.len(),
+            muted: self.muted,
+            mark: self.scope.mark(),
+            unpacks: self.unpacks.len(),
+        }
+    }
+
+    fn restore(&mut self, cp: Checkpoint) {
+        self.pos = cp.pos;
+        self.deps.truncate(cp.deps);
+        self.muted = cp.muted;
+        self.scope.reset(cp.mark);
+        self.unpacks.truncate(cp.unpacks);
+    }
+
+    // ----- dependency actions -----
+
+    /// Reports module `name` unless it is bound locally or reporting is off.
+    fn use_name(&mut self, name: &'a [u8]) {
+        if self.muted == 0 && !self.scope.is_bound(name) {
+            self.deps.push(name);
+        }
+    }
+
+    /// Reports the module named by token `idx`.
+    fn use_token(&mut self, idx: usize) {
+        let name = self.text(idx);
+        self.use_name(name);
+    }
+
+    fn mute(&mut self) {
+        self.muted += 1;
+    }
+
+    fn unmute(&mut self) {
+        self.muted = self.muted.saturating_sub(1);
+    }
+
+    /// Runs `f` with reporting off.
+    fn muted<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        self.mute();
+        let result = f(self);
+        self.unmute();
+        result
+    }
+
+    /// Binds the names of `(module M)` patterns read since `from`.
+    fn bind_unpacks(&mut self, from: usize) {
+        for i in from..self.unpacks.len() {
+            let name = self.unpacks[i];
+            self.scope.bind(name, crate::scope::BOUND);
+        }
+    }
+
+    /// After a group of recursive definitions (`module rec`, `let rec`)
+    /// whose names were not all known while their bodies were read: drops
+    /// the reports, made since `deps_mark`, of names the group defines.
+    fn forget_recursive(&mut self, deps_mark: usize, names: &[&'a [u8]]) {
+        if names.is_empty() || deps_mark >= self.deps.len() {
+            return;
+        }
+        let mut kept = deps_mark;
+        for i in deps_mark..self.deps.len() {
+            let dep = self.deps[i];
+            if !names.contains(&dep) {
+                self.deps[kept] = dep;
+                kept += 1;
+            }
+        }
+        self.deps.truncate(kept);
+    }
+
+    // ----- toplevel -----
+
+    /// `use_file`: an optional expression, then structure items, `;;`
+    /// separated expressions and toplevel directives, up to the end.
+    fn use_file(&mut self) -> PResult<()> {
+        self.structure_body(Kind::Eof, true)?;
+        self.expect(Kind::Eof)
+    }
+}

@@ -1,0 +1,122 @@
+//! The OCaml compiler's sources, unpacked once from the Debian package
+//! `ocaml-source` into the target directory.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where the packaged source tarball is, if installed.
+fn find_tarball() -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = fs::read_dir("/usr/src")
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("ocaml-source-") && n.contains(".tar"))
+        })
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+fn untar(archive: &Path, into: &Path) {
+    let status = Command::new("tar")
+        .arg("xf")
+        .arg(archive)
+        .arg("-C")
+        .arg(into)
+        .status()
+        .expect("cannot run tar");
+    assert!(status.success(), "tar failed on {}", archive.display());
+}
+
+/// Finds, under `dir` (two levels at most), a file whose name contains
+/// `.tar` (the upstream tarball inside the Debian one).
+fn find_inner_tarball(dir: &Path) -> Option<PathBuf> {
+    for entry in fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_file() && name.contains(".tar") {
+            return Some(path);
+        }
+        if path.is_dir() {
+            for inner in fs::read_dir(&path).ok()?.flatten() {
+                let name = inner.file_name().to_string_lossy().into_owned();
+                if inner.path().is_file() && name.contains(".tar") {
+                    return Some(inner.path());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The root of the unpacked compiler sources (a directory holding
+/// `parsing/depend.ml`), unpacking them on first use.
+pub fn compiler_sources() -> PathBuf {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("depscan-ocaml-sources");
+    let done = cache.join("unpacked.ok");
+    if !done.exists() {
+        let tarball = find_tarball().unwrap_or_else(|| {
+            panic!(
+                "the OCaml sources are needed: no /usr/src/ocaml-source-*.tar*; \
+                 install them with `apt-get install ocaml-source`"
+            )
+        });
+        let _ = fs::remove_dir_all(&cache);
+        fs::create_dir_all(&cache).expect("cannot create the cache directory");
+        untar(&tarball, &cache);
+        if find_root(&cache).is_none() {
+            let inner = find_inner_tarball(&cache)
+                .unwrap_or_else(|| panic!("no OCaml sources in {}", tarball.display()));
+            untar(&inner, &cache);
+        }
+        fs::write(&done, b"").expect("cannot write the marker file");
+    }
+    find_root(&cache).unwrap_or_else(|| panic!("no parsing/depend.ml under {}", cache.display()))
+}
+
+/// The directory under `dir` (two levels at most) with `parsing/depend.ml`.
+fn find_root(dir: &Path) -> Option<PathBuf> {
+    let mut candidates = vec![dir.to_path_buf()];
+    for entry in fs::read_dir(dir).ok()?.flatten() {
+        if entry.path().is_dir() {
+            candidates.push(entry.path());
+            for inner in fs::read_dir(entry.path()).ok()?.flatten() {
+                candidates.push(inner.path());
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .find(|c| c.join("parsing").join("depend.ml").is_file())
+}
+
+/// Every `.ml` and `.mli` file under `root`, relative to it, sorted.
+pub fn ocaml_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() {
+                stack.push(path);
+            } else if file_type.is_file()
+                && matches!(path.extension().and_then(|e| e.to_str()), Some("ml" | "mli"))
+            {
+                if let Ok(relative) = path.strip_prefix(root) {
+                    files.push(relative.to_path_buf());
+                }
+            }
+        }
+    }
+    files.sort();
+    files
+}

@@ -1,0 +1,6 @@
+//! Integration tests of `depscan`: agreement with the real `ocamldep` on the
+//! OCaml compiler's own sources.
+
+mod compiler_sources;
+mod corpus;
+mod oracle;
