@@ -2,5 +2,7 @@
 //! oracle for every installed package, and random META text for the parser.
 
 mod installed;
+mod meta_fuzz;
 mod oracle;
+mod perf;
 mod scenarios;
