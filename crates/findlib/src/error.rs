@@ -92,14 +92,15 @@ pub enum Error {
     },
 
     /// The main package exists but has no such sub-package.
-    #[error("{}", describe_missing_sub(.name, .parent, .meta, .available, .required_by.as_deref()))]
+    #[error("{}", describe_missing_sub(.name, .parent, .location, .available, .required_by.as_deref()))]
     NoSuchSubpackage {
         /// The full name asked for (`a.b.c`).
         name: String,
         /// The deepest package of the name that does exist (`a.b`).
         parent: String,
-        /// The META file that defines `parent`.
-        meta: PathBuf,
+        /// The block of `parent` in its META file (line 1 for a main
+        /// package).
+        location: Box<Location>,
         /// The sub-packages that `parent` does define.
         available: Vec<String>,
         /// The package whose `requires` names it, if any.
@@ -139,7 +140,7 @@ pub enum Error {
     },
 
     /// A package's `error` variable applies under the current predicates.
-    #[error("{}Error from package `{package}': {message}", prefix(.location.as_ref()))]
+    #[error("{}package `{package}' reports an error: {message}", prefix(.location.as_ref()))]
     PackageError {
         /// The package.
         package: String,
@@ -211,9 +212,11 @@ pub enum Error {
 /// The result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// The location line and `Error: ` before a message, as the OCaml compiler
+/// prints them; nothing when there is no location.
 fn prefix(location: Option<&Location>) -> String {
     match location {
-        Some(l) => format!("{l}\n"),
+        Some(l) => format!("{l}\nError: "),
         None => String::new(),
     }
 }
@@ -247,23 +250,22 @@ fn describe_missing(
 fn describe_missing_sub(
     name: &str,
     parent: &str,
-    meta: &std::path::Path,
+    location: &Location,
     available: &[String],
     required_by: Option<&RequiredBy>,
 ) -> String {
-    let mut s = String::new();
-    if let Some(r) = required_by {
-        s.push_str(&prefix(r.location.as_ref()));
-    }
+    let local = name.rsplit('.').next().unwrap_or(name);
+    let mut s = match required_by.and_then(|r| r.location.as_ref()) {
+        Some(l) => prefix(Some(l)),
+        None => prefix(Some(location)),
+    };
     s.push_str(&format!(
-        "package `{name}' not found: {} does not define a sub-package `{}' in `{parent}'",
-        meta.display(),
-        name.rsplit('.').next().unwrap_or(name)
+        "package `{name}' not found: {} defines no sub-package `{local}' in `{parent}'",
+        location.file.display(),
     ));
     if let Some(r) = required_by {
         s.push_str(&format!(" (required by `{}')", r.package));
     }
-    let local = name.rsplit('.').next().unwrap_or(name);
     if let Some(best) = crate::suggest::nearest(local, available.iter().map(String::as_str)) {
         s.push_str(&format!("; did you mean `{parent}.{best}'?"));
     } else if available.is_empty() {
@@ -351,7 +353,12 @@ mod tests {
         let e = Error::NoSuchSubpackage {
             name: "lwt.unx".into(),
             parent: "lwt".into(),
-            meta: PathBuf::from("/usr/lib/ocaml/lwt/META"),
+            location: Box::new(Location {
+                file: PathBuf::from("/usr/lib/ocaml/lwt/META"),
+                line: 1,
+                start: 0,
+                end: 0,
+            }),
             available: vec!["unix".into(), "ppx".into()],
             required_by: None,
         };

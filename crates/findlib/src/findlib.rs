@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::conf::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::meta::MetaFile;
 use crate::package::{self, Entry, Flattened, Package};
 use crate::split;
@@ -277,13 +277,16 @@ fn missing_sub(flat: &Flattened, name: &str) -> Error {
     // The deepest existing package whose name is a prefix of `name`.
     let comps = split::package_name(name);
     let mut parent = flat.main_name.clone();
+    let mut block = 0;
     for k in (1..comps.len()).rev() {
         let prefix = comps[..k].join(".");
-        if matches!(flat.find(&prefix), Some(Entry::Present(_))) {
+        if let Some(i) = flat.index_of(&prefix) {
             parent = prefix;
+            block = i;
             break;
         }
     }
+    let span = flat.meta.packages[block].span;
     let available: Vec<String> = flat
         .present_names()
         .filter_map(|n| n.strip_prefix(&format!("{parent}.")).map(str::to_string))
@@ -292,7 +295,12 @@ fn missing_sub(flat: &Flattened, name: &str) -> Error {
     Error::NoSuchSubpackage {
         name: name.to_string(),
         parent,
-        meta: flat.meta.path.clone(),
+        location: Box::new(Location {
+            file: flat.meta.path.clone(),
+            line: span.line,
+            start: span.start,
+            end: span.end,
+        }),
         available,
         required_by: None,
     }

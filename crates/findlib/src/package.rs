@@ -143,6 +143,13 @@ impl Flattened {
         self.entries.iter().find(|(n, _)| n == name).map(|(_, e)| e)
     }
 
+    /// The block index of the package with full name `name`, if it exists.
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|(n, e)| n == name && matches!(e, Entry::Present(_)))
+    }
+
     /// The names of the packages that exist, in file order.
     pub(crate) fn present_names(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().filter_map(|(n, e)| match e {

@@ -369,13 +369,13 @@ impl Findlib {
                     Error::NoSuchSubpackage {
                         name,
                         parent,
-                        meta,
+                        location,
                         available,
                         ..
                     } => Error::NoSuchSubpackage {
                         name,
                         parent,
-                        meta,
+                        location,
                         available,
                         required_by: by(),
                     },
@@ -970,7 +970,7 @@ mod tests {
                 .unwrap_err();
         assert!(
             e.to_string()
-                .contains("Error from package `a': no bytecode"),
+                .contains("package `a' reports an error: no bytecode"),
             "{e}"
         );
         assert!(e.to_string().contains("line 1"), "{e}");

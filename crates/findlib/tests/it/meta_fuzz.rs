@@ -43,7 +43,10 @@ fn value() -> impl Strategy<Value = String> {
 fn def() -> impl Strategy<Value = Item> {
     (
         prop_oneof![Just("a"), Just("b"), Just("c")],
-        proptest::collection::vec((any::<bool>(), prop_oneof![Just("p"), Just("q"), Just("r")]), 0..3),
+        proptest::collection::vec(
+            (any::<bool>(), prop_oneof![Just("p"), Just("q"), Just("r")]),
+            0..3,
+        ),
         any::<bool>(),
         value(),
     )
@@ -87,7 +90,11 @@ fn render(items: &[Item], out: &mut String, sep: &str) {
                         .collect();
                     let _ = write!(out, "({})", list.join(","));
                 }
-                let _ = write!(out, "{sep}{}{sep}\"{value}\"\n", if *append { "+=" } else { "=" });
+                let _ = write!(
+                    out,
+                    "{sep}{}{sep}\"{value}\"\n",
+                    if *append { "+=" } else { "=" }
+                );
             }
             Item::Sub(name, body) => {
                 let _ = write!(out, "package \"{name}\"{sep}(\n");
@@ -117,7 +124,10 @@ fn meta_text() -> impl Strategy<Value = String> {
 fn check_error_location(text: &str, e: &Error) {
     if let Error::Syntax { location, .. } = e {
         let lines = text.split('\n').count();
-        assert!(location.line >= 1 && location.line <= lines, "{e} in {text:?}");
+        assert!(
+            location.line >= 1 && location.line <= lines,
+            "{e} in {text:?}"
+        );
         assert!(location.start <= location.end, "{e}");
     }
 }
@@ -146,27 +156,40 @@ proptest! {
 /// defined by META text in `dir`.
 fn ocamlfind_eval(dir: &Path, packages: &[&str], preds: &str) -> Result<Vec<String>, String> {
     let out = Command::new("ocamlfind")
-        .args(["query", "-predicates", preds, "-format", "%p=%(a)|%(b)|%(c)"])
+        .args([
+            "query",
+            "-predicates",
+            preds,
+            "-format",
+            "%p=%(a)|%(b)|%(c)",
+        ])
         .args(packages)
         .env("OCAMLPATH", dir)
         .output()
         .map_err(|e| e.to_string())?;
     if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect())
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect())
     } else {
         Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
 }
 
 fn crate_eval(dir: &Path, packages: &[&str], preds: &str) -> Result<Vec<String>, String> {
-    let f = Findlib::new(Config::from_parts(&[&dir.to_string_lossy()], "/usr/lib/ocaml"));
+    let f = Findlib::new(Config::from_parts(
+        &[&dir.to_string_lossy()],
+        "/usr/lib/ocaml",
+    ));
     let preds: Predicates = findlib::split::words(preds).into_iter().collect();
     let answers = f
         .query_format(packages, &preds, "%p=%(a)|%(b)|%(c)")
         .map_err(|e| e.to_string())?;
-    // ocamlfind prints answers separated by newlines: values with line
-    // breaks are split the same way.
-    Ok(answers.join("\n").lines().map(str::to_string).collect())
+    // ocamlfind prints the answers separated and ended by newlines; values
+    // with line breaks are split the same way.
+    let printed = answers.join("\n") + "\n";
+    Ok(printed.lines().map(str::to_string).collect())
 }
 
 proptest! {

@@ -47,7 +47,11 @@ fn configuration_and_five_packages_resolve_in_about_a_millisecond() {
         packages.join(","),
         median.as_secs_f64() * 1e3,
         times[0].as_secs_f64() * 1e3,
-        if cfg!(debug_assertions) { " (debug build)" } else { "" }
+        if cfg!(debug_assertions) {
+            " (debug build)"
+        } else {
+            ""
+        }
     );
     // Generous bound so that a loaded machine or a debug build does not
     // fail; release builds take about a millisecond.
