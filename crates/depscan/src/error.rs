@@ -94,6 +94,8 @@ pub(crate) enum ErrorKind {
     Lexical,
     Syntax,
     Extension,
+    /// Nesting deeper than the parser's limit: retried with a bigger stack.
+    TooDeep,
 }
 
 /// An error as the lexer and parser raise it: a byte range, not yet turned
@@ -126,6 +128,15 @@ impl RawError {
         }
     }
 
+    pub fn too_deep(start: usize, end: usize) -> Self {
+        RawError {
+            kind: ErrorKind::TooDeep,
+            start,
+            end,
+            message: Cow::Borrowed("constructs nested too deeply"),
+        }
+    }
+
     pub fn extension(start: usize, end: usize) -> Self {
         RawError {
             kind: ErrorKind::Extension,
@@ -141,7 +152,7 @@ impl RawError {
         let message = self.message.into_owned();
         match self.kind {
             ErrorKind::Lexical => ScanError::Lexical { at, message },
-            ErrorKind::Syntax => ScanError::Syntax { at, message },
+            ErrorKind::Syntax | ErrorKind::TooDeep => ScanError::Syntax { at, message },
             ErrorKind::Extension => ScanError::ErrorExtension { at, message },
         }
     }

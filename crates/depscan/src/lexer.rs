@@ -242,7 +242,11 @@ impl<'a> Lexer<'a> {
             self.pos = at + 1;
             Ok(())
         } else {
-            Err(RawError::lexical(start, start + 1, "illegal character (\\r)"))
+            Err(RawError::lexical(
+                start,
+                start + 1,
+                "illegal character (\\r)",
+            ))
         }
     }
 
@@ -336,7 +340,12 @@ impl<'a> Lexer<'a> {
     /// Operators starting with a symbol character other than `~ ? . : #`.
     fn operator(&mut self, start: usize) {
         let first = self.byte(start);
-        let end = self.symbol_run(start + 1, is_symbolchar);
+        let accept = if first == b'!' {
+            is_symbolchar_or_hash
+        } else {
+            is_symbolchar
+        };
+        let end = self.symbol_run(start + 1, accept);
         let op = &self.src[start..end];
         let kind = match op {
             b"!" => Kind::Bang,
@@ -397,7 +406,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn left_bracket(&mut self, start: usize) {
-        let (kind, len) = match (self.byte(start + 1), self.byte(start + 2), self.byte(start + 3)) {
+        let (kind, len) = match (
+            self.byte(start + 1),
+            self.byte(start + 2),
+            self.byte(start + 3),
+        ) {
             (b'|', _, _) => (Kind::LBracketBar, 2),
             (b'<', _, _) => (Kind::LBracketLess, 2),
             (b'>', _, _) => (Kind::LBracketGreater, 2),
@@ -533,12 +546,20 @@ impl<'a> Lexer<'a> {
     }
 
     /// Finds `|delim}` from `from`; returns the offset after it.
-    fn quoted_string_end(&self, from: usize, delim: &[u8], opening: usize) -> Result<usize, RawError> {
+    fn quoted_string_end(
+        &self,
+        from: usize,
+        delim: &[u8],
+        opening: usize,
+    ) -> Result<usize, RawError> {
         let mut at = from;
         while let Some(bar) = self.src[at..].iter().position(|&b| b == b'|') {
             let bar = at + bar;
             let after = bar + 1 + delim.len();
-            if self.src.get(bar + 1..after) == Some(delim) && self.byte(after) == b'}' && !self.at_end(after) {
+            if self.src.get(bar + 1..after) == Some(delim)
+                && self.byte(after) == b'}'
+                && !self.at_end(after)
+            {
                 return Ok(after + 1);
             }
             at = bar + 1;
@@ -552,7 +573,12 @@ impl<'a> Lexer<'a> {
 
     /// A string body from `from` (just after the opening `"`); returns the
     /// offset after the closing quote.
-    fn string_body(&self, from: usize, mode: StringMode, opening: usize) -> Result<usize, RawError> {
+    fn string_body(
+        &self,
+        from: usize,
+        mode: StringMode,
+        opening: usize,
+    ) -> Result<usize, RawError> {
         let mut at = from;
         loop {
             if self.at_end(at) {
@@ -636,7 +662,9 @@ impl<'a> Lexer<'a> {
         }
         let value = self.src[digits_start..digits_end]
             .iter()
-            .fold(0u32, |acc, &d| acc * 16 + (d as char).to_digit(16).unwrap_or(0));
+            .fold(0u32, |acc, &d| {
+                acc * 16 + (d as char).to_digit(16).unwrap_or(0)
+            });
         if char::from_u32(value).is_none() {
             return Err(self.illegal_escape(at, end));
         }
@@ -713,7 +741,11 @@ impl<'a> Lexer<'a> {
                 _ => Ok(None),
             },
             b'o' => {
-                let first_max = if mode == StringMode::Comment { b'3' } else { b'7' };
+                let first_max = if mode == StringMode::Comment {
+                    b'3'
+                } else {
+                    b'7'
+                };
                 match self.src.get(start + 3..start + 6) {
                     Some(d)
                         if (b'0'..=first_max).contains(&d[0])
@@ -745,7 +777,11 @@ impl<'a> Lexer<'a> {
         let mut at = start + 2;
         loop {
             if self.at_end(at) {
-                return Err(RawError::lexical(start, start + 2, "comment not terminated"));
+                return Err(RawError::lexical(
+                    start,
+                    start + 2,
+                    "comment not terminated",
+                ));
             }
             let b = self.byte(at);
             match b {
@@ -836,7 +872,8 @@ impl<'a> Lexer<'a> {
         let (end, float) = self.numeric_literal_end(start);
         let next = self.byte(end);
         if !self.at_end(end) && is_identchar(next) {
-            let modifier = next.is_ascii_alphabetic() && !matches!(next.to_ascii_lowercase(), b'a'..=b'f');
+            let modifier =
+                next.is_ascii_alphabetic() && !matches!(next.to_ascii_lowercase(), b'a'..=b'f');
             let after = self.byte(end + 1);
             if modifier && (self.at_end(end + 1) || !is_identchar(after)) {
                 let kind = if float { Kind::Float } else { Kind::Int };
@@ -907,7 +944,8 @@ impl<'a> Lexer<'a> {
     /// Digits of `radix` and underscores from `from`.
     fn digits_end(&self, from: usize, radix: u32) -> usize {
         let mut at = from;
-        while !self.at_end(at) && ((self.byte(at) as char).is_digit(radix) || self.byte(at) == b'_') {
+        while !self.at_end(at) && ((self.byte(at) as char).is_digit(radix) || self.byte(at) == b'_')
+        {
             at += 1;
         }
         at
@@ -985,7 +1023,10 @@ mod tests {
 
     #[test]
     fn nested_comments_skip_strings_and_chars() {
-        assert_eq!(kinds("(* a (* b *) \"*)\" '\"' *) x"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(
+            kinds("(* a (* b *) \"*)\" '\"' *) x"),
+            vec![Kind::Lident, Kind::Eof]
+        );
         assert_eq!(kinds("(* {|*)|} *) x"), vec![Kind::Lident, Kind::Eof]);
         assert_eq!(kinds("(* {id|*)|id} *) x"), vec![Kind::Lident, Kind::Eof]);
         assert_eq!(kinds("(* it's *) x"), vec![Kind::Lident, Kind::Eof]);
@@ -1000,9 +1041,18 @@ mod tests {
         assert_eq!(kinds("{|a|b|}"), vec![Kind::String, Kind::Eof]);
         assert_eq!(kinds("{foo|a|}|foo}"), vec![Kind::String, Kind::Eof]);
         assert_eq!(kinds("{%ext|x|}"), vec![Kind::QuotedStringExpr, Kind::Eof]);
-        assert_eq!(kinds("{%%a.b id|x|id}"), vec![Kind::QuotedStringItem, Kind::Eof]);
-        assert_eq!(kinds("{%ext id|x|}|id}"), vec![Kind::QuotedStringExpr, Kind::Eof]);
-        assert_eq!(kinds("{ x }"), vec![Kind::LBrace, Kind::Lident, Kind::RBrace, Kind::Eof]);
+        assert_eq!(
+            kinds("{%%a.b id|x|id}"),
+            vec![Kind::QuotedStringItem, Kind::Eof]
+        );
+        assert_eq!(
+            kinds("{%ext id|x|}|id}"),
+            vec![Kind::QuotedStringExpr, Kind::Eof]
+        );
+        assert_eq!(
+            kinds("{ x }"),
+            vec![Kind::LBrace, Kind::Lident, Kind::RBrace, Kind::Eof]
+        );
         assert!(fails("{|abc"));
     }
 
@@ -1010,7 +1060,14 @@ mod tests {
     fn numbers() {
         assert_eq!(kinds("1_000 0x1F 0o17 0b101 1. 1.5e-3 0x1p4 12L 3n"), {
             let mut v = vec![Kind::Int, Kind::Int, Kind::Int, Kind::Int];
-            v.extend([Kind::Float, Kind::Float, Kind::Float, Kind::Int, Kind::Int, Kind::Eof]);
+            v.extend([
+                Kind::Float,
+                Kind::Float,
+                Kind::Float,
+                Kind::Int,
+                Kind::Int,
+                Kind::Eof,
+            ]);
             v
         });
         assert!(fails("1abc"));
@@ -1022,35 +1079,92 @@ mod tests {
     fn operators_and_binding_operators() {
         assert_eq!(
             kinds("let* x = y and+ z"),
-            vec![Kind::LetOp, Kind::Lident, Kind::Equal, Kind::Lident, Kind::AndOp, Kind::Lident, Kind::Eof]
+            vec![
+                Kind::LetOp,
+                Kind::Lident,
+                Kind::Equal,
+                Kind::Lident,
+                Kind::AndOp,
+                Kind::Lident,
+                Kind::Eof
+            ]
         );
-        assert_eq!(kinds("a <- b"), vec![Kind::Lident, Kind::LessMinus, Kind::Lident, Kind::Eof]);
-        assert_eq!(kinds("|> >>= ** *. != !"), vec![Kind::Infix0, Kind::Infix0, Kind::Infix4, Kind::Infix3, Kind::Infix0, Kind::Bang, Kind::Eof]);
-        assert_eq!(kinds("[|1|] [> `A] {< >}"), vec![
-            Kind::LBracketBar, Kind::Int, Kind::BarRBracket,
-            Kind::LBracketGreater, Kind::Backquote, Kind::Uident, Kind::RBracket,
-            Kind::LBraceLess, Kind::GreaterRBrace, Kind::Eof
-        ]);
+        assert_eq!(
+            kinds("a <- b"),
+            vec![Kind::Lident, Kind::LessMinus, Kind::Lident, Kind::Eof]
+        );
+        assert_eq!(
+            kinds("|> >>= ** *. != !"),
+            vec![
+                Kind::Infix0,
+                Kind::Infix0,
+                Kind::Infix4,
+                Kind::Infix3,
+                Kind::Infix0,
+                Kind::Bang,
+                Kind::Eof
+            ]
+        );
+        assert_eq!(
+            kinds("[|1|] [> `A] {< >}"),
+            vec![
+                Kind::LBracketBar,
+                Kind::Int,
+                Kind::BarRBracket,
+                Kind::LBracketGreater,
+                Kind::Backquote,
+                Kind::Uident,
+                Kind::RBracket,
+                Kind::LBraceLess,
+                Kind::GreaterRBrace,
+                Kind::Eof
+            ]
+        );
         assert_eq!(
             kinds("a.%(b)"),
-            vec![Kind::Lident, Kind::DotOp, Kind::LParen, Kind::Lident, Kind::RParen, Kind::Eof]
+            vec![
+                Kind::Lident,
+                Kind::DotOp,
+                Kind::LParen,
+                Kind::Lident,
+                Kind::RParen,
+                Kind::Eof
+            ]
         );
         assert!(fails("x.~"));
-        assert_eq!(kinds("~lbl: ?opt: ~- ?"), vec![Kind::Label, Kind::OptLabel, Kind::PrefixOp, Kind::Question, Kind::Eof]);
+        assert_eq!(
+            kinds("~lbl: ?opt: ~- ?"),
+            vec![
+                Kind::Label,
+                Kind::OptLabel,
+                Kind::PrefixOp,
+                Kind::Question,
+                Kind::Eof
+            ]
+        );
         assert!(fails("~let:"));
     }
 
     #[test]
     fn directives_and_hash() {
         assert_eq!(kinds("# 1 \"foo.ml\"\nx"), vec![Kind::Lident, Kind::Eof]);
-        assert_eq!(kinds("#load \"x\""), vec![Kind::Hash, Kind::Lident, Kind::String, Kind::Eof]);
-        assert_eq!(kinds("x ## y"), vec![Kind::Lident, Kind::HashOp, Kind::Lident, Kind::Eof]);
+        assert_eq!(
+            kinds("#load \"x\""),
+            vec![Kind::Hash, Kind::Lident, Kind::String, Kind::Eof]
+        );
+        assert_eq!(
+            kinds("x ## y"),
+            vec![Kind::Lident, Kind::HashOp, Kind::Lident, Kind::Eof]
+        );
         assert!(fails("#99999999999999999999 \"\"\n"));
     }
 
     #[test]
     fn strings_and_escapes() {
-        assert_eq!(kinds(r#""a\"b\\" "\u{1F600}" "\q""#), vec![Kind::String, Kind::String, Kind::String, Kind::Eof]);
+        assert_eq!(
+            kinds(r#""a\"b\\" "\u{1F600}" "\q""#),
+            vec![Kind::String, Kind::String, Kind::String, Kind::Eof]
+        );
         assert!(fails(r#""\999""#));
         assert!(fails(r#""\u{D800}""#));
         assert!(fails("\"abc"));

@@ -65,15 +65,48 @@ impl SourceKind {
     }
 }
 
+/// Nesting depth allowed on the caller's stack (about 1 MiB of stack in
+/// debug builds, a tenth of that optimised).
+const SHALLOW_DEPTH: u32 = 240;
+
+/// Nesting depth allowed on the dedicated thread used for deeper files.
+const DEEP_DEPTH: u32 = 40_000;
+
+/// Stack of that thread (reserved, touched only as needed).
+const DEEP_STACK: usize = 256 << 20;
+
 /// Scans one OCaml source file and returns the modules it depends on: the
 /// set `ocamldep -modules` prints for it.
 pub fn scan(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanError> {
-    scan_names(source, kind).map_err(|e| e.locate(source))
+    match scan_names(source, kind, SHALLOW_DEPTH) {
+        Err(err) if err.kind == error::ErrorKind::TooDeep => scan_on_big_stack(source, kind),
+        result => result.map_err(|e| e.locate(source)),
+    }
 }
 
-fn scan_names(source: &[u8], kind: SourceKind) -> Result<ModuleSet, error::RawError> {
+/// Scans deeply nested code on a thread with a big stack.
+fn scan_on_big_stack(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanError> {
+    let result = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("depscan-deep".to_owned())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, || scan_names(source, kind, DEEP_DEPTH))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    });
+    match result {
+        Some(result) => result.map_err(|e| e.locate(source)),
+        None => Err(error::RawError::too_deep(0, 0).locate(source)),
+    }
+}
+
+fn scan_names(
+    source: &[u8],
+    kind: SourceKind,
+    max_depth: u32,
+) -> Result<ModuleSet, error::RawError> {
     let tokens = lexer::tokenize(source)?;
-    let parser = parser::Parser::new(source, tokens);
+    let parser = parser::Parser::new(source, tokens, max_depth);
     let mut names = match kind {
         SourceKind::Implementation => parser.implementation()?,
         SourceKind::Interface => parser.interface()?,

@@ -34,12 +34,9 @@ fn binary_operator(kind: Kind) -> Option<(u8, bool)> {
         Kind::Infix0 | Kind::Equal | Kind::Less | Kind::Greater => (INFIX0, false),
         Kind::Infix1 => (INFIX1, true),
         Kind::ColonColon => (CONS, true),
-        Kind::Infix2
-        | Kind::Plus
-        | Kind::PlusDot
-        | Kind::Minus
-        | Kind::MinusDot
-        | Kind::PlusEq => (INFIX2, false),
+        Kind::Infix2 | Kind::Plus | Kind::PlusDot | Kind::Minus | Kind::MinusDot | Kind::PlusEq => {
+            (INFIX2, false)
+        }
         Kind::Percent | Kind::Infix3 | Kind::Star => (INFIX3, false),
         Kind::Infix4 => (INFIX4, true),
         _ => return None,
@@ -403,12 +400,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 Shape::Ident
             }
-            Kind::Int
-            | Kind::Float
-            | Kind::Char
-            | Kind::String
-            | Kind::True
-            | Kind::False => {
+            Kind::Int | Kind::Float | Kind::Char | Kind::String | Kind::True | Kind::False => {
                 self.bump();
                 Shape::Other
             }

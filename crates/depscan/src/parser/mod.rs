@@ -24,13 +24,8 @@ use crate::error::RawError;
 use crate::scope::{Mark, Scope};
 use crate::token::{Kind, Token};
 
-
 /// Result of a parsing step.
 pub(crate) type PResult<T> = Result<T, RawError>;
-
-/// How deep constructs may nest before the parser gives up (to keep the
-/// native stack bounded on hostile input).
-const MAX_DEPTH: u32 = 400;
 
 /// The parser state.
 pub(crate) struct Parser<'a> {
@@ -46,6 +41,9 @@ pub(crate) struct Parser<'a> {
     /// Names bound by `(module M)` patterns, not yet in scope.
     unpacks: Vec<&'a [u8]>,
     depth: u32,
+    /// How deep constructs may nest before the parser gives up (to keep
+    /// the native stack bounded).
+    max_depth: u32,
 }
 
 /// A saved parser state, to try one reading and fall back to another.
@@ -59,7 +57,7 @@ struct Checkpoint {
 }
 
 impl<'a> Parser<'a> {
-    pub fn new(src: &'a [u8], toks: Vec<Token>) -> Self {
+    pub fn new(src: &'a [u8], toks: Vec<Token>, max_depth: u32) -> Self {
         Parser {
             src,
             toks,
@@ -69,6 +67,7 @@ impl<'a> Parser<'a> {
             muted: 0,
             unpacks: Vec::new(),
             depth: 0,
+            max_depth,
         }
     }
 
@@ -137,14 +136,19 @@ impl<'a> Parser<'a> {
 
     fn error_at<T>(&self, idx: usize, message: &'static str) -> PResult<T> {
         let tok = self.toks.get(idx).copied().unwrap_or(self.toks[self.pos]);
-        Err(RawError::syntax(tok.start as usize, tok.end as usize, message))
+        Err(RawError::syntax(
+            tok.start as usize,
+            tok.end as usize,
+            message,
+        ))
     }
 
     /// Guards recursion depth; pair with [`Parser::leave`].
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return self.error_at(self.pos, "nesting too deep");
+        if self.depth > self.max_depth {
+            let tok = self.toks[self.pos];
+            return Err(RawError::too_deep(tok.start as usize, tok.end as usize));
         }
         Ok(())
     }

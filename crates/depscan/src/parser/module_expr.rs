@@ -3,7 +3,7 @@
 //! the node `depend.ml`'s `add_module_binding` would give the module.
 
 use super::{PResult, Parser};
-use crate::scope::{NodeId, BOUND};
+use crate::scope::{BOUND, NodeId};
 use crate::token::Kind;
 
 impl<'a> Parser<'a> {

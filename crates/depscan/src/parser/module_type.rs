@@ -3,7 +3,7 @@
 //! the node `depend.ml`'s `add_modtype_binding` would give.
 
 use super::{PResult, Parser};
-use crate::scope::{NodeId, BOUND};
+use crate::scope::{BOUND, NodeId};
 use crate::token::Kind;
 
 impl<'a> Parser<'a> {
@@ -135,10 +135,8 @@ impl<'a> Parser<'a> {
         if self.eat(Kind::With) {
             loop {
                 if self.peek() != Kind::Type {
-                    return self.error_at(
-                        self.pos,
-                        "only 'with type t =' constraints are supported",
-                    );
+                    return self
+                        .error_at(self.pos, "only 'with type t =' constraints are supported");
                 }
                 self.bump();
                 if self.peek() != Kind::Lident && self.peek() != Kind::Uident {

@@ -4,7 +4,7 @@
 //! `open`, `include` and aliases.
 
 use super::{PResult, Parser};
-use crate::scope::{NodeId, BOUND};
+use crate::scope::{BOUND, NodeId};
 use crate::token::Kind;
 
 /// A module path as read: tokens `first..end` (`A . B ( C ) . D`).

@@ -190,11 +190,14 @@ impl<'a> Parser<'a> {
         while self.peek_at(n) == Kind::Dot && self.peek_at(n + 1) == Kind::Uident {
             n += 2;
         }
+        let is_cons =
+            self.peek_at(n + 2) == Kind::ColonColon && self.peek_at(n + 3) == Kind::RParen;
         self.peek_at(n) == Kind::Dot
-            && matches!(
-                self.peek_at(n + 1),
-                Kind::LParen | Kind::LBracket | Kind::LBracketBar | Kind::LBrace
-            )
+            && match self.peek_at(n + 1) {
+                Kind::LParen => !is_cons,
+                Kind::LBracket | Kind::LBracketBar | Kind::LBrace => true,
+                _ => false,
+            }
     }
 
     /// `simple_pattern`.
@@ -253,7 +256,9 @@ impl<'a> Parser<'a> {
         self.expect(Kind::Dot)?;
         let mark = self.scope.mark();
         match self.peek() {
-            Kind::LParen if self.peek_at(1) == Kind::ColonColon && self.peek_at(2) == Kind::RParen => {
+            Kind::LParen
+                if self.peek_at(1) == Kind::ColonColon && self.peek_at(2) == Kind::RParen =>
+            {
                 // `M.(::)` is a constructor, not an open.
                 self.pos += 3;
                 self.report_path(path);

@@ -2,7 +2,7 @@
 //! payloads; signature items.
 
 use super::{PResult, Parser};
-use crate::scope::{NodeId, BOUND};
+use crate::scope::{BOUND, NodeId};
 use crate::token::Kind;
 
 impl<'a> Parser<'a> {

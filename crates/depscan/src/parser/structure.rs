@@ -82,10 +82,7 @@ impl<'a> Parser<'a> {
     /// may also be an ordinary `let` definition.
     fn str_exp(&mut self) -> PResult<()> {
         let is_let_binding = self.peek() == Kind::Let
-            && !matches!(
-                self.peek_at(1),
-                Kind::Module | Kind::Open | Kind::Exception
-            );
+            && !matches!(self.peek_at(1), Kind::Module | Kind::Open | Kind::Exception);
         if is_let_binding {
             let bindings = self.let_bindings(true)?;
             if self.eat(Kind::In) {
@@ -119,7 +116,9 @@ impl<'a> Parser<'a> {
             }
             Kind::Uident => {
                 p.mod_longident()?;
-                if p.peek() == Kind::Dot && (p.peek_at(1) == Kind::Lident || p.peek_at(1) == Kind::LParen) {
+                if p.peek() == Kind::Dot
+                    && (p.peek_at(1) == Kind::Lident || p.peek_at(1) == Kind::LParen)
+                {
                     p.bump();
                     p.val_ident()?;
                 }

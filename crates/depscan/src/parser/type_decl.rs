@@ -122,7 +122,8 @@ impl<'a> Parser<'a> {
             Kind::Uident | Kind::True | Kind::False => true,
             Kind::LParen => {
                 self.peek_at(n + 1) == Kind::RParen
-                    || (self.peek_at(n + 1) == Kind::ColonColon && self.peek_at(n + 2) == Kind::RParen)
+                    || (self.peek_at(n + 1) == Kind::ColonColon
+                        && self.peek_at(n + 2) == Kind::RParen)
             }
             Kind::LBracket => self.peek_at(n + 1) == Kind::RBracket,
             _ => false,
@@ -134,7 +135,11 @@ impl<'a> Parser<'a> {
         let len = match self.peek() {
             Kind::Uident | Kind::True | Kind::False => 1,
             Kind::LParen if self.peek_at(1) == Kind::RParen => 2,
-            Kind::LParen if self.peek_at(1) == Kind::ColonColon && self.peek_at(2) == Kind::RParen => 3,
+            Kind::LParen
+                if self.peek_at(1) == Kind::ColonColon && self.peek_at(2) == Kind::RParen =>
+            {
+                3
+            }
             Kind::LBracket if self.peek_at(1) == Kind::RBracket => 2,
             _ => return self.syntax_error(),
         };

@@ -305,7 +305,9 @@ impl<'a> Parser<'a> {
     fn at_type_parameter(&self) -> bool {
         match self.peek() {
             Kind::Quote | Kind::Underscore | Kind::Plus | Kind::Minus | Kind::Bang => true,
-            Kind::Infix2 | Kind::PrefixOp => matches!(self.peek_at(1), Kind::Quote | Kind::Underscore),
+            Kind::Infix2 | Kind::PrefixOp => {
+                matches!(self.peek_at(1), Kind::Quote | Kind::Underscore)
+            }
             _ => false,
         }
     }

@@ -2,15 +2,20 @@
 //! the OCaml compiler's sources.
 
 use crate::corpus::{compiler_sources, ocaml_files};
-use crate::oracle::{ocamldep, Verdict};
-use depscan::{scan, SourceKind};
+use crate::oracle::{Verdict, ocamldep};
+use depscan::{SourceKind, scan};
 use std::fs;
 
 #[test]
 fn agrees_with_ocamldep_on_the_compiler_sources() {
     let root = compiler_sources();
     let files = ocaml_files(&root);
-    assert!(files.len() > 1000, "only {} files under {}", files.len(), root.display());
+    assert!(
+        files.len() > 1000,
+        "only {} files under {}",
+        files.len(),
+        root.display()
+    );
     let verdicts = ocamldep(&root, &files);
 
     let mut agreed = 0;
@@ -23,9 +28,10 @@ fn agrees_with_ocamldep_on_the_compiler_sources() {
         match (&verdicts[file], ours) {
             (Verdict::Modules(theirs), Ok(ours)) if *theirs == ours => agreed += 1,
             (Verdict::Rejected, Err(_)) => agreed += 1,
-            (Verdict::Rejected, Ok(_)) => {
-                excluded.push(format!("{}: ocamldep rejects it, scan accepts it", file.display()))
-            }
+            (Verdict::Rejected, Ok(_)) => excluded.push(format!(
+                "{}: ocamldep rejects it, scan accepts it",
+                file.display()
+            )),
             (Verdict::Modules(theirs), Ok(ours)) => disagreements.push(format!(
                 "{}: ocamldep {:?}, scan {:?}; missing {:?}, extra {:?}",
                 file.display(),
@@ -53,7 +59,11 @@ fn agrees_with_ocamldep_on_the_compiler_sources() {
         disagreements.len(),
         excluded.len()
     );
-    assert!(disagreements.is_empty(), "{} disagreements", disagreements.len());
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements",
+        disagreements.len()
+    );
     assert!(
         excluded.len() * 100 < files.len(),
         "too many excluded files: {}",

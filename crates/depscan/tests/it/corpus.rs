@@ -109,7 +109,10 @@ pub fn ocaml_files(root: &Path) -> Vec<PathBuf> {
             if file_type.is_dir() {
                 stack.push(path);
             } else if file_type.is_file()
-                && matches!(path.extension().and_then(|e| e.to_str()), Some("ml" | "mli"))
+                && matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("ml" | "mli")
+                )
             {
                 if let Ok(relative) = path.strip_prefix(root) {
                     files.push(relative.to_path_buf());
