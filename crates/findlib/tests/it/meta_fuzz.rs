@@ -90,14 +90,14 @@ fn render(items: &[Item], out: &mut String, sep: &str) {
                         .collect();
                     let _ = write!(out, "({})", list.join(","));
                 }
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "{sep}{}{sep}\"{value}\"\n",
+                    "{sep}{}{sep}\"{value}\"",
                     if *append { "+=" } else { "=" }
                 );
             }
             Item::Sub(name, body) => {
-                let _ = write!(out, "package \"{name}\"{sep}(\n");
+                let _ = writeln!(out, "package \"{name}\"{sep}(");
                 render(body, out, sep);
                 out.push_str(")\n");
             }
