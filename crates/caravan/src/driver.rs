@@ -276,6 +276,9 @@ fn build(cli: Cli) -> Result<u8, Stop> {
     if let Err(e) = finished {
         println!("Warning: {e}");
     }
+    if std::env::var_os("CARAVAN_STATS").is_some() {
+        println!("caravan-stats: files-hashed={}", engine::files_hashed());
+    }
     if let Some(e) = first_error {
         let mut message = describe(e);
         if !looks_like_project && mentions_unbound_module(e) {

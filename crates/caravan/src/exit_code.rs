@@ -18,8 +18,6 @@ pub const CYCLE: u8 = 5;
 pub const NO_RULE: u8 = 6;
 /// A malformed dependency file.
 pub const OCAMLDEP: u8 = 7;
-/// A malformed `_tags` file.
-pub const TAGS: u8 = 8;
 /// Modules that cannot be linked in any order.
 pub const LINK_CYCLE: u8 = 9;
 /// A command exited with a non-zero status.

@@ -14,6 +14,19 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+static FILES_HASHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many files this process has read to hash them (for tests and
+/// `CARAVAN_STATS`: a null build must hash none).
+pub fn files_hashed() -> u64 {
+    FILES_HASHED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts one file hashed by a path other than [`Digest::of_file`].
+pub(crate) fn count_file_hashed() {
+    FILES_HASHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// A 32-byte BLAKE3 digest.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Digest(pub [u8; 32]);
@@ -26,6 +39,7 @@ impl Digest {
 
     /// Reads and hashes a file.
     pub fn of_file(path: &Path) -> io::Result<Digest> {
+        count_file_hashed();
         let mut file = fs::File::open(path)?;
         let mut hasher = blake3::Hasher::new();
         let mut buf = vec![0u8; 64 * 1024];

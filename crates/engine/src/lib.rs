@@ -93,7 +93,7 @@ pub use action::{
     ACTION_KEY_VERSION, Action, Command, Input, InputGroup, InternalStep, LogInfo, shell_quote,
 };
 pub use critical_path::CriticalPath;
-pub use digest::{Digest, DigestBuilder, FileStat};
+pub use digest::{Digest, DigestBuilder, FileStat, files_hashed};
 pub use error::{CommandFailure, Error, Result};
 pub use events::{Event, EventSink, NoEvents};
 pub use executor::{ExecOutcome, Executor, LocalExecutor};

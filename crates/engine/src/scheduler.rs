@@ -199,7 +199,7 @@ impl Inner {
     /// Starts the task of `target` if it is not running yet, without waiting.
     pub(crate) fn prefetch(self: &Arc<Self>, target: &Target) {
         if let Some((key, task)) = self.producer(target) {
-            let _ = self.start(&key, task);
+            drop(self.start(&key, task));
         }
     }
 

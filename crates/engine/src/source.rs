@@ -85,6 +85,7 @@ pub(crate) fn import(
         });
     }
     let bytes = fs::read(&src).map_err(|e| Error::io(&src, e))?;
+    crate::digest::count_file_hashed();
     let digest = Digest::of_bytes(&bytes);
     if let (Some(k), Some(cs)) = (known, copy_stat) {
         // Touched but not changed, and the copy is the one we wrote.

@@ -50,10 +50,7 @@ impl Toolchain {
     /// `cache_dir` when the compiler binary has not changed.
     pub fn discover(overrides: &ToolOverrides, cache_dir: &Path) -> Result<Toolchain> {
         let ocamlc = tool_command(overrides.ocamlc.as_deref(), "ocamlc")?;
-        let ocamlopt = match tool_command(overrides.ocamlopt.as_deref(), "ocamlopt") {
-            Ok(c) => Some(c),
-            Err(_) => None,
-        };
+        let ocamlopt = tool_command(overrides.ocamlopt.as_deref(), "ocamlopt").ok();
         let ocamldep = tool_command(overrides.ocamldep.as_deref(), "ocamldep")?;
         let mut identity = DigestBuilder::new("toolchain");
         for cmd in [Some(&ocamlc), ocamlopt.as_ref(), Some(&ocamldep)]

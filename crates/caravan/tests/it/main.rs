@@ -1,1 +1,15 @@
-//! Integration tests.
+//! End-to-end tests of caravan: real trees, the real OCaml compilers, and
+//! the real ocamlbuild where behaviour must match.
+
+mod support;
+
+mod build_dir;
+mod command_line;
+mod compat;
+mod display;
+mod hygiene;
+mod incremental;
+mod interruption;
+mod parallel;
+mod scanning;
+mod targets;

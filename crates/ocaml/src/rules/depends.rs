@@ -51,7 +51,11 @@ impl Task for Depends {
                 shell_quote(&source),
                 shell_quote(out.as_str())
             );
-            let kind = ();
+            let kind = if source.ends_with(".mli") {
+                depscan::SourceKind::Interface
+            } else {
+                depscan::SourceKind::Implementation
+            };
             let (src, dst) = (source.clone(), out.to_string());
             let mut action = Action::internal(
                 SCANNER_VERSION,
@@ -80,13 +84,12 @@ fn scan_into(
     build_dir: &Path,
     source: &str,
     out: &str,
-    kind: (),
+    kind: depscan::SourceKind,
     ocamldep: &[String],
 ) -> Result<()> {
     let path = build_dir.join(source);
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let _ = (kind, &bytes);
-    let text = match Err::<Vec<String>, ()>(()) {
+    let text = match depscan::scan(&bytes, kind) {
         Ok(modules) => render(source, &modules),
         Err(_) => run_ocamldep(build_dir, source, ocamldep)?,
     };

@@ -38,21 +38,13 @@ impl Task for Program {
             let mode = self.mode;
             let compiler = self.cx.compiler(mode)?;
             let graph = discover(&tcx, &self.cx, &self.main, mode).await?;
+            // Compile everything before ordering: a compilation error (or a
+            // cycle between interfaces) is the better message.
+            let ext_obj = self.cx.toolchain.ext_obj();
+            tcx.need(&link_inputs(graph.keys(), mode, ext_obj)).await?;
             let order = link_order(&graph, &self.main.stem, mode)?;
-            let objects: Vec<Target> = order
-                .iter()
-                .map(|stem| Target::new(&format!("{stem}.{}", mode.object_ext())))
-                .collect();
-            let mut needed = objects.clone();
-            if mode == Mode::Native {
-                let ext = self.cx.toolchain.ext_obj();
-                needed.extend(
-                    order
-                        .iter()
-                        .map(|stem| Target::new(&format!("{stem}.{ext}"))),
-                );
-            }
-            tcx.need(&needed).await?;
+            let needed = link_inputs(order.iter(), mode, ext_obj);
+            let objects: Vec<&Target> = needed.iter().take(order.len()).collect();
 
             let out = tcx.key().clone();
             let mut argv = compiler;
@@ -97,6 +89,23 @@ impl Task for Program {
             Ok(TaskValue::files(tcx.run(action).await?))
         })
     }
+}
+
+/// The files a link reads for `stems`: the objects (`.cmo`/`.cmx`) in
+/// order, then for native code the `.o` files.
+fn link_inputs<'a>(
+    stems: impl Iterator<Item = &'a String> + Clone,
+    mode: Mode,
+    ext_obj: &str,
+) -> Vec<Target> {
+    let mut files: Vec<Target> = stems
+        .clone()
+        .map(|stem| Target::new(&format!("{stem}.{}", mode.object_ext())))
+        .collect();
+    if mode == Mode::Native {
+        files.extend(stems.map(|stem| Target::new(&format!("{stem}.{ext_obj}"))));
+    }
+    files
 }
 
 /// The modules reachable from `main` through implementations, with their

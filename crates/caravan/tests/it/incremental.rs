@@ -1,0 +1,229 @@
+//! Incremental builds: nothing runs that need not, everything runs that must.
+
+use std::time::{Duration, SystemTime};
+
+use crate::support::Tree;
+
+fn tree() -> Tree {
+    Tree::new(&[
+        (
+            "count.mli",
+            "(* Counting. *)\nval count : int -> int\nval base : int\n",
+        ),
+        (
+            "count.ml",
+            "let rec count n = if n <= 0 then 0 else 1 + count (n - 1)\nlet base = 10\n",
+        ),
+        ("show.ml", "let show n = string_of_int (Count.count n)\n"),
+        ("main.ml", "let () = print_string (Show.show Count.base)\n"),
+    ])
+}
+
+fn stats(t: &Tree, args: &[&str]) -> u64 {
+    let r = t.caravan_env(args, &[("CARAVAN_STATS", "1")]).ok();
+    let line = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("caravan-stats: files-hashed="))
+        .expect("stats line");
+    line.trim().parse().expect("a number")
+}
+
+fn touch(t: &Tree, name: &str) {
+    let f = std::fs::File::options()
+        .write(true)
+        .open(t.path(name))
+        .expect("open");
+    f.set_modified(SystemTime::now() + Duration::from_secs(5))
+        .expect("set mtime");
+}
+
+#[test]
+fn null_build_runs_nothing_and_hashes_nothing() {
+    let t = tree();
+    t.caravan(&["main.native", "main.byte"]).ok();
+    assert_eq!(stats(&t, &["main.native", "main.byte"]), 0);
+    assert!(t.commands().is_empty(), "{:#?}", t.commands());
+}
+
+#[test]
+fn touching_without_changing_runs_nothing() {
+    let t = tree();
+    t.caravan(&["main.native", "main.byte"]).ok();
+    touch(&t, "count.ml");
+    touch(&t, "count.mli");
+    assert_eq!(stats(&t, &["main.native", "main.byte"]), 2);
+    assert!(t.commands().is_empty(), "{:#?}", t.commands());
+    // And the next run does not even hash them again.
+    assert_eq!(stats(&t, &["main.native", "main.byte"]), 0);
+}
+
+#[test]
+fn an_implementation_edit_recompiles_that_module_and_relinks() {
+    let t = tree();
+    t.caravan(&["main.native", "main.byte"]).ok();
+    // A recursive function is never inlined: neither the .cmi nor the .cmx
+    // changes, so no dependent recompiles.
+    t.write(
+        "count.ml",
+        "let rec count n = if n <= 0 then 0 else 2 + count (n - 1)\nlet base = 10\n",
+    );
+    t.caravan(&["main.native", "main.byte"]).ok();
+    let mut ran: Vec<String> = t
+        .compiler_commands()
+        .iter()
+        .map(|c| c.rsplit(' ').next().unwrap_or("").to_string())
+        .collect();
+    ran.sort();
+    assert_eq!(
+        ran,
+        ["count.ml", "count.ml", "main.byte", "main.native"],
+        "{:#?}",
+        t.commands()
+    );
+    assert_eq!(t.run("main.native", &[]).stdout, "20");
+    assert_eq!(t.run("main.byte", &[]).stdout, "20");
+}
+
+#[test]
+fn a_changed_cmx_recompiles_native_dependents_only() {
+    let t = tree();
+    t.caravan(&["main.native", "main.byte"]).ok();
+    // A constant is exported in the .cmx: native dependents recompile,
+    // bytecode ones do not (the .cmi is unchanged).
+    t.write(
+        "count.ml",
+        "let rec count n = if n <= 0 then 0 else 1 + count (n - 1)\nlet base = 11\n",
+    );
+    t.caravan(&["main.native", "main.byte"]).ok();
+    let cmds = t.compiler_commands();
+    assert!(
+        cmds.iter()
+            .any(|c| c.contains("ocamlopt") && c.ends_with("main.ml")),
+        "{cmds:#?}"
+    );
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| c.contains("ocamlc") && c.ends_with("main.ml")),
+        "{cmds:#?}"
+    );
+    assert_eq!(t.run("main.byte", &[]).stdout, "11");
+    assert_eq!(t.run("main.native", &[]).stdout, "11");
+}
+
+#[test]
+fn a_comment_in_an_mli_rebuilds_only_the_cmi() {
+    let t = tree();
+    t.caravan(&["main.native", "main.byte"]).ok();
+    // Same length: the declarations keep their positions, which the .cmi
+    // records, so the new .cmi is byte-identical and the rebuild stops there.
+    t.write(
+        "count.mli",
+        "(* Countinq. *)\nval count : int -> int\nval base : int\n",
+    );
+    t.caravan(&["main.native", "main.byte"]).ok();
+    assert_eq!(
+        t.compiler_commands()
+            .iter()
+            .map(|c| c.rsplit(' ').next().unwrap_or(""))
+            .collect::<Vec<_>>(),
+        ["count.mli"],
+        "{:#?}",
+        t.commands()
+    );
+}
+
+#[test]
+fn an_interface_change_recompiles_the_dependents() {
+    let t = tree();
+    t.caravan(&["main.byte"]).ok();
+    t.write(
+        "count.mli",
+        "val count : int -> int\nval base : int\nval extra : int\n",
+    );
+    t.write(
+        "count.ml",
+        "let rec count n = if n <= 0 then 0 else 1 + count (n - 1)\nlet base = 10\nlet extra = 0\n",
+    );
+    t.caravan(&["main.byte"]).ok();
+    let cmds = t.compiler_commands();
+    for f in ["count.mli", "count.ml", "show.ml", "main.ml"] {
+        assert!(
+            cmds.iter().any(|c| c.ends_with(&format!(" {f}"))),
+            "{f} not rebuilt: {cmds:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_deleted_module_leaves_no_stale_cmi_behind() {
+    let t = Tree::new(&[
+        ("b.ml", "let v = 1\n"),
+        ("a.ml", "let () = print_int B.v\n"),
+    ]);
+    t.caravan(&["a.byte", "a.native"]).ok();
+    t.remove("b.ml");
+    let r = t.caravan(&["a.byte"]);
+    assert_eq!(r.code, 10, "{}", r.stdout);
+    assert!(r.stdout.contains("Unbound module B"), "{}", r.stdout);
+    for gone in ["b.ml", "b.cmi", "b.cmo", "b.cmx", "b.o", "b.ml.depends"] {
+        assert!(
+            !t.exists(&format!("_build/{gone}")),
+            "_build/{gone} survived"
+        );
+    }
+}
+
+#[test]
+fn a_renamed_module_is_followed() {
+    let t = Tree::new(&[
+        ("b.ml", "let v = 1\n"),
+        ("a.ml", "let () = print_int B.v\n"),
+    ]);
+    t.caravan(&["a.native"]).ok();
+    t.remove("b.ml");
+    t.write("c.ml", "let v = 2\n");
+    t.write("a.ml", "let () = print_int C.v\n");
+    t.caravan(&["a.native"]).ok();
+    assert_eq!(t.run("a.native", &[]).stdout, "2");
+    assert!(!t.exists("_build/b.cmx"));
+}
+
+#[test]
+fn adding_and_removing_an_mli_switches_who_writes_the_cmi() {
+    let t = Tree::new(&[
+        ("b.ml", "let v = 1\nlet hidden = 2\n"),
+        ("a.ml", "let () = print_int B.v\n"),
+    ]);
+    t.caravan(&["a.byte", "a.native"]).ok();
+    t.write("b.mli", "val v : int\n");
+    t.caravan(&["a.byte", "a.native"]).ok();
+    assert_eq!(t.run("a.native", &[]).stdout, "1");
+    t.remove("b.mli");
+    t.caravan(&["a.byte", "a.native"]).ok();
+    assert!(!t.exists("_build/b.mli"));
+    assert_eq!(t.run("a.byte", &[]).stdout, "1");
+    assert!(t.caravan(&["a.byte", "a.native"]).ok().stdout.is_empty());
+}
+
+#[test]
+fn a_modified_output_in_build_dir_is_rebuilt() {
+    let t = tree();
+    t.caravan(&["main.byte"]).ok();
+    std::fs::write(t.path("_build/show.cmo"), b"garbage").expect("write");
+    t.caravan(&["main.byte"]).ok();
+    assert!(t.compiler_commands().iter().any(|c| c.ends_with("show.ml")));
+    assert_eq!(t.run("main.byte", &[]).stdout, "10");
+}
+
+#[test]
+fn switching_between_byte_and_native_only_builds_converges() {
+    let t = tree();
+    t.caravan(&["main.native"]).ok();
+    t.caravan(&["main.byte"]).ok();
+    t.caravan(&["main.native"]).ok();
+    assert!(t.commands().is_empty(), "{:#?}", t.commands());
+    t.caravan(&["main.byte"]).ok();
+    assert!(t.commands().is_empty(), "{:#?}", t.commands());
+}
