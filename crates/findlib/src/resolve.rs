@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::conf::Tool;
 use crate::error::{Error, RequiredBy, Result};
 use crate::findlib::Findlib;
 use crate::predicates::{self as preds, Predicates};
@@ -130,6 +131,9 @@ pub struct Resolution {
     /// The predicates used for archives, options and ppx: the ones given,
     /// those the front-end adds, and `pkg_NAME` for every package.
     pub predicates: Predicates,
+    /// Options ocamlfind puts before all others: for `ocamlmklib`, the
+    /// configured compilers (`-ocamlc CMD -ocamlopt CMD`).
+    pub leading_options: Vec<String>,
     /// Switches the front-end passes to the compiler (`-thread`).
     pub switches: Vec<String>,
     /// The `-I` directories, in order (the standard library and its
@@ -184,8 +188,9 @@ impl Resolution {
         s
     }
 
-    /// The arguments ocamlfind passes to the compiler, in its order:
-    /// `options` (the command's other options), the switches, `-I`
+    /// The arguments ocamlfind passes to the compiler, in its order: the
+    /// leading options, `options` (the command's other options, in the
+    /// order given), the switches, `-I`
     /// directories, `-pp`, `-ppx`, then with `linkpkg` the archives, the
     /// command's `files`, and the link options.
     pub fn compiler_args(
@@ -195,7 +200,8 @@ impl Resolution {
         linkpkg: bool,
         init: Option<&Path>,
     ) -> Vec<String> {
-        let mut args: Vec<String> = options.to_vec();
+        let mut args: Vec<String> = self.leading_options.clone();
+        args.extend(options.iter().cloned());
         args.extend(self.switches.iter().cloned());
         for d in &self.include_dirs {
             args.push("-I".to_string());
@@ -549,7 +555,19 @@ impl Findlib {
         let pp = self.pp_command(&syntax_preds, &packages, &request.ppopt)?;
         let ppx = self.ppx_commands(&predicates, &packages, &request.ppxopt)?;
 
+        let leading_options = if request.compiler == Compiler::Ocamlmklib {
+            vec![
+                "-ocamlc".to_string(),
+                self.config().tool(Tool::Ocamlc).to_string(),
+                "-ocamlopt".to_string(),
+                self.config().tool(Tool::Ocamlopt).to_string(),
+            ]
+        } else {
+            Vec::new()
+        };
+
         Ok(Resolution {
+            leading_options,
             packages: eff_packages,
             link_packages: eff_link,
             predicates,

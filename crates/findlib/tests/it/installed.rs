@@ -67,7 +67,7 @@ impl Mode {
                 } else {
                     &[]
                 };
-                oracle::only_show(c, opts, package)
+                oracle::only_show(c, opts, package, true)
             }
             Mode::Query(p) => oracle::query(package, true, p, FORMAT),
         }

@@ -1,6 +1,7 @@
 //! Integration tests of the findlib crate: the installed ocamlfind as the
 //! oracle for every installed package, and random META text for the parser.
 
+mod config;
 mod errors;
 mod installed;
 mod meta_fuzz;

@@ -140,16 +140,19 @@ fn is_init_file(arg: &str) -> bool {
         .is_some_and(|n| n.starts_with("findlib_initl") && n.ends_with(".ml"))
 }
 
-/// `ocamlfind COMPILER -only-show OPTIONS [-package PKG] -linkpkg x.ml`: the
+/// `ocamlfind COMPILER -only-show OPTIONS [-package PKG] [-linkpkg] x.ml`: the
 /// arguments after the command name, the init file replaced by
 /// [`INIT_FILE`].
-pub fn only_show(compiler: &str, options: &[&str], package: &str) -> Answer {
+pub fn only_show(compiler: &str, options: &[&str], package: &str, linkpkg: bool) -> Answer {
     let mut args = vec![compiler, "-only-show"];
     args.extend_from_slice(options);
     if !package.is_empty() {
         args.extend_from_slice(&["-package", package]);
     }
-    args.extend_from_slice(&["-linkpkg", "x.ml"]);
+    if linkpkg {
+        args.push("-linkpkg");
+    }
+    args.push("x.ml");
     let (stdout, stderr) = run(&args, &[])?;
     let line = stdout.lines().next().unwrap_or("");
     let mut lines = split_command_line(line);
