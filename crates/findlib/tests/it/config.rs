@@ -122,6 +122,9 @@ fn ours(toolchain: Option<&str>, env: &[(&str, &str)]) -> Seen {
     }
 }
 
+/// A toolchain and the environment variables set.
+type Case<'a> = (Option<&'a str>, Vec<(&'a str, &'a str)>);
+
 #[test]
 fn configuration_is_read_as_ocamlfind_reads_it() {
     assert!(oracle::available(), "ocamlfind is not installed");
@@ -155,7 +158,7 @@ fn configuration_is_read_as_ocamlfind_reads_it() {
     let conf = conf.to_string_lossy().into_owned();
     let only_d = only_d.to_string_lossy().into_owned();
 
-    let cases: Vec<(Option<&str>, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<Case> = vec![
         (None, vec![]),
         (None, vec![("OCAMLPATH", "/tmp/op1::/tmp/op2")]),
         (None, vec![("OCAMLFIND_CONF", &conf)]),
