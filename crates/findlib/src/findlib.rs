@@ -212,7 +212,10 @@ impl Findlib {
                     Some((f.clone(), meta1, package_dir, false))
                 } else if f.len() >= 6 && f.starts_with("META.") && !f.ends_with('~') {
                     let name = f[5..].to_string();
-                    Some((name, split::concat(dir, &f), dir.clone(), true))
+                    // As for lookups, NAME/META in the same directory wins.
+                    let shadowed =
+                        Path::new(&split::concat(&split::concat(dir, &name), "META")).exists();
+                    (!shadowed).then(|| (name, split::concat(dir, &f), dir.clone(), true))
                 } else {
                     None
                 };
@@ -434,6 +437,26 @@ mod tests {
         assert_eq!(l.names, vec!["bar", "foo", "foo.a"]);
         assert_eq!(l.warnings.len(), 1);
         assert!(l.warnings[0].contains("broken/META"));
+    }
+
+    #[test]
+    fn listing_prefers_name_meta_over_meta_dot_name_and_skips_dotted_mains() {
+        let (_t, f) = db(&[
+            ("foo/META", "version = \"dir\""),
+            (
+                "META.foo",
+                "directory = \"^\"\npackage \"only_in_dot_file\" ()",
+            ),
+            ("foo.sub/META", ""),
+        ]);
+        assert_eq!(f.list().names, vec!["foo"]);
+        assert_eq!(f.package("foo").unwrap().version().as_deref(), Some("dir"));
+    }
+
+    #[test]
+    fn findlib_is_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Findlib>();
     }
 
     #[test]

@@ -85,6 +85,29 @@
 //!   initialization file of `findlib.dynload` and toplevels.
 //! * Queries ([`Findlib::query_format`]): `ocamlfind query -format`.
 
+//! # Differences from ocamlfind 1.9.6
+//!
+//! The integration tests compare the crate with the installed ocamlfind on
+//! every installed package and find no difference. Where ocamlfind has a
+//! bug, the crate does the sensible thing instead:
+//!
+//! * [`Findlib::list`] leaves out directories such as `visitors.ppx/META`
+//!   whose name contains a dot: `a.b` always means sub-package `b` of `a`,
+//!   so they can never be looked up. ocamlfind lists them, or, when such a
+//!   directory is read before the main package's, aborts `ocamlfind list`
+//!   with `Fl_topo.Inconsistent_ordering` (Debian's visitors package
+//!   triggers this).
+//! * In one directory `NAME/META` wins over `META.NAME` for listing as it
+//!   does for lookups (ocamlfind's `list` takes whichever the directory
+//!   lists first).
+//! * A `requires` cycle is reported when it is among the packages being
+//!   resolved; ocamlfind also fails on cycles among unrelated packages
+//!   whose META files it happened to read.
+//! * Package `threads` is only needed for `-thread`/`-vmthread`; ocamlfind
+//!   fails every compiler command when it is missing.
+//! * Error lines count the line breaks inside multi-line strings
+//!   (ocamlfind's do not), and values that are not UTF-8 are read lossily.
+
 #![deny(missing_docs)]
 
 pub mod conf;

@@ -3,6 +3,7 @@
 
 mod config;
 mod errors;
+mod fixes;
 mod installed;
 mod meta_fuzz;
 mod oracle;
