@@ -292,13 +292,12 @@ impl<F: Clone> Declarations<F> {
         acknowledged: &[LocatedTag],
         warnings: &mut Vec<Warning>,
     ) -> crate::Result<()> {
-        let mut seen: Vec<&LocatedTag> = Vec::new();
+        let mut seen: std::collections::HashSet<&LocatedTag> = std::collections::HashSet::new();
         for t in acknowledged {
             // Experiment: the same -tag-line given twice warns once.
-            if seen.contains(&t) {
+            if !seen.insert(t) {
                 continue;
             }
-            seen.push(t);
             self.acknowledge(&t.tag, Some(&t.location), false, warnings)?;
         }
         Ok(())

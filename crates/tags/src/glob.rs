@@ -30,6 +30,10 @@ pub(crate) const MAX_NESTING: usize = 200;
 /// Above this many deterministic states the matcher stays non-deterministic.
 const MAX_DFA_STATES: usize = 2048;
 
+/// Above this many automaton states (only for very long globs) closures are
+/// computed while matching instead of being tabulated, to bound memory.
+const MAX_TABULATED_STATES: usize = 2048;
+
 /// A set of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct ByteSet([u64; 4]);
@@ -296,6 +300,7 @@ impl Glob {
 
 /// Thompson automaton: each state has at most one byte-set transition and
 /// any number of empty transitions.
+#[derive(Debug, Clone)]
 struct Nfa {
     step: Vec<Option<(ByteSet, usize)>>,
     empty: Vec<Vec<usize>>,
@@ -406,6 +411,29 @@ enum Matcher {
         start: Bits,
         accept: usize,
     },
+    /// Simulation computing empty-transition closures on the fly.
+    Lazy {
+        nfa: Nfa,
+        entry: usize,
+        accept: usize,
+    },
+}
+
+/// Adds `s` and everything reachable from it by empty transitions.
+fn close_into(nfa: &Nfa, set: &mut Bits, stack: &mut Vec<usize>, s: usize) {
+    if bits_has(set, s) {
+        return;
+    }
+    bits_set(set, s);
+    stack.push(s);
+    while let Some(q) = stack.pop() {
+        for &r in nfa.empty.get(q).map(Vec::as_slice).unwrap_or_default() {
+            if !bits_has(set, r) {
+                bits_set(set, r);
+                stack.push(r);
+            }
+        }
+    }
 }
 
 impl Matcher {
@@ -417,6 +445,9 @@ impl Matcher {
         let accept = nfa.add();
         let entry = nfa.build(node, accept);
         let n = nfa.step.len();
+        if n > MAX_TABULATED_STATES {
+            return Matcher::Lazy { nfa, entry, accept };
+        }
 
         // Empty-transition closures.
         let mut closure: Vec<Bits> = Vec::with_capacity(n);
@@ -442,39 +473,42 @@ impl Matcher {
             .collect();
 
         // Byte equivalence classes: bytes that every transition treats alike.
-        let sets: Vec<ByteSet> = step.iter().flatten().map(|(s, _)| *s).collect();
+        let mut sets: Vec<ByteSet> = Vec::new();
+        for (set, _) in step.iter().flatten() {
+            if !sets.contains(set) {
+                sets.push(*set);
+            }
+        }
         let mut class_of = Box::new([0u8; 256]);
-        let mut signatures: HashMap<Vec<bool>, u8> = HashMap::new();
-        let mut too_many_classes = false;
+        let mut signatures: Vec<Vec<u64>> = Vec::new();
         for b in 0..=255u8 {
-            let sig: Vec<bool> = sets.iter().map(|s| s.contains(b)).collect();
-            let next_id = signatures.len();
-            let id = *signatures.entry(sig).or_insert_with(|| {
-                u8::try_from(next_id).unwrap_or_else(|_| {
-                    too_many_classes = true;
-                    0
-                })
-            });
-            class_of[usize::from(b)] = id;
+            let mut sig = vec![0u64; sets.len().div_ceil(64).max(1)];
+            for (k, set) in sets.iter().enumerate() {
+                if set.contains(b) {
+                    bits_set(&mut sig, k);
+                }
+            }
+            let id = match signatures.iter().position(|s| *s == sig) {
+                Some(id) => id,
+                None => {
+                    signatures.push(sig);
+                    signatures.len() - 1
+                }
+            };
+            // At most 256 classes, so the id always fits.
+            class_of[usize::from(b)] = u8::try_from(id).unwrap_or(u8::MAX);
         }
         let classes = signatures.len();
-        let representative: Vec<u8> = (0..classes)
-            .map(|c| {
-                (0..=255u8)
-                    .find(|&b| usize::from(class_of[usize::from(b)]) == c)
-                    .unwrap_or(0)
-            })
-            .collect();
+        let mut representative: Vec<u8> = vec![0; classes];
+        for b in (0..=255u8).rev() {
+            representative[usize::from(class_of[usize::from(b)])] = b;
+        }
 
         let nfa_matcher = |step: Vec<Option<(ByteSet, Bits)>>, start: Bits| Matcher::Nfa {
             step,
             start,
             accept,
         };
-        if too_many_classes {
-            return nfa_matcher(step, start);
-        }
-
         // Subset construction, eagerly, with a size cap.
         let mut ids: HashMap<Bits, u32> = HashMap::new();
         let mut sets_by_id: Vec<Bits> = Vec::new();
@@ -493,10 +527,10 @@ impl Matcher {
             for &b in &representative {
                 let mut next = bits_new(n);
                 for s in bits_iter(&current) {
-                    if let Some(Some((set, target))) = step.get(s) {
-                        if set.contains(b) {
-                            bits_or(&mut next, target);
-                        }
+                    if let Some(Some((set, target))) = step.get(s)
+                        && set.contains(b)
+                    {
+                        bits_or(&mut next, target);
                     }
                 }
                 let id = match ids.get(&next) {
@@ -550,10 +584,31 @@ impl Matcher {
                 for &b in input {
                     let mut next = vec![0; current.len()];
                     for s in bits_iter(&current) {
-                        if let Some(Some((set, target))) = step.get(s) {
-                            if set.contains(b) {
-                                bits_or(&mut next, target);
-                            }
+                        if let Some(Some((set, target))) = step.get(s)
+                            && set.contains(b)
+                        {
+                            bits_or(&mut next, target);
+                        }
+                    }
+                    if next.iter().all(|&w| w == 0) {
+                        return false;
+                    }
+                    current = next;
+                }
+                bits_has(&current, *accept)
+            }
+            Matcher::Lazy { nfa, entry, accept } => {
+                let n = nfa.step.len();
+                let mut stack = Vec::new();
+                let mut current = bits_new(n);
+                close_into(nfa, &mut current, &mut stack, *entry);
+                for &b in input {
+                    let mut next = bits_new(n);
+                    for s in bits_iter(&current) {
+                        if let Some(Some((set, target))) = nfa.step.get(s)
+                            && set.contains(b)
+                        {
+                            close_into(nfa, &mut next, &mut stack, *target);
                         }
                     }
                     if next.iter().all(|&w| w == 0) {
@@ -615,7 +670,7 @@ mod tests {
         assert!(m("[]-a]", "_"));
         assert!(Glob::new("[a-]").is_err());
         assert!(m("[-a]", "-"));
-        assert!(m("[]", "") == false);
+        assert!(!m("[]", ""));
         assert!(!m("[]", "a"));
         assert!(m("[^]", "/"));
     }
@@ -640,6 +695,16 @@ mod tests {
         let g = "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b";
         assert!(m(g, "aaaaaaaaaaaaaaaaab"));
         assert!(!m(g, "aaaaaaaaaaaaaaaaaa"));
+    }
+
+    #[test]
+    fn very_long_globs_use_bounded_memory_and_still_match() {
+        let long = format!("{}*.ml", "{,a}".repeat(3000));
+        assert!(m(&long, "aaa.ml"));
+        assert!(!m(&long, "aaa.mli"));
+        let literal = "a".repeat(20_000);
+        assert!(m(&literal, &literal));
+        assert!(!m(&literal, "a"));
     }
 
     #[test]

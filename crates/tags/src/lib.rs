@@ -98,5 +98,5 @@ pub use parser::{Line, LocatedTag, parse};
 pub use pattern::Pattern;
 pub use scheme::{Bindings, PathScheme};
 pub use tag::Tag;
-pub use tag_set::TagSet;
+pub use tag_set::{SHOW_TAGS_PREAMBLE, TagSet};
 pub use warnings::{BUILTIN_USEFUL_TAGS, Warning, WarningKind, startup_checks, unused_tags};

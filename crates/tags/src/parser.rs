@@ -13,7 +13,7 @@ use crate::tag::Tag;
 
 /// A tag as written in a configuration, with where it was written (the
 /// location covers the `+`/`-` sign too).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LocatedTag {
     /// The tag, without its sign.
     pub tag: Tag,

@@ -30,8 +30,10 @@ enum Expr {
     Glob(Glob),
     Exact(Vec<u8>),
     Not(Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// All of them (flat, so long chains do not nest).
+    And(Vec<Expr>),
+    /// Any of them.
+    Or(Vec<Expr>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +200,9 @@ impl Parser<'_> {
                         }
                         t => return Err(format!("Unexpected token {t:?} in atomizer")),
                     };
-                    for _ in 0..negations {
+                    // `not not x` is `x`: only the parity matters, and keeping
+                    // it avoids deep nesting on hostile input.
+                    if negations % 2 == 1 {
                         e = Expr::Not(Box::new(e));
                     }
                     return Ok(e);
@@ -207,7 +211,7 @@ impl Parser<'_> {
         }
     }
 
-    /// `a or b or ...`, right-associated like ocamlbuild's parser.
+    /// `a or b or ...` (ocamlbuild nests it to the right; same meaning).
     fn disjunction(&mut self) -> PResult<Expr> {
         let mut terms = vec![self.conjunction()?];
         loop {
@@ -219,27 +223,29 @@ impl Parser<'_> {
                 }
             }
         }
-        let mut e = terms.pop().unwrap_or(Expr::False);
-        while let Some(t) = terms.pop() {
-            e = Expr::Or(Box::new(t), Box::new(e));
+        if terms.len() == 1 {
+            Ok(terms.pop().unwrap_or(Expr::False))
+        } else {
+            Ok(Expr::Or(terms))
         }
-        Ok(e)
     }
 
-    /// `a and b and ...`, left-associated.
+    /// `a and b and ...`.
     fn conjunction(&mut self) -> PResult<Expr> {
-        let mut e = self.atom()?;
+        let mut factors = vec![self.atom()?];
         loop {
             match self.lexer.next()? {
-                Token::And => {
-                    let rhs = self.atom()?;
-                    e = Expr::And(Box::new(e), Box::new(rhs));
-                }
+                Token::And => factors.push(self.atom()?),
                 t => {
                     self.lexer.push_back(t);
-                    return Ok(e);
+                    break;
                 }
             }
+        }
+        if factors.len() == 1 {
+            Ok(factors.pop().unwrap_or(Expr::True))
+        } else {
+            Ok(Expr::And(factors))
         }
     }
 }
@@ -269,8 +275,8 @@ impl Expr {
             Expr::Glob(g) => g.is_match_bytes(path),
             Expr::Exact(s) => s.as_slice() == path,
             Expr::Not(a) => !a.eval(path),
-            Expr::And(a, b) => a.eval(path) && b.eval(path),
-            Expr::Or(a, b) => a.eval(path) || b.eval(path),
+            Expr::And(v) => v.iter().all(|e| e.eval(path)),
+            Expr::Or(v) => v.iter().any(|e| e.eval(path)),
         }
     }
 }

@@ -58,11 +58,11 @@ impl Tag {
             return None;
         }
         let name = self.0.get(..n)?;
-        if bytes.get(n) == Some(&b'(') {
-            if let Some(close) = bytes[n + 1..].iter().position(|&b| b == b')') {
-                let param = self.0.get(n + 1..n + 1 + close)?;
-                return Some((name, Some(param)));
-            }
+        if bytes.get(n) == Some(&b'(')
+            && let Some(close) = bytes[n + 1..].iter().position(|&b| b == b')')
+        {
+            let param = self.0.get(n + 1..n + 1 + close)?;
+            return Some((name, Some(param)));
         }
         Some((name, None))
     }

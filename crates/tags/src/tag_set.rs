@@ -7,6 +7,10 @@ use crate::tag::Tag;
 use std::collections::BTreeSet;
 use std::fmt;
 
+/// What ocamlbuild prints once before the `-show-tags` blocks (when at
+/// least one `-show-tags` is given), blank line included.
+pub const SHOW_TAGS_PREAMBLE: &str = "Warning: the following tags do not include dynamically-generated tags, such as link, compile, pack, byte, native, c, pdf... (this list is by no means exhaustive).\n\n";
+
 /// A set of tags. Iteration and display follow ocamlbuild's order (applied
 /// tags such as `package(unix)` first, then the others, each in byte order).
 ///
