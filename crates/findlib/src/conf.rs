@@ -341,7 +341,8 @@ impl Config {
             parent: None,
             definitions: files
                 .iter()
-                .flat_map(|f| f.main().definitions.iter().cloned())
+                .filter_map(|f| f.main())
+                .flat_map(|m| m.definitions.iter().cloned())
                 .collect(),
             span: crate::meta::Span {
                 line: 1,

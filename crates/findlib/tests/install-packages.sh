@@ -96,11 +96,16 @@ PACKAGES=(
   libjs-of-ocaml-dev
 )
 
+# One dpkg-query call for all packages: those reported installed are done.
+# (dpkg-query fails when it knows some name not at all: that is fine.)
+installed=" $({ dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true; } \
+  | awk '$4 == "installed" { print $1 }' | tr '\n' ' ') "
 missing=()
 for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
-    missing+=("$p")
-  fi
+  case "$installed" in
+    *" $p "*) ;;
+    *) missing+=("$p") ;;
+  esac
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then

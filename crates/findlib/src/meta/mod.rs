@@ -254,9 +254,9 @@ impl MetaFile {
         Self::parse(path, &text)
     }
 
-    /// The main package block.
-    pub fn main(&self) -> &PackageDecl {
-        &self.packages[0]
+    /// The main package block (always present in a parsed file).
+    pub fn main(&self) -> Option<&PackageDecl> {
+        self.packages.first()
     }
 
     /// The dotted name of block `index` relative to the main package
