@@ -53,7 +53,9 @@ fn configuration_and_five_packages_resolve_in_about_a_millisecond() {
             ""
         }
     );
-    // Generous bound so that a loaded machine or a debug build does not
-    // fail; release builds take about a millisecond.
-    assert!(median < Duration::from_millis(if cfg!(debug_assertions) { 50 } else { 10 }));
+    // The best of 30 runs is what the code costs; the median also shows the
+    // machine's load (the other tests run in parallel). Release builds take
+    // about half a millisecond.
+    let bound = Duration::from_millis(if cfg!(debug_assertions) { 20 } else { 5 });
+    assert!(times[0] < bound, "best {:?} over {:?}", times[0], bound);
 }
