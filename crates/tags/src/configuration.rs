@@ -205,6 +205,18 @@ impl Configuration {
         out
     }
 
+    /// The applied parametrised tags (`name(param)`) in acknowledgement
+    /// order (see [`Configuration::acknowledged_tags`]), each once.
+    pub fn parametrised_tags(&self) -> Vec<crate::tag::Tag> {
+        let mut seen = std::collections::HashSet::new();
+        self.acknowledged_tags()
+            .into_iter()
+            .filter(|t| t.tag.param().is_some())
+            .filter(|t| seen.insert(t.tag.clone()))
+            .map(|t| t.tag)
+            .collect()
+    }
+
     /// Every tag written in any line (added or removed), without duplicates.
     pub fn written_tags(&self) -> TagSet {
         let mut s = TagSet::new();

@@ -65,14 +65,6 @@ pub enum Error {
         /// The inner cause, as ocamlbuild's glob parser words it.
         reason: String,
     },
-    /// A path scheme such as `%(path)lib%(name).a` is malformed.
-    #[error("Bad path scheme \"{}\": {reason}", escape_bytes(.text))]
-    InvalidScheme {
-        /// The scheme text.
-        text: Vec<u8>,
-        /// The cause.
-        reason: String,
-    },
     /// A parametrised declaration rejected its parameter (ocamlbuild's
     /// `Invalid_argument`, exit 3), e.g. `optimize(4)`.
     #[error(
@@ -87,7 +79,7 @@ impl Error {
         match self {
             Error::Lexing { .. } => 8,
             Error::InvalidArgument(_) => 3,
-            Error::InvalidPattern { .. } | Error::InvalidScheme { .. } => 100,
+            Error::InvalidPattern { .. } => 100,
         }
     }
 }

@@ -180,3 +180,126 @@ fn evaluating_many_files_against_many_lines_is_fast() {
         assert!(elapsed.as_secs_f64() < 2.0, "{elapsed:?}");
     }
 }
+
+#[test]
+fn removed_tags_are_not_acknowledged_but_are_checked_for_use() {
+    // Experiment: `true: -warn, -package(x)` gives no parameter warning, and
+    // the unused warnings for package(x) then warn.
+    let mut c = Configuration::new();
+    c.add_tags_file("", b"true: -warn, -package(x)\n").unwrap();
+    let mut d = ocamlbuild_like();
+    let mut w = Vec::new();
+    startup_checks(&c, &mut d, &mut w).unwrap();
+    let firsts: Vec<String> = w
+        .iter()
+        .map(|w| {
+            w.to_string()
+                .lines()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .map(|s| {
+            s.split(" is not used")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        firsts,
+        [
+            "File \"_tags\", line 1, characters 13-24: | Warning: the tag \"package(x)\"",
+            "File \"_tags\", line 1, characters 6-11: | Warning: the tag \"warn\"",
+        ]
+    );
+}
+
+#[test]
+fn configurations_and_declarations_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Configuration>();
+    shared::<Declarations>();
+    shared::<TagSet>();
+    shared::<tags::Error>();
+}
+
+#[test]
+fn root_and_subdirectory_files_combine_as_in_ocamlbuild() {
+    // Experiment: root `_tags` and `sub/_tags` below, then
+    // `ocamlbuild -show-tags P ...` for each path; output copied verbatim.
+    let mut c = Configuration::new();
+    c.add_builtin(BUILTIN_LINES).unwrap();
+    c.tag_any(&["quiet"]).unwrap();
+    c.tag_any(&["traverse"]).unwrap();
+    c.add_tags_file("", b"true: root\n<sub/**/*.ml>: rsub\n")
+        .unwrap();
+    c.add_tags_file(
+        "sub",
+        b"<*.ml>: x\n\"c.ml\": y\ntrue: z\n<**/*.ml>: w\nnot <b.ml>: v, -root\n",
+    )
+    .unwrap();
+    let out: String = [
+        "sub/a.ml",
+        "sub/b.ml",
+        "sub/c.ml",
+        "sub/d/e.ml",
+        "sub",
+        "a.ml",
+        "subx/a.ml",
+    ]
+    .iter()
+    .map(|p| c.tags_of(p).show_tags_form(p))
+    .collect();
+    assert_eq!(
+        out,
+        r#"Tags for "sub/a.ml":
+  {. extension:ml, file:sub/a.ml, ocaml, quiet, rsub, traverse, v, w, x, z .}
+Tags for "sub/b.ml":
+  {. extension:ml, file:sub/b.ml, ocaml, quiet, root, rsub, traverse, w, x, z .}
+Tags for "sub/c.ml":
+  {. extension:ml, file:sub/c.ml, ocaml, quiet, rsub, traverse, v, w, x, y, z .}
+Tags for "sub/d/e.ml":
+  {. extension:ml, file:sub/d/e.ml, ocaml, quiet, rsub, traverse, v, w, z .}
+Tags for "sub": {. extension:, file:sub, quiet, traverse, v, z .}
+Tags for "a.ml": {. extension:ml, file:a.ml, ocaml, quiet, root, traverse .}
+Tags for "subx/a.ml":
+  {. extension:ml, file:subx/a.ml, ocaml, quiet, root, traverse .}
+"#
+    );
+}
+
+#[test]
+fn parametrised_flags_are_ordered_newest_line_and_file_first() {
+    // Experiment: root `_tags` "true: warn(A), for-pack(P1)\n<sub/x.ml>: warn(D)",
+    // sub/_tags "true: warn(B)", `-tag-line 'true: warn(C)'`;
+    // `ocamlbuild sub/x.cmo` ran
+    // `ocamlc.opt -c -w B -w D -w A -for-pack P1 -w C -I sub -o sub/x.cmo sub/x.ml`.
+    let mut c = Configuration::new();
+    c.add_builtin(BUILTIN_LINES).unwrap();
+    c.add_command_line("true: warn(C)").unwrap();
+    c.tag_any(&["quiet"]).unwrap();
+    c.tag_any(&["traverse"]).unwrap();
+    c.add_tags_file("", b"true: warn(A), for-pack(P1)\n<sub/x.ml>: warn(D)\n")
+        .unwrap();
+    c.add_tags_file("sub", b"true: warn(B)\n").unwrap();
+    let mut d = ocamlbuild_like();
+    let mut w = Vec::new();
+    startup_checks(&c, &mut d, &mut w).unwrap();
+    assert!(w.is_empty(), "{w:?}");
+    let cmd = c
+        .tags_of("sub/x.ml")
+        .union(&c.tags_of("sub/x.cmo"))
+        .with("implem")
+        .with("ocaml")
+        .with("byte")
+        .with("compile");
+    assert_eq!(
+        cmd.to_string(),
+        "{ for-pack(P1), warn(A), warn(B), warn(C), warn(D), byte, compile, extension:cmo, extension:ml, file:sub/x.cmo, file:sub/x.ml, implem, ocaml, quiet, traverse }"
+    );
+    assert_eq!(
+        d.flags_of(&cmd).join(" "),
+        "-w B -w D -w A -for-pack P1 -w C"
+    );
+}
