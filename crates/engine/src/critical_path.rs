@@ -29,7 +29,7 @@ impl CriticalPath {
         let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
         for t in db.traces.values() {
             for i in &t.inputs {
-                if let Some(p) = producer.get(i.as_str())
+                if let Some(p) = producer.get(i.path.as_str())
                     && *p != t.task
                 {
                     dependents.entry(*p).or_default().push(t.task.as_str());
@@ -90,7 +90,16 @@ mod tests {
         Record::Trace(Trace {
             task: task.into(),
             action_key: Digest::of_bytes(b""),
-            inputs: inputs.iter().map(|s| s.to_string()).collect(),
+            command: vec![],
+            env: vec![],
+            inputs: inputs
+                .iter()
+                .map(|s| crate::trace::InputRecord {
+                    path: s.to_string(),
+                    digest: None,
+                })
+                .collect(),
+            groups: vec![],
             outputs: vec![OutputRecord {
                 path: task.into(),
                 stat: FileStat {

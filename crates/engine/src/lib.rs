@@ -106,5 +106,5 @@ pub use source::SourceTree;
 pub use store::{Store, remove_file_if_exists, write_atomic};
 pub use target::Target;
 pub use task::TaskCx;
-pub use trace::{OutputRecord, Record, SourceRecord, Trace, TraceDb};
+pub use trace::{InputRecord, OutputRecord, Record, SourceRecord, Trace, TraceDb};
 pub use trace_log::{FORMAT_VERSION, LoadReport, TraceLog, read_records};

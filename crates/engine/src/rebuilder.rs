@@ -17,10 +17,10 @@ use crate::action::{Action, Command, Input};
 use crate::digest::{Digest, FileStat};
 use crate::error::{CommandFailure, Error, Result};
 use crate::events::Event;
-use crate::explain::Reason;
+use crate::explain::{self, Reason};
 use crate::target::Target;
 use crate::task::TaskCx;
-use crate::trace::{OutputRecord, Record, Trace};
+use crate::trace::{InputRecord, OutputRecord, Record, Trace};
 
 pub(crate) async fn run_action(cx: &TaskCx, action: Action) -> Result<Vec<(Target, Digest)>> {
     let inner = cx.inner().clone();
@@ -38,7 +38,7 @@ pub(crate) async fn run_action(cx: &TaskCx, action: Action) -> Result<Vec<(Targe
     let previous = inner.lock_db().traces.get(&task).cloned();
     let reason = match previous {
         None => Reason::NoTrace,
-        Some(t) if t.action_key != key => Reason::KeyChanged,
+        Some(t) if t.action_key != key => explain::diff(&t, &describe(cx, &action, key)),
         Some(t) => match verify_outputs(cx, &t)? {
             Verified::UpToDate { outputs, restat } => {
                 if let Some(updated) = restat {
@@ -147,13 +147,10 @@ pub(crate) async fn run_action(cx: &TaskCx, action: Action) -> Result<Vec<(Targe
             digest,
         });
     }
-    inner.record(Record::Trace(Trace {
-        task,
-        action_key: key,
-        inputs: input_paths(&action),
-        outputs: records,
-        duration_ms: duration.as_millis().min(u32::MAX as u128) as u32,
-    }))?;
+    let mut trace = describe(cx, &action, key);
+    trace.outputs = records;
+    trace.duration_ms = duration.as_millis().min(u32::MAX as u128) as u32;
+    inner.record(Record::Trace(trace))?;
     inner.events.event(&Event::ActionFinished {
         id,
         action: &action,
@@ -198,15 +195,47 @@ fn verify_outputs(cx: &TaskCx, trace: &Trace) -> Result<Verified> {
 
 /// The file inputs recorded in the trace. Groups are not expanded: they only
 /// repeat, transitively, files that the direct inputs already depend on.
-fn input_paths(action: &Action) -> Vec<String> {
-    action
-        .inputs
-        .iter()
-        .filter_map(|i| match i {
-            Input::File(t) | Input::Exists(t) => Some(t.to_string()),
-            Input::Group(_) => None,
-        })
-        .collect()
+fn describe(cx: &TaskCx, action: &Action, key: Digest) -> Trace {
+    let command = match &action.command {
+        Command::Process { argv, stdout } => {
+            let mut words = argv.clone();
+            if let Some(out) = stdout {
+                words.push(">".into());
+                words.push(out.to_string());
+            }
+            words
+        }
+        Command::Internal { name, args, .. } => {
+            let mut words = vec![name.clone()];
+            words.extend(args.iter().cloned());
+            words
+        }
+    };
+    let mut inputs = Vec::new();
+    let mut groups = Vec::new();
+    for i in &action.inputs {
+        match i {
+            Input::File(t) => inputs.push(InputRecord {
+                path: t.to_string(),
+                digest: cx.digest_of(t),
+            }),
+            Input::Exists(t) => inputs.push(InputRecord {
+                path: t.to_string(),
+                digest: None,
+            }),
+            Input::Group(g) => groups.push(g.digest),
+        }
+    }
+    Trace {
+        task: cx.key().to_string(),
+        action_key: key,
+        command,
+        env: action.env.clone(),
+        inputs,
+        groups,
+        outputs: Vec::new(),
+        duration_ms: 0,
+    }
 }
 
 fn undeclared_input(cx: &TaskCx, action: &Action) -> Error {

@@ -336,7 +336,10 @@ impl Inner {
             if !vanished.is_empty() {
                 for t in db.traces.values() {
                     for i in &t.inputs {
-                        by_input.entry(i.clone()).or_default().push(t.task.clone());
+                        by_input
+                            .entry(i.path.clone())
+                            .or_default()
+                            .push(t.task.clone());
                     }
                 }
             }

@@ -26,6 +26,16 @@ pub struct OutputRecord {
     pub digest: Digest,
 }
 
+/// One input of a recorded action.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InputRecord {
+    /// Path relative to the build directory.
+    pub path: String,
+    /// Its digest when the action ran; `None` for an input whose presence
+    /// only matters ([`Input::Exists`](crate::Input::Exists)).
+    pub digest: Option<Digest>,
+}
+
 /// The record of one successful action.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Trace {
@@ -33,8 +43,15 @@ pub struct Trace {
     pub task: String,
     /// The action key it ran with.
     pub action_key: Digest,
-    /// The files it read (for stale-output removal and the critical path).
-    pub inputs: Vec<String>,
+    /// The command: argv of a process, or name and arguments of an internal
+    /// step.
+    pub command: Vec<String>,
+    /// The environment variables given to it.
+    pub env: Vec<(String, String)>,
+    /// The files it read, declared and discovered, with their digests.
+    pub inputs: Vec<InputRecord>,
+    /// Digests of the input groups it read (transitive closures).
+    pub groups: Vec<Digest>,
     /// The files it wrote.
     pub outputs: Vec<OutputRecord>,
     /// How long it took, in milliseconds.
@@ -149,7 +166,10 @@ mod tests {
         Trace {
             task: task.into(),
             action_key: Digest::of_bytes(task.as_bytes()),
+            command: vec![],
+            env: vec![],
             inputs: vec![],
+            groups: vec![],
             outputs: vec![],
             duration_ms: 1,
         }

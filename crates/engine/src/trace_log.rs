@@ -26,7 +26,7 @@ use crate::trace::{Record, TraceDb};
 
 const MAGIC: &[u8; 16] = b"caravan-traces\n\0";
 /// The version of the record encoding; bump on any change to [`Record`].
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: u64 = 20;
 const MAX_RECORD: u32 = 64 << 20;
 
@@ -246,7 +246,10 @@ mod tests {
         Record::Trace(Trace {
             task: task.into(),
             action_key: Digest::of_bytes(task.as_bytes()),
-            inputs: vec!["x".into()],
+            command: vec!["cc".into()],
+            env: vec![],
+            inputs: vec![],
+            groups: vec![],
             outputs: vec![],
             duration_ms: n,
         })

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the tests need when it is missing, then runs every check and
+# every test of the workspace. The last line is the test count.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# The compilers and ocamlbuild (tests compare with the real one), the
+# compiler sources (the scanner is checked on all of them), `script` (a
+# pseudo-terminal for the status-line test), and the OCaml libraries the
+# findlib comparison runs over.
+scripts/install-packages.sh ocaml-nox ocaml-findlib ocamlbuild ocaml-source bsdutils
+bash crates/findlib/tests/install-packages.sh
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo test --workspace --doc --quiet
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
