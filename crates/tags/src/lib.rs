@@ -26,8 +26,14 @@
 //! 5. **Warnings.** [`startup_checks`] declares those instances and returns
 //!    the warnings ocamlbuild prints before building, in its order.
 //! 6. **Display.** A [`TagSet`] prints as in `_log` (`{ a, b }`) or as
-//!    `-show-tags` does ([`TagSet::show_tags_form`], wrapped like OCaml's
-//!    `Format`).
+//!    `-show-tags` does ([`TagSet::show_tags_form`], after
+//!    [`SHOW_TAGS_PREAMBLE`], wrapped like OCaml's `Format`);
+//!    [`Declarations::documentation`] prints the flag part of
+//!    `-documentation`.
+//!
+//! [`Configuration`] is immutable once read and `Send + Sync`; ocamlbuild
+//! caches tags per path, which [`TagsCache`] offers when the same paths are
+//! asked for repeatedly.
 //!
 //! Rule names use [`PathScheme`] (`%(path:<**/>)lib%(name).a`), which
 //! shares the pattern language.

@@ -50,6 +50,45 @@ enum Token {
     Eof,
 }
 
+impl Token {
+    /// The token's name in ocamlbuild's parse errors.
+    fn name(&self) -> &'static str {
+        match self {
+            Token::Glob(..) | Token::Exact(_) => "ATOM",
+            Token::And => "AND",
+            Token::Or => "OR",
+            Token::Not => "NOT",
+            Token::LParen => "LPAR",
+            Token::RParen => "RPAR",
+            Token::True => "TRUE",
+            Token::False => "FALSE",
+            Token::Eof => "EOF",
+        }
+    }
+}
+
+type MakeToken = fn() -> Token;
+
+/// Keywords and one-character operators (none is a prefix of another, so
+/// the first match is also the longest).
+const KEYWORDS: [(&[u8], MakeToken); 15] = [
+    (b"and", || Token::And),
+    (b"AND", || Token::And),
+    (b"&", || Token::And),
+    (b"or", || Token::Or),
+    (b"OR", || Token::Or),
+    (b"|", || Token::Or),
+    (b"not", || Token::Not),
+    (b"NOT", || Token::Not),
+    (b"~", || Token::Not),
+    (b"true", || Token::True),
+    (b"1", || Token::True),
+    (b"false", || Token::False),
+    (b"0", || Token::False),
+    (b"(", || Token::LParen),
+    (b")", || Token::RParen),
+];
+
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
 }
@@ -72,22 +111,6 @@ impl Lexer<'_> {
         let Some(&c) = rest.first() else {
             return Ok(Token::Eof);
         };
-        let keywords: [(&[u8], Token); 14] = [
-            (b"and", Token::And),
-            (b"AND", Token::And),
-            (b"&", Token::And),
-            (b"or", Token::Or),
-            (b"OR", Token::Or),
-            (b"|", Token::Or),
-            (b"not", Token::Not),
-            (b"NOT", Token::Not),
-            (b"~", Token::Not),
-            (b"true", Token::True),
-            (b"1", Token::True),
-            (b"false", Token::False),
-            (b"0", Token::False),
-            (b"(", Token::LParen),
-        ];
         if c == b'<' {
             let start = self.pos;
             let (node, _, end) = glob::parse_until(self.input, self.pos + 1, b">", 0)?;
@@ -119,14 +142,10 @@ impl Lexer<'_> {
                 }
             }
         }
-        if c == b')' {
-            self.pos += 1;
-            return Ok(Token::RParen);
-        }
-        for (word, token) in keywords {
+        for (word, token) in KEYWORDS {
             if rest.starts_with(word) {
                 self.pos += word.len();
-                return Ok(token);
+                return Ok(token());
             }
         }
         Err("lexing: empty token".to_string())
@@ -195,10 +214,15 @@ impl Parser<'_> {
                             self.depth -= 1;
                             match self.lexer.next()? {
                                 Token::RParen => e,
-                                t => return Err(format!("Unexpected token {t:?}, expecting RPAR")),
+                                t => {
+                                    return Err(format!(
+                                        "Unexpected token, expecting RPAR, got {}",
+                                        t.name()
+                                    ));
+                                }
                             }
                         }
-                        t => return Err(format!("Unexpected token {t:?} in atomizer")),
+                        t => return Err(format!("Unexpected token {} in atomizer", t.name())),
                     };
                     // `not not x` is `x`: only the parity matters, and keeping
                     // it avoids deep nesting on hostile input.
@@ -263,7 +287,7 @@ fn parse_expr(text: &[u8], prefix: Option<String>) -> PResult<Expr> {
     let e = p.disjunction()?;
     match p.lexer.next()? {
         Token::Eof => Ok(e),
-        t => Err(format!("Unexpected token {t:?}, expecting EOF")),
+        t => Err(format!("Unexpected token, expecting EOF, got {}", t.name())),
     }
 }
 
