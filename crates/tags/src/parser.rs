@@ -283,6 +283,20 @@ mod tests {
     }
 
     #[test]
+    fn a_newline_inside_a_parameter_is_not_counted() {
+        // Experiment: the parameter spans two physical lines, but ocamlbuild's
+        // lexer only counts the newlines that end a token.
+        assert_eq!(
+            first_line("true: pp(a\nb) c\n<x>: d e\n"),
+            "File \"_tags\", line 1, characters 13-14:"
+        );
+        assert_eq!(
+            first_line("true: pp(a\nb), c\n<x>: d e\n"),
+            "File \"_tags\", line 2, characters 6-7:"
+        );
+    }
+
+    #[test]
     fn comments_blank_lines_and_all_newline_kinds_count_lines() {
         assert_eq!(
             first_line("# c\n\r\n\r  \ntrue: a b"),
