@@ -95,9 +95,17 @@ impl<'a> Parser<'a> {
     /// `e1; %ext e2` form.
     pub(super) fn seq_expr(&mut self) -> PResult<()> {
         self.enter()?;
+        let before = self.deps.len();
+        self.expr()?;
+        self.seq_expr_rest(before)?;
+        self.leave();
+        Ok(())
+    }
+
+    /// What may follow the first expression of a sequence (read from
+    /// `before` in the reports): `; e2; ...`, a trailing `;`, `; %ext e2`.
+    pub(super) fn seq_expr_rest(&mut self, mut before: usize) -> PResult<()> {
         loop {
-            let before = self.deps.len();
-            self.expr()?;
             if !self.eat(Kind::Semi) {
                 break;
             }
@@ -112,8 +120,9 @@ impl<'a> Parser<'a> {
             if !starts_expr(self.peek()) {
                 break;
             }
+            before = self.deps.len();
+            self.expr()?;
         }
-        self.leave();
         Ok(())
     }
 
@@ -215,26 +224,39 @@ impl<'a> Parser<'a> {
                 self.bump();
                 self.expr_operand(UNARY)
             }
-            Kind::Uident if !self.at_qualified_simple_expr() => {
-                self.constr_path()?;
-                self.constructor_expr_argument()
-            }
-            Kind::Backquote => {
-                self.bump();
-                self.tag_name()?;
-                self.constructor_expr_argument()
+            Kind::Uident if !self.at_qualified_simple_expr() => self.constructor_expr(),
+            Kind::True | Kind::False | Kind::Backquote => self.constructor_expr(),
+            Kind::LParen | Kind::LBracket if self.at_constant_constructor() => {
+                self.constructor_expr()
             }
             Kind::Underscore => self.error_at(self.pos, "wildcard \"_\" not expected"),
             _ => self.application(),
         }
     }
 
-    /// The optional argument of a constructor or variant tag.
-    fn constructor_expr_argument(&mut self) -> PResult<()> {
+    /// A constructor or variant tag with its optional argument (a simple
+    /// expression). Without an argument it is a simple expression, which
+    /// postfix forms and (labelled) arguments may follow.
+    fn constructor_expr(&mut self) -> PResult<()> {
+        self.simple_atom()?;
         if starts_simple_expr(self.peek()) {
             self.simple_expr()?;
+            return Ok(());
         }
-        Ok(())
+        let shape = self.simple_postfix(Shape::Other)?;
+        self.application_rest(shape)
+    }
+
+    /// Whether `()`, `[]` or `(::)` starts here.
+    fn at_constant_constructor(&self) -> bool {
+        match self.peek() {
+            Kind::LParen => {
+                self.peek_at(1) == Kind::RParen
+                    || (self.peek_at(1) == Kind::ColonColon && self.peek_at(2) == Kind::RParen)
+            }
+            Kind::LBracket => self.peek_at(1) == Kind::RBracket,
+            _ => false,
+        }
     }
 
     /// Whether the uppercase path here is followed by `.x`, `.(`, `.[`,
@@ -244,22 +266,28 @@ impl<'a> Parser<'a> {
         while self.peek_at(n) == Kind::Dot && self.peek_at(n + 1) == Kind::Uident {
             n += 2;
         }
+        let is_cons = self.peek_at(n + 2) == Kind::ColonColon && self.peek_at(n + 3) == Kind::RParen;
         self.peek_at(n) == Kind::Dot
-            && matches!(
-                self.peek_at(n + 1),
+            && match self.peek_at(n + 1) {
+                Kind::LParen => !is_cons,
                 Kind::Lident
-                    | Kind::LParen
-                    | Kind::LBracket
-                    | Kind::LBracketBar
-                    | Kind::LBrace
-                    | Kind::LBraceLess
-            )
+                | Kind::LBracket
+                | Kind::LBracketBar
+                | Kind::LBrace
+                | Kind::LBraceLess => true,
+                _ => false,
+            }
     }
 
     /// A simple expression, applied to arguments if any follow, or
     /// assigned with `<-`.
     fn application(&mut self) -> PResult<()> {
         let shape = self.simple_expr()?;
+        self.application_rest(shape)
+    }
+
+    /// Arguments or `<- e` after a simple expression of shape `shape`.
+    fn application_rest(&mut self, shape: Shape) -> PResult<()> {
         if starts_argument(self.peek()) {
             while starts_argument(self.peek()) {
                 self.argument()?;
@@ -291,7 +319,14 @@ impl<'a> Parser<'a> {
     /// `simple_expr`: an atom and its postfix forms.
     fn simple_expr(&mut self) -> PResult<Shape> {
         self.enter()?;
-        let mut shape = self.simple_atom()?;
+        let shape = self.simple_atom()?;
+        let shape = self.simple_postfix(shape)?;
+        self.leave();
+        Ok(shape)
+    }
+
+    /// The postfix forms after an atom of shape `shape`.
+    fn simple_postfix(&mut self, mut shape: Shape) -> PResult<Shape> {
         loop {
             match self.peek() {
                 Kind::Dot | Kind::DotOp => shape = self.dot_postfix()?,
@@ -311,7 +346,6 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        self.leave();
         Ok(shape)
     }
 

@@ -139,6 +139,24 @@ impl<'a> Parser<'a> {
                 self.pos += 3;
                 self.constructor_argument()
             }
+            Kind::LParen | Kind::LBracket
+                if self.peek_at(1) == Kind::RParen || self.peek_at(1) == Kind::RBracket =>
+            {
+                let close = if self.peek() == Kind::LParen {
+                    Kind::RParen
+                } else {
+                    Kind::RBracket
+                };
+                if self.peek_at(1) != close {
+                    return self.simple_pattern();
+                }
+                self.pos += 2;
+                self.constructor_argument()
+            }
+            Kind::True | Kind::False => {
+                self.bump();
+                self.constructor_argument()
+            }
             Kind::Backquote => {
                 self.bump();
                 self.tag_name()?;
@@ -168,7 +186,7 @@ impl<'a> Parser<'a> {
             self.expect(Kind::RParen)?;
             return self.simple_pattern();
         }
-        if self.at_pattern() && self.peek() != Kind::Exception {
+        if self.at_pattern() {
             self.pattern_at(APPLICATION)?;
         }
         Ok(())

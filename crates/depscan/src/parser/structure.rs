@@ -84,10 +84,14 @@ impl<'a> Parser<'a> {
         let is_let_binding = self.peek() == Kind::Let
             && !matches!(self.peek_at(1), Kind::Module | Kind::Open | Kind::Exception);
         if is_let_binding {
+            let before = self.deps.len();
             let bindings = self.let_bindings(true)?;
             if self.eat(Kind::In) {
                 self.seq_expr()?;
                 self.scope.reset(bindings.outer);
+                self.end_ext(bindings.ext);
+                self.seq_expr_rest(before)?;
+                return self.post_item_attributes();
             } else if bindings.ext {
                 self.scope.reset(bindings.outer);
             }

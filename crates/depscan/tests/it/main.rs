@@ -3,4 +3,5 @@
 
 mod compiler_sources;
 mod corpus;
+mod mutations;
 mod oracle;
