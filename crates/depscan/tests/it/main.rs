@@ -1,6 +1,7 @@
 //! Integration tests of `depscan`: agreement with the real `ocamldep` on the
 //! OCaml compiler's own sources.
 
+mod compare;
 mod compiler_sources;
 mod corpus;
 mod mutations;
