@@ -435,11 +435,9 @@ impl<'a> Lexer<'a> {
             return Ok(());
         }
         let at_bol = start == 0 || self.byte(start - 1) == b'\n';
-        if at_bol {
-            if let Some(end) = self.line_directive(start + 1)? {
-                self.pos = end;
-                return Ok(());
-            }
+        if at_bol && let Some(end) = self.line_directive(start + 1)? {
+            self.pos = end;
+            return Ok(());
         }
         self.push(Kind::Hash, start, start + 1);
         Ok(())
@@ -920,10 +918,10 @@ impl<'a> Lexer<'a> {
                 float = true;
                 at = self.digits_end(at + 1, 16);
             }
-            if matches!(self.byte(at), b'p' | b'P') {
-                if let Some(exp_end) = self.exponent_end(at) {
-                    return (exp_end, true);
-                }
+            if matches!(self.byte(at), b'p' | b'P')
+                && let Some(exp_end) = self.exponent_end(at)
+            {
+                return (exp_end, true);
             }
             return (at, float);
         }
@@ -933,10 +931,10 @@ impl<'a> Lexer<'a> {
             float = true;
             at = self.digits_end(at + 1, 10);
         }
-        if matches!(self.byte(at), b'e' | b'E') {
-            if let Some(exp_end) = self.exponent_end(at) {
-                return (exp_end, true);
-            }
+        if matches!(self.byte(at), b'e' | b'E')
+            && let Some(exp_end) = self.exponent_end(at)
+        {
+            return (exp_end, true);
         }
         (at, float)
     }

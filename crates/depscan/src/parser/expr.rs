@@ -266,7 +266,8 @@ impl<'a> Parser<'a> {
         while self.peek_at(n) == Kind::Dot && self.peek_at(n + 1) == Kind::Uident {
             n += 2;
         }
-        let is_cons = self.peek_at(n + 2) == Kind::ColonColon && self.peek_at(n + 3) == Kind::RParen;
+        let is_cons =
+            self.peek_at(n + 2) == Kind::ColonColon && self.peek_at(n + 3) == Kind::RParen;
         self.peek_at(n) == Kind::Dot
             && match self.peek_at(n + 1) {
                 Kind::LParen => !is_cons,

@@ -246,13 +246,11 @@ impl<'a> Parser<'a> {
         if self.eat(Kind::Lident) {
             return Ok(());
         }
-        if self.peek() == Kind::LParen {
-            if let Some(len) = self.operator_len(self.pos + 1) {
-                for _ in 0..len + 2 {
-                    self.bump();
-                }
-                return Ok(());
-            }
+        if self.peek() == Kind::LParen
+            && let Some(len) = self.operator_len(self.pos + 1)
+        {
+            self.pos += len + 2;
+            return Ok(());
         }
         self.syntax_error()
     }

@@ -1,7 +1,7 @@
 //! Compares `scan` with `ocamldep -modules` over a set of files.
 
-use crate::oracle::{ocamldep, Verdict};
-use depscan::{scan, SourceKind};
+use crate::oracle::{Verdict, ocamldep};
+use depscan::{SourceKind, scan};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -48,7 +48,9 @@ pub fn compare(root: &Path, files: &[PathBuf]) -> Report {
     let mut report = Report::default();
     for file in files {
         let Ok(source) = fs::read(root.join(file)) else {
-            report.excluded.push(format!("{}: unreadable", file.display()));
+            report
+                .excluded
+                .push(format!("{}: unreadable", file.display()));
             continue;
         };
         let kind = SourceKind::from_path(file).expect("not an OCaml file");

@@ -8,7 +8,12 @@ use crate::corpus::{compiler_sources, ocaml_files};
 fn agrees_with_ocamldep_on_the_compiler_sources() {
     let root = compiler_sources();
     let files = ocaml_files(&root);
-    assert!(files.len() > 1000, "only {} files under {}", files.len(), root.display());
+    assert!(
+        files.len() > 1000,
+        "only {} files under {}",
+        files.len(),
+        root.display()
+    );
     let report = compare(&root, &files);
     report.print("OCaml compiler sources");
     assert!(
@@ -32,6 +37,26 @@ fn agrees_with_ocamldep_on_installed_libraries() {
     let files = ocaml_files(root);
     let report = compare(root, &files);
     report.print("installed libraries");
+    assert!(
+        report.disagreements.is_empty(),
+        "{} disagreements",
+        report.disagreements.len()
+    );
+}
+
+/// The same on the directory named by `DEPSCAN_DIR` (ignored by default:
+/// a tool for investigating a tree of sources).
+#[test]
+#[ignore]
+fn agrees_with_ocamldep_on_a_directory() {
+    let Some(dir) = std::env::var_os("DEPSCAN_DIR") else {
+        println!("set DEPSCAN_DIR to the directory to compare");
+        return;
+    };
+    let root = std::path::PathBuf::from(dir);
+    let files = ocaml_files(&root);
+    let report = compare(&root, &files);
+    report.print(&root.display().to_string());
     assert!(
         report.disagreements.is_empty(),
         "{} disagreements",

@@ -113,10 +113,9 @@ pub fn ocaml_files(root: &Path) -> Vec<PathBuf> {
                     path.extension().and_then(|e| e.to_str()),
                     Some("ml" | "mli")
                 )
+                && let Ok(relative) = path.strip_prefix(root)
             {
-                if let Ok(relative) = path.strip_prefix(root) {
-                    files.push(relative.to_path_buf());
-                }
+                files.push(relative.to_path_buf());
             }
         }
     }

@@ -5,8 +5,8 @@
 //! mutants comes from `DEPSCAN_MUTANTS`, the seed from `DEPSCAN_SEED`.)
 
 use crate::corpus::{compiler_sources, ocaml_files};
-use crate::oracle::{ocamldep, Verdict};
-use depscan::{scan, SourceKind};
+use crate::oracle::{Verdict, ocamldep};
+use depscan::{SourceKind, scan};
 use std::fs;
 use std::path::PathBuf;
 
@@ -61,14 +61,74 @@ fn rough_tokens(text: &str) -> Vec<&str> {
 }
 
 const VOCABULARY: &[&str] = &[
-    " let ", " in ", " module ", " struct ", " end ", " sig ", " open ", " include ",
-    " M.", " N.x ", " (", ") ", " [", "] ", " {", "} ", " ; ", " ;; ", " | ", " -> ",
-    " = ", " : ", " fun ", " function ", " match ", " with ", " type ", " of ",
-    " (module X) ", " X.", " rec ", " and ", " begin ", " ) ", " [@a] ", " [%e] ",
-    " let open M in ", " let module X = Y in ", " M.(", " # ", " ' ", " `A ", " * ",
-    " ~x:", " ?x ", " :: ", " , ", " . ", " .. ", " object ", " method ", " val ",
-    " class ", " new ", " lazy ", " exception ", " functor ", " (X : S) ", " if ",
-    " then ", " else ", " \"s\" ", " 'c' ", " 1 ", " _ ", " as ", " when ", " <- ",
+    " let ",
+    " in ",
+    " module ",
+    " struct ",
+    " end ",
+    " sig ",
+    " open ",
+    " include ",
+    " M.",
+    " N.x ",
+    " (",
+    ") ",
+    " [",
+    "] ",
+    " {",
+    "} ",
+    " ; ",
+    " ;; ",
+    " | ",
+    " -> ",
+    " = ",
+    " : ",
+    " fun ",
+    " function ",
+    " match ",
+    " with ",
+    " type ",
+    " of ",
+    " (module X) ",
+    " X.",
+    " rec ",
+    " and ",
+    " begin ",
+    " ) ",
+    " [@a] ",
+    " [%e] ",
+    " let open M in ",
+    " let module X = Y in ",
+    " M.(",
+    " # ",
+    " ' ",
+    " `A ",
+    " * ",
+    " ~x:",
+    " ?x ",
+    " :: ",
+    " , ",
+    " . ",
+    " .. ",
+    " object ",
+    " method ",
+    " val ",
+    " class ",
+    " new ",
+    " lazy ",
+    " exception ",
+    " functor ",
+    " (X : S) ",
+    " if ",
+    " then ",
+    " else ",
+    " \"s\" ",
+    " 'c' ",
+    " 1 ",
+    " _ ",
+    " as ",
+    " when ",
+    " <- ",
 ];
 
 fn mutate(rng: &mut Rng, text: &str) -> String {
@@ -114,7 +174,11 @@ fn mutants_agree_with_ocamldep() {
     let root = compiler_sources();
     let files: Vec<PathBuf> = ocaml_files(&root)
         .into_iter()
-        .filter(|f| fs::metadata(root.join(f)).map(|m| m.len() < 60_000).unwrap_or(false))
+        .filter(|f| {
+            fs::metadata(root.join(f))
+                .map(|m| m.len() < 60_000)
+                .unwrap_or(false)
+        })
         .collect();
     let count = env_number("DEPSCAN_MUTANTS", 2000) as usize;
     let mut rng = Rng(env_number("DEPSCAN_SEED", 0x9E37_79B9_7F4A_7C15) | 1);
@@ -128,7 +192,10 @@ fn mutants_agree_with_ocamldep() {
         let Ok(text) = fs::read_to_string(root.join(original)) else {
             continue;
         };
-        let ext = original.extension().and_then(|e| e.to_str()).unwrap_or("ml");
+        let ext = original
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("ml");
         let name = PathBuf::from(format!("m{n:05}.{ext}"));
         fs::write(dir.join(&name), mutate(&mut rng, &text)).expect("cannot write a mutant");
         mutants.push((name, original.clone()));
