@@ -100,57 +100,69 @@ pub(crate) enum ErrorKind {
 
 /// An error as the lexer and parser raise it: a byte range, not yet turned
 /// into a line and columns (that costs a pass over the source, paid only on
-/// failure).
+/// failure). Boxed, so that results stay one word wide on the parser's hot
+/// paths.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RawError {
-    pub kind: ErrorKind,
-    pub start: usize,
-    pub end: usize,
-    pub message: Cow<'static, str>,
+pub(crate) struct RawError(Box<Details>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Details {
+    kind: ErrorKind,
+    start: usize,
+    end: usize,
+    message: Cow<'static, str>,
 }
 
 impl RawError {
-    pub fn lexical(start: usize, end: usize, message: impl Into<Cow<'static, str>>) -> Self {
-        RawError {
-            kind: ErrorKind::Lexical,
+    fn new(kind: ErrorKind, start: usize, end: usize, message: Cow<'static, str>) -> Self {
+        RawError(Box::new(Details {
+            kind,
             start,
             end,
-            message: message.into(),
-        }
+            message,
+        }))
+    }
+
+    pub fn lexical(start: usize, end: usize, message: impl Into<Cow<'static, str>>) -> Self {
+        RawError::new(ErrorKind::Lexical, start, end, message.into())
     }
 
     pub fn syntax(start: usize, end: usize, message: impl Into<Cow<'static, str>>) -> Self {
-        RawError {
-            kind: ErrorKind::Syntax,
-            start,
-            end,
-            message: message.into(),
-        }
+        RawError::new(ErrorKind::Syntax, start, end, message.into())
     }
 
     pub fn too_deep(start: usize, end: usize) -> Self {
-        RawError {
-            kind: ErrorKind::TooDeep,
+        RawError::new(
+            ErrorKind::TooDeep,
             start,
             end,
-            message: Cow::Borrowed("constructs nested too deeply"),
-        }
+            Cow::Borrowed("constructs nested too deeply"),
+        )
     }
 
     pub fn extension(start: usize, end: usize) -> Self {
-        RawError {
-            kind: ErrorKind::Extension,
+        RawError::new(
+            ErrorKind::Extension,
             start,
             end,
-            message: Cow::Borrowed("error extension node"),
-        }
+            Cow::Borrowed("error extension node"),
+        )
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.0.message
     }
 
     /// Turns the byte range into OCaml-style line and columns.
     pub fn locate(self, source: &[u8]) -> ScanError {
-        let at = Location::of_range(source, self.start, self.end);
-        let message = self.message.into_owned();
-        match self.kind {
+        let details = *self.0;
+        let at = Location::of_range(source, details.start, details.end);
+        let message = details.message.into_owned();
+        match details.kind {
             ErrorKind::Lexical => ScanError::Lexical { at, message },
             ErrorKind::Syntax | ErrorKind::TooDeep => ScanError::Syntax { at, message },
             ErrorKind::Extension => ScanError::ErrorExtension { at, message },

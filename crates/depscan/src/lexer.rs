@@ -24,47 +24,91 @@ struct Lexer<'a> {
     tokens: Vec<Token>,
 }
 
+/// Character classes, one bit each, looked up in [`CLASSES`].
+const IDENT: u8 = 1;
+const IDENT_LATIN1: u8 = 2;
+const LOWER: u8 = 4;
+const LOWER_LATIN1: u8 = 8;
+const UPPER_LATIN1: u8 = 16;
+const SYMBOL: u8 = 32;
+
+/// The classes of every byte, as in the character sets of `lexer.mll`.
+static CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut class = 0;
+        let lower = b.is_ascii_lowercase() || b == b'_';
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'\'' {
+            class |= IDENT | IDENT_LATIN1;
+        }
+        if (b >= 0xC0 && b <= 0xD6) || (b >= 0xD8 && b <= 0xF6) || b >= 0xF8 {
+            class |= IDENT_LATIN1;
+        }
+        if lower {
+            class |= LOWER | LOWER_LATIN1;
+        }
+        if (b >= 0xDF && b <= 0xF6) || b >= 0xF8 {
+            class |= LOWER_LATIN1;
+        }
+        if b.is_ascii_uppercase() || (b >= 0xC0 && b <= 0xD6) || (b >= 0xD8 && b <= 0xDE) {
+            class |= UPPER_LATIN1;
+        }
+        if matches!(
+            b,
+            b'!' | b'$'
+                | b'%'
+                | b'&'
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'/'
+                | b':'
+                | b'<'
+                | b'='
+                | b'>'
+                | b'?'
+                | b'@'
+                | b'^'
+                | b'|'
+                | b'~'
+        ) {
+            class |= SYMBOL;
+        }
+        table[i] = class;
+        i += 1;
+    }
+    table
+};
+
+fn has_class(b: u8, class: u8) -> bool {
+    CLASSES[b as usize] & class != 0
+}
+
 fn is_identchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'\''
+    has_class(b, IDENT)
 }
 
 fn is_identchar_latin1(b: u8) -> bool {
-    is_identchar(b) || (0xC0..=0xD6).contains(&b) || (0xD8..=0xF6).contains(&b) || b >= 0xF8
+    has_class(b, IDENT_LATIN1)
 }
 
 fn is_lowercase(b: u8) -> bool {
-    b.is_ascii_lowercase() || b == b'_'
+    has_class(b, LOWER)
 }
 
 fn is_lowercase_latin1(b: u8) -> bool {
-    is_lowercase(b) || (0xDF..=0xF6).contains(&b) || b >= 0xF8
+    has_class(b, LOWER_LATIN1)
 }
 
 fn is_uppercase_latin1(b: u8) -> bool {
-    b.is_ascii_uppercase() || (0xC0..=0xD6).contains(&b) || (0xD8..=0xDE).contains(&b)
+    has_class(b, UPPER_LATIN1)
 }
 
 fn is_symbolchar(b: u8) -> bool {
-    matches!(
-        b,
-        b'!' | b'$'
-            | b'%'
-            | b'&'
-            | b'*'
-            | b'+'
-            | b'-'
-            | b'.'
-            | b'/'
-            | b':'
-            | b'<'
-            | b'='
-            | b'>'
-            | b'?'
-            | b'@'
-            | b'^'
-            | b'|'
-            | b'~'
-    )
+    has_class(b, SYMBOL)
 }
 
 fn is_symbolchar_or_hash(b: u8) -> bool {
@@ -84,6 +128,48 @@ fn is_kwdopchar(b: u8) -> bool {
 
 fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | 0x0C)
+}
+
+/// Bytes whose high bit marks the bytes of a word (SWAR).
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// `c` in every byte of a word.
+const fn splat(c: u8) -> u64 {
+    (c as u64) * 0x0101_0101_0101_0101
+}
+
+/// For each byte of `low7` (high bits clear), the high bit set when the
+/// byte is within `lo..=hi` (both below 128).
+fn bytes_between(low7: u64, lo: u8, hi: u8) -> u64 {
+    let at_least_lo = low7.wrapping_add(splat(128 - lo)) & HIGH;
+    let above_hi = low7.wrapping_add(splat(127 - hi)) & HIGH;
+    at_least_lo & !above_hi
+}
+
+/// The end of the run of ASCII identifier characters (`[A-Za-z0-9_']`)
+/// starting at `from`, eight bytes at a time.
+fn ascii_ident_end(src: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(chunk) = src.get(at..at + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes);
+        let low7 = word & !HIGH;
+        let letters = bytes_between(low7 | splat(0x20), b'a', b'z');
+        let digits = bytes_between(low7, b'0', b'9');
+        let underscores = bytes_between(low7, b'_', b'_');
+        let quotes = bytes_between(low7, b'\'', b'\'');
+        let ident = (letters | digits | underscores | quotes) & !word & HIGH;
+        let run = (!ident & HIGH).trailing_zeros() / 8;
+        at += run as usize;
+        if run < 8 {
+            return at;
+        }
+    }
+    while at < src.len() && is_identchar(src[at]) {
+        at += 1;
+    }
+    at
 }
 
 /// Reads the decimal digits at `digits` (at most 3 bytes) as a number.
@@ -129,12 +215,27 @@ impl<'a> Lexer<'a> {
         if u32::try_from(self.src.len()).is_err() {
             return Err(RawError::lexical(0, 0, "file too large"));
         }
-        while self.pos < self.src.len() {
+        loop {
+            self.skip_blanks();
+            if self.pos >= self.src.len() {
+                break;
+            }
             self.token()?;
         }
         let end = self.src.len();
         self.push(Kind::Eof, end, end);
         Ok(())
+    }
+
+    /// Skips spaces, tabs, form feeds and newlines.
+    fn skip_blanks(&mut self) {
+        while let Some(&b) = self.src.get(self.pos) {
+            if matches!(b, b' ' | b'\t' | b'\n' | 0x0C) {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
     }
 
     /// Lexes one token (or skips one blank, newline, comment or directive).
@@ -253,13 +354,18 @@ impl<'a> Lexer<'a> {
     /// End of the identifier starting at `start`, and whether it is made
     /// only of ASCII identifier characters (then keywords apply).
     fn word_end(&self, start: usize) -> (usize, bool) {
-        let mut at = start + 1;
-        let mut ascii = self.byte(start).is_ascii();
-        while !self.at_end(at) && is_identchar_latin1(self.byte(at)) {
-            ascii &= self.byte(at).is_ascii();
-            at += 1;
+        let end = ascii_ident_end(self.src, start + 1);
+        if self.byte(end) < 0x80 && self.byte(start) < 0x80 {
+            return (end, true);
         }
-        (at, ascii)
+        // Latin-1 letters: the slow way.
+        let rest = &self.src[start + 1..];
+        let len = rest
+            .iter()
+            .position(|&b| !is_identchar_latin1(b))
+            .unwrap_or(rest.len());
+        let end = start + 1 + len;
+        (end, self.src[start..end].is_ascii())
     }
 
     fn lowercase_word(&mut self, start: usize) {
@@ -329,23 +435,21 @@ impl<'a> Lexer<'a> {
         Ok(())
     }
 
-    fn symbol_run(&self, from: usize, accept: fn(u8) -> bool) -> usize {
-        let mut at = from;
-        while !self.at_end(at) && accept(self.byte(at)) {
-            at += 1;
-        }
-        at
+    /// The end of the run of bytes accepted by `accept` from `from`.
+    #[inline]
+    fn symbol_run(&self, from: usize, accept: impl Fn(u8) -> bool) -> usize {
+        let rest = self.src.get(from..).unwrap_or_default();
+        from + rest.iter().position(|&b| !accept(b)).unwrap_or(rest.len())
     }
 
     /// Operators starting with a symbol character other than `~ ? . : #`.
     fn operator(&mut self, start: usize) {
         let first = self.byte(start);
-        let accept = if first == b'!' {
-            is_symbolchar_or_hash
+        let end = if first == b'!' {
+            self.symbol_run(start + 1, is_symbolchar_or_hash)
         } else {
-            is_symbolchar
+            self.symbol_run(start + 1, is_symbolchar)
         };
-        let end = self.symbol_run(start + 1, accept);
         let op = &self.src[start..end];
         let kind = match op {
             b"!" => Kind::Bang,
@@ -812,7 +916,7 @@ impl<'a> Lexer<'a> {
     /// Turns an unterminated string inside a comment into the compiler's
     /// error for it.
     fn in_comment(&self, err: RawError, comment_start: usize) -> RawError {
-        if err.message == "string literal not terminated" {
+        if err.message() == "string literal not terminated" {
             RawError::lexical(
                 comment_start,
                 comment_start + 2,
@@ -1002,6 +1106,19 @@ mod tests {
 
     fn fails(src: &str) -> bool {
         tokenize(src.as_bytes()).is_err()
+    }
+
+    #[test]
+    fn identifier_runs() {
+        let text = b"abc_12'x+ y \xC9t\xE9 a_very_long_identifier_indeed.";
+        for from in 0..text.len() {
+            let slow = from
+                + text[from..]
+                    .iter()
+                    .position(|&b| !is_identchar(b))
+                    .unwrap_or(text.len() - from);
+            assert_eq!(ascii_ident_end(text, from), slow, "from {from}");
+        }
     }
 
     #[test]

@@ -79,7 +79,7 @@ const DEEP_STACK: usize = 256 << 20;
 /// set `ocamldep -modules` prints for it.
 pub fn scan(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanError> {
     match scan_names(source, kind, SHALLOW_DEPTH) {
-        Err(err) if err.kind == error::ErrorKind::TooDeep => scan_on_big_stack(source, kind),
+        Err(err) if err.kind() == error::ErrorKind::TooDeep => scan_on_big_stack(source, kind),
         result => result.map_err(|e| e.locate(source)),
     }
 }

@@ -138,61 +138,13 @@ impl Kind {
     /// The keyword spelled `word`, if it is one. `mod`, `land`, `lor`,
     /// `lxor`, `lsl`, `lsr` and `asr` are operators.
     pub fn keyword(word: &[u8]) -> Option<Kind> {
-        let kind = match word {
-            b"and" => Kind::And,
-            b"as" => Kind::As,
-            b"assert" => Kind::Assert,
-            b"begin" => Kind::Begin,
-            b"class" => Kind::Class,
-            b"constraint" => Kind::Constraint,
-            b"do" => Kind::Do,
-            b"done" => Kind::Done,
-            b"downto" => Kind::Downto,
-            b"else" => Kind::Else,
-            b"end" => Kind::End,
-            b"exception" => Kind::Exception,
-            b"external" => Kind::External,
-            b"false" => Kind::False,
-            b"for" => Kind::For,
-            b"fun" => Kind::Fun,
-            b"function" => Kind::Function,
-            b"functor" => Kind::Functor,
-            b"if" => Kind::If,
-            b"in" => Kind::In,
-            b"include" => Kind::Include,
-            b"inherit" => Kind::Inherit,
-            b"initializer" => Kind::Initializer,
-            b"lazy" => Kind::Lazy,
-            b"let" => Kind::Let,
-            b"match" => Kind::Match,
-            b"method" => Kind::Method,
-            b"module" => Kind::Module,
-            b"mutable" => Kind::Mutable,
-            b"new" => Kind::New,
-            b"nonrec" => Kind::Nonrec,
-            b"object" => Kind::Object,
-            b"of" => Kind::Of,
-            b"open" => Kind::Open,
-            b"or" => Kind::Or,
-            b"private" => Kind::Private,
-            b"rec" => Kind::Rec,
-            b"sig" => Kind::Sig,
-            b"struct" => Kind::Struct,
-            b"then" => Kind::Then,
-            b"to" => Kind::To,
-            b"true" => Kind::True,
-            b"try" => Kind::Try,
-            b"type" => Kind::Type,
-            b"val" => Kind::Val,
-            b"virtual" => Kind::Virtual,
-            b"when" => Kind::When,
-            b"while" => Kind::While,
-            b"with" => Kind::With,
-            b"mod" | b"land" | b"lor" | b"lxor" => Kind::Infix3,
-            b"lsl" | b"lsr" | b"asr" => Kind::Infix4,
-            _ => return None,
-        };
-        Some(kind)
+        // Keywords are 2 to 11 lowercase letters; a perfect hash of the
+        // length and first 7 bytes finds the only candidate.
+        if word.len() < 2 || word.len() > 11 {
+            return None;
+        }
+        let (candidate, kind) = KEYWORD_TABLE[slot(key(word))];
+        (candidate.as_bytes() == word).then_some(kind)
     }
 
     /// Whether the token is a keyword usable as an attribute or extension
@@ -201,6 +153,101 @@ impl Kind {
         (self as u8) >= (Kind::And as u8)
     }
 }
+
+/// The length of `word` and its first 7 bytes, packed in an integer
+/// (exact for words of up to 7 bytes).
+const fn key(word: &[u8]) -> u64 {
+    let mut packed = (word.len() as u64) << 56;
+    let mut i = 0;
+    while i < word.len() && i < 7 {
+        packed |= (word[i] as u64) << (8 * i);
+        i += 1;
+    }
+    packed
+}
+
+/// Multiplier of the perfect hash of keywords (found by search: no two
+/// keywords share a slot).
+const KEYWORD_HASH: u64 = 0xa572_2786_7092_0f1d;
+
+/// The slot of a keyword key in [`KEYWORD_TABLE`].
+const fn slot(key: u64) -> usize {
+    (key.wrapping_mul(KEYWORD_HASH) >> 56) as usize
+}
+
+/// The keywords, and the words lexed as operators.
+const KEYWORDS: [(&str, Kind); 56] = [
+    ("and", Kind::And),
+    ("as", Kind::As),
+    ("assert", Kind::Assert),
+    ("begin", Kind::Begin),
+    ("class", Kind::Class),
+    ("constraint", Kind::Constraint),
+    ("do", Kind::Do),
+    ("done", Kind::Done),
+    ("downto", Kind::Downto),
+    ("else", Kind::Else),
+    ("end", Kind::End),
+    ("exception", Kind::Exception),
+    ("external", Kind::External),
+    ("false", Kind::False),
+    ("for", Kind::For),
+    ("fun", Kind::Fun),
+    ("function", Kind::Function),
+    ("functor", Kind::Functor),
+    ("if", Kind::If),
+    ("in", Kind::In),
+    ("include", Kind::Include),
+    ("inherit", Kind::Inherit),
+    ("initializer", Kind::Initializer),
+    ("lazy", Kind::Lazy),
+    ("let", Kind::Let),
+    ("match", Kind::Match),
+    ("method", Kind::Method),
+    ("module", Kind::Module),
+    ("mutable", Kind::Mutable),
+    ("new", Kind::New),
+    ("nonrec", Kind::Nonrec),
+    ("object", Kind::Object),
+    ("of", Kind::Of),
+    ("open", Kind::Open),
+    ("or", Kind::Or),
+    ("private", Kind::Private),
+    ("rec", Kind::Rec),
+    ("sig", Kind::Sig),
+    ("struct", Kind::Struct),
+    ("then", Kind::Then),
+    ("to", Kind::To),
+    ("true", Kind::True),
+    ("try", Kind::Try),
+    ("type", Kind::Type),
+    ("val", Kind::Val),
+    ("virtual", Kind::Virtual),
+    ("when", Kind::When),
+    ("while", Kind::While),
+    ("with", Kind::With),
+    ("mod", Kind::Infix3),
+    ("land", Kind::Infix3),
+    ("lor", Kind::Infix3),
+    ("lxor", Kind::Infix3),
+    ("lsl", Kind::Infix4),
+    ("lsr", Kind::Infix4),
+    ("asr", Kind::Infix4),
+];
+
+/// Keywords by hash slot; empty slots hold `("", Kind::Eof)`.
+static KEYWORD_TABLE: [(&str, Kind); 256] = {
+    let mut table = [("", Kind::Eof); 256];
+    let mut i = 0;
+    while i < KEYWORDS.len() {
+        let (word, kind) = KEYWORDS[i];
+        let at = slot(key(word.as_bytes()));
+        assert!(table[at].0.is_empty(), "keyword hash collision");
+        table[at] = (word, kind);
+        i += 1;
+    }
+    table
+};
 
 /// A token: its kind and its byte range in the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
