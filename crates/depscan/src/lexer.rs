@@ -1285,4 +1285,44 @@ mod tests {
         assert!(fails("\"abc"));
         assert!(fails("a \r b"));
     }
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+    use crate::testing::ml;
+
+    #[test]
+    fn comments_and_literals_hide_paths() {
+        assert_eq!(
+            ml(
+                r##"(* A.x "B.y *)" (* nested C.z *) '"' *) let s = "D.x" let q = {|E.x|} let r = {id|F.x|}|id} let c = '\'' let n = 1_000 + G.x"##
+            ),
+            "G"
+        );
+    }
+
+    #[test]
+    fn char_literals_versus_type_variables() {
+        assert_eq!(ml(r##"let f (x : 'a M.t) = 'a' let g = N.x"##), "M N");
+    }
+
+    #[test]
+    fn line_directives_and_toplevel_directives() {
+        assert_eq!(
+            ml(r##"# 1 "other.ml"
+let x = A.x
+#load "b.cma";;
+#require B.c;;
+let y = C.y
+"##),
+            "A C"
+        );
+    }
+
+    #[test]
+    fn binding_operators() {
+        assert_eq!(
+            ml(r##"let ( let* ) = A.bind
+let x = let* y = B.f () and* z = C.g in D.h y z"##),
+            "A B C D"
+        );
+    }
 }

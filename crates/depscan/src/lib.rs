@@ -118,3 +118,93 @@ fn scan_names(
         .map(|name| String::from_utf8_lossy(name).into_owned())
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn source_kind_from_path() {
+        use super::SourceKind;
+        use std::path::Path;
+        assert_eq!(
+            SourceKind::from_path(Path::new("a/b.ml")),
+            Some(SourceKind::Implementation)
+        );
+        assert_eq!(
+            SourceKind::from_path(Path::new("b.mli")),
+            Some(SourceKind::Interface)
+        );
+        assert_eq!(SourceKind::from_path(Path::new("b.mll")), None);
+        assert_eq!(SourceKind::from_path(Path::new("ml")), None);
+    }
+
+    /// Positions as `ocamldep` reports them (line from 1, columns from 0).
+    #[test]
+    fn errors_are_located_like_ocaml() {
+        use super::{ScanError, SourceKind, scan};
+        let err = scan(b"let x = 1\nlet y = \"abc\n", SourceKind::Implementation)
+            .expect_err("unterminated string");
+        assert!(matches!(err, ScanError::Lexical { .. }));
+        assert_eq!(
+            err.to_string(),
+            "line 2, characters 8-9: string literal not terminated"
+        );
+        let err = scan(b"let x = 1 (* foo\n", SourceKind::Implementation)
+            .expect_err("unterminated comment");
+        assert_eq!(
+            err.to_string(),
+            "line 1, characters 10-12: comment not terminated"
+        );
+        let err =
+            scan(b"let x = 1 $ \\ 2\n", SourceKind::Implementation).expect_err("illegal character");
+        assert_eq!(err.location().start, 12);
+        let err = scan(b"let x = (1 + 2\n", SourceKind::Implementation).expect_err("syntax error");
+        assert!(matches!(err, ScanError::Syntax { .. }));
+        assert_eq!(err.location().line, 2);
+    }
+
+    #[test]
+    fn modules_are_sorted_by_bytes() {
+        assert_eq!(
+            ml("let x = (B.x, A_b.y, Ab.z, A.w, Z.v, a.(0))"),
+            "A A_b Ab Array B Z"
+        );
+    }
+
+    #[test]
+    fn implementation_example() {
+        assert_eq!(
+            ml(r##"open Printf
+let () = List.iter print_string []"##),
+            "List Printf"
+        );
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for the unit tests: the modules found, space-separated, or
+    //! `error`.
+
+    use crate::{SourceKind, scan};
+
+    fn run(source: &str, kind: SourceKind) -> String {
+        match scan(source.as_bytes(), kind) {
+            Ok(modules) => modules.into_iter().collect::<Vec<_>>().join(" "),
+            Err(_) => "error".to_owned(),
+        }
+    }
+
+    /// Scans `source` as a `.ml` file.
+    pub fn ml(source: &str) -> String {
+        run(source, SourceKind::Implementation)
+    }
+
+    /// Scans `source` as a `.mli` file.
+    pub fn mli(source: &str) -> String {
+        run(source, SourceKind::Interface)
+    }
+}

@@ -212,3 +212,65 @@ impl<'a> Parser<'a> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn attributes_are_ignored() {
+        assert_eq!(
+            ml(r##"let x = 1 [@attr A.x] [@@attr B.y]
+[@@@attr C.z]
+let y = (D.x [@inlined]) [@@deriving E.show]"##),
+            "D"
+        );
+    }
+
+    #[test]
+    fn extensions_are_ignored() {
+        assert_eq!(
+            ml(r##"let x = [%ext A.x] and y = {%ext|B.x|}
+[%%ext C.x]
+let%ext z = D.x
+let w = match%ext E.x with _ -> F.y"##),
+            ""
+        );
+    }
+
+    #[test]
+    fn error_extension_is_an_error() {
+        assert_eq!(ml(r##"let x = [%error "no"]"##), "error");
+    }
+
+    #[test]
+    fn ocaml_error_extension_is_an_error() {
+        assert_eq!(ml(r##"let x = [%ocaml.error "no"]"##), "error");
+    }
+
+    #[test]
+    fn error_extension_as_keyword_extension() {
+        assert_eq!(ml(r##"let%error x = 1"##), "error");
+    }
+
+    #[test]
+    fn error_extension_inside_ignored_parts() {
+        assert_eq!(
+            ml(r##"let x = [%ext [%error "no"]] [@attr [%error "no"]]
+let y = let exception E of [%error "no"] in ()"##),
+            ""
+        );
+    }
+
+    #[test]
+    fn extension_constructor_reports_its_path() {
+        assert_eq!(
+            ml(
+                r##"let x = [%extension_constructor A.C], [%extension_constructor (B.D)], [%extension_constructor C.f x]"##
+            ),
+            "A B"
+        );
+    }
+}

@@ -255,3 +255,38 @@ impl<'a> Parser<'a> {
         self.seq_expr()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn patterns_see_earlier_unpacks_expressions_do_not() {
+        assert_eq!(
+            ml(r##"let (module M : S) = A.x and (y : M.t) = M.z"##),
+            "A M"
+        );
+    }
+
+    #[test]
+    fn let_rec_expressions_see_unpacks() {
+        assert_eq!(ml(r##"let rec f = M.x and (module M : S) = y in 1"##), "");
+    }
+
+    #[test]
+    fn function_bindings() {
+        assert_eq!(
+            ml(r##"let f (type a) (x : a A.t) : B.t = C.g x
+let h : D.t = E.x
+let i :> F.t = G.x"##),
+            "A B C D E F G"
+        );
+    }
+
+    #[test]
+    fn punning_needs_an_extension() {
+        assert_eq!(ml(r##"let x in x"##), "error");
+    }
+}

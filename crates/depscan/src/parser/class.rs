@@ -401,3 +401,39 @@ impl<'a> Parser<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{ml, mli};
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn class_declarations() {
+        assert_eq!(
+            ml(
+                r##"class c (x : A.t) = object inherit B.d x method m = C.x val v = D.y initializer E.f () end"##
+            ),
+            "A B C D E"
+        );
+    }
+
+    #[test]
+    fn class_types_and_descriptions() {
+        assert_eq!(
+            mli(r##"class c : A.t -> object method m : B.t end
+class type d = [C.t] D.c
+class e : ?x:E.t -> F.c"##),
+            "A B C D E F"
+        );
+    }
+
+    #[test]
+    fn class_let_open() {
+        assert_eq!(
+            ml(r##"class c = let open A in object end
+class d = let x = B.y in object end"##),
+            "A B"
+        );
+    }
+}

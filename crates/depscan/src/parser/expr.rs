@@ -800,3 +800,121 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn indexing_sugar_reports_array_string_bigarray() {
+        assert_eq!(
+            ml(r##"let f a s b = a.(0) <- s.[1]; b.{1, 2}"##),
+            "Array Bigarray String"
+        );
+    }
+
+    #[test]
+    fn indexing_sugar_respects_local_array() {
+        assert_eq!(
+            ml(r##"module Array = struct let get _ _ = 0 end
+let f a = a.(0)"##),
+            ""
+        );
+    }
+
+    #[test]
+    fn user_indexing_operators() {
+        assert_eq!(ml(r##"let f a = a.%(0), a.M.%{1}, a.N.%[2] <- 3"##), "M N");
+    }
+
+    #[test]
+    fn local_opens() {
+        assert_eq!(
+            ml(r##"let x = A.(y + B.z), C.[1], D.{f = 1}, E.[|1|], F.(), G.{< x = 1 >}"##),
+            "A B C D E F G"
+        );
+    }
+
+    #[test]
+    fn local_open_of_local_module() {
+        assert_eq!(
+            ml(r##"module M = struct module N = struct end end
+let x = M.(N.y, P.z)"##),
+            "P"
+        );
+    }
+
+    #[test]
+    fn let_module_is_scoped() {
+        assert_eq!(
+            ml(r##"let x = let module M = A in M.y
+let y = M.z"##),
+            "A M"
+        );
+    }
+
+    #[test]
+    fn let_open_of_local_structure() {
+        assert_eq!(
+            ml(r##"let x = let open struct module M = struct end end in M.y, N.z"##),
+            "N"
+        );
+    }
+
+    #[test]
+    fn constructors_and_fields() {
+        assert_eq!(
+            ml(r##"let f r = A.C (r.B.field, `T D.x, r.E.f <- 1)"##),
+            "A B D E"
+        );
+    }
+
+    #[test]
+    fn values_operators_and_methods() {
+        assert_eq!(
+            ml(r##"let x = A.( + ) 1 2, (new B.c)#m, C.x#n, D.(::) (1, [])"##),
+            "A B C D"
+        );
+    }
+
+    #[test]
+    fn let_exception_is_not_visited() {
+        assert_eq!(ml(r##"let x = let exception E of A.t in B.x"##), "B");
+    }
+
+    #[test]
+    fn for_loop_pattern_is_not_visited() {
+        assert_eq!(ml(r##"let () = for _ = A.x to B.y do C.z done"##), "A B C");
+    }
+
+    #[test]
+    fn sequence_extension_mutes_both_sides() {
+        assert_eq!(
+            ml(r##"let x = A.f (); %ext B.g ()
+let y = C.h (); D.i ()"##),
+            "C D"
+        );
+    }
+
+    #[test]
+    fn objects() {
+        assert_eq!(
+            ml(
+                r##"let o = object (self) val v = A.x method m = B.y method n : 'a. 'a -> C.t = fun _ -> D.z end
+let p = {< v = E.x >}"##
+            ),
+            "A B C D E"
+        );
+    }
+
+    #[test]
+    fn first_class_modules() {
+        assert_eq!(
+            ml(r##"let x = (module A : B.S), (module struct end : C.S)
+module M = (val D.x : E.S)"##),
+            "A B C D E"
+        );
+    }
+}

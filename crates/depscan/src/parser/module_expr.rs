@@ -143,3 +143,62 @@ impl<'a> Parser<'a> {
         Ok(node)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn functor_parameters_are_bound() {
+        assert_eq!(
+            ml(r##"module F (X : A.S) = struct let y = X.x end
+module G = functor (Y : B.S) -> Y
+let z = X.y"##),
+            "A B X"
+        );
+    }
+
+    #[test]
+    fn functor_applications() {
+        assert_eq!(
+            ml(r##"module M = A.F (B) (struct end) (C.D)
+module N = F ()"##),
+            "A B C F"
+        );
+    }
+
+    #[test]
+    fn aliases_and_structures() {
+        assert_eq!(
+            ml(r##"module M = struct module N = struct end end
+module P = M
+open P
+let x = N.y, Q.z"##),
+            "Q"
+        );
+    }
+
+    #[test]
+    fn constrained_structures_have_no_known_submodules() {
+        assert_eq!(
+            ml(
+                r##"module M : sig module N : sig end end = struct module N = struct end end
+open M
+let x = N.y"##
+            ),
+            "N"
+        );
+    }
+
+    #[test]
+    fn unpacking() {
+        assert_eq!(
+            ml(r##"module M = (val A.x : B.S)
+module N = (val y)
+let z = M.x"##),
+            "A B"
+        );
+    }
+}

@@ -163,3 +163,53 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn with_constraints_visit_right_hand_sides() {
+        assert_eq!(
+            ml(
+                r##"module type S = A.T with type t = B.t and module M = C and module N := D.E and type u := F.u"##
+            ),
+            "A B C D F"
+        );
+    }
+
+    #[test]
+    fn module_type_of() {
+        assert_eq!(
+            ml(r##"module type S = module type of A
+module type T = module type of struct include B end"##),
+            "A B"
+        );
+    }
+
+    #[test]
+    fn functor_types_bind_parameters() {
+        assert_eq!(
+            ml(
+                r##"module type F = functor (X : A.S) -> B.T with type t = X.t
+module type G = C.S -> D.S"##
+            ),
+            "A B C D"
+        );
+    }
+
+    #[test]
+    fn package_types_report_the_parent_only() {
+        assert_eq!(
+            ml(r##"type t = (module S) * (module A.S with type t = B.t)"##),
+            "A B"
+        );
+    }
+
+    #[test]
+    fn invalid_package_type() {
+        assert_eq!(ml(r##"type t = (module S with module M = N)"##), "error");
+    }
+}

@@ -296,3 +296,20 @@ impl<'a> Parser<'a> {
         rest.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn functor_application_paths_report_every_head() {
+        assert_eq!(ml(r##"type t = A.F(B.C)(D).t"##), "A B D");
+    }
+
+    #[test]
+    fn long_paths_report_their_head() {
+        assert_eq!(ml(r##"let x = A.B.C.d"##), "A");
+    }
+}

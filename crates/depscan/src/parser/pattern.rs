@@ -470,3 +470,65 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn unpacked_module_is_bound_after_the_pattern() {
+        assert_eq!(
+            ml(r##"let f (module M : A.S) (x : M.t) = M.y, N.z"##),
+            "A N"
+        );
+    }
+
+    #[test]
+    fn unpacked_module_is_not_bound_inside_its_pattern() {
+        assert_eq!(ml(r##"let f ((module M : S), (x : M.t)) = x"##), "M");
+    }
+
+    #[test]
+    fn match_case_unpack() {
+        assert_eq!(
+            ml(r##"let f = function (module M : S) -> M.x | _ -> N.y"##),
+            "N"
+        );
+    }
+
+    #[test]
+    fn local_open_patterns() {
+        assert_eq!(
+            ml(r##"let f = function A.(B x) -> x | C.[] -> 0 | D.{ f } -> f | E.[| |] -> 1"##),
+            "A C D E"
+        );
+    }
+
+    #[test]
+    fn constructor_record_and_type_patterns() {
+        assert_eq!(
+            ml(
+                r##"let f = function A.C { B.l = _; _ } -> 0 | #D.t -> 1 | exception E.X -> 2 | `T (F.C _) -> 3"##
+            ),
+            "A B D E F"
+        );
+    }
+
+    #[test]
+    fn labelled_parameters_and_defaults() {
+        assert_eq!(
+            ml(r##"let f ~(x : A.t) ?(y = B.z) ?l:(z = C.w) ~m:(D.C v) () = v"##),
+            "A B C D"
+        );
+    }
+
+    #[test]
+    fn constructor_with_locally_abstract_types() {
+        assert_eq!(
+            ml(r##"let f = function A.C (type a) (x : a B.t) -> x"##),
+            "A B"
+        );
+    }
+}

@@ -164,3 +164,61 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::mli;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn opens_includes_and_aliases() {
+        assert_eq!(
+            mli(r##"open A
+include B
+include module type of C
+module M = D.E
+module N := F
+val x : M.t * N.t"##),
+            "A C D F"
+        );
+    }
+
+    #[test]
+    fn included_signature_brings_submodules() {
+        assert_eq!(
+            mli(r##"include sig module X : sig end end
+open X
+val x : X.t * Y.t"##),
+            "Y"
+        );
+    }
+
+    #[test]
+    fn recursive_module_declarations() {
+        assert_eq!(
+            mli(r##"module rec A : sig val x : B.t end
+and B : sig type t = C.t end"##),
+            "C"
+        );
+    }
+
+    #[test]
+    fn functor_declarations() {
+        assert_eq!(
+            mli(r##"module F (X : A.S) : B.S with type t = X.t
+module G : functor (Y : C.S) -> D.S"##),
+            "A B C D"
+        );
+    }
+
+    #[test]
+    fn substitutions() {
+        assert_eq!(
+            mli(r##"module type S := A.S
+type t := B.t
+module M := C.M"##),
+            "A B C"
+        );
+    }
+}

@@ -294,3 +294,66 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn open_and_include_of_local_modules() {
+        assert_eq!(
+            ml(r##"module M = struct module N = struct end end
+include M
+open N
+let x = N.y, O.z"##),
+            "O"
+        );
+    }
+
+    #[test]
+    fn open_struct() {
+        assert_eq!(
+            ml(r##"open struct module X = struct end end
+let y = X.z"##),
+            ""
+        );
+    }
+
+    #[test]
+    fn recursive_modules() {
+        assert_eq!(
+            ml(
+                r##"module rec A : sig val x : B.t end = struct let x = B.x end
+and B : sig type t end = struct type t = C.t end"##
+            ),
+            "C"
+        );
+    }
+
+    #[test]
+    fn extension_items_define_nothing() {
+        assert_eq!(
+            ml(r##"module%ext M = struct end
+let x = M.y"##),
+            "M"
+        );
+    }
+
+    #[test]
+    fn toplevel_expressions_and_semicolons() {
+        assert_eq!(
+            ml(r##"A.f ();;
+let x = 1;;
+B.g x;;
+C.h"##),
+            "A B C"
+        );
+    }
+
+    #[test]
+    fn unterminated_structure() {
+        assert_eq!(ml(r##"module M = struct let x = 1"##), "error");
+    }
+}

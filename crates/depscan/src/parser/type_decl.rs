@@ -249,3 +249,39 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn declarations() {
+        assert_eq!(
+            ml(
+                r##"type t = A.t = X | Y of B.t | Z of { f : C.t } | W : D.t -> t constraint 'a = E.t"##
+            ),
+            "A B C D E"
+        );
+    }
+
+    #[test]
+    fn extensions_and_exceptions() {
+        assert_eq!(
+            ml(r##"type A.t += X of B.t
+exception E = C.E
+exception F of D.t"##),
+            "A B C D"
+        );
+    }
+
+    #[test]
+    fn private_and_record_types() {
+        assert_eq!(
+            ml(r##"type t = private A.t
+type u = B.u = private { mutable x : C.t }"##),
+            "A B C"
+        );
+    }
+}

@@ -358,3 +358,40 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::ml;
+
+    // Expected modules checked with the real `ocamldep -modules` (4.13.1).
+
+    #[test]
+    fn type_paths_report_their_module_part() {
+        assert_eq!(
+            ml(r##"type t = A.t * (B.u, C.v) D.w -> E.F(G).t list"##),
+            "A B C D E G"
+        );
+    }
+
+    #[test]
+    fn labelled_and_optional_arrows() {
+        assert_eq!(ml(r##"type t = x:A.t -> ?y:B.t -> C.t"##), "A B C");
+    }
+
+    #[test]
+    fn objects_variants_and_classes() {
+        assert_eq!(
+            ml(r##"type t = < m : A.t; B.u; .. > * [ `X of C.t | D.v ] * [< `Y > `Y ] * #E.c"##),
+            "A B C D E"
+        );
+    }
+
+    #[test]
+    fn polymorphic_types() {
+        assert_eq!(
+            ml(r##"let f : 'a. 'a -> A.t = fun _ -> assert false
+let g : type a. a B.t -> unit = fun _ -> ()"##),
+            "A B"
+        );
+    }
+}

@@ -5,4 +5,5 @@ mod compare;
 mod compiler_sources;
 mod corpus;
 mod mutations;
+mod never_panics;
 mod oracle;
