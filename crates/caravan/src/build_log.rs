@@ -61,7 +61,7 @@ fn header(action: &Action) -> String {
     } else {
         action.log.target.clone()
     };
-    format!("# Target: {target}, tags: {}\n", action.log.tags)
+    format!("# Target: {target}, tags: {}\n", action.log.tags.render())
 }
 
 impl EventSink for BuildLog {

@@ -85,6 +85,14 @@ impl Display {
         }
     }
 
+    /// Says that nothing needed doing (the null-build fast path).
+    pub fn up_to_date(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+            self.print("Finished: everything is up to date.\n");
+        }
+    }
+
     /// Clears the status line and prints the summary (status style only).
     pub fn finish(&self, success: bool) {
         let Some(bar) = &self.bar else { return };

@@ -1,14 +1,15 @@
 //! One run of caravan, in ocamlbuild's order: options, build directory,
-//! `-clean`, tree scan, hygiene, rules, build, links, and `--`.
+//! `-clean`, tree scan, hygiene, rules, then either the null-build fast path
+//! or the engine, then links and `--`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use engine::stamp::{self, StampCheck};
 use engine::{
-    BuildLock, Engine, EngineConfig, Error, EventSink, LocalExecutor, SourceTree, Target,
+    BuildLock, Digest, Engine, EngineConfig, Error, EventSink, LocalExecutor, SourceTree, Target,
 };
-use ocaml::hygiene;
 use ocaml::options::BuildOptions;
 use ocaml::project::{NoTags, Project, ScanConfig};
 use ocaml::resolver::Resolver;
@@ -19,9 +20,8 @@ use ocaml::toolchain::{ToolOverrides, Toolchain};
 use crate::build_log::BuildLog;
 use crate::cli::{self, Cli, CliError, Info, Verbosity};
 use crate::display::{Display, Fanout, Style};
-use crate::exit_code;
-use crate::links;
-use crate::program;
+use crate::timings::Timings;
+use crate::{clean, exit_code, links, null_build, program, report, sanitize};
 
 /// A reason to stop, with its exit code and what to print.
 pub struct Stop {
@@ -32,7 +32,8 @@ pub struct Stop {
 }
 
 impl Stop {
-    fn new(code: u8, message: impl Into<String>) -> Stop {
+    /// A stop with a message.
+    pub fn new(code: u8, message: impl Into<String>) -> Stop {
         Stop {
             code,
             message: message.into(),
@@ -61,7 +62,7 @@ pub fn run(args: &[String]) -> u8 {
         print_info(info);
         return exit_code::OK;
     }
-    match build(cli) {
+    match build(&cli, args) {
         Ok(code) => code,
         Err(stop) => {
             if !stop.message.is_empty() {
@@ -84,52 +85,62 @@ fn print_info(info: Info) {
     }
 }
 
-fn relative_dir(option: &str, dir: &str) -> Result<(), Stop> {
-    if Path::new(dir).is_absolute() {
-        return Err(Stop::new(
-            exit_code::FAILURE,
-            format!(
-                "Error: {option} {dir}: include and exclude directories must be relative to the \
-                 project root."
-            ),
-        ));
-    }
-    Ok(())
+/// The directories of a run.
+struct Paths {
+    root: PathBuf,
+    build_dir: PathBuf,
+    make_links: bool,
 }
 
-fn build(cli: Cli) -> Result<u8, Stop> {
-    let root = std::env::current_dir().map_err(|e| {
-        Stop::new(
-            exit_code::SYSTEM,
-            format!("Error: cannot read the current directory: {e}"),
-        )
-    })?;
-    for d in &cli.include_dirs {
-        relative_dir("-I", d)?;
+impl Paths {
+    fn of(cli: &Cli) -> Result<Paths, Stop> {
+        let root = std::env::current_dir().map_err(|e| {
+            Stop::new(
+                exit_code::SYSTEM,
+                format!("Error: cannot read the current directory: {e}"),
+            )
+        })?;
+        for (option, dirs) in [("-I", &cli.include_dirs), ("-X", &cli.exclude_dirs)] {
+            if let Some(d) = dirs.iter().find(|d| Path::new(d).is_absolute()) {
+                return Err(Stop::new(
+                    exit_code::FAILURE,
+                    format!(
+                        "Error: {option} {d}: include and exclude directories must be relative \
+                         to the project root."
+                    ),
+                ));
+            }
+        }
+        if let Some(log) = &cli.log
+            && Path::new(log).is_absolute()
+        {
+            return Err(Stop::new(
+                exit_code::FAILURE,
+                format!(
+                    "Error: -log {log}: the log file name must be relative to the build \
+                     directory."
+                ),
+            ));
+        }
+        let build_dir = match &cli.build_dir {
+            Some(d) => root.join(d),
+            None => root.join("_build"),
+        };
+        Ok(Paths {
+            root,
+            build_dir,
+            make_links: !cli.no_links && cli.build_dir.is_none(),
+        })
     }
-    for d in &cli.exclude_dirs {
-        relative_dir("-X", d)?;
-    }
-    if let Some(log) = &cli.log
-        && Path::new(log).is_absolute()
-    {
-        return Err(Stop::new(
-            exit_code::FAILURE,
-            format!(
-                "Error: -log {log}: the log file name must be relative to the build directory."
-            ),
-        ));
-    }
-    let build_dir = match &cli.build_dir {
-        Some(d) => root.join(d),
-        None => root.join("_build"),
-    };
-    let make_links = !cli.no_links && cli.build_dir.is_none();
+}
 
+fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
+    let mut timings = Timings::start();
+    let paths = Paths::of(cli)?;
     if cli.clean {
-        return clean(&root, &build_dir, make_links);
+        return clean::clean(&paths.root, &paths.build_dir, paths.make_links);
     }
-    if root.join("myocamlbuild.ml").is_file() && !cli.no_plugin {
+    if paths.root.join("myocamlbuild.ml").is_file() && !cli.no_plugin {
         return Err(Stop::new(
             exit_code::FAILURE,
             "Error: this project has a myocamlbuild.ml plugin, and caravan does not run plugins \
@@ -140,53 +151,99 @@ fn build(cli: Cli) -> Result<u8, Stop> {
     if cli.targets.is_empty() {
         return Ok(exit_code::OK);
     }
+    let project = scan(cli, &paths)?;
+    timings.mark("scan");
+    if paths.make_links {
+        // Dangling links to the build directory are stale leftovers.
+        let _ = links::remove(&paths.root, &paths.build_dir, &project.target_links, true);
+    }
+    if cli.hygiene {
+        sanitize::check(cli, &paths.root, &paths.build_dir, &project)?;
+    }
+    std::fs::create_dir_all(&paths.build_dir).map_err(|e| {
+        Stop::new(
+            exit_code::SYSTEM,
+            format!("Error: cannot create {}: {e}", paths.build_dir.display()),
+        )
+    })?;
+    let _lock = BuildLock::acquire(&paths.build_dir, || {
+        println!(
+            "caravan: another caravan process is using {}; waiting for it to finish...",
+            paths.build_dir.display()
+        )
+    })
+    .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: {e}")))?;
+    let toolchain = Toolchain::discover(&tool_overrides(cli), &engine::state_dir(&paths.build_dir))
+        .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?;
+    timings.mark("toolchain");
 
+    let stamp_path = null_build::stamp_path(&paths.build_dir);
+    let key = null_build::key(
+        args,
+        &paths.root,
+        &paths.build_dir,
+        &project,
+        &toolchain.identity,
+    );
+    let looks_like_project = project.looks_like_project || cli.recursive;
+    let rules = make_rules(cli, project, toolchain);
+    let targets: Vec<Target> = cli.targets.iter().map(|t| rules.locate(t)).collect();
+    let (display, log) = outputs(cli, &paths.build_dir);
+    timings.mark("rules");
+
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    if stamp::check(&stamp_path, &key, threads) == StampCheck::UpToDate {
+        timings.mark("stamp");
+        display.up_to_date();
+        if let Some(l) = &log {
+            l.finish(true);
+        }
+    } else {
+        let _ = stamp::remove(&stamp_path);
+        let run = EngineRun {
+            cli,
+            paths: &paths,
+            display,
+            log,
+            stamp: (stamp_path, key),
+        };
+        run.build(rules, &targets, looks_like_project, &mut timings)?;
+    }
+    timings.report();
+    finish(cli, &paths, &targets)
+}
+
+fn scan(cli: &Cli, paths: &Paths) -> Result<Project, Stop> {
     let target_dirs: Vec<String> = cli
         .targets
         .iter()
         .map(|t| Target::new(t).dir().to_string())
         .filter(|d| !d.is_empty())
         .collect();
-    let scan = ScanConfig {
-        root: root.clone(),
-        build_dir: build_dir.clone(),
+    let config = ScanConfig {
+        root: paths.root.clone(),
+        build_dir: paths.build_dir.clone(),
         include_dirs: cli.include_dirs.clone(),
         exclude_dirs: cli.exclude_dirs.clone(),
         recursive: cli.recursive,
         target_dirs,
     };
-    let project = Project::scan(&scan, &mut NoTags)
-        .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: {e}")))?;
-    if make_links {
-        // Dangling links to the build directory are stale leftovers.
-        let _ = links::remove(&root, &build_dir, &project.target_links, true);
-    }
-    if cli.hygiene {
-        check_hygiene(&cli, &root, &build_dir, &project)?;
-    }
+    Project::scan(&config, &mut NoTags)
+        .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: {e}")))
+}
 
-    std::fs::create_dir_all(&build_dir).map_err(|e| {
-        Stop::new(
-            exit_code::SYSTEM,
-            format!("Error: cannot create {}: {e}", build_dir.display()),
-        )
-    })?;
-    let _lock = BuildLock::acquire(&build_dir, || {
-        println!(
-            "caravan: another caravan process is using {}; waiting for it to finish...",
-            build_dir.display()
-        )
-    })
-    .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: {e}")))?;
-
-    let overrides = ToolOverrides {
+fn tool_overrides(cli: &Cli) -> ToolOverrides {
+    ToolOverrides {
         ocamlc: cli.ocamlc.clone(),
         ocamlopt: cli.ocamlopt.clone(),
         ocamldep: cli.ocamldep.clone(),
         ocamlrun: cli.ocamlrun.clone(),
-    };
-    let toolchain = Toolchain::discover(&overrides, &engine::state_dir(&build_dir))
-        .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?;
+    }
+}
+
+fn make_rules(cli: &Cli, project: Project, toolchain: Toolchain) -> OcamlRules {
     let options = BuildOptions {
         cflags: cli.cflags.clone(),
         lflags: cli.lflags.clone(),
@@ -195,9 +252,7 @@ fn build(cli: Cli) -> Result<u8, Stop> {
         cmi_from_native: native_only(&cli.targets),
     };
     let resolver = Resolver::new(&project, toolchain.stdlib());
-    let sources = SourceTree::new(&root, project.files.iter().cloned());
-    let looks_like_project = project.looks_like_project || cli.recursive;
-    let rules = OcamlRules::new(RuleContext {
+    OcamlRules::new(RuleContext {
         tagging: Box::new(BuiltinTags {
             traverse: project.recursive,
         }),
@@ -205,111 +260,7 @@ fn build(cli: Cli) -> Result<u8, Stop> {
         resolver,
         toolchain,
         options,
-    });
-    let targets: Vec<Target> = cli.targets.iter().map(|t| rules.locate(t)).collect();
-
-    let style = match cli.verbosity {
-        Verbosity::Quiet => Style::Quiet,
-        Verbosity::Verbose(_) => Style::Classic,
-        Verbosity::Normal => {
-            let dumb = std::env::var("TERM").map(|t| t == "dumb").unwrap_or(false);
-            if std::io::stdout().is_terminal() && !dumb && !cli.classic_display {
-                Style::Status
-            } else {
-                Style::Classic
-            }
-        }
-    };
-    let display = Arc::new(Display::new(
-        style,
-        matches!(cli.verbosity, Verbosity::Verbose(_)),
-    ));
-    let mut sinks: Vec<Arc<dyn EventSink>> = vec![display.clone()];
-    let log = match (&cli.log, cli.verbosity) {
-        (Some(name), v) if v != Verbosity::Quiet => {
-            let path = build_dir.join(name);
-            match BuildLog::create(&path) {
-                Ok(l) => Some(Arc::new(l)),
-                Err(e) => {
-                    println!("Warning: cannot write the log {}: {e}", path.display());
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
-    if let Some(l) = &log {
-        sinks.push(l.clone());
-    }
-    let jobs = cli.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
-    let engine = Engine::open(EngineConfig {
-        build_dir: build_dir.clone(),
-        sources,
-        rules: Arc::new(rules),
-        executor: Arc::new(LocalExecutor),
-        events: Arc::new(Fanout(sinks)),
-        jobs,
     })
-    .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: {e}")))?;
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: cannot start: {e}")))?;
-    let results = runtime.block_on(engine.build(&targets));
-    let finished = engine.finish();
-    drop(runtime);
-
-    let first_error = results
-        .iter()
-        .filter_map(|r| r.as_ref().err())
-        .find(|e| !matches!(e, Error::Stopped));
-    let success = first_error.is_none() && results.iter().all(|r| r.is_ok());
-    display.finish(success);
-    if let Some(l) = &log {
-        l.finish(success);
-    }
-    if let Err(e) = finished {
-        println!("Warning: {e}");
-    }
-    if std::env::var_os("CARAVAN_STATS").is_some() {
-        println!("caravan-stats: files-hashed={}", engine::files_hashed());
-    }
-    if let Some(e) = first_error {
-        let mut message = describe(e);
-        if !looks_like_project && mentions_unbound_module(e) {
-            message.push_str(
-                "\nHint: sub-folders are not searched for modules in a folder without a _tags \
-                 file. Pass -r (or -I DIR for each folder), or create an empty _tags file.",
-            );
-        }
-        return Err(Stop::new(exit_code::of_error(e), message));
-    }
-    if !success {
-        return Err(Stop::new(exit_code::COMMAND_FAILED, ""));
-    }
-
-    if make_links {
-        for t in &targets {
-            if links::is_linked(t.as_str()) {
-                match links::make(&root, &build_dir, t.as_str()) {
-                    Ok(Some(warning)) => println!("{warning}"),
-                    Ok(None) => {}
-                    Err(e) => println!("Warning: cannot link {t}: {e}"),
-                }
-            }
-        }
-    }
-    match cli.program_args {
-        Some(args) => {
-            program::run_last(&root, &build_dir, &targets, &args, cli.ocamlrun.as_deref())
-        }
-        None => Ok(exit_code::OK),
-    }
 }
 
 /// Whether every target is native code: then `ocamlopt` writes the `.cmi`
@@ -328,97 +279,147 @@ fn native_only(targets: &[String]) -> bool {
     any_native
 }
 
-fn check_hygiene(cli: &Cli, root: &Path, build_dir: &Path, project: &Project) -> Result<(), Stop> {
-    let report = hygiene::check(project, &|_| false);
-    if report.is_clean() {
-        return Ok(());
-    }
-    let script: Option<PathBuf> = cli
-        .sanitize
-        .then(|| build_dir.join(&cli.sanitization_script));
-    if let Some(script) = &script {
-        let text = report.sanitize_script(root, script);
-        let written = std::fs::create_dir_all(build_dir)
-            .and_then(|_| std::fs::write(script, text))
-            .and_then(|_| {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o777))
-            });
-        if let Err(e) = written {
-            println!("Warning: cannot write {}: {e}", script.display());
+/// The display and the build log of a run.
+fn outputs(cli: &Cli, build_dir: &Path) -> (Arc<Display>, Option<Arc<BuildLog>>) {
+    let style = match cli.verbosity {
+        Verbosity::Quiet => Style::Quiet,
+        Verbosity::Verbose(_) => Style::Classic,
+        Verbosity::Normal => {
+            let dumb = std::env::var("TERM").map(|t| t == "dumb").unwrap_or(false);
+            if std::io::stdout().is_terminal() && !dumb && !cli.classic_display {
+                Style::Status
+            } else {
+                Style::Classic
+            }
         }
-    }
-    print!("{}", report.render(script.as_deref()));
-    if report.failed() {
-        return Err(Stop::new(exit_code::USAGE, ""));
-    }
-    Ok(())
-}
-
-fn clean(root: &Path, build_dir: &Path, links_enabled: bool) -> Result<u8, Stop> {
-    if links_enabled {
-        let mut names = Vec::new();
-        if let Ok(entries) = std::fs::read_dir(root) {
-            for e in entries.flatten() {
-                if e.file_type().map(|t| t.is_symlink()).unwrap_or(false) {
-                    names.push(e.file_name().to_string_lossy().into_owned());
+    };
+    let display = Arc::new(Display::new(
+        style,
+        matches!(cli.verbosity, Verbosity::Verbose(_)),
+    ));
+    let log = match (&cli.log, cli.verbosity) {
+        (Some(name), v) if v != Verbosity::Quiet => {
+            let path = build_dir.join(name);
+            match BuildLog::create(&path) {
+                Ok(l) => Some(Arc::new(l)),
+                Err(e) => {
+                    println!("Warning: cannot write the log {}: {e}", path.display());
+                    None
                 }
             }
         }
-        links::remove(root, build_dir, &names, false).map_err(|e| {
-            Stop::new(
-                exit_code::SYSTEM,
-                format!("Error: cannot remove links: {e}"),
-            )
-        })?;
-    }
-    match std::fs::remove_dir_all(build_dir) {
-        Ok(()) => Ok(exit_code::OK),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(exit_code::OK),
-        Err(e) => Err(Stop::new(
-            exit_code::SYSTEM,
-            format!("Error: cannot remove {}: {e}", build_dir.display()),
-        )),
+        _ => None,
+    };
+    (display, log)
+}
+
+/// A build through the engine.
+struct EngineRun<'a> {
+    cli: &'a Cli,
+    paths: &'a Paths,
+    display: Arc<Display>,
+    log: Option<Arc<BuildLog>>,
+    stamp: (PathBuf, Digest),
+}
+
+impl EngineRun<'_> {
+    fn build(
+        self,
+        rules: OcamlRules,
+        targets: &[Target],
+        looks_like_project: bool,
+        timings: &mut Timings,
+    ) -> Result<(), Stop> {
+        let mut sinks: Vec<Arc<dyn EventSink>> = vec![self.display.clone()];
+        if let Some(l) = &self.log {
+            sinks.push(l.clone());
+        }
+        let jobs = self.cli.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        });
+        let sources = SourceTree::new(
+            &self.paths.root,
+            rules.context().project.files.iter().cloned(),
+        );
+        let engine = Engine::open(EngineConfig {
+            build_dir: self.paths.build_dir.clone(),
+            sources,
+            rules: Arc::new(rules),
+            executor: Arc::new(LocalExecutor),
+            events: Arc::new(Fanout(sinks)),
+            jobs,
+        })
+        .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: {e}")))?;
+        timings.mark("open");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: cannot start: {e}")))?;
+        let results = runtime.block_on(engine.build(targets));
+        drop(runtime);
+        timings.mark("build");
+
+        let first_error = results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .find(|e| !matches!(e, Error::Stopped));
+        let success = first_error.is_none() && results.iter().all(|r| r.is_ok());
+        if success {
+            let files = engine.touched_files();
+            if files.iter().all(|(p, _)| stamp::representable(p)) {
+                // Without a stamp the next build only loses its fast path.
+                let _ = stamp::write(&self.stamp.0, &self.stamp.1, &files);
+            }
+        }
+        if let Err(e) = engine.finish() {
+            println!("Warning: {e}");
+        }
+        timings.mark("finish");
+        self.display.finish(success);
+        if let Some(l) = &self.log {
+            l.finish(success);
+        }
+        if let Some(e) = first_error {
+            let mut message = report::describe(e);
+            if !looks_like_project && report::mentions_unbound_module(e) {
+                message.push_str(
+                    "\nHint: sub-folders are not searched for modules in a folder without a \
+                     _tags file. Pass -r (or -I DIR for each folder), or create an empty _tags \
+                     file.",
+                );
+            }
+            return Err(Stop::new(exit_code::of_error(e), message));
+        }
+        if !success {
+            return Err(Stop::new(exit_code::COMMAND_FAILED, ""));
+        }
+        Ok(())
     }
 }
 
-fn mentions_unbound_module(e: &Error) -> bool {
-    matches!(e, Error::CommandFailed(f) if f.output.contains("Unbound module"))
-}
-
-/// The message for a build error (failed commands were already shown).
-fn describe(e: &Error) -> String {
-    match e {
-        Error::CommandFailed(_) => String::new(),
-        Error::NoRule { target, via } => {
-            let mut s = format!("Error: caravan knows no rule that builds {target}");
-            if let Some(parent) = via.first() {
-                s.push_str(&format!(" (needed by {parent})"));
+/// After a successful build: links at the root, then `--`.
+fn finish(cli: &Cli, paths: &Paths, targets: &[Target]) -> Result<u8, Stop> {
+    if paths.make_links {
+        for t in targets {
+            if links::is_linked(t.as_str()) {
+                match links::make(&paths.root, &paths.build_dir, t.as_str()) {
+                    Ok(Some(warning)) => println!("{warning}"),
+                    Ok(None) => {}
+                    Err(e) => println!("Warning: cannot link {t}: {e}"),
+                }
             }
-            s.push_str(
-                ".\nHint: from X.ml and X.mli, caravan builds X.byte, X.native, X.cmo, X.cmx, \
-                 X.cmi, X.o, X.ml.depends, X.mli.depends and X.inferred.mli; check the \
-                 extension, and add the source's folder with -I if it is in a sub-folder.",
-            );
-            s
         }
-        Error::Cycle { cycle } => {
-            let mut names: Vec<&str> = cycle.iter().map(|t| t.as_str()).collect();
-            if let Some(first) = names.first().copied() {
-                names.push(first);
-            }
-            format!(
-                "Error: circular build: {}.\nHint: these files need each other; OCaml modules \
-                 cannot depend on each other in a cycle. Move what they share into a module of \
-                 its own.",
-                names.join(" -> ")
-            )
-        }
-        Error::Rule { message, .. } => format!("Error: {message}"),
-        Error::Internal(m) => format!(
-            "Internal error: {m}\nThis is a bug in caravan; please report it with the command \
-             line and _build/_log."
+    }
+    match &cli.program_args {
+        Some(args) => program::run_last(
+            &paths.root,
+            &paths.build_dir,
+            targets,
+            args,
+            cli.ocamlrun.as_deref(),
         ),
-        other => format!("Error: {other}"),
+        None => Ok(exit_code::OK),
     }
 }

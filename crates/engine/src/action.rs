@@ -39,14 +39,15 @@ pub enum Command {
         args: Vec<String>,
         /// How the step is shown in the log and the display.
         display: String,
-        /// The step itself; it receives the build directory and writes the
-        /// action's outputs there.
+        /// The step itself; it receives the build directory, writes the
+        /// action's outputs there, and returns a small value that the trace
+        /// keeps (so that a cached run gets it without reading the outputs).
         run: InternalStep,
     },
 }
 
 /// The function of an internal step: receives the build directory.
-pub type InternalStep = Arc<dyn Fn(&Path) -> Result<()> + Send + Sync>;
+pub type InternalStep = Arc<dyn Fn(&Path) -> Result<Vec<u8>> + Send + Sync>;
 
 /// A file an action reads, or a precomputed group of files.
 #[derive(Clone, Debug)]
@@ -121,8 +122,31 @@ pub struct LogInfo {
     /// The "target" shown in the log header (ocamlbuild shows the output file
     /// for compilers, the source for generators).
     pub target: String,
-    /// The rendered tag set of the command, for the log header.
-    pub tags: String,
+    /// The tag set of the command, for the log header.
+    pub tags: LazyText,
+}
+
+/// A text computed only if someone reads it (the log's tag sets cost more
+/// to render than a null build spends on the action itself).
+#[derive(Clone, Default)]
+pub struct LazyText(Option<Arc<dyn Fn() -> String + Send + Sync>>);
+
+impl LazyText {
+    /// A text produced by `f` on demand.
+    pub fn new(f: impl Fn() -> String + Send + Sync + 'static) -> LazyText {
+        LazyText(Some(Arc::new(f)))
+    }
+
+    /// The text (empty when none was given).
+    pub fn render(&self) -> String {
+        self.0.as_ref().map(|f| f()).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for LazyText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LazyText")
+    }
 }
 
 /// One unit of work.
@@ -162,7 +186,7 @@ impl Action {
         name: impl Into<String>,
         args: Vec<String>,
         display: impl Into<String>,
-        run: impl Fn(&Path) -> Result<()> + Send + Sync + 'static,
+        run: impl Fn(&Path) -> Result<Vec<u8>> + Send + Sync + 'static,
     ) -> Action {
         Action {
             command: Command::Internal {

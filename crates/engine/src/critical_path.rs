@@ -28,7 +28,7 @@ impl CriticalPath {
         // dependents[task] = tasks that read one of its outputs.
         let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
         for t in db.traces.values() {
-            for i in &t.inputs {
+            for i in &t.detail().inputs {
                 if let Some(p) = producer.get(i.path.as_str())
                     && *p != t.task
                 {
@@ -90,16 +90,17 @@ mod tests {
         Record::Trace(Trace {
             task: task.into(),
             action_key: Digest::of_bytes(b""),
-            command: vec![],
-            env: vec![],
-            inputs: inputs
-                .iter()
-                .map(|s| crate::trace::InputRecord {
-                    path: s.to_string(),
-                    digest: None,
-                })
-                .collect(),
-            groups: vec![],
+            detail: crate::trace::TraceDetail {
+                inputs: inputs
+                    .iter()
+                    .map(|s| crate::trace::InputRecord {
+                        path: s.to_string(),
+                        digest: None,
+                    })
+                    .collect(),
+                ..Default::default()
+            }
+            .encode(),
             outputs: vec![OutputRecord {
                 path: task.into(),
                 stat: FileStat {
@@ -111,6 +112,7 @@ mod tests {
                 digest: Digest::of_bytes(b""),
             }],
             duration_ms: dur,
+            value: vec![],
         })
     }
 

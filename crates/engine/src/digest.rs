@@ -69,15 +69,16 @@ impl fmt::Debug for Digest {
     }
 }
 
-/// Incrementally hashes a sequence of fields into a [`Digest`]; every field
-/// is length-prefixed so that no two different sequences collide by
-/// concatenation.
-pub struct DigestBuilder(blake3::Hasher);
+/// Hashes a sequence of fields into a [`Digest`]; every field is
+/// length-prefixed so that no two different sequences collide by
+/// concatenation. Fields are buffered and hashed in one pass, which is much
+/// faster than many small hash updates.
+pub struct DigestBuilder(Vec<u8>);
 
 impl DigestBuilder {
     /// Starts a digest, tagged with a domain string.
     pub fn new(domain: &str) -> DigestBuilder {
-        let mut b = DigestBuilder(blake3::Hasher::new());
+        let mut b = DigestBuilder(Vec::with_capacity(512));
         b.str(domain);
         b
     }
@@ -89,26 +90,26 @@ impl DigestBuilder {
 
     /// Adds a byte-string field.
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        self.0.update(&(b.len() as u64).to_le_bytes());
-        self.0.update(b);
+        self.0.extend_from_slice(&(b.len() as u64).to_le_bytes());
+        self.0.extend_from_slice(b);
         self
     }
 
     /// Adds a digest field.
     pub fn digest(&mut self, d: &Digest) -> &mut Self {
-        self.0.update(&d.0);
+        self.0.extend_from_slice(&d.0);
         self
     }
 
     /// Adds an integer field.
     pub fn u64(&mut self, n: u64) -> &mut Self {
-        self.0.update(&n.to_le_bytes());
+        self.0.extend_from_slice(&n.to_le_bytes());
         self
     }
 
     /// The final digest.
     pub fn finish(&self) -> Digest {
-        Digest(*self.0.finalize().as_bytes())
+        Digest::of_bytes(&self.0)
     }
 }
 

@@ -25,6 +25,8 @@ pub struct ExecOutcome {
     pub signal: Option<i32>,
     /// Captured stdout and stderr (stderr only when stdout is redirected).
     pub output: String,
+    /// The value returned by an internal step (empty for processes).
+    pub value: Vec<u8>,
 }
 
 impl ExecOutcome {
@@ -69,10 +71,11 @@ impl Executor for LocalExecutor {
                     let run = run.clone();
                     let dir = build_dir.to_path_buf();
                     match tokio::task::spawn_blocking(move || run(&dir)).await {
-                        Ok(Ok(())) => Ok(ExecOutcome {
+                        Ok(Ok(value)) => Ok(ExecOutcome {
                             exit_code: Some(0),
                             signal: None,
                             output: String::new(),
+                            value,
                         }),
                         Ok(Err(e)) => Err(e),
                         Err(e) => Err(Error::internal(format!("internal step panicked: {e}"))),
@@ -121,6 +124,7 @@ async fn run_process(
                 exit_code: Some(127),
                 signal: None,
                 output: format!("cannot run {program}: {e}\n"),
+                value: Vec::new(),
             });
         }
     };
@@ -145,6 +149,7 @@ async fn run_process(
         exit_code: status.code(),
         signal: status.signal(),
         output,
+        value: Vec::new(),
     })
 }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::trace::Trace;
+use crate::trace::TraceDetail;
 
 /// The reason an action was not up to date.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,14 +30,18 @@ pub enum Reason {
 }
 
 /// The first difference between the previous run and the new one.
-pub fn diff(old: &Trace, new: &Trace) -> Reason {
+pub fn diff(old: &TraceDetail, new: &TraceDetail) -> Reason {
     if old.command != new.command {
         return Reason::CommandChanged;
     }
     if old.env != new.env {
         return Reason::EnvironmentChanged;
     }
-    let before: HashMap<&str, _> = old.inputs.iter().map(|i| (i.path.as_str(), i.digest)).collect();
+    let before: HashMap<&str, _> = old
+        .inputs
+        .iter()
+        .map(|i| (i.path.as_str(), i.digest))
+        .collect();
     if before.len() != new.inputs.len() {
         return Reason::InputsChanged;
     }
@@ -59,9 +63,7 @@ impl fmt::Display for Reason {
             Reason::EnvironmentChanged => f.write_str("its environment changed"),
             Reason::InputChanged(p) => write!(f, "{p} changed"),
             Reason::InputsChanged => f.write_str("its set of inputs changed"),
-            Reason::KeyChanged => {
-                f.write_str("a transitive input or the toolchain changed")
-            }
+            Reason::KeyChanged => f.write_str("a transitive input or the toolchain changed"),
             Reason::OutputMissing(p) => write!(f, "output {p} is missing"),
             Reason::OutputModified(p) => write!(f, "output {p} was modified"),
         }
@@ -74,10 +76,8 @@ mod tests {
     use crate::digest::Digest;
     use crate::trace::InputRecord;
 
-    fn trace(cmd: &str, inputs: &[(&str, &[u8])]) -> Trace {
-        Trace {
-            task: "t".into(),
-            action_key: Digest::of_bytes(b""),
+    fn trace(cmd: &str, inputs: &[(&str, &[u8])]) -> TraceDetail {
+        TraceDetail {
             command: vec![cmd.into()],
             env: vec![],
             inputs: inputs
@@ -88,20 +88,27 @@ mod tests {
                 })
                 .collect(),
             groups: vec![],
-            outputs: vec![],
-            duration_ms: 0,
         }
     }
 
     #[test]
     fn names_the_first_difference() {
         let old = trace("cc", &[("a", b"1"), ("b", b"1")]);
-        assert_eq!(diff(&old, &trace("cc -g", &[("a", b"1"), ("b", b"1")])), Reason::CommandChanged);
+        assert_eq!(
+            diff(&old, &trace("cc -g", &[("a", b"1"), ("b", b"1")])),
+            Reason::CommandChanged
+        );
         assert_eq!(
             diff(&old, &trace("cc", &[("a", b"1"), ("b", b"2")])),
             Reason::InputChanged("b".into())
         );
-        assert_eq!(diff(&old, &trace("cc", &[("a", b"1")])), Reason::InputsChanged);
-        assert_eq!(diff(&old, &trace("cc", &[("a", b"1"), ("b", b"1")])), Reason::KeyChanged);
+        assert_eq!(
+            diff(&old, &trace("cc", &[("a", b"1")])),
+            Reason::InputsChanged
+        );
+        assert_eq!(
+            diff(&old, &trace("cc", &[("a", b"1"), ("b", b"1")])),
+            Reason::KeyChanged
+        );
     }
 }

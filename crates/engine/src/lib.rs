@@ -83,6 +83,7 @@ mod rule;
 mod scheduler;
 mod slots;
 mod source;
+pub mod stamp;
 mod store;
 mod target;
 mod task;
@@ -90,7 +91,8 @@ mod trace;
 mod trace_log;
 
 pub use action::{
-    ACTION_KEY_VERSION, Action, Command, Input, InputGroup, InternalStep, LogInfo, shell_quote,
+    ACTION_KEY_VERSION, Action, Command, Input, InputGroup, InternalStep, LazyText, LogInfo,
+    shell_quote,
 };
 pub use critical_path::CriticalPath;
 pub use digest::{Digest, DigestBuilder, FileStat, files_hashed};
@@ -106,5 +108,5 @@ pub use source::SourceTree;
 pub use store::{Store, remove_file_if_exists, write_atomic};
 pub use target::Target;
 pub use task::TaskCx;
-pub use trace::{InputRecord, OutputRecord, Record, SourceRecord, Trace, TraceDb};
+pub use trace::{InputRecord, OutputRecord, Record, SourceRecord, Trace, TraceDb, TraceDetail};
 pub use trace_log::{FORMAT_VERSION, LoadReport, TraceLog, read_records};

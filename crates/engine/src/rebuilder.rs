@@ -20,9 +20,12 @@ use crate::events::Event;
 use crate::explain::{self, Reason};
 use crate::target::Target;
 use crate::task::TaskCx;
-use crate::trace::{InputRecord, OutputRecord, Record, Trace};
+use crate::trace::{InputRecord, OutputRecord, Record, Trace, TraceDetail};
 
-pub(crate) async fn run_action(cx: &TaskCx, action: Action) -> Result<Vec<(Target, Digest)>> {
+pub(crate) async fn run_action(
+    cx: &TaskCx,
+    action: Action,
+) -> Result<(Vec<(Target, Digest)>, Vec<u8>)> {
     let inner = cx.inner().clone();
     if action.outputs.is_empty() {
         return Err(Error::internal(format!(
@@ -38,14 +41,14 @@ pub(crate) async fn run_action(cx: &TaskCx, action: Action) -> Result<Vec<(Targe
     let previous = inner.lock_db().traces.get(&task).cloned();
     let reason = match previous {
         None => Reason::NoTrace,
-        Some(t) if t.action_key != key => explain::diff(&t, &describe(cx, &action, key)),
+        Some(t) if t.action_key != key => explain::diff(&t.detail(), &describe(cx, &action)),
         Some(t) => match verify_outputs(cx, &t)? {
             Verified::UpToDate { outputs, restat } => {
                 if let Some(updated) = restat {
                     inner.record(Record::Trace(updated))?;
                 }
                 inner.events.event(&Event::ActionCached { action: &action });
-                return Ok(outputs);
+                return Ok((outputs, t.value));
             }
             Verified::Stale(reason) => reason,
         },
@@ -147,17 +150,22 @@ pub(crate) async fn run_action(cx: &TaskCx, action: Action) -> Result<Vec<(Targe
             digest,
         });
     }
-    let mut trace = describe(cx, &action, key);
-    trace.outputs = records;
-    trace.duration_ms = duration.as_millis().min(u32::MAX as u128) as u32;
-    inner.record(Record::Trace(trace))?;
+    let value = outcome.value.clone();
+    inner.record(Record::Trace(Trace {
+        task,
+        action_key: key,
+        outputs: records,
+        duration_ms: duration.as_millis().min(u32::MAX as u128) as u32,
+        value: outcome.value,
+        detail: describe(cx, &action).encode(),
+    }))?;
     inner.events.event(&Event::ActionFinished {
         id,
         action: &action,
         output: &outcome.output,
         duration,
     });
-    Ok(outputs)
+    Ok((outputs, value))
 }
 
 enum Verified {
@@ -195,7 +203,7 @@ fn verify_outputs(cx: &TaskCx, trace: &Trace) -> Result<Verified> {
 
 /// The file inputs recorded in the trace. Groups are not expanded: they only
 /// repeat, transitively, files that the direct inputs already depend on.
-fn describe(cx: &TaskCx, action: &Action, key: Digest) -> Trace {
+fn describe(cx: &TaskCx, action: &Action) -> TraceDetail {
     let command = match &action.command {
         Command::Process { argv, stdout } => {
             let mut words = argv.clone();
@@ -226,15 +234,11 @@ fn describe(cx: &TaskCx, action: &Action, key: Digest) -> Trace {
             Input::Group(g) => groups.push(g.digest),
         }
     }
-    Trace {
-        task: cx.key().to_string(),
-        action_key: key,
+    TraceDetail {
         command,
         env: action.env.clone(),
         inputs,
         groups,
-        outputs: Vec::new(),
-        duration_ms: 0,
     }
 }
 

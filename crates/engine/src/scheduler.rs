@@ -13,6 +13,8 @@
 //! request fails with [`Error::Cycle`] instead of deadlocking.
 
 use std::collections::{HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -76,8 +78,11 @@ pub(crate) struct Inner {
     pub(crate) events: Arc<dyn EventSink>,
     pub(crate) log: TraceLog,
     pub(crate) db: Mutex<TraceDb>,
-    memo: Mutex<HashMap<Target, TaskFuture>>,
-    waits: Mutex<HashMap<Target, HashMap<Target, usize>>>,
+    memo: Mutex<FxHashMap<Target, TaskFuture>>,
+    /// The task key of each target requested so far, so that a repeated
+    /// request skips the rules.
+    keys: Mutex<FxHashMap<Target, Target>>,
+    waits: Mutex<FxHashMap<Target, FxHashMap<Target, usize>>>,
     pub(crate) slots: Slots,
     pub(crate) stopped: AtomicBool,
     pub(crate) action_ids: AtomicU64,
@@ -110,8 +115,9 @@ impl Engine {
             events: config.events,
             log,
             db: Mutex::new(db),
-            memo: Mutex::new(HashMap::new()),
-            waits: Mutex::new(HashMap::new()),
+            memo: Mutex::new(FxHashMap::default()),
+            keys: Mutex::new(FxHashMap::default()),
+            waits: Mutex::new(FxHashMap::default()),
             slots: Slots::new(config.jobs),
             stopped: AtomicBool::new(false),
             action_ids: AtomicU64::new(0),
@@ -154,10 +160,34 @@ impl Engine {
         &self.inner.load_report
     }
 
+    /// Every file this build read or wrote, with its current stat: the
+    /// sources, and the outputs of every action, whether it ran or was found
+    /// up to date. This is what a null-build stamp records.
+    pub fn touched_files(&self) -> Vec<(PathBuf, crate::digest::FileStat)> {
+        let keys: Vec<Target> = self.inner.lock_memo().keys().cloned().collect();
+        let db = self.inner.lock_db();
+        let root = self.inner.sources.root();
+        let build = self.inner.store.root();
+        let mut files = Vec::with_capacity(keys.len() * 2);
+        for key in keys {
+            if let Some(s) = db.sources.get(key.as_str()) {
+                // The copy in the build directory is derived from the source:
+                // the source's stat stands for both.
+                files.push((root.join(key.as_str()), s.source_stat));
+            } else if let Some(t) = db.traces.get(key.as_str()) {
+                for o in &t.outputs {
+                    files.push((build.join(&o.path), o.stat));
+                }
+            }
+        }
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+
     /// Ends the build: recompacts the trace log when it has grown too large.
     pub fn finish(&self) -> Result<()> {
         let db = self.inner.lock_db();
-        self.inner.log.compact_if_needed(&db, 1000)?;
+        self.inner.log.compact_if_needed(&db, 64)?;
         Ok(())
     }
 }
@@ -210,13 +240,24 @@ impl Inner {
         requester: Option<Target>,
     ) -> BoxFuture<'static, Result<Built>> {
         Box::pin(async move {
-            let Some((key, task)) = self.producer(&target) else {
-                return Err(Error::NoRule {
-                    target,
-                    via: Vec::new(),
-                });
+            let known = self.lock_keys().get(&target).cloned();
+            let (key, fut) = match known.and_then(|k| {
+                let f = self.lock_memo().get(&k).cloned();
+                f.map(|f| (k, f))
+            }) {
+                Some(found) => found,
+                None => {
+                    let Some((key, task)) = self.producer(&target) else {
+                        return Err(Error::NoRule {
+                            target,
+                            via: Vec::new(),
+                        });
+                    };
+                    self.lock_keys().insert(target.clone(), key.clone());
+                    let fut = self.start(&key, task);
+                    (key, fut)
+                }
             };
-            let fut = self.start(&key, task);
             let waiting = match &requester {
                 Some(r) if fut.peek().is_none() => {
                     self.add_wait(r, &key)?;
@@ -242,12 +283,23 @@ impl Inner {
         })
     }
 
-    /// The in-flight (or finished) run of task `key`, started if new.
-    fn start(self: &Arc<Self>, key: &Target, task: Arc<dyn Task>) -> TaskFuture {
-        let mut memo = match self.memo.lock() {
+    fn lock_memo(&self) -> MutexGuard<'_, FxHashMap<Target, TaskFuture>> {
+        match self.memo.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
-        };
+        }
+    }
+
+    fn lock_keys(&self) -> MutexGuard<'_, FxHashMap<Target, Target>> {
+        match self.keys.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// The in-flight (or finished) run of task `key`, started if new.
+    fn start(self: &Arc<Self>, key: &Target, task: Arc<dyn Task>) -> TaskFuture {
+        let mut memo = self.lock_memo();
         if let Some(f) = memo.get(key) {
             return f.clone();
         }
@@ -335,7 +387,7 @@ impl Inner {
             let mut by_input: HashMap<String, Vec<String>> = HashMap::new();
             if !vanished.is_empty() {
                 for t in db.traces.values() {
-                    for i in &t.inputs {
+                    for i in &t.detail().inputs {
                         by_input
                             .entry(i.path.clone())
                             .or_default()
@@ -386,7 +438,7 @@ impl Inner {
 
 /// A path from `from` to `to` in the wait-for graph, if any.
 fn find_path(
-    waits: &HashMap<Target, HashMap<Target, usize>>,
+    waits: &FxHashMap<Target, FxHashMap<Target, usize>>,
     from: &Target,
     to: &Target,
 ) -> Option<Vec<Target>> {

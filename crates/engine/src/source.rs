@@ -6,9 +6,10 @@
 //! same relative path of the build directory, but only when its content
 //! changed, which is known from its stat without reading it.
 
-use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashSet;
 
 use crate::digest::{Digest, FileStat};
 use crate::error::{Error, Result};
@@ -20,7 +21,7 @@ use crate::trace::SourceRecord;
 #[derive(Debug, Clone, Default)]
 pub struct SourceTree {
     root: PathBuf,
-    files: HashSet<String>,
+    files: FxHashSet<String>,
 }
 
 impl SourceTree {

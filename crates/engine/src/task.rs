@@ -7,9 +7,10 @@
 //! therefore always built, and the action's key is computed from their
 //! digests.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+use rustc_hash::FxHashMap;
 
 use crate::action::Action;
 use crate::digest::Digest;
@@ -22,7 +23,7 @@ use crate::target::Target;
 pub struct TaskCx {
     inner: Arc<Inner>,
     key: Target,
-    known: Mutex<HashMap<Target, Digest>>,
+    known: Mutex<FxHashMap<Target, Digest>>,
 }
 
 impl TaskCx {
@@ -30,7 +31,7 @@ impl TaskCx {
         TaskCx {
             inner,
             key,
-            known: Mutex::new(HashMap::new()),
+            known: Mutex::new(FxHashMap::default()),
         }
     }
 
@@ -109,6 +110,12 @@ impl TaskCx {
     /// Runs `action` unless its trace shows it up to date; returns the
     /// digests of its outputs.
     pub async fn run(&self, action: Action) -> Result<Vec<(Target, Digest)>> {
+        rebuilder::run_action(self, action).await.map(|(o, _)| o)
+    }
+
+    /// Like [`run`](TaskCx::run), also returning the value of an internal
+    /// step (recorded in the trace, so a cached run returns it too).
+    pub async fn run_for_value(&self, action: Action) -> Result<(Vec<(Target, Digest)>, Vec<u8>)> {
         rebuilder::run_action(self, action).await
     }
 

@@ -9,7 +9,7 @@
 //! source file and of its copy in the build directory, keyed by their stats.
 //! [`TraceDb`] is the in-memory view, rebuilt from the trace log at start.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -37,12 +37,30 @@ pub struct InputRecord {
 }
 
 /// The record of one successful action.
+///
+/// The fields needed to decide "up to date or not" are decoded at start; the
+/// description of what the action read ([`TraceDetail`]) stays encoded until
+/// something needs it (explaining a rebuild, the critical path, removing
+/// stale outputs), which keeps loading the log cheap.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Trace {
     /// The task that ran it (its primary target).
     pub task: String,
     /// The action key it ran with.
     pub action_key: Digest,
+    /// The files it wrote.
+    pub outputs: Vec<OutputRecord>,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u32,
+    /// The value an internal step returned.
+    pub value: Vec<u8>,
+    /// The encoded [`TraceDetail`].
+    pub detail: Vec<u8>,
+}
+
+/// What an action was given: command, environment and inputs with digests.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+pub struct TraceDetail {
     /// The command: argv of a process, or name and arguments of an internal
     /// step.
     pub command: Vec<String>,
@@ -52,10 +70,21 @@ pub struct Trace {
     pub inputs: Vec<InputRecord>,
     /// Digests of the input groups it read (transitive closures).
     pub groups: Vec<Digest>,
-    /// The files it wrote.
-    pub outputs: Vec<OutputRecord>,
-    /// How long it took, in milliseconds.
-    pub duration_ms: u32,
+}
+
+impl TraceDetail {
+    /// The encoded form stored in a [`Trace`].
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+}
+
+impl Trace {
+    /// Decodes the detail; an undecodable detail reads as empty (the action
+    /// key still protects correctness).
+    pub fn detail(&self) -> TraceDetail {
+        postcard::from_bytes(&self.detail).unwrap_or_default()
+    }
 }
 
 /// What is known about one source file and its copy in the build directory.
@@ -166,12 +195,10 @@ mod tests {
         Trace {
             task: task.into(),
             action_key: Digest::of_bytes(task.as_bytes()),
-            command: vec![],
-            env: vec![],
-            inputs: vec![],
-            groups: vec![],
             outputs: vec![],
             duration_ms: 1,
+            value: vec![],
+            detail: vec![],
         }
     }
 

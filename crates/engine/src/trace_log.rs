@@ -12,8 +12,8 @@
 //! load, the log is read up to the last whole record with a valid checksum and
 //! truncated there; a wrong magic or version discards the whole log (every
 //! action reruns, nothing wrong is trusted). The latest record for a task or
-//! source wins, so updates are appends; when the file holds more than three
-//! times as many records as the live state needs, it is rewritten
+//! source wins, so updates are appends; when the file holds more than one and
+//! a half times as many records as the live state needs, it is rewritten
 //! ("recompacted") into a temporary file that replaces it by rename.
 
 use std::fs::{self, File, OpenOptions};
@@ -26,7 +26,7 @@ use crate::trace::{Record, TraceDb};
 
 const MAGIC: &[u8; 16] = b"caravan-traces\n\0";
 /// The version of the record encoding; bump on any change to [`Record`].
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 4;
 const HEADER_LEN: u64 = 20;
 const MAX_RECORD: u32 = 64 << 20;
 
@@ -105,12 +105,14 @@ impl TraceLog {
         Ok(())
     }
 
-    /// Rewrites the log from the live state when it holds more than three
-    /// times the records it needs (and at least `min_records`).
+    /// Rewrites the log from the live state when it holds more than one and
+    /// a half times the records it needs (and at least `min_records`): every
+    /// action that ran left a `Started` record behind, which the next start
+    /// would read for nothing.
     pub fn compact_if_needed(&self, db: &TraceDb, min_records: usize) -> Result<bool> {
         let records = self.records.lock().map(|n| *n).unwrap_or(0);
         let live = db.live_records();
-        if records < min_records || records <= 3 * live {
+        if records < min_records || 2 * records <= 3 * live {
             return Ok(false);
         }
         self.compact(db)?;
@@ -246,12 +248,10 @@ mod tests {
         Record::Trace(Trace {
             task: task.into(),
             action_key: Digest::of_bytes(task.as_bytes()),
-            command: vec!["cc".into()],
-            env: vec![],
-            inputs: vec![],
-            groups: vec![],
+            detail: vec![],
             outputs: vec![],
             duration_ms: n,
+            value: vec![],
         })
     }
 

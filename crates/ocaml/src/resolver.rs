@@ -10,11 +10,13 @@
 //! nowhere is external (the standard library or an installed library) and
 //! the compiler has the last word.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use crate::module_name::{capitalize, uncapitalize};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::module_name::capitalize;
 use crate::project::Project;
 
 /// The source files that can hold a module's interface or implementation.
@@ -38,12 +40,18 @@ impl ModuleSource {
     }
 }
 
-/// Resolves module names to sources.
+/// Resolves module names to sources, from an index built once.
 #[derive(Debug)]
 pub struct Resolver {
-    files: HashSet<String>,
-    include_dirs: Vec<String>,
-    other_dirs: Vec<String>,
+    files: FxHashSet<String>,
+    /// Modules by stem (`lib/util`).
+    by_stem: FxHashMap<String, ModuleSource>,
+    /// Stems of the modules named `M`, by `M`.
+    by_name: FxHashMap<String, Vec<String>>,
+    /// Rank of each directory: include directories first, in order; then,
+    /// when recursive, the other traversed directories in path order.
+    dir_rank: FxHashMap<String, usize>,
+    first_fallback_rank: usize,
     stdlib_dir: PathBuf,
     stdlib_modules: OnceLock<BTreeSet<String>>,
 }
@@ -51,21 +59,60 @@ pub struct Resolver {
 impl Resolver {
     /// A resolver over the project's files.
     pub fn new(project: &Project, stdlib_dir: PathBuf) -> Resolver {
-        let mut other_dirs: Vec<String> = if project.recursive {
-            project
+        let mut by_stem: FxHashMap<String, ModuleSource> = FxHashMap::default();
+        for f in &project.files {
+            let (stem, is_mli) = if let Some(s) = f.strip_suffix(".mli") {
+                (s, true)
+            } else if let Some(s) = f.strip_suffix(".ml") {
+                (s, false)
+            } else {
+                continue;
+            };
+            let m = by_stem
+                .entry(stem.to_string())
+                .or_insert_with(|| ModuleSource {
+                    stem: stem.to_string(),
+                    has_mli: false,
+                    has_ml: false,
+                });
+            if is_mli {
+                m.has_mli = true;
+            } else {
+                m.has_ml = true;
+            }
+        }
+        let mut by_name: FxHashMap<String, Vec<String>> = FxHashMap::default();
+        for stem in by_stem.keys() {
+            let base = stem.rsplit('/').next().unwrap_or(stem);
+            if crate::module_name::is_valid(&capitalize(base)) {
+                by_name
+                    .entry(capitalize(base))
+                    .or_default()
+                    .push(stem.clone());
+            }
+        }
+        let mut dir_rank: FxHashMap<String, usize> = FxHashMap::default();
+        for (i, d) in project.include_dirs.iter().enumerate() {
+            dir_rank.entry(d.clone()).or_insert(i + 1);
+        }
+        let first_fallback_rank = project.include_dirs.len() + 1;
+        if project.recursive {
+            let mut others: Vec<&String> = project
                 .dirs
                 .iter()
-                .filter(|d| !project.include_dirs.contains(d))
-                .cloned()
-                .collect()
-        } else {
-            Vec::new()
-        };
-        other_dirs.sort();
+                .filter(|d| !dir_rank.contains_key(*d))
+                .collect();
+            others.sort();
+            for (i, d) in others.into_iter().enumerate() {
+                dir_rank.insert(d.clone(), first_fallback_rank + i);
+            }
+        }
         Resolver {
             files: project.files.iter().cloned().collect(),
-            include_dirs: project.include_dirs.clone(),
-            other_dirs,
+            by_stem,
+            by_name,
+            dir_rank,
+            first_fallback_rank,
             stdlib_dir,
             stdlib_modules: OnceLock::new(),
         }
@@ -78,46 +125,35 @@ impl Resolver {
 
     /// The sources of the module at `stem`, if it has any.
     pub fn module_at(&self, stem: &str) -> Option<ModuleSource> {
-        let has_mli = self.files.contains(&format!("{stem}.mli"));
-        let has_ml = self.files.contains(&format!("{stem}.ml"));
-        (has_mli || has_ml).then(|| ModuleSource {
-            stem: stem.to_string(),
-            has_mli,
-            has_ml,
-        })
+        self.by_stem.get(stem).cloned()
     }
 
     /// Where module `name` comes from, seen from a file in `from_dir`.
     pub fn resolve(&self, name: &str, from_dir: &str) -> Option<ModuleSource> {
-        let lower = uncapitalize(name);
-        let upper = capitalize(name);
-        let in_dir = |dir: &str| {
-            [&lower, &upper].into_iter().find_map(|base| {
-                let stem = if dir.is_empty() {
-                    base.clone()
-                } else {
-                    format!("{dir}/{base}")
-                };
-                self.module_at(&stem)
-            })
+        let stems = self.by_name.get(name)?;
+        let rank = |stem: &str| -> Option<(usize, bool)> {
+            let dir = match stem.rfind('/') {
+                Some(i) => &stem[..i],
+                None => "",
+            };
+            let r = if dir == from_dir {
+                0
+            } else {
+                *self.dir_rank.get(dir)?
+            };
+            let base = stem.rsplit('/').next().unwrap_or(stem);
+            // m.ml before M.ml in the same directory.
+            let capitalised = base.starts_with(|c: char| c.is_ascii_uppercase());
+            Some((r, capitalised))
         };
-        if let Some(m) = in_dir(from_dir) {
-            return Some(m);
-        }
-        for d in &self.include_dirs {
-            if d != from_dir
-                && let Some(m) = in_dir(d)
-            {
-                return Some(m);
-            }
-        }
-        if self.other_dirs.is_empty() || self.stdlib_has(&upper) {
+        let best = stems
+            .iter()
+            .filter_map(|s| rank(s).map(|r| (r, s)))
+            .min_by(|a, b| a.0.cmp(&b.0))?;
+        if best.0.0 >= self.first_fallback_rank && self.stdlib_has(name) {
             return None;
         }
-        self.other_dirs
-            .iter()
-            .filter(|d| d.as_str() != from_dir)
-            .find_map(|d| in_dir(d))
+        self.by_stem.get(best.1).cloned()
     }
 
     fn stdlib_has(&self, module: &str) -> bool {

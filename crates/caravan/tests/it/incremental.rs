@@ -227,3 +227,45 @@ fn switching_between_byte_and_native_only_builds_converges() {
     t.caravan(&["main.byte"]).ok();
     assert!(t.commands().is_empty(), "{:#?}", t.commands());
 }
+
+#[test]
+fn a_changed_flag_is_not_mistaken_for_a_null_build() {
+    let t = tree();
+    t.caravan(&["main.byte"]).ok();
+    t.caravan(&["-cflag", "-g", "main.byte"]).ok();
+    assert!(
+        t.compiler_commands().iter().any(|c| c.contains(" -g ")),
+        "{:#?}",
+        t.commands()
+    );
+    t.caravan(&["main.byte"]).ok();
+    assert!(
+        !t.compiler_commands().is_empty(),
+        "flags went back: recompile"
+    );
+}
+
+#[test]
+fn a_null_build_still_links_the_programs() {
+    let t = tree();
+    t.caravan(&["main.native"]).ok();
+    std::fs::remove_file(t.path("main.native")).expect("remove link");
+    t.caravan(&["main.native"]).ok();
+    assert_eq!(t.run("main.native", &[]).stdout, "10");
+}
+
+#[test]
+fn after_a_failure_the_next_run_is_not_a_null_build() {
+    let t = tree();
+    t.caravan(&["main.byte"]).ok();
+    t.write("show.ml", "let show n = string_of_int (Count.count n) +\n");
+    assert_eq!(t.caravan(&["main.byte"]).code, 10);
+    assert_eq!(
+        t.caravan(&["main.byte"]).code,
+        10,
+        "the error is reported again"
+    );
+    t.write("show.ml", "let show n = string_of_int (Count.count n)\n");
+    t.caravan(&["main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "10");
+}

@@ -171,11 +171,22 @@ fn link_order_is_dependencies_first_then_path_order() {
 fn the_example_project_builds_and_runs() {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello");
     let t = Tree::new(&[]);
-    for rel in ["_tags", "main.ml", "greeting.ml", "greeting.mli", "stats.ml", "geometry/shapes.ml"] {
-        t.write(rel, &std::fs::read_to_string(example.join(rel)).expect("example file"));
+    for rel in [
+        "_tags",
+        "main.ml",
+        "greeting.ml",
+        "greeting.mli",
+        "stats.ml",
+        "geometry/shapes.ml",
+    ] {
+        t.write(
+            rel,
+            &std::fs::read_to_string(example.join(rel)).expect("example file"),
+        );
     }
     t.caravan(&["main.native", "main.byte"]).ok();
-    let expected = "Hello, world!\na circle of area 3.14\na square of area 4.00\ntotal area: 7.14\n";
+    let expected =
+        "Hello, world!\na circle of area 3.14\na square of area 4.00\ntotal area: 7.14\n";
     assert_eq!(t.run("main.native", &[]).stdout, expected);
     assert_eq!(t.run("main.byte", &[]).stdout, expected);
 }

@@ -24,7 +24,6 @@ use super::depends::ModuleRefs;
 use crate::module_name;
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
-use crate::tagging::CommandTags;
 
 /// What a compilation hands to the compilations that depend on it.
 #[derive(Debug, Default)]
@@ -166,12 +165,9 @@ impl Task for Interface {
             action.inputs.extend(ifaces.inputs.iter().cloned());
             action.outputs.push(cmi.clone());
             action.log.target = cmi.to_string();
-            action.log.tags = CommandTags::of(
-                self.cx.tagging.as_ref(),
-                &[mli.as_str()],
-                &["interf", "ocaml", "byte", "compile"],
-            )
-            .render();
+            action.log.tags = self
+                .cx
+                .log_tags(&[mli.as_str()], &["interf", "ocaml", "byte", "compile"]);
             let outputs = tcx.run(action).await?;
             let digest = outputs[0].1;
             let interface = own_interface(m, (cmi, digest), &ifaces);
@@ -267,12 +263,10 @@ impl Task for Implementation {
                 action.outputs.push(cmi.clone());
             }
             action.log.target = obj.to_string();
-            action.log.tags = CommandTags::of(
-                self.cx.tagging.as_ref(),
+            action.log.tags = self.cx.log_tags(
                 &[ml.as_str(), obj.as_str()],
                 &["implem", "ocaml", mode.tag(), "compile"],
-            )
-            .render();
+            );
             let outputs = tcx.run(action).await?;
             let interface = if writes_cmi {
                 let d = outputs

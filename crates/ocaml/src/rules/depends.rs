@@ -17,7 +17,6 @@ use futures::future::BoxFuture;
 
 use super::RuleContext;
 use crate::depends::{parse, render};
-use crate::tagging::CommandTags;
 
 /// Bump when the scanner's answers change, so `.depends` files are redone.
 const SCANNER_VERSION: &str = "depscan-1";
@@ -66,12 +65,12 @@ impl Task for Depends {
             action.inputs.push(Input::File(self.source.clone()));
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
-            action.log.tags =
-                CommandTags::of(self.cx.tagging.as_ref(), &[&source], &["ocaml", "ocamldep"])
-                    .render();
-            let outputs = tcx.run(action).await?;
-            let text = String::from_utf8_lossy(&tcx.read(&out)?).into_owned();
-            let modules = parse(&source, &text).map_err(|m| Error::rule("ocamldep", m))?;
+            action.log.tags = self.cx.log_tags(&[&source], &["ocaml", "ocamldep"]);
+            let (outputs, value) = tcx.run_for_value(action).await?;
+            let modules = String::from_utf8_lossy(&value)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
             Ok(TaskValue {
                 outputs,
                 data: Some(Arc::new(ModuleRefs(modules))),
@@ -80,20 +79,27 @@ impl Task for Depends {
     }
 }
 
+/// Scans `source`, writes `out` in `ocamldep -modules` format, and returns
+/// the module names (blank-separated) for the trace.
 fn scan_into(
     build_dir: &Path,
     source: &str,
     out: &str,
     kind: depscan::SourceKind,
     ocamldep: &[String],
-) -> Result<()> {
+) -> Result<Vec<u8>> {
     let path = build_dir.join(source);
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let text = match depscan::scan(&bytes, kind) {
-        Ok(modules) => render(source, &modules),
-        Err(_) => run_ocamldep(build_dir, source, ocamldep)?,
+    let (text, modules) = match depscan::scan(&bytes, kind) {
+        Ok(modules) => (render(source, &modules), modules.into_iter().collect()),
+        Err(_) => {
+            let text = run_ocamldep(build_dir, source, ocamldep)?;
+            let modules = parse(source, &text).map_err(|m| Error::rule("ocamldep", m))?;
+            (text, modules)
+        }
     };
-    engine::write_atomic(&build_dir.join(out), text.as_bytes(), 0).map(|_| ())
+    engine::write_atomic(&build_dir.join(out), text.as_bytes(), 0)?;
+    Ok(modules.join(" ").into_bytes())
 }
 
 /// Runs the real `ocamldep -modules` (the scanner rejected the file).

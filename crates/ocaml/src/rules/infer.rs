@@ -10,7 +10,6 @@ use super::RuleContext;
 use super::compile::{local_deps, need_interfaces};
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
-use crate::tagging::CommandTags;
 
 /// Infers an interface.
 pub struct InferredInterface {
@@ -44,12 +43,9 @@ impl Task for InferredInterface {
             action.inputs.extend(ifaces.inputs);
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
-            action.log.tags = CommandTags::of(
-                self.cx.tagging.as_ref(),
-                &[ml.as_str()],
-                &["ocaml", "infer_interface"],
-            )
-            .render();
+            action.log.tags = self
+                .cx
+                .log_tags(&[ml.as_str()], &["ocaml", "infer_interface"]);
             Ok(TaskValue::files(tcx.run(action).await?))
         })
     }

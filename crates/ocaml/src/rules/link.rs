@@ -20,7 +20,6 @@ use super::RuleContext;
 use super::compile::local_deps;
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
-use crate::tagging::CommandTags;
 
 /// Links a program.
 pub struct Program {
@@ -80,12 +79,10 @@ impl Task for Program {
             action.inputs = needed.into_iter().map(Input::File).collect();
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
-            action.log.tags = CommandTags::of(
-                self.cx.tagging.as_ref(),
+            action.log.tags = self.cx.log_tags(
                 &[out.as_str()],
                 &["dont_link_with", "ocaml", "link", mode.tag(), "program"],
-            )
-            .render();
+            );
             Ok(TaskValue::files(tcx.run(action).await?))
         })
     }
@@ -152,52 +149,57 @@ fn link_order(
     main: &str,
     mode: Mode,
 ) -> Result<Vec<String>> {
-    let obj = |s: &str| format!("{s}.{}", mode.object_ext());
+    let ext = mode.object_ext();
+    // Children sorted once by the path of their object file.
+    let children: BTreeMap<&str, Vec<&str>> = graph
+        .iter()
+        .map(|(node, deps)| {
+            let mut keyed: Vec<(String, &str)> = deps
+                .iter()
+                .map(|d| (format!("{d}.{ext}"), d.as_str()))
+                .collect();
+            keyed.sort();
+            (node.as_str(), keyed.into_iter().map(|(_, d)| d).collect())
+        })
+        .collect();
+    // Iterative post-order DFS; `on_path` finds cycles.
     let mut order = Vec::new();
     let mut done: BTreeSet<&str> = BTreeSet::new();
-    let mut path: Vec<&str> = Vec::new();
-    fn visit<'a>(
-        node: &'a str,
-        graph: &'a BTreeMap<String, Vec<String>>,
-        obj: &dyn Fn(&str) -> String,
-        done: &mut BTreeSet<&'a str>,
-        path: &mut Vec<&'a str>,
-        order: &mut Vec<String>,
-    ) -> Result<()> {
-        if done.contains(node) {
-            return Ok(());
+    let mut on_path: Vec<&str> = Vec::new();
+    let mut stack: Vec<(&str, usize)> = vec![(main, 0)];
+    while let Some((node, next)) = stack.pop() {
+        if next == 0 {
+            if done.contains(node) {
+                continue;
+            }
+            if let Some(i) = on_path.iter().position(|p| *p == node) {
+                let cycle: Vec<String> = on_path[i..]
+                    .iter()
+                    .chain(std::iter::once(&node))
+                    .map(|s| format!("{s}.{ext}"))
+                    .collect();
+                return Err(Error::rule(
+                    "link-cycle",
+                    format!(
+                        "circular dependencies between modules: {}\nHint: OCaml cannot link \
+                         compilation units that use each other; move what they share into a \
+                         module of its own.",
+                        cycle.join(" -> ")
+                    ),
+                ));
+            }
+            on_path.push(node);
         }
-        if let Some(i) = path.iter().position(|p| *p == node) {
-            let cycle: Vec<String> = path[i..]
-                .iter()
-                .chain(std::iter::once(&node))
-                .map(|s| obj(s))
-                .collect();
-            return Err(Error::rule(
-                "link-cycle",
-                format!(
-                    "circular dependencies between modules: {}\nHint: OCaml cannot link \
-                     compilation units that use each other; move what they share into a \
-                     module of its own.",
-                    cycle.join(" -> ")
-                ),
-            ));
+        let kids = children.get(node).map(Vec::as_slice).unwrap_or(&[]);
+        if let Some(child) = kids.get(next) {
+            stack.push((node, next + 1));
+            stack.push((child, 0));
+        } else {
+            on_path.pop();
+            done.insert(node);
+            order.push(node.to_string());
         }
-        path.push(node);
-        let mut children: Vec<&String> = graph
-            .get(node)
-            .map(|c| c.iter().collect())
-            .unwrap_or_default();
-        children.sort_by_key(|c| obj(c));
-        for c in children {
-            visit(c, graph, obj, done, path, order)?;
-        }
-        path.pop();
-        done.insert(node);
-        order.push(node.to_string());
-        Ok(())
     }
-    visit(main, graph, &obj, &mut done, &mut path, &mut order)?;
     Ok(order)
 }
 

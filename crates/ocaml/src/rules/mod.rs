@@ -20,13 +20,13 @@ pub mod link;
 
 use std::sync::Arc;
 
-use engine::{Error, Producer, Result, Rules, Target, Task, TaskCx, TaskValue};
+use engine::{Error, LazyText, Producer, Result, Rules, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
 use crate::options::{BuildOptions, Mode};
 use crate::project::Project;
 use crate::resolver::{ModuleSource, Resolver};
-use crate::tagging::Tagging;
+use crate::tagging::{CommandTags, Tagging};
 use crate::toolchain::Toolchain;
 
 /// Everything the rules read: the project, the toolchain and the options.
@@ -78,6 +78,18 @@ impl RuleContext {
                 .map(|c| c.to_vec())
                 .map_err(|e| Error::rule("toolchain", e.to_string())),
         }
+    }
+
+    /// The tag set of a command on `paths` with context tags `extra`, for
+    /// the log; rendered only if a log is written.
+    pub fn log_tags(self: &Arc<Self>, paths: &[&str], extra: &[&'static str]) -> LazyText {
+        let cx = self.clone();
+        let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+        let extra: Vec<&'static str> = extra.to_vec();
+        LazyText::new(move || {
+            let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+            CommandTags::of(cx.tagging.as_ref(), &paths, &extra).render()
+        })
     }
 
     /// The sources of the module at `stem`.

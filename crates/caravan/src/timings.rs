@@ -1,0 +1,43 @@
+//! Where a run's time goes, phase by phase, printed when `CARAVAN_STATS` is
+//! set (with the number of files hashed): the figures behind the null-build
+//! budget.
+
+use std::time::Instant;
+
+/// A stopwatch that records named phases.
+pub struct Timings {
+    last: Instant,
+    phases: Vec<(&'static str, f64)>,
+}
+
+impl Timings {
+    /// Starts timing.
+    pub fn start() -> Timings {
+        Timings {
+            last: Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+
+    /// Ends the current phase under `name`.
+    pub fn mark(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.phases
+            .push((name, now.duration_since(self.last).as_secs_f64() * 1000.0));
+        self.last = now;
+    }
+
+    /// `caravan-stats: ...` lines, when asked for.
+    pub fn report(&self) {
+        if std::env::var_os("CARAVAN_STATS").is_none() {
+            return;
+        }
+        println!("caravan-stats: files-hashed={}", engine::files_hashed());
+        let phases: Vec<String> = self
+            .phases
+            .iter()
+            .map(|(n, ms)| format!("{n}={ms:.2}ms"))
+            .collect();
+        println!("caravan-stats: {}", phases.join(" "));
+    }
+}

@@ -1,0 +1,226 @@
+//! The null-build stamp: after a successful build, the stat of every file
+//! the build read or wrote, under a key that covers everything else it
+//! depended on (command line, toolchain, the list of source files).
+//!
+//! If, at the next start, the key is the same and every file still has its
+//! recorded stat, walking the graph would find every action up to date, so
+//! the build can stop after a few thousand `stat` calls: no task, no hash,
+//! no process. Any difference sends the build down the normal path, which
+//! first deletes the stamp (so an interrupted build never leaves a stamp
+//! that claims more than is true).
+//!
+//! Files are statted relative to their directory (`fstatat` on a directory
+//! descriptor), which spares the kernel a walk of the full path per file.
+//!
+//! Format (text, one entry per line, files grouped under their directory):
+//!
+//! ```text
+//! caravan-stamp 2 <key hex>
+//! D <absolute directory>
+//! F <size> <mtime ns> <ctime ns> <inode> <file name>
+//! ```
+
+use std::ffi::CString;
+use std::fs;
+use std::io::Write;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::{Path, PathBuf};
+
+use crate::digest::{Digest, FileStat};
+use crate::error::Result;
+use crate::store::remove_file_if_exists;
+
+const HEADER: &str = "caravan-stamp 2";
+
+/// What the stamp says about the current state.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StampCheck {
+    /// Same key, every file unchanged: nothing to do.
+    UpToDate,
+    /// No stamp, another key, or a file changed (named when known).
+    Stale(Option<PathBuf>),
+}
+
+/// Checks the stamp at `path` against `key`, statting the files on
+/// `threads` threads.
+pub fn check(path: &Path, key: &Digest, threads: usize) -> StampCheck {
+    let Ok(text) = fs::read_to_string(path) else {
+        return StampCheck::Stale(None);
+    };
+    let mut lines = text.lines();
+    let expected = format!("{HEADER} {}", key.to_hex());
+    if lines.next() != Some(expected.as_str()) {
+        return StampCheck::Stale(None);
+    }
+    let mut dirs: Vec<&str> = Vec::new();
+    let mut entries: Vec<Entry<'_>> = Vec::new();
+    for line in lines {
+        if let Some(dir) = line.strip_prefix("D ") {
+            dirs.push(dir);
+            continue;
+        }
+        match (line.strip_prefix("F "), dirs.len().checked_sub(1)) {
+            (Some(rest), Some(dir)) => match parse_file(rest) {
+                Some((stat, name)) => entries.push(Entry { dir, name, stat }),
+                None => return StampCheck::Stale(None),
+            },
+            _ => return StampCheck::Stale(None),
+        }
+    }
+    let threads = threads.clamp(1, 8);
+    let chunk = entries.len().div_ceil(threads).max(256);
+    let dirs = &dirs;
+    let changed: Option<PathBuf> = std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || first_changed(dirs, part)))
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap_or(Some(PathBuf::new())))
+            .next()
+    });
+    match changed {
+        None => StampCheck::UpToDate,
+        Some(p) => StampCheck::Stale(Some(p)),
+    }
+}
+
+struct Entry<'a> {
+    dir: usize,
+    name: &'a str,
+    stat: FileStat,
+}
+
+fn parse_file(rest: &str) -> Option<(FileStat, &str)> {
+    let mut parts = rest.splitn(5, ' ');
+    let stat = FileStat {
+        size: parts.next()?.parse().ok()?,
+        mtime_ns: parts.next()?.parse().ok()?,
+        ctime_ns: parts.next()?.parse().ok()?,
+        inode: parts.next()?.parse().ok()?,
+    };
+    Some((stat, parts.next()?))
+}
+
+/// The first entry whose file changed, statting relative to directory
+/// descriptors opened as needed.
+fn first_changed(dirs: &[&str], entries: &[Entry<'_>]) -> Option<PathBuf> {
+    let mut open: Option<(usize, OwnedFd)> = None;
+    for e in entries {
+        let path = || Path::new(dirs[e.dir]).join(e.name);
+        if open.as_ref().map(|(d, _)| *d) != Some(e.dir) {
+            match open_dir(dirs[e.dir]) {
+                Some(fd) => open = Some((e.dir, fd)),
+                None => return Some(path()),
+            }
+        }
+        let fd = open.as_ref().map(|(_, fd)| fd.as_raw_fd())?;
+        if stat_at(fd, e.name) != Some(e.stat) {
+            return Some(path());
+        }
+    }
+    None
+}
+
+fn open_dir(dir: &str) -> Option<OwnedFd> {
+    let c = CString::new(dir).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated string.
+    let fd = unsafe {
+        libc::open(
+            c.as_ptr(),
+            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
+        )
+    };
+    // SAFETY: a non-negative return of open(2) is a descriptor we now own.
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// The stat of `name` in the directory `dirfd` (following symlinks, like
+/// [`FileStat::of_path`]); `None` when absent or not a regular file.
+fn stat_at(dirfd: RawFd, name: &str) -> Option<FileStat> {
+    let c = CString::new(name).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `c` is NUL-terminated and `st` is a valid out-pointer.
+    let rc = unsafe { libc::fstatat(dirfd, c.as_ptr(), st.as_mut_ptr(), 0) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: fstatat returned 0, so it initialised `st`.
+    let st = unsafe { st.assume_init() };
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return None;
+    }
+    Some(FileStat {
+        size: st.st_size as u64,
+        mtime_ns: st.st_mtime * 1_000_000_000 + st.st_mtime_nsec,
+        ctime_ns: st.st_ctime * 1_000_000_000 + st.st_ctime_nsec,
+        inode: st.st_ino,
+    })
+}
+
+/// Writes the stamp atomically; `files` are absolute paths.
+pub fn write(path: &Path, key: &Digest, files: &[(PathBuf, FileStat)]) -> Result<()> {
+    let mut sorted: Vec<&(PathBuf, FileStat)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut text = Vec::with_capacity(64 + files.len() * 64);
+    let _ = writeln!(text, "{HEADER} {}", key.to_hex());
+    let mut current: Option<&Path> = None;
+    for (p, s) in sorted {
+        let (Some(dir), Some(name)) = (p.parent(), p.file_name()) else {
+            continue;
+        };
+        if current != Some(dir) {
+            let _ = writeln!(text, "D {}", dir.display());
+            current = Some(dir);
+        }
+        let _ = writeln!(
+            text,
+            "F {} {} {} {} {}",
+            s.size,
+            s.mtime_ns,
+            s.ctime_ns,
+            s.inode,
+            name.to_string_lossy()
+        );
+    }
+    crate::store::write_atomic(path, &text, 0).map(|_| ())
+}
+
+/// Removes the stamp (before a build that may change things).
+pub fn remove(path: &Path) -> Result<()> {
+    remove_file_if_exists(path)
+}
+
+/// Whether a path can be written in the stamp's line format.
+pub fn representable(path: &Path) -> bool {
+    path.to_str()
+        .is_some_and(|s| !s.contains('\n') && !s.contains('\0'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unchanged_files_are_up_to_date_and_any_change_is_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        fs::write(&a, "x").unwrap();
+        let stamp = dir.path().join("stamp");
+        let key = Digest::of_bytes(b"k");
+        let stat = FileStat::of_path(&a).unwrap().unwrap();
+        write(&stamp, &key, &[(a.clone(), stat)]).unwrap();
+        assert_eq!(check(&stamp, &key, 2), StampCheck::UpToDate);
+        assert_eq!(
+            check(&stamp, &Digest::of_bytes(b"other"), 2),
+            StampCheck::Stale(None)
+        );
+        fs::write(&a, "yy").unwrap();
+        assert_eq!(check(&stamp, &key, 2), StampCheck::Stale(Some(a.clone())));
+        fs::remove_file(&a).unwrap();
+        assert_eq!(check(&stamp, &key, 2), StampCheck::Stale(Some(a)));
+        remove(&stamp).unwrap();
+        assert_eq!(check(&stamp, &key, 2), StampCheck::Stale(None));
+    }
+}
