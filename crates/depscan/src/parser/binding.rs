@@ -135,10 +135,7 @@ impl<'a> Parser<'a> {
     /// After `x :` in a binding: `type a b. t`, `'a 'b. t`, or `t [:> u]`.
     fn binding_type_annotation(&mut self) -> PResult<()> {
         if self.eat(Kind::Type) {
-            self.expect(Kind::Lident)?;
-            while self.eat(Kind::Lident) {}
-            self.expect(Kind::Dot)?;
-            return self.core_type();
+            return self.newtypes_and_type();
         }
         if self.typevar_list_end() > self.pos {
             return self.poly_type();
@@ -146,6 +143,26 @@ impl<'a> Parser<'a> {
         self.core_type()?;
         if self.eat(Kind::ColonGreater) {
             self.core_type()?;
+        }
+        Ok(())
+    }
+
+    /// `a b. t` after `: type` (in a binding or a method): the locally
+    /// abstract types may not also appear as type variables `'a` in `t`.
+    pub(super) fn newtypes_and_type(&mut self) -> PResult<()> {
+        let names_start = self.pos;
+        self.expect(Kind::Lident)?;
+        while self.eat(Kind::Lident) {}
+        let names_end = self.pos;
+        self.expect(Kind::Dot)?;
+        let type_start = self.pos;
+        self.core_type()?;
+        for i in type_start..self.pos {
+            let is_variable = self.toks[i].kind == Kind::Quote
+                && matches!(self.toks[i + 1].kind, Kind::Lident | Kind::Uident);
+            if is_variable && (names_start..names_end).any(|n| self.text(n) == self.text(i + 1)) {
+                return self.error_at(i, "variable reserved for a locally abstract type");
+            }
         }
         Ok(())
     }

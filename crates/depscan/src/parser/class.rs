@@ -275,10 +275,7 @@ impl<'a> Parser<'a> {
             return self.function_body();
         }
         if self.eat(Kind::Type) {
-            self.expect(Kind::Lident)?;
-            while self.eat(Kind::Lident) {}
-            self.expect(Kind::Dot)?;
-            self.core_type()?;
+            self.newtypes_and_type()?;
             self.expect(Kind::Equal)?;
             return self.seq_expr();
         }

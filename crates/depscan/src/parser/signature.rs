@@ -54,7 +54,7 @@ impl<'a> Parser<'a> {
     fn module_declaration(&mut self) -> PResult<()> {
         self.bump();
         if self.peek() == Kind::Type {
-            return self.module_type_declaration();
+            return self.module_type_declaration(true);
         }
         let ext = self.ext_attributes()?;
         let outer = self.scope.mark();

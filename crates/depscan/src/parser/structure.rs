@@ -171,7 +171,7 @@ impl<'a> Parser<'a> {
     fn module_item(&mut self) -> PResult<()> {
         self.bump();
         if self.peek() == Kind::Type {
-            return self.module_type_declaration();
+            return self.module_type_declaration(false);
         }
         let ext = self.ext_attributes()?;
         let outer = self.scope.mark();
@@ -232,16 +232,16 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// `module type S [= mty]` (also `module type S := mty` in
-    /// signatures), after `module`.
-    pub(super) fn module_type_declaration(&mut self) -> PResult<()> {
+    /// `module type S [= mty]` (also `module type S := mty` in signatures,
+    /// `sig`), after `module`.
+    pub(super) fn module_type_declaration(&mut self, sig: bool) -> PResult<()> {
         self.bump();
         let ext = self.ext_attributes()?;
         if !matches!(self.peek(), Kind::Uident | Kind::Lident) {
             return self.syntax_error();
         }
         self.bump();
-        if self.eat(Kind::Equal) || self.eat(Kind::ColonEqual) {
+        if self.eat(Kind::Equal) || (sig && self.eat(Kind::ColonEqual)) {
             self.module_type()?;
         }
         self.post_item_attributes()?;

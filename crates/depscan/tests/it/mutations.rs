@@ -131,15 +131,101 @@ const VOCABULARY: &[&str] = &[
     " <- ",
 ];
 
+/// Expression prefixes that bind or open modules.
+const EXPRESSION_PREFIXES: &[&str] = &[
+    " let module {A} = {B} in ",
+    " let open {A} in ",
+    " let open! struct module {A} = {B} end in ",
+    " let module {A} = struct module {B} = {C} end in ",
+    " let module {A} (X : {B}.S) = {C} in ",
+    " fun (module {A} : {B}.S) -> ",
+    " let ({A} : {B}.t) = {C}.x in ",
+    " {A}.x + ",
+];
+
+/// Structure items that bind or open modules.
+const ITEMS: &[&str] = &[
+    "open {A}\n",
+    "module {A} = {B}\n",
+    "include {A}\n",
+    "module {A} = struct module {B} = {C} end\n",
+    "module rec {A} : {B}.S = {C} and {C} : {B}.S = {A}\n",
+    "let ({A} : {B}.t) = {C}.x\n",
+    "module type {A} = module type of {B}\n",
+    "open struct module {A} = {B} end\n",
+];
+
+/// Fills `{A}`, `{B}`, `{C}` with module names of the file.
+fn fill(rng: &mut Rng, template: &str, names: &[&str]) -> String {
+    let mut out = template.to_owned();
+    for hole in ["{A}", "{B}", "{C}"] {
+        let name = names.get(rng.below(names.len())).copied().unwrap_or("M");
+        out = out.replace(hole, name);
+    }
+    out
+}
+
 fn mutate(rng: &mut Rng, text: &str) -> String {
     let mut tokens: Vec<String> = rough_tokens(text).into_iter().map(str::to_owned).collect();
+    let names: Vec<String> = {
+        let mut names: Vec<String> = tokens
+            .iter()
+            .filter(|t| t.as_bytes().first().is_some_and(u8::is_ascii_uppercase))
+            .cloned()
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let rounds = 1 + rng.below(3);
     for _ in 0..rounds {
         if tokens.is_empty() {
             break;
         }
         let i = rng.below(tokens.len());
-        match rng.below(6) {
+        match rng.below(9) {
+            6 => {
+                // A module name replaced by another of the file.
+                if tokens[i]
+                    .as_bytes()
+                    .first()
+                    .is_some_and(u8::is_ascii_uppercase)
+                    && !names.is_empty()
+                {
+                    tokens[i] = names[rng.below(names.len())].to_owned();
+                }
+            }
+            7 => {
+                // An expression prefix after a token that starts an expression.
+                let starts: Vec<usize> = tokens
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| {
+                        matches!(t.as_str(), "=" | "->" | "in" | "then" | "else" | "(" | ";")
+                    })
+                    .map(|(j, _)| j + 1)
+                    .collect();
+                if !starts.is_empty() {
+                    let at = starts[rng.below(starts.len())];
+                    let prefix = EXPRESSION_PREFIXES[rng.below(EXPRESSION_PREFIXES.len())];
+                    tokens.insert(at, fill(rng, prefix, &names));
+                }
+            }
+            8 => {
+                // An item at the start of a line.
+                let starts: Vec<usize> = tokens
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.ends_with('\n'))
+                    .map(|(j, _)| j + 1)
+                    .collect();
+                if !starts.is_empty() {
+                    let at = starts[rng.below(starts.len())];
+                    let item = ITEMS[rng.below(ITEMS.len())];
+                    tokens.insert(at, fill(rng, item, &names));
+                }
+            }
             0 => {
                 tokens.remove(i);
             }
@@ -171,7 +257,9 @@ fn env_number(name: &str, default: u64) -> u64 {
 #[test]
 #[ignore]
 fn mutants_agree_with_ocamldep() {
-    let root = compiler_sources();
+    let root = std::env::var_os("DEPSCAN_MUTANT_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(compiler_sources);
     let files: Vec<PathBuf> = ocaml_files(&root)
         .into_iter()
         .filter(|f| {
