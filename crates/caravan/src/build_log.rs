@@ -70,6 +70,13 @@ impl EventSink for BuildLog {
             Event::ActionStarted { action, .. } => {
                 self.write(&format!("{}{action}\n", header(action)));
             }
+            Event::ActionFinished { action, output, .. } if !output.is_empty() => {
+                let mut s = format!("+ {action}\n{output}");
+                if !s.ends_with('\n') {
+                    s.push('\n');
+                }
+                self.write(&s);
+            }
             Event::ActionCached { action } => {
                 self.write(&format!("{}{action} # cached\n", header(action)));
             }

@@ -59,11 +59,10 @@ const fn spec(
 use Arity::{Int, List, None as Flag, One};
 use Support::{Later, Yes};
 
-const TAGS: Support = Later("the _tags language");
 const FINDLIB: Support = Later("ocamlfind packages");
 const PLUGIN: Support = Later("myocamlbuild.ml plugins");
 const GENERATORS: Support = Later("generated sources and documentation");
-const FLAGS: Support = Later("tag-driven flags");
+const NO_STDLIB: Support = Later("-no-stdlib (stdlib modules as mandatory dependencies)");
 
 static SPECS: &[Spec] = &[
     spec("-version", Flag, "", "Display the version", Yes),
@@ -84,7 +83,7 @@ static SPECS: &[Spec] = &[
         "Classic display and more messages (0 to 8)",
         Yes,
     ),
-    spec("-documentation", Flag, "", "Show rules and flags", TAGS),
+    spec("-documentation", Flag, "", "Show rules and flags", Yes),
     spec(
         "-log",
         One,
@@ -170,39 +169,39 @@ static SPECS: &[Spec] = &[
         One,
         "<flag>",
         "Add to ocaml preprocessing flags",
-        FLAGS,
+        Yes,
     ),
-    spec("-pp", List, "<flag,...>", "(idem)", FLAGS),
-    spec("-tag", One, "<tag>", "Add to default tags", TAGS),
-    spec("-tags", List, "<tag,...>", "(idem)", TAGS),
+    spec("-pp", List, "<flag,...>", "(idem)", Yes),
+    spec("-tag", One, "<tag>", "Add to default tags", Yes),
+    spec("-tags", List, "<tag,...>", "(idem)", Yes),
     spec(
         "-plugin-tag",
         One,
         "<tag>",
         "Use this tag when compiling the myocamlbuild.ml plugin",
-        PLUGIN,
+        Yes,
     ),
-    spec("-plugin-tags", List, "<tag,...>", "(idem)", PLUGIN),
+    spec("-plugin-tags", List, "<tag,...>", "(idem)", Yes),
     spec(
         "-tag-line",
         One,
         "<tag>",
         "Use this line of tags (as in _tags)",
-        TAGS,
+        Yes,
     ),
     spec(
         "-show-tags",
         One,
         "<path>",
         "Show tags that applies on that pathname",
-        TAGS,
+        Yes,
     ),
     spec(
         "-ignore",
         List,
         "<module,...>",
         "Don't try to build these modules",
-        FLAGS,
+        Yes,
     ),
     spec(
         "-no-links",
@@ -216,7 +215,7 @@ static SPECS: &[Spec] = &[
         Flag,
         "",
         "Don't skip modules that are requested by ocamldep but cannot be built",
-        FLAGS,
+        Yes,
     ),
     spec(
         "-no-hygiene",
@@ -226,7 +225,13 @@ static SPECS: &[Spec] = &[
         Yes,
     ),
     spec("-no-plugin", Flag, "", "Don't build myocamlbuild.ml", Yes),
-    spec("-no-stdlib", Flag, "", "Don't ignore stdlib modules", FLAGS),
+    spec(
+        "-no-stdlib",
+        Flag,
+        "",
+        "Don't ignore stdlib modules",
+        NO_STDLIB,
+    ),
     spec(
         "-dont-catch-errors",
         Flag,
@@ -274,7 +279,7 @@ static SPECS: &[Spec] = &[
         Flag,
         "",
         "Fail if something needs to be rebuilt",
-        FLAGS,
+        Yes,
     ),
     spec(
         "-classic-display",
@@ -366,7 +371,7 @@ static SPECS: &[Spec] = &[
         One,
         "<command>",
         "Display path to the tool command",
-        FLAGS,
+        Yes,
     ),
     spec(
         "-ocamlc",
@@ -458,7 +463,7 @@ static SPECS: &[Spec] = &[
 ];
 
 /// What to print instead of building.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Info {
     /// `-version`.
     Version,
@@ -468,6 +473,8 @@ pub enum Info {
     Where,
     /// `-help`.
     Help,
+    /// `-which TOOL`.
+    Which(String),
 }
 
 /// How much to say.
@@ -530,6 +537,24 @@ pub struct Cli {
     pub ocamlrun: Option<String>,
     /// `-no-plugin`.
     pub no_plugin: bool,
+    /// `-tag`, `-tags`.
+    pub tags: Vec<String>,
+    /// `-tag-line`.
+    pub tag_lines: Vec<String>,
+    /// `-show-tags`.
+    pub show_tags: Vec<String>,
+    /// `-documentation`.
+    pub documentation: bool,
+    /// `-ppflag`, `-pp`.
+    pub ppflags: Vec<String>,
+    /// `-ignore`, capitalised.
+    pub ignore: Vec<String>,
+    /// `-no-skip`.
+    pub no_skip: bool,
+    /// `-nothing-should-be-rebuilt`.
+    pub nothing_should_be_rebuilt: bool,
+    /// `-plugin-tag`, `-plugin-tags`.
+    pub plugin_tags: Vec<String>,
     /// Arguments after `--`, when given.
     pub program_args: Option<Vec<String>>,
     /// `-version`, `-help`...
@@ -562,6 +587,15 @@ impl Default for Cli {
             ocamldep: None,
             ocamlrun: None,
             no_plugin: false,
+            tags: Vec::new(),
+            tag_lines: Vec::new(),
+            show_tags: Vec::new(),
+            documentation: false,
+            ppflags: Vec::new(),
+            ignore: Vec::new(),
+            no_skip: false,
+            nothing_should_be_rebuilt: false,
+            plugin_tags: Vec::new(),
             program_args: None,
             info: None,
         }
@@ -660,6 +694,7 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-version" | "--version" => cli.info = Some(Info::Version),
         "-vnum" | "--vnum" => cli.info = Some(Info::Vnum),
         "-where" => cli.info = Some(Info::Where),
+        "-which" => cli.info = Some(Info::Which(v)),
         "-help" | "--help" => cli.info = Some(Info::Help),
         "-quiet" => cli.verbosity = Verbosity::Quiet,
         "-verbose" => {
@@ -697,6 +732,20 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-ocamlopt" => cli.ocamlopt = Some(v),
         "-ocamldep" => cli.ocamldep = Some(v),
         "-ocamlrun" => cli.ocamlrun = Some(v),
+        "-tag" => cli.tags.push(v),
+        "-tags" => cli.tags.extend(split_list(&v)),
+        "-tag-line" => cli.tag_lines.push(v),
+        "-show-tags" => cli.show_tags.push(v),
+        "-documentation" => cli.documentation = true,
+        "-ppflag" => cli.ppflags.push(v),
+        "-pp" => cli.ppflags.extend(split_list(&v)),
+        "-ignore" => cli
+            .ignore
+            .extend(split_list(&v).map(|m| capitalize_first(&m))),
+        "-no-skip" => cli.no_skip = true,
+        "-nothing-should-be-rebuilt" => cli.nothing_should_be_rebuilt = true,
+        "-plugin-tag" => cli.plugin_tags.push(v),
+        "-plugin-tags" => cli.plugin_tags.extend(split_list(&v)),
         other => {
             return Err(CliError::Usage(format!(
                 "option '{other}' is recognised but has no handler (this is a bug in caravan)."
@@ -704,6 +753,14 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         }
     }
     Ok(())
+}
+
+fn capitalize_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
 }
 
 /// The usage text (`-help`).

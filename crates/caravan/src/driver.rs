@@ -11,17 +11,17 @@ use engine::{
     BuildLock, Digest, Engine, EngineConfig, Error, EventSink, LocalExecutor, SourceTree, Target,
 };
 use ocaml::options::BuildOptions;
-use ocaml::project::{NoTags, Project, ScanConfig};
+use ocaml::project::ScanConfig;
 use ocaml::resolver::Resolver;
 use ocaml::rules::{OcamlRules, RuleContext};
-use ocaml::tagging::BuiltinTags;
 use ocaml::toolchain::{ToolOverrides, Toolchain};
 
 use crate::build_log::BuildLog;
 use crate::cli::{self, Cli, CliError, Info, Verbosity};
+use crate::configure::{self, Configured};
 use crate::display::{Display, Fanout, Style};
 use crate::timings::Timings;
-use crate::{clean, exit_code, links, null_build, program, report, sanitize};
+use crate::{clean, documentation, exit_code, links, null_build, program, report, sanitize};
 
 /// A reason to stop, with its exit code and what to print.
 pub struct Stop {
@@ -58,9 +58,8 @@ pub fn run(args: &[String]) -> u8 {
             return exit_code::FAILURE;
         }
     };
-    if let Some(info) = cli.info {
-        print_info(info);
-        return exit_code::OK;
+    if let Some(info) = &cli.info {
+        return print_info(info, &cli);
     }
     match build(&cli, args) {
         Ok(code) => code,
@@ -73,7 +72,27 @@ pub fn run(args: &[String]) -> u8 {
     }
 }
 
-fn print_info(info: Info) {
+fn print_info(info: &Info, cli: &Cli) -> u8 {
+    if let Info::Which(tool) = info {
+        let overrides = tool_overrides(cli);
+        let given = match tool.as_str() {
+            "ocamlc" => overrides.ocamlc.as_deref(),
+            "ocamlopt" => overrides.ocamlopt.as_deref(),
+            "ocamldep" => overrides.ocamldep.as_deref(),
+            "ocamlrun" => overrides.ocamlrun.as_deref(),
+            _ => None,
+        };
+        return match ocaml::toolchain::tool_command(given, tool) {
+            Ok(words) => {
+                println!("{}", words.join(" "));
+                exit_code::OK
+            }
+            Err(e) => {
+                println!("Error: {e}");
+                exit_code::FAILURE
+            }
+        };
+    }
     match info {
         Info::Version => println!("caravan {}", env!("CARGO_PKG_VERSION")),
         Info::Vnum => println!("{}", env!("CARGO_PKG_VERSION")),
@@ -82,7 +101,9 @@ fn print_info(info: Info) {
             Err(_) => println!("."),
         },
         Info::Help => print!("{}", cli::usage()),
+        Info::Which(_) => {}
     }
+    exit_code::OK
 }
 
 /// The directories of a run.
@@ -148,18 +169,6 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
              project until plugins are supported.",
         ));
     }
-    if cli.targets.is_empty() {
-        return Ok(exit_code::OK);
-    }
-    let project = scan(cli, &paths)?;
-    timings.mark("scan");
-    if paths.make_links {
-        // Dangling links to the build directory are stale leftovers.
-        let _ = links::remove(&paths.root, &paths.build_dir, &project.target_links, true);
-    }
-    if cli.hygiene {
-        sanitize::check(cli, &paths.root, &paths.build_dir, &project)?;
-    }
     std::fs::create_dir_all(&paths.build_dir).map_err(|e| {
         Stop::new(
             exit_code::SYSTEM,
@@ -176,17 +185,51 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     let toolchain = Toolchain::discover(&tool_overrides(cli), &engine::state_dir(&paths.build_dir))
         .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?;
     timings.mark("toolchain");
+    let configured = configure::configure(
+        cli,
+        &scan_config(cli, &paths),
+        &toolchain.stdlib().to_string_lossy(),
+    )?;
+    timings.mark("scan");
+    if cli.documentation {
+        print!("{}", documentation::render(&configured.flags));
+        return Ok(exit_code::OK);
+    }
+    if cli.targets.is_empty() {
+        return Ok(exit_code::OK);
+    }
+    if paths.make_links {
+        // Dangling links to the build directory are stale leftovers.
+        let _ = links::remove(
+            &paths.root,
+            &paths.build_dir,
+            &configured.project.target_links,
+            true,
+        );
+    }
+    if cli.hygiene {
+        let tagger = &configured.tagger;
+        let exempt = |p: &str| tagger.has(p, "not_hygienic") || tagger.has(p, "precious");
+        sanitize::check(
+            cli,
+            &paths.root,
+            &paths.build_dir,
+            &configured.project,
+            &exempt,
+        )?;
+    }
 
     let stamp_path = null_build::stamp_path(&paths.build_dir);
     let key = null_build::key(
         args,
         &paths.root,
         &paths.build_dir,
-        &project,
+        &configured.project,
         &toolchain.identity,
+        &configured.fingerprint,
     );
-    let looks_like_project = project.looks_like_project || cli.recursive;
-    let rules = make_rules(cli, project, toolchain);
+    let looks_like_project = configured.project.looks_like_project || cli.recursive;
+    let rules = make_rules(cli, configured, toolchain);
     let targets: Vec<Target> = cli.targets.iter().map(|t| rules.locate(t)).collect();
     let (display, log) = outputs(cli, &paths.build_dir);
     timings.mark("rules");
@@ -215,23 +258,21 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     finish(cli, &paths, &targets)
 }
 
-fn scan(cli: &Cli, paths: &Paths) -> Result<Project, Stop> {
+fn scan_config(cli: &Cli, paths: &Paths) -> ScanConfig {
     let target_dirs: Vec<String> = cli
         .targets
         .iter()
         .map(|t| Target::new(t).dir().to_string())
         .filter(|d| !d.is_empty())
         .collect();
-    let config = ScanConfig {
+    ScanConfig {
         root: paths.root.clone(),
         build_dir: paths.build_dir.clone(),
         include_dirs: cli.include_dirs.clone(),
         exclude_dirs: cli.exclude_dirs.clone(),
         recursive: cli.recursive,
         target_dirs,
-    };
-    Project::scan(&config, &mut NoTags)
-        .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: {e}")))
+    }
 }
 
 fn tool_overrides(cli: &Cli) -> ToolOverrides {
@@ -243,23 +284,20 @@ fn tool_overrides(cli: &Cli) -> ToolOverrides {
     }
 }
 
-fn make_rules(cli: &Cli, project: Project, toolchain: Toolchain) -> OcamlRules {
+fn make_rules(cli: &Cli, configured: Configured, toolchain: Toolchain) -> OcamlRules {
     let options = BuildOptions {
-        cflags: cli.cflags.clone(),
-        lflags: cli.lflags.clone(),
-        libs: cli.libs.clone(),
-        mods: cli.mods.clone(),
+        ignore: cli.ignore.clone(),
+        no_skip: cli.no_skip,
         cmi_from_native: native_only(&cli.targets),
     };
-    let resolver = Resolver::new(&project, toolchain.stdlib());
+    let resolver = Resolver::new(&configured.project, toolchain.stdlib());
     OcamlRules::new(RuleContext {
-        tagging: Box::new(BuiltinTags {
-            traverse: project.recursive,
-        }),
-        project,
+        project: configured.project,
         resolver,
         toolchain,
         options,
+        tagger: configured.tagger,
+        flags: configured.flags,
     })
 }
 
@@ -350,6 +388,7 @@ impl EngineRun<'_> {
             executor: Arc::new(LocalExecutor),
             events: Arc::new(Fanout(sinks)),
             jobs,
+            forbid_runs: self.cli.nothing_should_be_rebuilt,
         })
         .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: {e}")))?;
         timings.mark("open");

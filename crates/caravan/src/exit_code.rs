@@ -12,6 +12,9 @@ pub const FAILURE: u8 = 2;
 pub const INTERNAL: u8 = 3;
 /// A system error (I/O).
 pub const SYSTEM: u8 = 4;
+/// Something had to be rebuilt under `-nothing-should-be-rebuilt`, or
+/// another unexpected failure.
+pub const OTHER: u8 = 100;
 /// A target depends on itself.
 pub const CYCLE: u8 = 5;
 /// No rule or no source for a target.
@@ -37,6 +40,8 @@ pub fn of_error(e: &Error) -> u8 {
             "missing-source" => NO_RULE,
             "ocamldep" => OCAMLDEP,
             "link-cycle" => LINK_CYCLE,
+            "missing-module" => NO_RULE,
+            "must-not-rebuild" => OTHER,
             "toolchain" => FAILURE,
             _ => FAILURE,
         },

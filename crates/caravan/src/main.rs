@@ -3,7 +3,9 @@
 mod build_log;
 mod clean;
 mod cli;
+mod configure;
 mod display;
+mod documentation;
 mod driver;
 mod exit_code;
 mod links;

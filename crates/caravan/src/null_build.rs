@@ -4,7 +4,8 @@
 //!
 //! The stamp's key covers what the stats do not: the command line (without
 //! the arguments after `--`), the project root and build directory, the list
-//! of source files, the toolchain's identity, and caravan's own binary.
+//! of source files, the text of every `_tags` file, the toolchain's
+//! identity, and caravan's own binary.
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,7 @@ pub fn key(
     build_dir: &Path,
     project: &Project,
     toolchain_identity: &str,
+    tags_fingerprint: &str,
 ) -> Digest {
     let mut k = DigestBuilder::new("null-build");
     k.u64(KEY_VERSION);
@@ -45,7 +47,7 @@ pub fn key(
     }
     k.str(&root.to_string_lossy())
         .str(&build_dir.to_string_lossy());
-    k.str(toolchain_identity);
+    k.str(toolchain_identity).str(tags_fingerprint);
     k.u64(project.files.len() as u64);
     for f in &project.files {
         k.str(f);

@@ -11,8 +11,15 @@ use crate::driver::Stop;
 use crate::exit_code;
 
 /// Checks the project; `Err` (exit 1) when a failing law is broken.
-pub fn check(cli: &Cli, root: &Path, build_dir: &Path, project: &Project) -> Result<(), Stop> {
-    let report = hygiene::check(project, &|_| false);
+/// `exempt` says whether a path is tagged `not_hygienic` or `precious`.
+pub fn check(
+    cli: &Cli,
+    root: &Path,
+    build_dir: &Path,
+    project: &Project,
+    exempt: &dyn Fn(&str) -> bool,
+) -> Result<(), Stop> {
+    let report = hygiene::check(project, exempt);
     if report.is_clean() {
         return Ok(());
     }

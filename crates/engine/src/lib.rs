@@ -61,6 +61,7 @@
 //!     executor: Arc::new(LocalExecutor),
 //!     events: Arc::new(NoEvents),
 //!     jobs: 2,
+//!     forbid_runs: false,
 //! }).unwrap();
 //! let rt = tokio::runtime::Runtime::new().unwrap();
 //! let results = rt.block_on(engine.build(&[Target::new("hello.upper")]));

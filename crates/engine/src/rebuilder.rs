@@ -57,6 +57,16 @@ pub(crate) async fn run_action(
     if inner.stopped.load(Ordering::SeqCst) {
         return Err(Error::Stopped);
     }
+    if inner.forbid_runs {
+        inner.stopped.store(true, Ordering::SeqCst);
+        return Err(Error::rule(
+            "must-not-rebuild",
+            format!(
+                "-nothing-should-be-rebuilt: {} would be rebuilt ({reason}) by: {action}",
+                cx.key()
+            ),
+        ));
+    }
     let _slot = match action.command {
         Command::Process { .. } => {
             let priority = inner.critical_path().priority(&task);

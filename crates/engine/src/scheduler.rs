@@ -51,6 +51,8 @@ pub struct EngineConfig {
     pub events: Arc<dyn EventSink>,
     /// Maximum number of actions running at once; 0 means no limit.
     pub jobs: usize,
+    /// Fail instead of running any action (`-nothing-should-be-rebuilt`).
+    pub forbid_runs: bool,
 }
 
 /// A built target: its digest and the value of the task that made it.
@@ -85,6 +87,7 @@ pub(crate) struct Inner {
     waits: Mutex<FxHashMap<Target, FxHashMap<Target, usize>>>,
     pub(crate) slots: Slots,
     pub(crate) stopped: AtomicBool,
+    pub(crate) forbid_runs: bool,
     pub(crate) action_ids: AtomicU64,
     critical: OnceLock<CriticalPath>,
     /// How loading the trace log went.
@@ -120,6 +123,7 @@ impl Engine {
             waits: Mutex::new(FxHashMap::default()),
             slots: Slots::new(config.jobs),
             stopped: AtomicBool::new(false),
+            forbid_runs: config.forbid_runs,
             action_ids: AtomicU64::new(0),
             critical: OnceLock::new(),
             load_report,

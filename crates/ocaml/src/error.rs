@@ -18,9 +18,9 @@ pub enum Error {
     /// A compiler could not be found or run.
     #[error("{0}")]
     Toolchain(String),
-    /// A `_tags` file is malformed.
+    /// A `_tags` file (or `-tag-line`) is malformed, in ocamlbuild's words.
     #[error("{0}")]
-    Tags(String),
+    Tags(tags::Error),
 }
 
 impl Error {

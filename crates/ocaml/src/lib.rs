@@ -12,6 +12,7 @@
 
 pub mod depends;
 pub mod error;
+pub mod flags;
 pub mod hygiene;
 pub mod module_name;
 pub mod options;

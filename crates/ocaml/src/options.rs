@@ -37,17 +37,15 @@ impl Mode {
     }
 }
 
-/// What the command line says about compiling and linking.
+/// What the command line says about building, beyond flags (which reach
+/// commands through tags and [`crate::flags`]).
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
-    /// `-cflag(s)`: added to every compilation.
-    pub cflags: Vec<String>,
-    /// `-lflag(s)`: added to every link.
-    pub lflags: Vec<String>,
-    /// `-lib(s)`: libraries added to every link (`unix` → `unix.cma`).
-    pub libs: Vec<String>,
-    /// `-mod(s)`: modules added to every link (`Foo` → `Foo.cmo`).
-    pub mods: Vec<String>,
+    /// `-ignore`: module names dropped from every dependency list.
+    pub ignore: Vec<String>,
+    /// `-no-skip`: a module that is neither in the project nor in the
+    /// standard library is an error instead of being left to the compiler.
+    pub no_skip: bool,
     /// Modules whose `.cmi` comes from `ocamlopt` when they have no `.mli`
     /// (a native-only build); otherwise `ocamlc` writes it and `ocamlopt`
     /// reads it.

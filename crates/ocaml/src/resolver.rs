@@ -156,6 +156,11 @@ impl Resolver {
         self.by_stem.get(best.1).cloned()
     }
 
+    /// Whether the standard library directory has an interface for `module`.
+    pub fn is_stdlib(&self, module: &str) -> bool {
+        self.stdlib_has(module)
+    }
+
     fn stdlib_has(&self, module: &str) -> bool {
         self.stdlib_modules
             .get_or_init(|| {

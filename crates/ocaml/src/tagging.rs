@@ -1,88 +1,133 @@
-//! The tag sets of paths and commands, as the build log shows them.
+//! Tags of paths and commands, from the `_tags` files, the command line and
+//! ocamlbuild's built-in lines.
 //!
-//! [`Tagging`] answers "which tags does this path have" (from the `_tags`
-//! files and ocamlbuild's built-in lines); [`CommandTags`] combines the tags
-//! of a command's files with its context tags (`ocaml`, `compile`, `byte`...)
-//! exactly as ocamlbuild does for each rule.
+//! A [`TagsBuilder`] accumulates the configuration in ocamlbuild's order
+//! (built-in lines, `-tag-line`s, `true: quiet, <-tag>`, `true: traverse`,
+//! then each traversed directory's `_tags`, a directory before its
+//! sub-directories) and answers the tree scan's questions about traversal as
+//! it goes. The finished [`Tagger`] gives the tags of a path (cached) and of
+//! a command: the tags of its files plus its context tags (`ocaml`,
+//! `compile`, `byte`...), which select its flags.
 
-use std::collections::BTreeSet;
+use std::sync::Mutex;
 
-/// The tags of a path.
-pub trait Tagging: Send + Sync {
-    /// The tags of `path`, including `file:<path>` and `extension:<ext>`.
-    fn tags_of(&self, path: &str) -> BTreeSet<String>;
+use engine::DigestBuilder;
+use rustc_hash::FxHashMap;
+use tags::{Configuration, TagSet};
+
+use crate::error::{Error, Result};
+use crate::project::DirectoryTags;
+
+/// The configuration being read.
+pub struct TagsBuilder {
+    config: Configuration,
+    fingerprint: DigestBuilder,
 }
 
-/// ocamlbuild's built-in tag lines, for projects without `_tags` rules.
-#[derive(Debug, Clone, Copy)]
-pub struct BuiltinTags {
-    /// Whether `traverse` is on everywhere (a project, or `-r`).
-    pub traverse: bool,
-}
-
-impl Tagging for BuiltinTags {
-    fn tags_of(&self, path: &str) -> BTreeSet<String> {
-        let mut tags = BTreeSet::new();
-        let ext = path.rfind('.').map(|i| &path[i + 1..]).unwrap_or("");
-        let builtin: &[&str] = if path.ends_with(".ml.depends") {
-            &["ocaml"]
-        } else {
-            match ext {
-                "ml" | "mli" | "mlpack" => &["ocaml"],
-                "byte" => &["ocaml", "byte", "program"],
-                "native" => &["ocaml", "native", "program"],
-                "odoc" => &["ocaml", "doc"],
-                "cma" => &["ocaml", "byte", "library"],
-                "cmxa" => &["ocaml", "native", "library"],
-                "cmo" => &["ocaml", "byte"],
-                "cmi" => &["ocaml", "byte", "native"],
-                "cmx" => &["ocaml", "native"],
-                "mly" => &["infer"],
-                _ => &[],
-            }
-        };
-        tags.extend(builtin.iter().map(|s| s.to_string()));
-        tags.insert("quiet".to_string());
-        if self.traverse {
-            tags.insert("traverse".to_string());
+impl TagsBuilder {
+    /// Built-in lines, then the command line's `-tag-line`s and `-tag`s, then
+    /// `true: traverse` when the tree is traversed by default.
+    pub fn new(tag_lines: &[String], tags: &[String], traverse: bool) -> Result<TagsBuilder> {
+        let mut config = Configuration::new();
+        config
+            .add_builtin(tags::BUILTIN_LINES)
+            .map_err(Error::Tags)?;
+        for line in tag_lines {
+            config.add_command_line(line).map_err(Error::Tags)?;
         }
-        tags.insert(format!("file:{path}"));
-        tags.insert(format!("extension:{ext}"));
-        tags
+        let mut defaults = vec!["quiet".to_string()];
+        defaults.extend(tags.iter().cloned());
+        config.tag_any(&defaults).map_err(Error::Tags)?;
+        if traverse {
+            config.tag_any(&["traverse"]).map_err(Error::Tags)?;
+        }
+        let mut fingerprint = DigestBuilder::new("tags");
+        for line in tag_lines.iter().chain(tags) {
+            fingerprint.str(line);
+        }
+        Ok(TagsBuilder {
+            config,
+            fingerprint,
+        })
+    }
+
+    /// A digest of every text read so far: changes when any `_tags` file or
+    /// tag option does.
+    pub fn fingerprint(&self) -> String {
+        self.fingerprint.finish().to_hex()
+    }
+
+    /// The finished configuration.
+    pub fn finish(self) -> Tagger {
+        Tagger {
+            config: self.config,
+            cache: Mutex::new(FxHashMap::default()),
+        }
     }
 }
 
-/// The tag set of one command.
-#[derive(Debug, Default, Clone)]
-pub struct CommandTags(BTreeSet<String>);
+impl DirectoryTags for TagsBuilder {
+    fn traverse(&self, dir: &str) -> Option<bool> {
+        let t = self.config.tags_of(dir);
+        Some(t.contains("traverse") || t.contains("include"))
+    }
 
-impl CommandTags {
-    /// The union of the tags of `paths` and the context tags `extra`.
-    pub fn of(tagging: &dyn Tagging, paths: &[&str], extra: &[&str]) -> CommandTags {
-        let mut set = BTreeSet::new();
+    fn include(&self, dir: &str) -> bool {
+        self.config.tags_of(dir).contains("include")
+    }
+
+    fn enter(&mut self, dir: &str, tags_file: Option<&str>) -> Result<()> {
+        if let Some(text) = tags_file {
+            self.fingerprint.str(dir).str(text);
+            self.config
+                .add_tags_file(dir, text.as_bytes())
+                .map_err(Error::Tags)?;
+        }
+        Ok(())
+    }
+}
+
+/// Answers "which tags does this path have".
+pub struct Tagger {
+    config: Configuration,
+    cache: Mutex<FxHashMap<String, TagSet>>,
+}
+
+impl Tagger {
+    /// The configuration.
+    pub fn config(&self) -> &Configuration {
+        &self.config
+    }
+
+    /// The tags of `path`, with `file:` and `extension:`.
+    pub fn tags_of(&self, path: &str) -> TagSet {
+        if let Ok(cache) = self.cache.lock()
+            && let Some(t) = cache.get(path)
+        {
+            return t.clone();
+        }
+        let t = self.config.tags_of(path);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(path.to_string(), t.clone());
+        }
+        t
+    }
+
+    /// Whether `path` has `tag`.
+    pub fn has(&self, path: &str, tag: &str) -> bool {
+        self.tags_of(path).contains(tag)
+    }
+
+    /// The tags of a command on `paths` with the context tags `context`.
+    pub fn command(&self, paths: &[&str], context: &[&str]) -> TagSet {
+        let mut set = TagSet::new();
         for p in paths {
-            set.extend(tagging.tags_of(p));
+            set.union_with(&self.tags_of(p));
         }
-        set.extend(extra.iter().map(|s| s.to_string()));
-        CommandTags(set)
-    }
-
-    /// Whether the set holds `tag`.
-    pub fn has(&self, tag: &str) -> bool {
-        self.0.contains(tag)
-    }
-
-    /// The set as the build log writes it: `{ a, b }`, parametrised tags
-    /// (ending in `)`) first, then the others in string order.
-    pub fn render(&self) -> String {
-        let (params, plain): (Vec<&String>, Vec<&String>) =
-            self.0.iter().partition(|t| t.ends_with(')'));
-        let all: Vec<&str> = params
-            .into_iter()
-            .chain(plain)
-            .map(String::as_str)
-            .collect();
-        format!("{{ {} }}", all.join(", "))
+        for c in context {
+            set.insert(*c);
+        }
+        set
     }
 }
 
@@ -90,16 +135,21 @@ impl CommandTags {
 mod tests {
     use super::*;
 
+    fn tagger(tags_file: &str, traverse: bool) -> Tagger {
+        let mut b = TagsBuilder::new(&[], &[], traverse).unwrap();
+        b.enter("", Some(tags_file)).unwrap();
+        b.finish()
+    }
+
     #[test]
     fn compile_tags_match_the_ocamlbuild_log() {
-        let t = BuiltinTags { traverse: false };
-        let tags = CommandTags::of(
-            &t,
+        let t = tagger("", false);
+        let tags = t.command(
             &["lib/shapes.ml", "lib/shapes.cmo"],
             &["implem", "ocaml", "byte", "compile"],
         );
         assert_eq!(
-            tags.render(),
+            tags.to_string(),
             "{ byte, compile, extension:cmo, extension:ml, file:lib/shapes.cmo, \
              file:lib/shapes.ml, implem, ocaml, quiet }"
         );
@@ -107,11 +157,24 @@ mod tests {
 
     #[test]
     fn depends_tags_match_the_ocamlbuild_log() {
-        let t = BuiltinTags { traverse: true };
-        let tags = CommandTags::of(&t, &["util.mli"], &["ocaml", "ocamldep"]);
+        let t = tagger("", true);
+        let tags = t.command(&["util.mli"], &["ocaml", "ocamldep"]);
         assert_eq!(
-            tags.render(),
+            tags.to_string(),
             "{ extension:mli, file:util.mli, ocaml, ocamldep, quiet, traverse }"
         );
+    }
+
+    #[test]
+    fn directories_follow_traverse_and_include_tags() {
+        let mut b = TagsBuilder::new(&[], &[], true).unwrap();
+        b.enter("", Some("<test>: -traverse\n<lib>: include\n"))
+            .unwrap();
+        assert_eq!(b.traverse("test"), Some(false));
+        assert_eq!(b.traverse("src"), Some(true));
+        assert!(b.include("lib"));
+        assert!(!b.include("src"));
+        let bad = b.enter("sub", Some("<a.ml> debug\n"));
+        assert!(matches!(bad, Err(Error::Tags(_))));
     }
 }

@@ -112,7 +112,7 @@ impl Toolchain {
 
 /// The argv words of a tool: the override split like a shell would, or the
 /// first of `X.opt`, `X` found on `PATH`.
-fn tool_command(override_cmd: Option<&str>, name: &str) -> Result<Vec<String>> {
+pub fn tool_command(override_cmd: Option<&str>, name: &str) -> Result<Vec<String>> {
     if let Some(cmd) = override_cmd {
         let words = shlex::split(cmd)
             .filter(|w| !w.is_empty())

@@ -48,7 +48,7 @@ fn options_of_features_not_yet_there_are_refused() {
     let t = program();
     for opt in [
         &["-use-ocamlfind"][..],
-        &["-tag", "debug"],
+        &["-yaccflag", "-v"],
         &["-pkg", "unix"],
         &["-use-menhir"],
     ] {
@@ -117,4 +117,12 @@ fn a_plugin_is_refused_unless_no_plugin() {
     assert_eq!(r.code, 2);
     assert!(r.stdout.contains("-no-plugin"));
     t.caravan(&["-no-plugin", "main.byte"]).ok();
+}
+
+#[test]
+fn which_prints_the_tool_found() {
+    let t = program();
+    let out = t.caravan(&["-which", "ocamlc"]).ok().stdout;
+    let theirs = t.ocamlbuild(&["-which", "ocamlc"]).ok().stdout;
+    assert_eq!(out, theirs);
 }

@@ -12,4 +12,5 @@ mod incremental;
 mod interruption;
 mod parallel;
 mod scanning;
+mod tags_conformance;
 mod targets;

@@ -19,8 +19,8 @@ use std::sync::Arc;
 use engine::{Action, Built, Error, Input, InputGroup, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
-use super::RuleContext;
 use super::depends::ModuleRefs;
+use super::{RuleContext, log_tags};
 use crate::module_name;
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
@@ -83,10 +83,20 @@ pub async fn local_deps(
         if *name == own {
             continue;
         }
-        if let Some(m) = rcx.resolver.resolve(name, module.dir())
-            && seen.insert(m.stem.clone())
-        {
-            out.push(m);
+        match rcx.resolver.resolve(name, module.dir()) {
+            Some(m) if seen.insert(m.stem.clone()) => out.push(m),
+            Some(_) => {}
+            None if rcx.options.no_skip && !rcx.resolver.is_stdlib(name) => {
+                return Err(Error::rule(
+                    "missing-module",
+                    format!(
+                        "{source} uses module {name}, which is neither in the project nor in \
+                         the standard library (-no-skip).\nHint: add the folder that holds it \
+                         with -I, or drop -no-skip to let the compiler look for it."
+                    ),
+                ));
+            }
+            None => {}
         }
     }
     Ok(out)
@@ -151,9 +161,20 @@ impl Task for Interface {
             tcx.need_one(&mli).await?;
             let deps = local_deps(&tcx, &self.cx, mli.as_str(), m).await?;
             let ifaces = need_interfaces(&tcx, &deps).await?;
-            let mut argv = self.cx.compiler(Mode::Byte)?;
+            // ocamlbuild compiles an interface with ocamlopt when the .mli is
+            // tagged `native`.
+            let mode = if self.cx.tagger.has(mli.as_str(), "native") {
+                Mode::Native
+            } else {
+                Mode::Byte
+            };
+            let tags = self
+                .cx
+                .command_tags(&[mli.as_str()], &["interf", "ocaml", mode.tag(), "compile"]);
+            let mut argv = self.cx.compiler(mode)?;
             argv.push("-c".into());
-            argv.extend(self.cx.options.cflags.iter().cloned());
+            argv.extend(self.cx.flags_of(&tags));
+            argv.extend(self.cx.pp_args(mli.as_str(), &[]));
             argv.extend(
                 self.cx
                     .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
@@ -165,9 +186,7 @@ impl Task for Interface {
             action.inputs.extend(ifaces.inputs.iter().cloned());
             action.outputs.push(cmi.clone());
             action.log.target = cmi.to_string();
-            action.log.tags = self
-                .cx
-                .log_tags(&[mli.as_str()], &["interf", "ocaml", "byte", "compile"]);
+            action.log.tags = log_tags(tags);
             let outputs = tcx.run(action).await?;
             let digest = outputs[0].1;
             let interface = own_interface(m, (cmi, digest), &ifaces);
@@ -240,12 +259,17 @@ impl Task for Implementation {
                 }
             }
 
+            let tags = self.cx.command_tags(
+                &[ml.as_str(), obj.as_str()],
+                &["implem", "ocaml", mode.tag(), "compile"],
+            );
             let mut argv = self.cx.compiler(mode)?;
             argv.push("-c".into());
             if !m.has_mli && !writes_cmi {
                 argv.extend(["-intf-suffix".into(), ".ml".into()]);
             }
-            argv.extend(self.cx.options.cflags.iter().cloned());
+            argv.extend(self.cx.flags_of(&tags));
+            argv.extend(self.cx.pp_args(ml.as_str(), &[]));
             argv.extend(
                 self.cx
                     .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
@@ -263,10 +287,7 @@ impl Task for Implementation {
                 action.outputs.push(cmi.clone());
             }
             action.log.target = obj.to_string();
-            action.log.tags = self.cx.log_tags(
-                &[ml.as_str(), obj.as_str()],
-                &["implem", "ocaml", mode.tag(), "compile"],
-            );
+            action.log.tags = log_tags(tags);
             let outputs = tcx.run(action).await?;
             let interface = if writes_cmi {
                 let d = outputs

@@ -11,11 +11,12 @@ use std::process::Command as Process;
 use std::sync::Arc;
 
 use engine::{
-    Action, CommandFailure, Error, Input, Result, Target, Task, TaskCx, TaskValue, shell_quote,
+    Action, Command, CommandFailure, Error, Input, Result, Target, Task, TaskCx, TaskValue,
+    shell_quote,
 };
 use futures::future::BoxFuture;
 
-use super::RuleContext;
+use super::{RuleContext, log_tags};
 use crate::depends::{parse, render};
 
 /// Bump when the scanner's answers change, so `.depends` files are redone.
@@ -39,43 +40,79 @@ impl Task for Depends {
             tcx.need_one(&self.source).await?;
             let out = tcx.key().clone();
             let source = self.source.to_string();
-            let ocamldep = self.cx.toolchain.ocamldep.clone();
-            let display = format!(
-                "{} -modules {} > {} # in-process",
-                ocamldep
-                    .iter()
-                    .map(|w| shell_quote(w))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                shell_quote(&source),
-                shell_quote(out.as_str())
-            );
-            let kind = if source.ends_with(".mli") {
-                depscan::SourceKind::Interface
+            let tags = self.cx.command_tags(&[&source], &["ocaml", "ocamldep"]);
+            let flags = self.cx.flags_of(&tags);
+            let pp = self.cx.pp_args(&source, &["pp:dep"]);
+            let preprocessed = !flags.is_empty() || !pp.is_empty();
+            let mut action = if preprocessed {
+                // A preprocessor (or an -open) changes what the file refers
+                // to: only the real ocamldep, given the same flags, can tell.
+                let mut argv = self.cx.toolchain.ocamldep.clone();
+                argv.extend(flags);
+                argv.extend(pp);
+                argv.extend(["-modules".to_string(), source.clone()]);
+                let mut a = Action::process(argv);
+                if let Command::Process { stdout, .. } = &mut a.command {
+                    *stdout = Some(out.clone());
+                }
+                a.salt.push(self.cx.toolchain.identity.clone());
+                a
             } else {
-                depscan::SourceKind::Implementation
+                self.in_process(&source, &out)
             };
-            let (src, dst) = (source.clone(), out.to_string());
-            let mut action = Action::internal(
-                SCANNER_VERSION,
-                vec![source.clone()],
-                display,
-                move |build_dir| scan_into(build_dir, &src, &dst, kind, &ocamldep),
-            );
             action.inputs.push(Input::File(self.source.clone()));
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
-            action.log.tags = self.cx.log_tags(&[&source], &["ocaml", "ocamldep"]);
+            action.log.tags = log_tags(tags);
             let (outputs, value) = tcx.run_for_value(action).await?;
-            let modules = String::from_utf8_lossy(&value)
-                .split_whitespace()
-                .map(str::to_string)
+            let modules = if preprocessed {
+                let text = String::from_utf8_lossy(&tcx.read(&out)?).into_owned();
+                parse(&source, &text).map_err(|m| Error::rule("ocamldep", m))?
+            } else {
+                String::from_utf8_lossy(&value)
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect()
+            };
+            let modules = modules
+                .into_iter()
+                .filter(|m| !self.cx.options.ignore.contains(m))
                 .collect();
             Ok(TaskValue {
                 outputs,
                 data: Some(Arc::new(ModuleRefs(modules))),
             })
         })
+    }
+}
+
+impl Depends {
+    /// The scan as an internal step, shown in the log as the `ocamldep`
+    /// command it replaces.
+    fn in_process(&self, source: &str, out: &Target) -> Action {
+        let ocamldep = self.cx.toolchain.ocamldep.clone();
+        let display = format!(
+            "{} -modules {} > {} # in-process",
+            ocamldep
+                .iter()
+                .map(|w| shell_quote(w))
+                .collect::<Vec<_>>()
+                .join(" "),
+            shell_quote(source),
+            shell_quote(out.as_str())
+        );
+        let kind = if source.ends_with(".mli") {
+            depscan::SourceKind::Interface
+        } else {
+            depscan::SourceKind::Implementation
+        };
+        let (src, dst) = (source.to_string(), out.to_string());
+        Action::internal(
+            SCANNER_VERSION,
+            vec![source.to_string()],
+            display,
+            move |build_dir| scan_into(build_dir, &src, &dst, kind, &ocamldep),
+        )
     }
 }
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use engine::{Action, Command, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
-use super::RuleContext;
 use super::compile::{local_deps, need_interfaces};
+use super::{RuleContext, log_tags};
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
@@ -28,12 +28,21 @@ impl Task for InferredInterface {
             tcx.need_one(&ml).await?;
             let deps = local_deps(&tcx, &self.cx, ml.as_str(), m).await?;
             let ifaces = need_interfaces(&tcx, &deps).await?;
+            let tags = self
+                .cx
+                .command_tags(&[ml.as_str()], &["ocaml", "infer_interface"]);
             let mut argv = self.cx.compiler(Mode::Byte)?;
+            argv.extend(self.cx.pp_args(ml.as_str(), &[]));
             argv.extend(
                 self.cx
                     .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
             );
-            argv.extend(["-i".into(), ml.to_string()]);
+            argv.push("-i".into());
+            if tags.contains("thread") {
+                argv.push("-thread".into());
+            }
+            argv.extend(self.cx.flags_of(&tags));
+            argv.push(ml.to_string());
             let mut action = Action::process(argv);
             if let Command::Process { stdout, .. } = &mut action.command {
                 *stdout = Some(out.clone());
@@ -43,9 +52,7 @@ impl Task for InferredInterface {
             action.inputs.extend(ifaces.inputs);
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
-            action.log.tags = self
-                .cx
-                .log_tags(&[ml.as_str()], &["ocaml", "infer_interface"]);
+            action.log.tags = log_tags(tags);
             Ok(TaskValue::files(tcx.run(action).await?))
         })
     }

@@ -16,8 +16,8 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 
-use super::RuleContext;
 use super::compile::local_deps;
+use super::{RuleContext, log_tags};
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
@@ -46,22 +46,12 @@ impl Task for Program {
             let objects: Vec<&Target> = needed.iter().take(order.len()).collect();
 
             let out = tcx.key().clone();
+            let tags = self.cx.command_tags(
+                &[out.as_str()],
+                &["dont_link_with", "ocaml", "link", mode.tag(), "program"],
+            );
             let mut argv = compiler;
-            argv.extend(self.cx.options.lflags.iter().cloned());
-            argv.extend(
-                self.cx
-                    .options
-                    .libs
-                    .iter()
-                    .map(|l| format!("{l}.{}", mode.library_ext())),
-            );
-            argv.extend(
-                self.cx
-                    .options
-                    .mods
-                    .iter()
-                    .map(|m| format!("{m}.{}", mode.object_ext())),
-            );
+            argv.extend(self.cx.flags_of(&tags));
             let mut dirs: Vec<&str> = Vec::new();
             for o in &objects {
                 let d = o.dir();
@@ -79,10 +69,7 @@ impl Task for Program {
             action.inputs = needed.into_iter().map(Input::File).collect();
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
-            action.log.tags = self.cx.log_tags(
-                &[out.as_str()],
-                &["dont_link_with", "ocaml", "link", mode.tag(), "program"],
-            );
+            action.log.tags = log_tags(tags);
             Ok(TaskValue::files(tcx.run(action).await?))
         })
     }

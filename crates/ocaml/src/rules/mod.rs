@@ -22,11 +22,12 @@ use std::sync::Arc;
 
 use engine::{Error, LazyText, Producer, Result, Rules, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
+use tags::TagSet;
 
 use crate::options::{BuildOptions, Mode};
 use crate::project::Project;
 use crate::resolver::{ModuleSource, Resolver};
-use crate::tagging::{CommandTags, Tagging};
+use crate::tagging::Tagger;
 use crate::toolchain::Toolchain;
 
 /// Everything the rules read: the project, the toolchain and the options.
@@ -39,8 +40,15 @@ pub struct RuleContext {
     pub toolchain: Toolchain,
     /// Command-line options.
     pub options: BuildOptions,
-    /// Tags of paths.
-    pub tagging: Box<dyn Tagging>,
+    /// Tags of paths and commands.
+    pub tagger: Tagger,
+    /// Flag declarations: which flags a command's tags give it.
+    pub flags: tags::Declarations,
+}
+
+/// The log's rendering of a command's tag set, made only if a log is written.
+pub fn log_tags(tags: TagSet) -> LazyText {
+    LazyText::new(move || tags.to_string())
 }
 
 impl RuleContext {
@@ -80,16 +88,30 @@ impl RuleContext {
         }
     }
 
-    /// The tag set of a command on `paths` with context tags `extra`, for
-    /// the log; rendered only if a log is written.
-    pub fn log_tags(self: &Arc<Self>, paths: &[&str], extra: &[&'static str]) -> LazyText {
-        let cx = self.clone();
-        let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-        let extra: Vec<&'static str> = extra.to_vec();
-        LazyText::new(move || {
-            let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-            CommandTags::of(cx.tagging.as_ref(), &paths, &extra).render()
-        })
+    /// The tags of a command on `paths` with context tags `context`.
+    pub fn command_tags(&self, paths: &[&str], context: &[&str]) -> TagSet {
+        self.tagger.command(paths, context)
+    }
+
+    /// The flags a command's tags give it, in ocamlbuild's order.
+    pub fn flags_of(&self, tags: &TagSet) -> Vec<String> {
+        self.flags.flags_of(tags)
+    }
+
+    /// `-pp '<words>'` for a source, when preprocessor words apply to it
+    /// (`-pp`/`-ppflag`, camlp4 tags); `context` is the rule's extra tag
+    /// (`pp:dep`, `pp:doc`) if any.
+    pub fn pp_args(&self, source: &str, context: &[&str]) -> Vec<String> {
+        let mut tags = self.tagger.command(&[source], &["ocaml", "pp"]);
+        for c in context {
+            tags.insert(*c);
+        }
+        let words = self.flags.flags_of(&tags);
+        if words.is_empty() {
+            Vec::new()
+        } else {
+            vec!["-pp".to_string(), words.join(" ")]
+        }
     }
 
     /// The sources of the module at `stem`.

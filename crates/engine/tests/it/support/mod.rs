@@ -180,6 +180,7 @@ impl Project {
             executor: Arc::new(LocalExecutor),
             events: rec.clone(),
             jobs,
+            forbid_runs: false,
         })
         .unwrap();
         let rt = tokio::runtime::Runtime::new().unwrap();

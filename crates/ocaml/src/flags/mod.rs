@@ -1,0 +1,261 @@
+//! The built-in flags: which compiler options each combination of tags
+//! gives a command, in ocamlbuild's order.
+//!
+//! [`table`] holds ocamlbuild's declarations as data (generated from its
+//! `-documentation` output). [`builtin`] turns them into
+//! [`tags::Declarations`], filling the declarations that come from the
+//! command line (`-cflags`, `-lib`...) from [`FlagOptions`].
+
+mod table;
+
+use tags::Declarations;
+
+pub use table::{FLAGS, PARAM_FLAGS};
+
+/// Declarations whose flags come from the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dynamic {
+    /// `-ppflag(s)`, `-pp`.
+    PpFlags,
+    /// `-cflag(s)`.
+    CFlags,
+    /// `-lflag(s)`.
+    LFlags,
+    /// `-yaccflag(s)`.
+    YaccFlags,
+    /// `-docflag(s)`.
+    DocFlags,
+    /// `-lexflag(s)`.
+    LexFlags,
+    /// `-lib(s)`, bytecode: `X.cma`.
+    LibsByte,
+    /// `-lib(s)`, native: `X.cmxa`.
+    LibsNative,
+    /// `-mod(s)`, bytecode: `X.cmo`.
+    ModsByte,
+    /// `-mod(s)`, native: `X.cmx`.
+    ModsNative,
+    /// `-pkg` without ocamlfind: compile flags.
+    PackagesCompile,
+    /// `-pkg` without ocamlfind: bytecode link flags.
+    PackagesLinkByte,
+    /// `-pkg` without ocamlfind: native link flags.
+    PackagesLinkNative,
+}
+
+/// What a declaration adds.
+#[derive(Clone, Copy, Debug)]
+pub enum Flags {
+    /// Fixed words (`{stdlib}` stands for the standard library).
+    Atoms(&'static [&'static str]),
+    /// Words from the command line.
+    Dynamic(Dynamic),
+}
+
+/// One plain (or deprecated) declaration.
+#[derive(Clone, Copy, Debug)]
+pub struct FlagDecl {
+    /// The tags a command must all have.
+    pub tags: &'static [&'static str],
+    /// What it adds.
+    pub flags: Flags,
+    /// Declared as deprecated (listed apart by `-documentation`).
+    pub deprecated: bool,
+}
+
+/// One parametrised declaration: `name(param)` among the command's tags
+/// adds `template` with `{}` replaced by the parameter.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamDecl {
+    /// The other tags a command must have.
+    pub tags: &'static [&'static str],
+    /// The parametrised tag's name.
+    pub name: &'static str,
+    /// The parameter `-documentation` shows.
+    pub example: &'static str,
+    /// The words it adds.
+    pub template: &'static [&'static str],
+}
+
+/// Declarations caravan adds to ocamlbuild's: `dllib(X)`, which later
+/// ocamlbuild versions have and projects use for C stubs.
+static EXTRA_PARAM_FLAGS: &[ParamDecl] = &[
+    ParamDecl {
+        tags: &["link", "ocaml", "byte"],
+        name: "dllib",
+        example: "X",
+        template: &["-dllib", "{}"],
+    },
+    ParamDecl {
+        tags: &["ocamlmklib"],
+        name: "dllib",
+        example: "X",
+        template: &["-dllib", "{}"],
+    },
+];
+
+/// The command-line values of the dynamic declarations.
+#[derive(Clone, Debug, Default)]
+pub struct FlagOptions {
+    /// `-ppflag(s)`.
+    pub ppflags: Vec<String>,
+    /// `-cflag(s)`.
+    pub cflags: Vec<String>,
+    /// `-lflag(s)`.
+    pub lflags: Vec<String>,
+    /// `-yaccflag(s)`.
+    pub yaccflags: Vec<String>,
+    /// `-docflag(s)`.
+    pub docflags: Vec<String>,
+    /// `-lexflag(s)`.
+    pub lexflags: Vec<String>,
+    /// `-lib(s)`.
+    pub libs: Vec<String>,
+    /// `-mod(s)`.
+    pub mods: Vec<String>,
+}
+
+impl FlagOptions {
+    fn words(&self, d: Dynamic) -> Vec<String> {
+        let suffixed = |v: &[String], ext: &str| v.iter().map(|x| format!("{x}.{ext}")).collect();
+        match d {
+            Dynamic::PpFlags => self.ppflags.clone(),
+            Dynamic::CFlags => self.cflags.clone(),
+            Dynamic::LFlags => self.lflags.clone(),
+            Dynamic::YaccFlags => self.yaccflags.clone(),
+            Dynamic::DocFlags => self.docflags.clone(),
+            Dynamic::LexFlags => self.lexflags.clone(),
+            Dynamic::LibsByte => suffixed(&self.libs, "cma"),
+            Dynamic::LibsNative => suffixed(&self.libs, "cmxa"),
+            Dynamic::ModsByte => suffixed(&self.mods, "cmo"),
+            Dynamic::ModsNative => suffixed(&self.mods, "cmx"),
+            Dynamic::PackagesCompile | Dynamic::PackagesLinkByte | Dynamic::PackagesLinkNative => {
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// ocamlbuild's built-in declarations (and caravan's additions), in
+/// declaration order, with the command-line values filled in.
+pub fn builtin(options: &FlagOptions, stdlib: &str) -> Declarations {
+    let mut decls = Declarations::new();
+    for d in FLAGS {
+        let words: Vec<String> = match d.flags {
+            Flags::Atoms(a) => a.iter().map(|w| w.replace("{stdlib}", stdlib)).collect(),
+            Flags::Dynamic(k) => options.words(k),
+        };
+        if d.deprecated {
+            decls.deprecated_flag(d.tags.iter().copied(), words);
+        } else {
+            decls.flag(d.tags.iter().copied(), words);
+        }
+    }
+    for p in PARAM_FLAGS.iter().chain(EXTRA_PARAM_FLAGS) {
+        let template = p.template;
+        let check_optimize = p.name == "optimize";
+        decls.pflag_checked(
+            p.tags.iter().copied(),
+            p.name,
+            Some(p.example),
+            move |param: &str| {
+                if check_optimize && !matches!(param, "2" | "3" | "classic") {
+                    return Err(format!("optimize: {param} (expected 2, 3 or classic)"));
+                }
+                Ok(fill(template, param))
+            },
+        );
+    }
+    decls
+}
+
+fn fill(template: &[&str], param: &str) -> Vec<String> {
+    template.iter().map(|w| w.replace("{}", param)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tags::{Configuration, TagSet};
+
+    fn flags_for(tags_line: &str, path: &str, context: &[&str], options: FlagOptions) -> String {
+        let mut config = Configuration::new();
+        config.add_builtin(tags::BUILTIN_LINES).unwrap();
+        config.add_tags_file("", tags_line.as_bytes()).unwrap();
+        let mut decls = builtin(&options, "/usr/lib/ocaml");
+        let mut warnings = Vec::new();
+        tags::startup_checks(&config, &mut decls, &mut warnings).unwrap();
+        let mut set: TagSet = config.tags_of(path);
+        for c in context {
+            set.insert(*c);
+        }
+        decls.flags_of(&set).join(" ")
+    }
+
+    #[test]
+    fn the_reference_example_gives_ocamlbuilds_flags() {
+        // §c: `true: use_unix, debug, rectypes` with `-tags annot,thread`.
+        let line = "true: use_unix, debug, rectypes, annot, thread\n";
+        assert_eq!(
+            flags_for(
+                line,
+                "a.ml",
+                &["ocaml", "byte", "compile", "implem"],
+                FlagOptions::default()
+            ),
+            "-g -annot -rectypes -thread"
+        );
+        assert_eq!(
+            flags_for(
+                line,
+                "a.byte",
+                &["ocaml", "byte", "link", "program"],
+                FlagOptions::default()
+            ),
+            "unix.cma -g -thread threads.cma"
+        );
+    }
+
+    #[test]
+    fn command_line_flags_come_first_and_libs_before_mods() {
+        let opts = FlagOptions {
+            cflags: vec!["-w".into(), "+a".into()],
+            lflags: vec!["-g".into()],
+            libs: vec!["unix".into()],
+            mods: vec!["Util".into()],
+            ..FlagOptions::default()
+        };
+        assert_eq!(
+            flags_for(
+                "",
+                "m.byte",
+                &["ocaml", "byte", "link", "program"],
+                opts.clone()
+            ),
+            "-g unix.cma Util.cmo"
+        );
+        assert_eq!(
+            flags_for(
+                "true: debug\n",
+                "m.ml",
+                &["ocaml", "native", "compile"],
+                opts
+            ),
+            "-w +a -g"
+        );
+    }
+
+    #[test]
+    fn parametrised_flags_use_their_parameter() {
+        assert_eq!(
+            flags_for(
+                "true: warn(+a-4), optimize(3), for-pack(P)\n",
+                "a.ml",
+                &["ocaml", "native", "compile"],
+                FlagOptions::default()
+            ),
+            // As ocamlbuild 0.14.1 prints it for this `_tags` line.
+            "-w +a-4 -O3 -for-pack P"
+        );
+    }
+}
