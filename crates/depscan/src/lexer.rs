@@ -172,6 +172,25 @@ fn ascii_ident_end(src: &[u8], from: usize) -> usize {
     at
 }
 
+/// The end of the run of spaces starting at `from` (indentation is often
+/// long: eight bytes at a time).
+fn spaces_end(src: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(chunk) = src.get(at..at + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let others = u64::from_le_bytes(bytes) ^ splat(b' ');
+        if others != 0 {
+            return at + (others.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while src.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    at
+}
+
 /// Reads the decimal digits at `digits` (at most 3 bytes) as a number.
 fn decimal_value(digits: &[u8]) -> u32 {
     digits
@@ -230,10 +249,10 @@ impl<'a> Lexer<'a> {
     /// Skips spaces, tabs, form feeds and newlines.
     fn skip_blanks(&mut self) {
         while let Some(&b) = self.src.get(self.pos) {
-            if matches!(b, b' ' | b'\t' | b'\n' | 0x0C) {
-                self.pos += 1;
-            } else {
-                break;
+            match b {
+                b' ' => self.pos = spaces_end(self.src, self.pos + 1),
+                b'\t' | b'\n' | 0x0C => self.pos += 1,
+                _ => break,
             }
         }
     }
@@ -370,31 +389,28 @@ impl<'a> Lexer<'a> {
 
     fn lowercase_word(&mut self, start: usize) {
         let (end, ascii) = self.word_end(start);
-        let word = &self.src[start..end];
-        if word == b"_" {
+        if end == start + 1 && self.byte(start) == b'_' {
             self.push(Kind::Underscore, start, end);
             return;
         }
-        if ascii {
-            if (word == b"let" || word == b"and") && is_kwdopchar(self.byte(end)) {
-                let mut op_end = end + 1;
-                while !self.at_end(op_end) && is_dotsymbolchar(self.byte(op_end)) {
-                    op_end += 1;
-                }
-                let kind = if word == b"let" {
+        let keyword = if ascii {
+            Kind::keyword(&self.src[start..end])
+        } else {
+            None
+        };
+        match keyword {
+            Some(kind @ (Kind::Let | Kind::And)) if is_kwdopchar(self.byte(end)) => {
+                let op_end = self.symbol_run(end + 1, is_dotsymbolchar);
+                let kind = if kind == Kind::Let {
                     Kind::LetOp
                 } else {
                     Kind::AndOp
                 };
                 self.push(kind, start, op_end);
-                return;
             }
-            if let Some(kind) = Kind::keyword(word) {
-                self.push(kind, start, end);
-                return;
-            }
+            Some(kind) => self.push(kind, start, end),
+            None => self.push(Kind::Lident, start, end),
         }
-        self.push(Kind::Lident, start, end);
     }
 
     fn uppercase_word(&mut self, start: usize) {

@@ -28,6 +28,11 @@ pub(crate) struct ExportMark(usize);
 
 type Entry<'a> = (&'a [u8], NodeId);
 
+/// Name equality, rejecting most different names before comparing bytes.
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.first() == b.first() && a.last() == b.last() && a == b
+}
+
 /// The local module environment.
 #[derive(Debug)]
 pub(crate) struct Scope<'a> {
@@ -69,12 +74,12 @@ impl<'a> Scope<'a> {
         self.bound
             .iter()
             .rev()
-            .find(|(n, _)| *n == name)
+            .find(|(n, _)| same_name(n, name))
             .map(|&(_, node)| node)
     }
 
     pub fn is_bound(&self, name: &[u8]) -> bool {
-        self.bound.iter().any(|(n, _)| *n == name)
+        self.bound.iter().any(|(n, _)| same_name(n, name))
     }
 
     /// The submodule `name` of `node`, if known.

@@ -143,8 +143,14 @@ impl Kind {
         if word.len() < 2 || word.len() > 11 {
             return None;
         }
-        let (candidate, kind) = KEYWORD_TABLE[slot(key(word))];
-        (candidate.as_bytes() == word).then_some(kind)
+        let key = key(word);
+        let (candidate, kind) = KEYWORD_TABLE[slot(key)];
+        let same = if word.len() <= 7 {
+            key == self::key(candidate.as_bytes())
+        } else {
+            candidate.as_bytes() == word
+        };
+        same.then_some(kind)
     }
 
     /// Whether the token is a keyword usable as an attribute or extension
