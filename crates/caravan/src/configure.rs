@@ -26,7 +26,7 @@ pub struct Configured {
 
 /// Scans the tree reading `_tags`, declares the flags, prints the startup
 /// warnings.
-pub fn configure(cli: &Cli, scan: &ScanConfig, stdlib: &str) -> Result<Configured, Stop> {
+pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
     let root = &scan.root;
     let looks_like_project = root.join("_tags").is_file() || root.join("myocamlbuild.ml").is_file();
     let traverse = cli.recursive || looks_like_project;
@@ -42,7 +42,17 @@ pub fn configure(cli: &Cli, scan: &ScanConfig, stdlib: &str) -> Result<Configure
         mods: cli.mods.clone(),
         ..FlagOptions::default()
     };
-    let mut flags = flags::builtin(&options, stdlib);
+    let uses_camlp4 = tagger
+        .config()
+        .written_tags()
+        .iter()
+        .any(|t| t.as_str().contains("camlp4"));
+    let camlp4 = if uses_camlp4 || cli.documentation {
+        ocaml::toolchain::camlp4_dir()
+    } else {
+        "+camlp4".to_string()
+    };
+    let mut flags = flags::builtin(&options, &camlp4);
     let mut warnings = Vec::new();
     let checked = tags::startup_checks(tagger.config(), &mut flags, &mut warnings);
     for w in &warnings {

@@ -185,11 +185,7 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     let toolchain = Toolchain::discover(&tool_overrides(cli), &engine::state_dir(&paths.build_dir))
         .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?;
     timings.mark("toolchain");
-    let configured = configure::configure(
-        cli,
-        &scan_config(cli, &paths),
-        &toolchain.stdlib().to_string_lossy(),
-    )?;
+    let configured = configure::configure(cli, &scan_config(cli, &paths))?;
     timings.mark("scan");
     if cli.documentation {
         print!("{}", documentation::render(&configured.flags));

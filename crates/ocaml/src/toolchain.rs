@@ -137,6 +137,20 @@ pub fn tool_command(override_cmd: Option<&str>, name: &str) -> Result<Vec<String
     )))
 }
 
+/// camlp4's directory as ocamlbuild finds it: what `camlp4 -where` prints,
+/// or `+camlp4` when camlp4 is not installed. It costs a process, so it is
+/// only asked for when a camlp4 tag is used.
+pub fn camlp4_dir() -> String {
+    Command::new("camlp4")
+        .arg("-where")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "+camlp4".to_string())
+}
+
 /// The first executable named `name` in `PATH`.
 pub fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;

@@ -12,5 +12,6 @@ mod incremental;
 mod interruption;
 mod parallel;
 mod scanning;
+mod tags;
 mod tags_conformance;
 mod targets;

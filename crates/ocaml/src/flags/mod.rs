@@ -46,7 +46,7 @@ pub enum Dynamic {
 /// What a declaration adds.
 #[derive(Clone, Copy, Debug)]
 pub enum Flags {
-    /// Fixed words (`{stdlib}` stands for the standard library).
+    /// Fixed words (`{camlp4}` stands for camlp4's directory).
     Atoms(&'static [&'static str]),
     /// Words from the command line.
     Dynamic(Dynamic),
@@ -137,12 +137,13 @@ impl FlagOptions {
 }
 
 /// ocamlbuild's built-in declarations (and caravan's additions), in
-/// declaration order, with the command-line values filled in.
-pub fn builtin(options: &FlagOptions, stdlib: &str) -> Declarations {
+/// declaration order, with the command-line values filled in; `camlp4` is
+/// camlp4's directory (see [`crate::toolchain::camlp4_dir`]).
+pub fn builtin(options: &FlagOptions, camlp4: &str) -> Declarations {
     let mut decls = Declarations::new();
     for d in FLAGS {
         let words: Vec<String> = match d.flags {
-            Flags::Atoms(a) => a.iter().map(|w| w.replace("{stdlib}", stdlib)).collect(),
+            Flags::Atoms(a) => a.iter().map(|w| w.replace("{camlp4}", camlp4)).collect(),
             Flags::Dynamic(k) => options.words(k),
         };
         if d.deprecated {
@@ -182,7 +183,7 @@ mod tests {
         let mut config = Configuration::new();
         config.add_builtin(tags::BUILTIN_LINES).unwrap();
         config.add_tags_file("", tags_line.as_bytes()).unwrap();
-        let mut decls = builtin(&options, "/usr/lib/ocaml");
+        let mut decls = builtin(&options, "+camlp4");
         let mut warnings = Vec::new();
         tags::startup_checks(&config, &mut decls, &mut warnings).unwrap();
         let mut set: TagSet = config.tags_of(path);
@@ -257,5 +258,74 @@ mod tests {
             // As ocamlbuild 0.14.1 prints it for this `_tags` line.
             "-w +a-4 -O3 -for-pack P"
         );
+    }
+}
+
+#[cfg(test)]
+mod every_declaration {
+    use super::*;
+    use tags::TagSet;
+
+    /// Each declaration of ocamlbuild's table, alone, gives its flags to a
+    /// command with exactly its tags (the table is printed as it goes, so the
+    /// test output lists every declaration and its flag).
+    #[test]
+    fn every_declaration_produces_its_flags() {
+        let options = FlagOptions {
+            ppflags: vec!["PP".into()],
+            cflags: vec!["CF".into()],
+            lflags: vec!["LF".into()],
+            yaccflags: vec!["YF".into()],
+            docflags: vec!["DF".into()],
+            lexflags: vec!["XF".into()],
+            libs: vec!["lib".into()],
+            mods: vec!["Mod".into()],
+        };
+        let decls = builtin(&options, "+camlp4");
+        let mut checked = 0;
+        for d in FLAGS {
+            let set: TagSet = d.tags.iter().copied().collect();
+            let produced = decls.flags_of(&set);
+            let expected: Vec<String> = match d.flags {
+                Flags::Atoms(a) => a.iter().map(|w| w.replace("{camlp4}", "+camlp4")).collect(),
+                Flags::Dynamic(k) => options.words(k),
+            };
+            println!("{:?} -> {}", d.tags, produced.join(" "));
+            for w in &expected {
+                assert!(
+                    produced.contains(w),
+                    "{:?}: {w} missing from {produced:?}",
+                    d.tags
+                );
+            }
+            checked += 1;
+        }
+        for p in PARAM_FLAGS.iter().chain(EXTRA_PARAM_FLAGS) {
+            let mut decls = builtin(&options, "+camlp4");
+            let tag = format!("{}({})", p.name, p.example);
+            let one: TagSet = [tag.as_str()].into_iter().collect();
+            decls
+                .instantiate_unlocated(&one, true, &mut Vec::new())
+                .unwrap();
+            let mut set: TagSet = p.tags.iter().copied().collect();
+            set.insert(tag.as_str());
+            let produced = decls.flags_of(&set).join(" ");
+            println!("{:?} + {tag} -> {produced}", p.tags);
+            assert!(
+                produced.ends_with(&fill(p.template, p.example).join(" ")),
+                "{tag}: {produced}"
+            );
+            checked += 1;
+        }
+        assert_eq!(
+            checked,
+            FLAGS.len() + PARAM_FLAGS.len() + EXTRA_PARAM_FLAGS.len()
+        );
+        assert_eq!(
+            FLAGS.len(),
+            174 + 65,
+            "every plain and deprecated declaration"
+        );
+        assert_eq!(PARAM_FLAGS.len(), 56, "every parametrised declaration");
     }
 }
