@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// Where the packaged source tarball is, if installed.
 fn find_tarball() -> Option<PathBuf> {
@@ -53,29 +54,57 @@ fn find_inner_tarball(dir: &Path) -> Option<PathBuf> {
 }
 
 /// The root of the unpacked compiler sources (a directory holding
-/// `parsing/depend.ml`), unpacking them on first use.
+/// `parsing/depend.ml`), unpacking them on first use. Safe when several
+/// tests (or test processes) ask at once: each unpacks into its own
+/// directory, and the first to finish renames it into place.
 pub fn compiler_sources() -> PathBuf {
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("depscan-ocaml-sources");
-    let done = cache.join("unpacked.ok");
-    if !done.exists() {
-        let tarball = find_tarball().unwrap_or_else(|| {
-            panic!(
-                "the OCaml sources are needed: no /usr/src/ocaml-source-*.tar*; \
-                 install them with `apt-get install ocaml-source`"
-            )
-        });
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(unpack_compiler_sources).clone()
+}
+
+fn unpack_compiler_sources() -> PathBuf {
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let cache = base.join("depscan-ocaml-sources");
+    if cache.join(MARKER).exists()
+        && let Some(root) = find_root(&cache)
+    {
+        return root;
+    }
+    let tarball = find_tarball().unwrap_or_else(|| {
+        panic!(
+            "the OCaml sources are needed: no /usr/src/ocaml-source-*.tar*; \
+             install them with `apt-get install ocaml-source`"
+        )
+    });
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let work = base.join(format!(
+        "depscan-ocaml-sources.{}-{nanos}",
+        std::process::id()
+    ));
+    fs::create_dir_all(&work).expect("cannot create the cache directory");
+    untar(&tarball, &work);
+    if find_root(&work).is_none() {
+        let inner = find_inner_tarball(&work)
+            .unwrap_or_else(|| panic!("no OCaml sources in {}", tarball.display()));
+        untar(&inner, &work);
+    }
+    fs::write(work.join(MARKER), b"").expect("cannot write the marker file");
+    if cache.exists() && !cache.join(MARKER).exists() {
+        // Left over by an interrupted run.
         let _ = fs::remove_dir_all(&cache);
-        fs::create_dir_all(&cache).expect("cannot create the cache directory");
-        untar(&tarball, &cache);
-        if find_root(&cache).is_none() {
-            let inner = find_inner_tarball(&cache)
-                .unwrap_or_else(|| panic!("no OCaml sources in {}", tarball.display()));
-            untar(&inner, &cache);
-        }
-        fs::write(&done, b"").expect("cannot write the marker file");
+    }
+    if fs::rename(&work, &cache).is_err() {
+        // Another process got there first.
+        let _ = fs::remove_dir_all(&work);
     }
     find_root(&cache).unwrap_or_else(|| panic!("no parsing/depend.ml under {}", cache.display()))
 }
+
+/// Written once the sources are completely unpacked.
+const MARKER: &str = "unpacked.ok";
 
 /// The directory under `dir` (two levels at most) with `parsing/depend.ml`.
 fn find_root(dir: &Path) -> Option<PathBuf> {
