@@ -59,7 +59,6 @@ const fn spec(
 use Arity::{Int, List, None as Flag, One};
 use Support::{Later, Yes};
 
-const FINDLIB: Support = Later("ocamlfind packages");
 const PLUGIN: Support = Later("myocamlbuild.ml plugins");
 const GENERATORS: Support = Later("generated sources and documentation");
 const NO_STDLIB: Support = Later("-no-stdlib (stdlib modules as mandatory dependencies)");
@@ -125,16 +124,16 @@ static SPECS: &[Spec] = &[
         One,
         "<package>",
         "Link to this ocaml findlib package",
-        FINDLIB,
+        Yes,
     ),
-    spec("-pkgs", List, "<package,...>", "(idem)", FINDLIB),
-    spec("-package", One, "<package>", "(idem)", FINDLIB),
+    spec("-pkgs", List, "<package,...>", "(idem)", Yes),
+    spec("-package", One, "<package>", "(idem)", Yes),
     spec(
         "-syntax",
         One,
         "<syntax>",
         "Specify syntax using ocamlfind",
-        FINDLIB,
+        Yes,
     ),
     spec("-lflag", One, "<flag>", "Add to ocamlc link flags", Yes),
     spec("-lflags", List, "<flag,...>", "(idem)", Yes),
@@ -307,9 +306,9 @@ static SPECS: &[Spec] = &[
         Flag,
         "",
         "Use the 'ocamlfind' wrapper (-no-ocamlfind to disable)",
-        FINDLIB,
+        Yes,
     ),
-    spec("-no-ocamlfind", Flag, "", "Don't use ocamlfind", FINDLIB),
+    spec("-no-ocamlfind", Flag, "", "Don't use ocamlfind", Yes),
     spec(
         "-plugin-use-ocamlfind",
         Flag,
@@ -329,7 +328,7 @@ static SPECS: &[Spec] = &[
         One,
         "<toolchain>",
         "Set the Findlib toolchain to use",
-        FINDLIB,
+        Yes,
     ),
     spec(
         "-j",
@@ -555,6 +554,14 @@ pub struct Cli {
     pub nothing_should_be_rebuilt: bool,
     /// `-plugin-tag`, `-plugin-tags`.
     pub plugin_tags: Vec<String>,
+    /// `-use-ocamlfind` (`Some(true)`) or `-no-ocamlfind` (`Some(false)`).
+    pub ocamlfind: Option<bool>,
+    /// `-pkg`, `-pkgs`, `-package`.
+    pub packages: Vec<String>,
+    /// `-syntax`.
+    pub syntaxes: Vec<String>,
+    /// `-toolchain`.
+    pub toolchain: Option<String>,
     /// Arguments after `--`, when given.
     pub program_args: Option<Vec<String>>,
     /// `-version`, `-help`...
@@ -596,6 +603,10 @@ impl Default for Cli {
             no_skip: false,
             nothing_should_be_rebuilt: false,
             plugin_tags: Vec::new(),
+            ocamlfind: None,
+            packages: Vec::new(),
+            syntaxes: Vec::new(),
+            toolchain: None,
             program_args: None,
             info: None,
         }
@@ -745,6 +756,12 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-no-skip" => cli.no_skip = true,
         "-nothing-should-be-rebuilt" => cli.nothing_should_be_rebuilt = true,
         "-plugin-tag" => cli.plugin_tags.push(v),
+        "-use-ocamlfind" => cli.ocamlfind = Some(true),
+        "-no-ocamlfind" => cli.ocamlfind = Some(false),
+        "-pkg" | "-package" => cli.packages.push(v),
+        "-pkgs" => cli.packages.extend(split_list(&v)),
+        "-syntax" => cli.syntaxes.push(v),
+        "-toolchain" => cli.toolchain = Some(v),
         "-plugin-tags" => cli.plugin_tags.extend(split_list(&v)),
         other => {
             return Err(CliError::Usage(format!(
@@ -837,8 +854,8 @@ mod tests {
 
     #[test]
     fn options_of_later_features_are_refused_by_name() {
-        match parse(&args(&["-use-ocamlfind", "main.native"])) {
-            Err(CliError::NotSupported { option, .. }) => assert_eq!(option, "-use-ocamlfind"),
+        match parse(&args(&["-use-menhir", "main.native"])) {
+            Err(CliError::NotSupported { option, .. }) => assert_eq!(option, "-use-menhir"),
             other => panic!("{other:?}"),
         }
     }

@@ -1,8 +1,9 @@
 //! Reading the project's configuration: the tree with its `_tags` files,
-//! the flag declarations, ocamlbuild's startup warnings, `-show-tags` and
-//! `-documentation`.
+//! ocamlfind mode and packages, the flag declarations, ocamlbuild's startup
+//! warnings, `-show-tags`.
 
 use ocaml::flags::{self, FlagOptions};
+use ocaml::ocamlfind::Ocamlfind;
 use ocaml::project::{Project, ScanConfig};
 use ocaml::tagging::{Tagger, TagsBuilder};
 use tags::{Declarations, SHOW_TAGS_PREAMBLE};
@@ -19,22 +20,68 @@ pub struct Configured {
     pub tagger: Tagger,
     /// Flag declarations, parametrised ones instantiated.
     pub flags: Declarations,
+    /// In ocamlfind mode, the in-process ocamlfind.
+    pub ocamlfind: Option<Ocamlfind>,
     /// A digest of every configuration text read (`_tags` files and tag
-    /// options), for the null-build key.
+    /// options) and of the installed packages used, for the null-build key.
     pub fingerprint: String,
 }
 
-/// Scans the tree reading `_tags`, declares the flags, prints the startup
-/// warnings.
+/// Tags that only mean something to ocamlfind.
+const FINDLIB_TAGS: &[&str] = &[
+    "package",
+    "predicate",
+    "syntax",
+    "ppopt",
+    "ppxopt",
+    "dontlink",
+];
+
+/// Scans the tree reading `_tags`, settles ocamlfind mode, declares the
+/// flags, prints the startup warnings.
 pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
     let root = &scan.root;
     let looks_like_project = root.join("_tags").is_file() || root.join("myocamlbuild.ml").is_file();
     let traverse = cli.recursive || looks_like_project;
-    let mut builder = TagsBuilder::new(&cli.tag_lines, &cli.tags, traverse).map_err(ocaml_error)?;
+    // -pkg turns ocamlfind on unless -no-ocamlfind says otherwise.
+    let packages_as_tags = cli.ocamlfind.unwrap_or(!cli.packages.is_empty());
+    let (tag_packages, tag_syntaxes): (&[String], &[String]) = if packages_as_tags {
+        (&cli.packages, &cli.syntaxes)
+    } else {
+        (&[], &[])
+    };
+    let mut builder = TagsBuilder::new(
+        &cli.tag_lines,
+        &cli.tags,
+        traverse,
+        tag_packages,
+        tag_syntaxes,
+    )
+    .map_err(ocaml_error)?;
     let project = Project::scan(scan, &mut builder).map_err(ocaml_error)?;
-    let fingerprint = builder.fingerprint();
+    let mut fingerprint = builder.fingerprint();
     let tagger = builder.finish();
-    let options = FlagOptions {
+
+    // ocamlfind mode: asked for, or (unless refused) implied by -pkg or by
+    // findlib tags in the configuration.
+    let written = tagger.config().written_tags();
+    let findlib_tags = written
+        .iter()
+        .any(|t| t.name().is_some_and(|n| FINDLIB_TAGS.contains(&n)));
+    let use_ocamlfind = cli
+        .ocamlfind
+        .unwrap_or(!cli.packages.is_empty() || findlib_tags);
+    let needs_findlib = use_ocamlfind || !cli.packages.is_empty();
+    let ocamlfind = if needs_findlib {
+        Some(
+            Ocamlfind::with_toolchain(cli.toolchain.as_deref())
+                .map_err(|e| Stop::new(exit_code::FAILURE, format!("{e}")))?,
+        )
+    } else {
+        None
+    };
+
+    let mut options = FlagOptions {
         ppflags: cli.ppflags.clone(),
         cflags: cli.cflags.clone(),
         lflags: cli.lflags.clone(),
@@ -42,17 +89,24 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
         mods: cli.mods.clone(),
         ..FlagOptions::default()
     };
-    let uses_camlp4 = tagger
-        .config()
-        .written_tags()
-        .iter()
-        .any(|t| t.as_str().contains("camlp4"));
+    if let Some(of) = &ocamlfind {
+        let named = named_packages(cli, &tagger);
+        check_packages(of, &named)?;
+        fingerprint.push_str(&of.identity_of(&named).map_err(findlib_error)?);
+        if !use_ocamlfind {
+            let flags = of.package_flags(&cli.packages).map_err(findlib_error)?;
+            options.packages_compile = flags.compile;
+            options.packages_link_byte = flags.link_byte;
+            options.packages_link_native = flags.link_native;
+        }
+    }
+    let uses_camlp4 = written.iter().any(|t| t.as_str().contains("camlp4"));
     let camlp4 = if uses_camlp4 || cli.documentation {
         ocaml::toolchain::camlp4_dir()
     } else {
         "+camlp4".to_string()
     };
-    let mut flags = flags::builtin(&options, &camlp4);
+    let mut flags = flags::builtin(&options, &camlp4, use_ocamlfind);
     let mut warnings = Vec::new();
     let checked = tags::startup_checks(tagger.config(), &mut flags, &mut warnings);
     for w in &warnings {
@@ -75,8 +129,46 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
         project,
         tagger,
         flags,
+        ocamlfind: if use_ocamlfind { ocamlfind } else { None },
         fingerprint,
     })
+}
+
+/// Every package the configuration names: `package(p)` tags and `-pkg`.
+fn named_packages(cli: &Cli, tagger: &Tagger) -> Vec<String> {
+    let mut named: Vec<String> = cli.packages.clone();
+    for t in tagger.config().parametrised_tags() {
+        if t.name() == Some("package")
+            && let Some(p) = t.param()
+        {
+            for name in p.split(|c: char| c == ',' || c.is_whitespace()) {
+                if !name.is_empty() && !named.iter().any(|n| n == name) {
+                    named.push(name.to_string());
+                }
+            }
+        }
+    }
+    named
+}
+
+/// Stops with findlib's explanation when a named package cannot be used.
+fn check_packages(of: &Ocamlfind, named: &[String]) -> Result<(), Stop> {
+    for p in named {
+        if let Err(e) = of.findlib().package(p) {
+            return Err(findlib_error(e));
+        }
+    }
+    Ok(())
+}
+
+fn findlib_error(e: findlib::Error) -> Stop {
+    Stop::new(
+        exit_code::FAILURE,
+        format!(
+            "{e}\nHint: `ocamlfind list` shows the installed packages; on Debian, \
+             libraries come as lib<name>-ocaml-dev packages."
+        ),
+    )
 }
 
 fn ocaml_error(e: ocaml::Error) -> Stop {

@@ -294,6 +294,7 @@ fn make_rules(cli: &Cli, configured: Configured, toolchain: Toolchain) -> OcamlR
         options,
         tagger: configured.tagger,
         flags: configured.flags,
+        ocamlfind: configured.ocamlfind,
     })
 }
 

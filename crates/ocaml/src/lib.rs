@@ -15,6 +15,7 @@ pub mod error;
 pub mod flags;
 pub mod hygiene;
 pub mod module_name;
+pub mod ocamlfind;
 pub mod options;
 pub mod project;
 pub mod resolver;

@@ -12,6 +12,14 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// The front-end of this mode.
+    pub fn tool(self) -> crate::ocamlfind::Tool {
+        match self {
+            Mode::Byte => crate::ocamlfind::Tool::Ocamlc,
+            Mode::Native => crate::ocamlfind::Tool::Ocamlopt,
+        }
+    }
+
     /// The extension of compiled implementations (`cmo`/`cmx`).
     pub fn object_ext(self) -> &'static str {
         match self {

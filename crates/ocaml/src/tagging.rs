@@ -26,8 +26,15 @@ pub struct TagsBuilder {
 
 impl TagsBuilder {
     /// Built-in lines, then the command line's `-tag-line`s and `-tag`s, then
-    /// `true: traverse` when the tree is traversed by default.
-    pub fn new(tag_lines: &[String], tags: &[String], traverse: bool) -> Result<TagsBuilder> {
+    /// `true: traverse` when the tree is traversed by default, then
+    /// `true: package(p)` and `true: syntax(s)` for `-pkg` and `-syntax`.
+    pub fn new(
+        tag_lines: &[String],
+        tags: &[String],
+        traverse: bool,
+        packages: &[String],
+        syntaxes: &[String],
+    ) -> Result<TagsBuilder> {
         let mut config = Configuration::new();
         config
             .add_builtin(tags::BUILTIN_LINES)
@@ -41,8 +48,18 @@ impl TagsBuilder {
         if traverse {
             config.tag_any(&["traverse"]).map_err(Error::Tags)?;
         }
+        for p in packages {
+            config
+                .tag_any(&[format!("package({p})")])
+                .map_err(Error::Tags)?;
+        }
+        for s in syntaxes {
+            config
+                .tag_any(&[format!("syntax({s})")])
+                .map_err(Error::Tags)?;
+        }
         let mut fingerprint = DigestBuilder::new("tags");
-        for line in tag_lines.iter().chain(tags) {
+        for line in tag_lines.iter().chain(tags).chain(packages).chain(syntaxes) {
             fingerprint.str(line);
         }
         Ok(TagsBuilder {
@@ -136,7 +153,7 @@ mod tests {
     use super::*;
 
     fn tagger(tags_file: &str, traverse: bool) -> Tagger {
-        let mut b = TagsBuilder::new(&[], &[], traverse).unwrap();
+        let mut b = TagsBuilder::new(&[], &[], traverse, &[], &[]).unwrap();
         b.enter("", Some(tags_file)).unwrap();
         b.finish()
     }
@@ -167,7 +184,7 @@ mod tests {
 
     #[test]
     fn directories_follow_traverse_and_include_tags() {
-        let mut b = TagsBuilder::new(&[], &[], true).unwrap();
+        let mut b = TagsBuilder::new(&[], &[], true, &[], &[]).unwrap();
         b.enter("", Some("<test>: -traverse\n<lib>: include\n"))
             .unwrap();
         assert_eq!(b.traverse("test"), Some(false));

@@ -47,9 +47,9 @@ fn usage_errors_exit_1_with_the_usage() {
 fn options_of_features_not_yet_there_are_refused() {
     let t = program();
     for opt in [
-        &["-use-ocamlfind"][..],
+        &["-use-jocaml"][..],
         &["-yaccflag", "-v"],
-        &["-pkg", "unix"],
+        &["-plugin-option", "x"],
         &["-use-menhir"],
     ] {
         let mut args = opt.to_vec();

@@ -10,7 +10,7 @@ mod table;
 
 use tags::Declarations;
 
-pub use table::{FLAGS, PARAM_FLAGS};
+pub use table::{FLAGS, FLAGS_OCAMLFIND, PARAM_FLAGS, PARAM_FLAGS_OCAMLFIND};
 
 /// Declarations whose flags come from the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +113,12 @@ pub struct FlagOptions {
     pub libs: Vec<String>,
     /// `-mod(s)`.
     pub mods: Vec<String>,
+    /// Without ocamlfind, what `-pkg` packages add to compilations.
+    pub packages_compile: Vec<String>,
+    /// Without ocamlfind, what `-pkg` packages add to bytecode links.
+    pub packages_link_byte: Vec<String>,
+    /// Without ocamlfind, what `-pkg` packages add to native links.
+    pub packages_link_native: Vec<String>,
 }
 
 impl FlagOptions {
@@ -129,19 +135,25 @@ impl FlagOptions {
             Dynamic::LibsNative => suffixed(&self.libs, "cmxa"),
             Dynamic::ModsByte => suffixed(&self.mods, "cmo"),
             Dynamic::ModsNative => suffixed(&self.mods, "cmx"),
-            Dynamic::PackagesCompile | Dynamic::PackagesLinkByte | Dynamic::PackagesLinkNative => {
-                Vec::new()
-            }
+            Dynamic::PackagesCompile => self.packages_compile.clone(),
+            Dynamic::PackagesLinkByte => self.packages_link_byte.clone(),
+            Dynamic::PackagesLinkNative => self.packages_link_native.clone(),
         }
     }
 }
 
 /// ocamlbuild's built-in declarations (and caravan's additions), in
 /// declaration order, with the command-line values filled in; `camlp4` is
-/// camlp4's directory (see [`crate::toolchain::camlp4_dir`]).
-pub fn builtin(options: &FlagOptions, camlp4: &str) -> Declarations {
+/// camlp4's directory (see [`crate::toolchain::camlp4_dir`]); `ocamlfind`
+/// picks the declarations of `-use-ocamlfind` mode.
+pub fn builtin(options: &FlagOptions, camlp4: &str, ocamlfind: bool) -> Declarations {
+    let (flags, params) = if ocamlfind {
+        (FLAGS_OCAMLFIND, PARAM_FLAGS_OCAMLFIND)
+    } else {
+        (FLAGS, PARAM_FLAGS)
+    };
     let mut decls = Declarations::new();
-    for d in FLAGS {
+    for d in flags {
         let words: Vec<String> = match d.flags {
             Flags::Atoms(a) => a.iter().map(|w| w.replace("{camlp4}", camlp4)).collect(),
             Flags::Dynamic(k) => options.words(k),
@@ -152,7 +164,7 @@ pub fn builtin(options: &FlagOptions, camlp4: &str) -> Declarations {
             decls.flag(d.tags.iter().copied(), words);
         }
     }
-    for p in PARAM_FLAGS.iter().chain(EXTRA_PARAM_FLAGS) {
+    for p in params.iter().chain(EXTRA_PARAM_FLAGS) {
         let template = p.template;
         let check_optimize = p.name == "optimize";
         decls.pflag_checked(
@@ -183,7 +195,7 @@ mod tests {
         let mut config = Configuration::new();
         config.add_builtin(tags::BUILTIN_LINES).unwrap();
         config.add_tags_file("", tags_line.as_bytes()).unwrap();
-        let mut decls = builtin(&options, "+camlp4");
+        let mut decls = builtin(&options, "+camlp4", false);
         let mut warnings = Vec::new();
         tags::startup_checks(&config, &mut decls, &mut warnings).unwrap();
         let mut set: TagSet = config.tags_of(path);
@@ -280,8 +292,9 @@ mod every_declaration {
             lexflags: vec!["XF".into()],
             libs: vec!["lib".into()],
             mods: vec!["Mod".into()],
+            ..FlagOptions::default()
         };
-        let decls = builtin(&options, "+camlp4");
+        let decls = builtin(&options, "+camlp4", false);
         let mut checked = 0;
         for d in FLAGS {
             let set: TagSet = d.tags.iter().copied().collect();
@@ -301,7 +314,7 @@ mod every_declaration {
             checked += 1;
         }
         for p in PARAM_FLAGS.iter().chain(EXTRA_PARAM_FLAGS) {
-            let mut decls = builtin(&options, "+camlp4");
+            let mut decls = builtin(&options, "+camlp4", false);
             let tag = format!("{}({})", p.name, p.example);
             let one: TagSet = [tag.as_str()].into_iter().collect();
             decls

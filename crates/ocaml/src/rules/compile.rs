@@ -22,6 +22,7 @@ use futures::future::BoxFuture;
 use super::depends::ModuleRefs;
 use super::{RuleContext, log_tags};
 use crate::module_name;
+use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
@@ -171,16 +172,24 @@ impl Task for Interface {
             let tags = self
                 .cx
                 .command_tags(&[mli.as_str()], &["interf", "ocaml", mode.tag(), "compile"]);
-            let mut argv = self.cx.compiler(mode)?;
-            argv.push("-c".into());
-            argv.extend(self.cx.flags_of(&tags));
-            argv.extend(self.cx.pp_args(mli.as_str(), &[]));
-            argv.extend(
+            let mut before = vec!["-c".to_string()];
+            before.extend(self.cx.flags_of(&tags));
+            before.extend(self.cx.pp_args(mli.as_str(), &[]));
+            before.extend(
                 self.cx
                     .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
             );
-            argv.extend(["-o".into(), cmi.to_string(), mli.to_string()]);
+            before.extend(["-o".into(), cmi.to_string()]);
+            let parts = CommandParts {
+                before,
+                files: vec![mli.to_string()],
+                after: Vec::new(),
+            };
+            let (argv, packages) = self
+                .cx
+                .command(mode.tool(), &self.cx.compiler(mode)?, parts)?;
             let mut action = Action::process(argv);
+            action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
             action.inputs.push(Input::File(mli.clone()));
             action.inputs.extend(ifaces.inputs.iter().cloned());
@@ -263,19 +272,27 @@ impl Task for Implementation {
                 &[ml.as_str(), obj.as_str()],
                 &["implem", "ocaml", mode.tag(), "compile"],
             );
-            let mut argv = self.cx.compiler(mode)?;
-            argv.push("-c".into());
+            let mut before = vec!["-c".to_string()];
             if !m.has_mli && !writes_cmi {
-                argv.extend(["-intf-suffix".into(), ".ml".into()]);
+                before.extend(["-intf-suffix".into(), ".ml".into()]);
             }
-            argv.extend(self.cx.flags_of(&tags));
-            argv.extend(self.cx.pp_args(ml.as_str(), &[]));
-            argv.extend(
+            before.extend(self.cx.flags_of(&tags));
+            before.extend(self.cx.pp_args(ml.as_str(), &[]));
+            before.extend(
                 self.cx
                     .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
             );
-            argv.extend(["-o".into(), obj.to_string(), ml.to_string()]);
+            before.extend(["-o".into(), obj.to_string()]);
+            let parts = CommandParts {
+                before,
+                files: vec![ml.to_string()],
+                after: Vec::new(),
+            };
+            let (argv, packages) = self
+                .cx
+                .command(mode.tool(), &self.cx.compiler(mode)?, parts)?;
             let mut action = Action::process(argv);
+            action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
             action.inputs = inputs;
             action.outputs.push(obj.clone());

@@ -18,6 +18,7 @@ use futures::future::BoxFuture;
 
 use super::{RuleContext, log_tags};
 use crate::depends::{parse, render};
+use crate::ocamlfind::{CommandParts, Tool};
 
 /// Bump when the scanner's answers change, so `.depends` files are redone.
 const SCANNER_VERSION: &str = "depscan-1";
@@ -41,21 +42,26 @@ impl Task for Depends {
             let out = tcx.key().clone();
             let source = self.source.to_string();
             let tags = self.cx.command_tags(&[&source], &["ocaml", "ocamldep"]);
-            let flags = self.cx.flags_of(&tags);
-            let pp = self.cx.pp_args(&source, &["pp:dep"]);
-            let preprocessed = !flags.is_empty() || !pp.is_empty();
+            let mut before = self.cx.flags_of(&tags);
+            before.extend(self.cx.pp_args(&source, &["pp:dep"]));
+            before.push("-modules".to_string());
+            let parts = CommandParts {
+                before,
+                files: vec![source.clone()],
+                after: Vec::new(),
+            };
+            let ocamldep = self.cx.toolchain.ocamldep.clone();
+            let (argv, packages) = self.cx.command(Tool::Ocamldep, &ocamldep, parts)?;
+            // A preprocessor (or an -open) changes what the file refers to:
+            // only the real ocamldep, given the same options, can tell.
+            let preprocessed = argv.len() > ocamldep.len() + 2;
             let mut action = if preprocessed {
-                // A preprocessor (or an -open) changes what the file refers
-                // to: only the real ocamldep, given the same flags, can tell.
-                let mut argv = self.cx.toolchain.ocamldep.clone();
-                argv.extend(flags);
-                argv.extend(pp);
-                argv.extend(["-modules".to_string(), source.clone()]);
                 let mut a = Action::process(argv);
                 if let Command::Process { stdout, .. } = &mut a.command {
                     *stdout = Some(out.clone());
                 }
                 a.salt.push(self.cx.toolchain.identity.clone());
+                a.salt.push(packages);
                 a
             } else {
                 self.in_process(&source, &out)

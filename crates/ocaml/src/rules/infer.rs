@@ -8,6 +8,7 @@ use futures::future::BoxFuture;
 
 use super::compile::{local_deps, need_interfaces};
 use super::{RuleContext, log_tags};
+use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
@@ -31,19 +32,26 @@ impl Task for InferredInterface {
             let tags = self
                 .cx
                 .command_tags(&[ml.as_str()], &["ocaml", "infer_interface"]);
-            let mut argv = self.cx.compiler(Mode::Byte)?;
-            argv.extend(self.cx.pp_args(ml.as_str(), &[]));
-            argv.extend(
+            let mut before = self.cx.pp_args(ml.as_str(), &[]);
+            before.extend(
                 self.cx
                     .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
             );
-            argv.push("-i".into());
+            before.push("-i".into());
             if tags.contains("thread") {
-                argv.push("-thread".into());
+                before.push("-thread".into());
             }
-            argv.extend(self.cx.flags_of(&tags));
-            argv.push(ml.to_string());
+            before.extend(self.cx.flags_of(&tags));
+            let parts = CommandParts {
+                before,
+                files: vec![ml.to_string()],
+                after: Vec::new(),
+            };
+            let (argv, packages) =
+                self.cx
+                    .command(Mode::Byte.tool(), &self.cx.compiler(Mode::Byte)?, parts)?;
             let mut action = Action::process(argv);
+            action.salt.push(packages);
             if let Command::Process { stdout, .. } = &mut action.command {
                 *stdout = Some(out.clone());
             }

@@ -18,6 +18,7 @@ use futures::stream::FuturesUnordered;
 
 use super::compile::local_deps;
 use super::{RuleContext, log_tags};
+use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
@@ -50,8 +51,7 @@ impl Task for Program {
                 &[out.as_str()],
                 &["dont_link_with", "ocaml", "link", mode.tag(), "program"],
             );
-            let mut argv = compiler;
-            argv.extend(self.cx.flags_of(&tags));
+            let mut before = self.cx.flags_of(&tags);
             let mut dirs: Vec<&str> = Vec::new();
             for o in &objects {
                 let d = o.dir();
@@ -60,11 +60,16 @@ impl Task for Program {
                 }
             }
             for d in dirs {
-                argv.extend(["-I".to_string(), d.to_string()]);
+                before.extend(["-I".to_string(), d.to_string()]);
             }
-            argv.extend(objects.iter().map(|o| o.to_string()));
-            argv.extend(["-o".into(), out.to_string()]);
+            let parts = CommandParts {
+                before,
+                files: objects.iter().map(|o| o.to_string()).collect(),
+                after: vec!["-o".into(), out.to_string()],
+            };
+            let (argv, packages) = self.cx.command(mode.tool(), &compiler, parts)?;
             let mut action = Action::process(argv);
+            action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
             action.inputs = needed.into_iter().map(Input::File).collect();
             action.outputs.push(out.clone());

@@ -24,6 +24,7 @@ use engine::{Error, LazyText, Producer, Result, Rules, Target, Task, TaskCx, Tas
 use futures::future::BoxFuture;
 use tags::TagSet;
 
+use crate::ocamlfind::{CommandParts, Ocamlfind, Tool};
 use crate::options::{BuildOptions, Mode};
 use crate::project::Project;
 use crate::resolver::{ModuleSource, Resolver};
@@ -44,6 +45,9 @@ pub struct RuleContext {
     pub tagger: Tagger,
     /// Flag declarations: which flags a command's tags give it.
     pub flags: tags::Declarations,
+    /// In ocamlfind mode, the in-process ocamlfind that turns commands with
+    /// findlib options into compiler commands.
+    pub ocamlfind: Option<Ocamlfind>,
 }
 
 /// The log's rendering of a command's tag set, made only if a log is written.
@@ -111,6 +115,26 @@ impl RuleContext {
             Vec::new()
         } else {
             vec!["-pp".to_string(), words.join(" ")]
+        }
+    }
+
+    /// The argv of a command written as ocamlbuild writes it, through
+    /// ocamlfind in ocamlfind mode, with the identity of the installed
+    /// packages it uses (to put in the action's key).
+    pub fn command(
+        &self,
+        tool: Tool,
+        program: &[String],
+        parts: CommandParts,
+    ) -> Result<(Vec<String>, String)> {
+        match &self.ocamlfind {
+            None => Ok((parts.plain(program), String::new())),
+            Some(of) => {
+                let t = of
+                    .translate(tool, program, parts)
+                    .map_err(|e| Error::rule("findlib", e.to_string()))?;
+                Ok((t.argv, t.identity))
+            }
         }
     }
 

@@ -1,0 +1,222 @@
+//! Findlib packages resolved in process: the compiler commands are the ones
+//! ocamlfind would run for ocamlbuild's `-use-ocamlfind` commands.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use crate::support::Tree;
+
+/// For each compile and link target of a `_log`, the command.
+fn commands(log: &str) -> BTreeMap<String, String> {
+    let lines: Vec<&str> = log.lines().collect();
+    let mut out = BTreeMap::new();
+    for pair in lines.windows(2) {
+        let Some(rest) = pair[0].strip_prefix("# Target: ") else {
+            continue;
+        };
+        let Some((target, _)) = rest.split_once(", tags: ") else {
+            continue;
+        };
+        if [".cmo", ".cmx", ".cmi", ".byte", ".native"]
+            .iter()
+            .any(|e| target.ends_with(e))
+        {
+            out.insert(
+                target.to_string(),
+                pair[1].trim_end_matches(" # cached").to_string(),
+            );
+        }
+    }
+    out
+}
+
+/// What ocamlfind runs for one of ocamlbuild's `ocamlfind ...` commands, as
+/// argv words with the compiler's name reduced to `ocamlc`/`ocamlopt`.
+fn effective(build_dir: &std::path::Path, command: &str) -> Vec<String> {
+    let with_show = command
+        .replacen(" ocamlc ", " ocamlc -only-show ", 1)
+        .replacen(" ocamlopt ", " ocamlopt -only-show ", 1);
+    let out = Command::new("sh")
+        .args(["-c", &with_show])
+        .current_dir(build_dir)
+        .output()
+        .expect("ocamlfind");
+    let text = String::from_utf8_lossy(&out.stdout);
+    normalise(&shlex::split(text.trim()).expect("words"))
+}
+
+fn normalise(argv: &[String]) -> Vec<String> {
+    let mut v = argv.to_vec();
+    if let Some(first) = v.first_mut() {
+        let base = first.rsplit('/').next().unwrap_or(first);
+        *first = base.trim_end_matches(".opt").to_string();
+    }
+    v.retain(|w| w != "-intf-suffix" && w != ".ml");
+    v
+}
+
+fn conform(files: &[(&str, &str)], args: &[&str], program: &str, expected: &str) {
+    let ours = Tree::new(files);
+    let theirs = ours.copy_sources();
+    ours.caravan(args).ok();
+    let mut ob = vec!["-use-ocamlfind", "-classic-display"];
+    ob.extend(args);
+    let b = theirs.ocamlbuild(&ob);
+    assert_eq!(b.code, 0, "{}", b.stdout);
+    assert_eq!(ours.run(program, &[]).stdout, expected);
+    assert_eq!(theirs.run(program, &[]).stdout, expected);
+    let mine = commands(&ours.read("_build/_log"));
+    let reference = commands(&theirs.read("_build/_log"));
+    let mut compared = 0;
+    for (target, command) in &reference {
+        let Some(my) = mine.get(target) else { continue };
+        let my_argv = normalise(&shlex::split(my).expect("words"));
+        assert_eq!(
+            my_argv,
+            effective(&theirs.path("_build"), command),
+            "{target}: ocamlbuild ran {command}"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 2, "{mine:#?}\n{reference:#?}");
+}
+
+#[test]
+fn compat_packages_threads_and_sub_packages() {
+    conform(
+        &[
+            (
+                "a.ml",
+                "let n = List.length (Str.split (Str.regexp \",\") \"a,b\")\nlet t = Thread.self ()\n",
+            ),
+            (
+                "b.ml",
+                "let () = print_int A.n; print_string (Filename.basename Sys.executable_name <> \"\" |> string_of_bool)\n",
+            ),
+            (
+                "_tags",
+                "true: package(str), package(threads.posix), thread, debug\n",
+            ),
+        ],
+        &["b.native", "b.byte"],
+        "b.native",
+        "2true",
+    );
+}
+
+#[test]
+fn compat_ppx_from_a_package() {
+    conform(
+        &[
+            (
+                "a.ml",
+                "type color = Red | Green [@@deriving show]\nlet () = print_string (show_color Green)\n",
+            ),
+            ("_tags", "true: package(ppx_deriving.show)\n"),
+        ],
+        &["a.native", "a.byte"],
+        "a.native",
+        "A.Green",
+    );
+}
+
+#[test]
+fn compat_pkg_option_and_predicates() {
+    conform(
+        &[
+            (
+                "a.ml",
+                "let () = print_int (List.length (Str.split (Str.regexp \" \") \"x y z\"))\n",
+            ),
+            ("_tags", "<a.*>: predicate(custom_pred)\n"),
+        ],
+        &["-pkg", "str", "a.byte", "a.native"],
+        "a.byte",
+        "3",
+    );
+}
+
+#[test]
+fn packages_work_without_use_ocamlfind() {
+    let t = Tree::new(&[
+        (
+            "a.ml",
+            "let () = print_int (List.length (Str.split (Str.regexp \",\") \"a,b,c\"))\n",
+        ),
+        ("_tags", "true: package(str)\n"),
+    ]);
+    t.caravan(&["a.native"]).ok();
+    assert_eq!(t.run("a.native", &[]).stdout, "3");
+    // No ocamlfind process: the compiler is called directly.
+    assert!(t.commands().iter().all(|c| !c.contains("ocamlfind")));
+}
+
+#[test]
+fn an_unknown_package_is_explained() {
+    let t = Tree::new(&[
+        ("a.ml", "let () = ()\n"),
+        ("_tags", "true: package(strr)\n"),
+    ]);
+    let r = t.caravan(&["a.byte"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("strr"), "{}", r.stdout);
+    assert!(r.stdout.contains("did you mean"), "{}", r.stdout);
+    let t = Tree::new(&[("a.ml", "let () = ()\n")]);
+    let r = t.caravan(&["-pkg", "ppx_deriving.shw", "a.byte"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("ppx_deriving.shw"), "{}", r.stdout);
+}
+
+/// An installed package of our own, in a directory on OCAMLPATH.
+fn install_package(dir: &std::path::Path, value: &str) {
+    let pkg = dir.join("mylib");
+    std::fs::create_dir_all(&pkg).expect("mkdir");
+    std::fs::write(
+        pkg.join("META"),
+        "archive(byte) = \"mylib.cma\"\narchive(native) = \"mylib.cmxa\"\n",
+    )
+    .expect("META");
+    std::fs::write(pkg.join("mylib.ml"), format!("let value = {value}\n")).expect("ml");
+    for cmd in [
+        "ocamlc -c mylib.ml",
+        "ocamlc -a mylib.cmo -o mylib.cma",
+        "ocamlopt -c mylib.ml",
+        "ocamlopt -a mylib.cmx -o mylib.cmxa",
+    ] {
+        let ok = Command::new("sh")
+            .args(["-c", cmd])
+            .current_dir(&pkg)
+            .status()
+            .expect("compiler")
+            .success();
+        assert!(ok, "{cmd}");
+    }
+}
+
+#[test]
+fn an_upgraded_package_rebuilds_its_dependents_and_nothing_else_does() {
+    let installed = tempfile::tempdir().expect("tmp");
+    install_package(installed.path(), "1");
+    let ocamlpath = installed.path().to_string_lossy().into_owned();
+    let env = [("OCAMLPATH", ocamlpath.as_str())];
+    let t = Tree::new(&[
+        ("a.ml", "let () = print_int Mylib.value\n"),
+        ("other.ml", "let () = print_string \"x\"\n"),
+        ("_tags", "<a.*>: package(mylib)\n"),
+    ]);
+    t.caravan_env(&["a.native", "other.native"], &env).ok();
+    assert_eq!(t.run("a.native", &[]).stdout, "1");
+    t.caravan_env(&["a.native", "other.native"], &env).ok();
+    assert!(t.commands().is_empty(), "{:#?}", t.commands());
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    install_package(installed.path(), "2");
+    t.caravan_env(&["a.native", "other.native"], &env).ok();
+    let ran = t.compiler_commands();
+    assert!(
+        ran.iter()
+            .any(|c| c.ends_with("-o a.native") || c.contains("-o a.native ")),
+        "{ran:#?}"
+    );
+    assert!(!ran.iter().any(|c| c.contains("other")), "{ran:#?}");
+    assert_eq!(t.run("a.native", &[]).stdout, "2");
+}
