@@ -91,7 +91,7 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
     };
     if let Some(of) = &ocamlfind {
         let named = named_packages(cli, &tagger);
-        check_packages(of, &named)?;
+        check_packages(of, &named, &tagger)?;
         fingerprint.push_str(&of.identity_of(&named).map_err(findlib_error)?);
         if !use_ocamlfind {
             let flags = of.package_flags(&cli.packages).map_err(findlib_error)?;
@@ -151,24 +151,38 @@ fn named_packages(cli: &Cli, tagger: &Tagger) -> Vec<String> {
     named
 }
 
-/// Stops with findlib's explanation when a named package cannot be used.
-fn check_packages(of: &Ocamlfind, named: &[String]) -> Result<(), Stop> {
+/// Stops with findlib's explanation when a named package cannot be used,
+/// pointing at the `_tags` line that names it.
+fn check_packages(of: &Ocamlfind, named: &[String], tagger: &Tagger) -> Result<(), Stop> {
     for p in named {
         if let Err(e) = of.findlib().package(p) {
-            return Err(findlib_error(e));
+            let mut stop = findlib_error(e);
+            if !stop.message.starts_with("File ") {
+                let written = format!("package({p})");
+                let place = tagger
+                    .config()
+                    .acknowledged_tags()
+                    .into_iter()
+                    .find(|t| t.tag.as_str() == written)
+                    .map(|t| format!("{}\n", t.location))
+                    .unwrap_or_default();
+                stop.message = format!("{place}Error: {}", stop.message);
+            }
+            return Err(stop);
         }
     }
     Ok(())
 }
 
 fn findlib_error(e: findlib::Error) -> Stop {
-    Stop::new(
-        exit_code::FAILURE,
-        format!(
-            "{e}\nHint: `ocamlfind list` shows the installed packages; on Debian, \
-             libraries come as lib<name>-ocaml-dev packages."
-        ),
-    )
+    let hint = match e {
+        findlib::Error::NoSuchPackage { .. } | findlib::Error::NoSuchSubpackage { .. } => {
+            "\nHint: `ocamlfind list` shows the installed packages; on Debian, libraries \
+             come as lib<name>-ocaml-dev packages."
+        }
+        _ => "",
+    };
+    Stop::new(exit_code::FAILURE, format!("{e}{hint}"))
 }
 
 fn ocaml_error(e: ocaml::Error) -> Stop {

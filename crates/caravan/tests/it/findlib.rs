@@ -220,3 +220,49 @@ fn an_upgraded_package_rebuilds_its_dependents_and_nothing_else_does() {
     assert!(!ran.iter().any(|c| c.contains("other")), "{ran:#?}");
     assert_eq!(t.run("a.native", &[]).stdout, "2");
 }
+
+/// A package directory on OCAMLPATH with the given META text.
+fn meta_package(dir: &std::path::Path, name: &str, meta: &str) {
+    let pkg = dir.join(name);
+    std::fs::create_dir_all(&pkg).expect("mkdir");
+    std::fs::write(pkg.join("META"), meta).expect("META");
+}
+
+fn build_with(meta: &[(&str, &str)], package: &str) -> crate::support::Run {
+    let installed = tempfile::tempdir().expect("tmp");
+    for (name, text) in meta {
+        meta_package(installed.path(), name, text);
+    }
+    let ocamlpath = installed.path().to_string_lossy().into_owned();
+    let t = Tree::new(&[
+        ("a.ml", "let () = ()\n"),
+        ("_tags", &format!("true: package({package})\n")),
+    ]);
+    t.caravan_env(&["a.byte"], &[("OCAMLPATH", ocamlpath.as_str())])
+}
+
+#[test]
+fn broken_packages_are_explained_with_the_meta_file() {
+    let r = build_with(&[("bad", "requires = \"x\nversion = 1\n")], "bad");
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("bad/META"), "{}", r.stdout);
+    assert!(r.stdout.contains("line"), "{}", r.stdout);
+
+    let r = build_with(
+        &[
+            ("loop1", "requires = \"loop2\"\n"),
+            ("loop2", "requires = \"loop1\"\n"),
+        ],
+        "loop1",
+    );
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("loop1") && r.stdout.contains("loop2"),
+        "{}",
+        r.stdout
+    );
+
+    let r = build_with(&[("gone", "exists_if = \"gone.cma\"\n")], "gone");
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("gone"), "{}", r.stdout);
+}
