@@ -65,20 +65,19 @@ impl SourceKind {
     }
 }
 
-/// Nesting depth allowed on the caller's stack (about 1 MiB of stack in
-/// debug builds, a tenth of that optimised).
-const SHALLOW_DEPTH: u32 = 240;
+/// Stack the parser may use on the caller's thread: enough for ordinary
+/// files even in debug builds, small enough for any thread.
+const SHALLOW_STACK_BUDGET: usize = 256 << 10;
 
-/// Nesting depth allowed on the dedicated thread used for deeper files.
-const DEEP_DEPTH: u32 = 40_000;
-
-/// Stack of that thread (reserved, touched only as needed).
-const DEEP_STACK: usize = 256 << 20;
+/// Stack of the thread used for files nested deeper than that (reserved,
+/// touched only as needed), and how much of it the parser may use.
+const DEEP_STACK: usize = 1 << 30;
+const DEEP_STACK_BUDGET: usize = DEEP_STACK - (4 << 20);
 
 /// Scans one OCaml source file and returns the modules it depends on: the
 /// set `ocamldep -modules` prints for it.
 pub fn scan(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanError> {
-    match scan_names(source, kind, SHALLOW_DEPTH) {
+    match scan_names(source, kind, SHALLOW_STACK_BUDGET) {
         Err(err) if err.kind() == error::ErrorKind::TooDeep => scan_on_big_stack(source, kind),
         result => result.map_err(|e| e.locate(source)),
     }
@@ -90,7 +89,7 @@ fn scan_on_big_stack(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanE
         std::thread::Builder::new()
             .name("depscan-deep".to_owned())
             .stack_size(DEEP_STACK)
-            .spawn_scoped(scope, || scan_names(source, kind, DEEP_DEPTH))
+            .spawn_scoped(scope, || scan_names(source, kind, DEEP_STACK_BUDGET))
             .ok()
             .and_then(|handle| handle.join().ok())
     });
@@ -103,10 +102,10 @@ fn scan_on_big_stack(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanE
 fn scan_names(
     source: &[u8],
     kind: SourceKind,
-    max_depth: u32,
+    stack_budget: usize,
 ) -> Result<ModuleSet, error::RawError> {
     let tokens = lexer::tokenize(source)?;
-    let parser = parser::Parser::new(source, tokens, max_depth);
+    let parser = parser::Parser::new(source, tokens, stack_budget);
     let mut names = match kind {
         SourceKind::Implementation => parser.implementation()?,
         SourceKind::Interface => parser.interface()?,

@@ -140,7 +140,6 @@ impl<'a> Parser<'a> {
             }
         }
         self.attributes()?;
-        self.leave();
         Ok(())
     }
 
@@ -306,7 +305,6 @@ impl<'a> Parser<'a> {
                 self.class_signature()?;
             }
         }
-        self.leave();
         Ok(())
     }
 
@@ -347,7 +345,6 @@ impl<'a> Parser<'a> {
             _ => return self.syntax_error(),
         }
         self.attributes()?;
-        self.leave();
         Ok(())
     }
 

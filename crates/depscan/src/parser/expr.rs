@@ -98,7 +98,6 @@ impl<'a> Parser<'a> {
         let before = self.deps.len();
         self.expr()?;
         self.seq_expr_rest(before)?;
-        self.leave();
         Ok(())
     }
 
@@ -154,7 +153,6 @@ impl<'a> Parser<'a> {
                 },
             }
         }
-        self.leave();
         Ok(())
     }
 
@@ -322,7 +320,6 @@ impl<'a> Parser<'a> {
         self.enter()?;
         let shape = self.simple_atom()?;
         let shape = self.simple_postfix(shape)?;
-        self.leave();
         Ok(shape)
     }
 
@@ -493,7 +490,6 @@ impl<'a> Parser<'a> {
             }
             _ => return self.syntax_error(),
         };
-        self.leave();
         Ok(shape)
     }
 

@@ -24,6 +24,13 @@ use crate::error::RawError;
 use crate::scope::{Mark, Scope};
 use crate::token::{Kind, Token};
 
+/// The address of a local variable: where the stack currently is.
+#[inline(always)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 /// Result of a parsing step.
 pub(crate) type PResult<T> = Result<T, RawError>;
 
@@ -40,10 +47,11 @@ pub(crate) struct Parser<'a> {
     muted: u32,
     /// Names bound by `(module M)` patterns, not yet in scope.
     unpacks: Vec<&'a [u8]>,
-    depth: u32,
-    /// How deep constructs may nest before the parser gives up (to keep
-    /// the native stack bounded).
-    max_depth: u32,
+    /// Where the stack was when parsing started, and how much of it the
+    /// parser may use: deeper nesting is an error (retried by the caller
+    /// with a bigger stack) rather than a stack overflow.
+    stack_base: usize,
+    stack_budget: usize,
 }
 
 /// A saved parser state, to try one reading and fall back to another.
@@ -57,7 +65,9 @@ struct Checkpoint {
 }
 
 impl<'a> Parser<'a> {
-    pub fn new(src: &'a [u8], toks: Vec<Token>, max_depth: u32) -> Self {
+    /// A parser of `toks`, the tokens of `src`, that may use
+    /// `stack_budget` bytes of the stack below the caller's frame.
+    pub fn new(src: &'a [u8], toks: Vec<Token>, stack_budget: usize) -> Self {
         Parser {
             src,
             toks,
@@ -66,8 +76,8 @@ impl<'a> Parser<'a> {
             deps: Vec::new(),
             muted: 0,
             unpacks: Vec::new(),
-            depth: 0,
-            max_depth,
+            stack_base: stack_address(),
+            stack_budget,
         }
     }
 
@@ -143,18 +153,14 @@ impl<'a> Parser<'a> {
         ))
     }
 
-    /// Guards recursion depth; pair with [`Parser::leave`].
+    /// Guards recursion: fails when the native stack used since parsing
+    /// started exceeds the budget.
     fn enter(&mut self) -> PResult<()> {
-        self.depth += 1;
-        if self.depth > self.max_depth {
+        if stack_address().abs_diff(self.stack_base) > self.stack_budget {
             let tok = self.toks[self.pos];
             return Err(RawError::too_deep(tok.start as usize, tok.end as usize));
         }
         Ok(())
-    }
-
-    fn leave(&mut self) {
-        self.depth -= 1;
     }
 
     fn checkpoint(&self) -> Checkpoint {

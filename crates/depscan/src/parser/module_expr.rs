@@ -55,7 +55,6 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        self.leave();
         Ok(node)
     }
 
@@ -139,7 +138,6 @@ impl<'a> Parser<'a> {
             }
             _ => return self.syntax_error(),
         };
-        self.leave();
         Ok(node)
     }
 }

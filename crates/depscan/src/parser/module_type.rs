@@ -74,7 +74,6 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        self.leave();
         Ok(node)
     }
 

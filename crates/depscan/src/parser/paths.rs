@@ -59,7 +59,6 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        self.leave();
         Ok(ModPath {
             first,
             end: self.pos,

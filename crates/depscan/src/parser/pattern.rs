@@ -113,7 +113,6 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        self.leave();
         Ok(())
     }
 
@@ -245,7 +244,6 @@ impl<'a> Parser<'a> {
             Kind::LBracketPercent | Kind::QuotedStringExpr => self.extension()?,
             _ => return self.syntax_error(),
         }
-        self.leave();
         Ok(())
     }
 

@@ -20,7 +20,6 @@ impl<'a> Parser<'a> {
             }
             self.signature_item()?;
         }
-        self.leave();
         Ok(())
     }
 
@@ -110,7 +109,6 @@ impl<'a> Parser<'a> {
         } else {
             return self.syntax_error();
         };
-        self.leave();
         Ok(node)
     }
 

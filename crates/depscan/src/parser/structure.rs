@@ -74,7 +74,6 @@ impl<'a> Parser<'a> {
                 _ => self.structure_item()?,
             }
         }
-        self.leave();
         Ok(())
     }
 

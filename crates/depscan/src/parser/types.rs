@@ -87,7 +87,6 @@ impl<'a> Parser<'a> {
         } else if self.eat(Kind::MinusGreater) {
             self.function_type()?;
         }
-        self.leave();
         Ok(())
     }
 
@@ -141,7 +140,6 @@ impl<'a> Parser<'a> {
             _ => return self.syntax_error(),
         }
         self.type_applications()?;
-        self.leave();
         Ok(())
     }
 
