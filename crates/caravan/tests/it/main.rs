@@ -6,6 +6,7 @@ mod support;
 mod build_dir;
 mod command_line;
 mod compat;
+mod differential;
 mod display;
 mod faults;
 mod findlib;
