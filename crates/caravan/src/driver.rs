@@ -227,6 +227,14 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     );
     let looks_like_project = configured.project.looks_like_project || cli.recursive;
     let rules = make_rules(cli, configured, toolchain);
+    for (module, stems) in rules.context().resolver.clashes() {
+        println!(
+            "Warning: module {module} is in several include directories ({}); {} is used \
+             except from the folders of the others.",
+            stems.join(", "),
+            stems[0]
+        );
+    }
     let targets: Vec<Target> = cli.targets.iter().map(|t| rules.locate(t)).collect();
     let (display, log) = outputs(cli, &paths.build_dir);
     timings.mark("rules");

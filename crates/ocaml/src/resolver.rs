@@ -156,6 +156,31 @@ impl Resolver {
         self.by_stem.get(best.1).cloned()
     }
 
+    /// Modules found in more than one include directory, with their stems in
+    /// search order: the first one wins (outside its rivals' own folders).
+    pub fn clashes(&self) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for (name, stems) in &self.by_name {
+            let mut ranked: Vec<(usize, &String)> = stems
+                .iter()
+                .filter_map(|s| {
+                    let dir = s.rfind('/').map(|i| &s[..i]).unwrap_or("");
+                    let r = *self.dir_rank.get(dir)?;
+                    (r < self.first_fallback_rank).then_some((r, s))
+                })
+                .collect();
+            if ranked.len() > 1 {
+                ranked.sort();
+                out.push((
+                    name.clone(),
+                    ranked.into_iter().map(|(_, s)| s.clone()).collect(),
+                ));
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// Whether the standard library directory has an interface for `module`.
     pub fn is_stdlib(&self, module: &str) -> bool {
         self.stdlib_has(module)

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bad_input;
 mod build_dir;
 mod command_line;
 mod compat;
