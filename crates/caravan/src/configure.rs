@@ -19,6 +19,10 @@ pub struct Configured {
     pub tagger: Tagger,
     /// Flag declarations, parametrised ones instantiated.
     pub flags: Declarations,
+    /// `.mly` files go through menhir: `-use-menhir`, or `use_menhir` among
+    /// the global tags (as in ocamlbuild, a `true: use_menhir` in the root
+    /// `_tags` or `-tag use_menhir`; a tag on some files only does not count).
+    pub menhir: bool,
     /// A digest of every configuration text read (`_tags` files and tag
     /// options), for the null-build key.
     pub fingerprint: String,
@@ -34,19 +38,27 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
     let project = Project::scan(scan, &mut builder).map_err(ocaml_error)?;
     let fingerprint = builder.fingerprint();
     let tagger = builder.finish();
-    let options = FlagOptions {
+    let menhir = cli.use_menhir || tagger.has("", "use_menhir");
+    let written = tagger.config().written_tags();
+    let mut options = FlagOptions {
         ppflags: cli.ppflags.clone(),
         cflags: cli.cflags.clone(),
         lflags: cli.lflags.clone(),
+        yaccflags: cli.yaccflags.clone(),
+        docflags: cli.docflags.clone(),
+        lexflags: cli.lexflags.clone(),
         libs: cli.libs.clone(),
         mods: cli.mods.clone(),
         ..FlagOptions::default()
     };
-    let uses_camlp4 = tagger
-        .config()
-        .written_tags()
-        .iter()
-        .any(|t| t.as_str().contains("camlp4"));
+    if menhir && written.contains("table") && !written.contains("package(menhirLib)") {
+        let lib = crate::menhir_lib::menhir_lib()
+            .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?;
+        options.packages_compile = lib.compile;
+        options.packages_link_byte = lib.link_byte;
+        options.packages_link_native = lib.link_native;
+    }
+    let uses_camlp4 = written.iter().any(|t| t.as_str().contains("camlp4"));
     let camlp4 = if uses_camlp4 || cli.documentation {
         ocaml::toolchain::camlp4_dir()
     } else {
@@ -75,6 +87,7 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
         project,
         tagger,
         flags,
+        menhir,
         fingerprint,
     })
 }

@@ -73,6 +73,21 @@ pub fn run(args: &[String]) -> u8 {
 }
 
 fn print_info(info: &Info, cli: &Cli) -> u8 {
+    if let Info::Which(tool) = info
+        && let Some(t) = ocaml::toolchain::Tool::from_name(tool)
+    {
+        // As ocamlbuild: the tool found on PATH, whatever -menhir... says.
+        return match ocaml::toolchain::tool_argv(t, None) {
+            Ok(words) => {
+                println!("{}", words.join(" "));
+                exit_code::OK
+            }
+            Err(e) => {
+                println!("Error: {e}");
+                exit_code::FAILURE
+            }
+        };
+    }
     if let Info::Which(tool) = info {
         let overrides = tool_overrides(cli);
         let given = match tool.as_str() {
@@ -277,6 +292,9 @@ fn tool_overrides(cli: &Cli) -> ToolOverrides {
         ocamlopt: cli.ocamlopt.clone(),
         ocamldep: cli.ocamldep.clone(),
         ocamlrun: cli.ocamlrun.clone(),
+        ocamllex: cli.ocamllex.clone(),
+        parser_generator: cli.parser_generator.clone(),
+        ocamldoc: cli.ocamldoc.clone(),
     }
 }
 
@@ -285,8 +303,10 @@ fn make_rules(cli: &Cli, configured: Configured, toolchain: Toolchain) -> OcamlR
         ignore: cli.ignore.clone(),
         no_skip: cli.no_skip,
         cmi_from_native: native_only(&cli.targets),
+        menhir: configured.menhir,
     };
-    let resolver = Resolver::new(&configured.project, toolchain.stdlib());
+    let resolver =
+        Resolver::with_generators(&configured.project, toolchain.stdlib(), options.menhir);
     OcamlRules::new(RuleContext {
         project: configured.project,
         resolver,

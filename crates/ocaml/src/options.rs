@@ -50,4 +50,7 @@ pub struct BuildOptions {
     /// (a native-only build); otherwise `ocamlc` writes it and `ocamlopt`
     /// reads it.
     pub cmi_from_native: bool,
+    /// `.mly` (and `.mlypack`) files go through menhir instead of ocamlyacc
+    /// (`-use-menhir`, or `use_menhir` among the global tags).
+    pub menhir: bool,
 }

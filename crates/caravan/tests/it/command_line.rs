@@ -48,9 +48,9 @@ fn options_of_features_not_yet_there_are_refused() {
     let t = program();
     for opt in [
         &["-use-ocamlfind"][..],
-        &["-yaccflag", "-v"],
+        &["-just-plugin"],
         &["-pkg", "unix"],
-        &["-use-menhir"],
+        &["-plugin-option", "x"],
     ] {
         let mut args = opt.to_vec();
         args.push("main.native");

@@ -113,6 +113,12 @@ pub struct FlagOptions {
     pub libs: Vec<String>,
     /// `-mod(s)`.
     pub mods: Vec<String>,
+    /// Without ocamlfind, what `-pkg` packages add to compilations.
+    pub packages_compile: Vec<String>,
+    /// Without ocamlfind, what `-pkg` packages add to bytecode links.
+    pub packages_link_byte: Vec<String>,
+    /// Without ocamlfind, what `-pkg` packages add to native links.
+    pub packages_link_native: Vec<String>,
 }
 
 impl FlagOptions {
@@ -129,9 +135,9 @@ impl FlagOptions {
             Dynamic::LibsNative => suffixed(&self.libs, "cmxa"),
             Dynamic::ModsByte => suffixed(&self.mods, "cmo"),
             Dynamic::ModsNative => suffixed(&self.mods, "cmx"),
-            Dynamic::PackagesCompile | Dynamic::PackagesLinkByte | Dynamic::PackagesLinkNative => {
-                Vec::new()
-            }
+            Dynamic::PackagesCompile => self.packages_compile.clone(),
+            Dynamic::PackagesLinkByte => self.packages_link_byte.clone(),
+            Dynamic::PackagesLinkNative => self.packages_link_native.clone(),
         }
     }
 }
@@ -280,6 +286,7 @@ mod every_declaration {
             lexflags: vec!["XF".into()],
             libs: vec!["lib".into()],
             mods: vec!["Mod".into()],
+            ..FlagOptions::default()
         };
         let decls = builtin(&options, "+camlp4");
         let mut checked = 0;
