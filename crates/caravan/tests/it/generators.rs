@@ -292,3 +292,84 @@ fn gen_generated_files_left_in_the_source_tree_are_reported_as_ocamlbuild_does()
         root(&both.theirs, &both.theirs.read("_build/sanitize.sh"))
     );
 }
+
+/// The output files of the commands that ran in the last build, sorted.
+fn ran(t: &crate::support::Tree) -> Vec<String> {
+    let mut out: Vec<String> = t
+        .compiler_commands()
+        .iter()
+        .map(|c| {
+            let c = c.trim_end_matches(".depends").trim_end_matches(" >");
+            c.rsplit(' ').next().unwrap_or("").to_string()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn gen_generated_sources_are_incremental() {
+    let g = menhir_grammar();
+    let lexer = lexer("Parser");
+    let t = crate::support::Tree::new(&[
+        AST,
+        EVAL,
+        CALC,
+        ("lexer.mll", lexer.as_str()),
+        ("parser.mly", g.as_str()),
+    ]);
+    let args = ["-use-menhir", "calc.byte"];
+    t.caravan(&args).ok();
+    assert_eq!(t.run("calc.byte", &[]).stdout, EXPECTED);
+
+    // Touched, not changed: nothing runs.
+    for f in ["parser.mly", "lexer.mll"] {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(t.path(f))
+            .expect("open");
+        file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+            .expect("touch");
+    }
+    t.caravan(&args).ok();
+    assert!(t.commands().is_empty(), "{:#?}", t.commands());
+
+    // A semantic action changes: the parser is regenerated and recompiled,
+    // its interface is the same, so nothing that uses it recompiles.
+    t.write(
+        "parser.mly",
+        &g.replace("Ast.Bin (Ast.Sub, a, b)", "Ast.Bin (Ast.Add, a, Ast.Neg b)"),
+    );
+    t.caravan(&args).ok();
+    assert_eq!(
+        ran(&t),
+        ["calc.byte", "parser.ml", "parser.mly", "parser.mly"],
+        "{:#?}",
+        t.commands()
+    );
+    assert_eq!(t.run("calc.byte", &[]).stdout, EXPECTED);
+
+    // A new token changes the interface: what uses Parser recompiles, the
+    // modules that do not (Ast, Eval) do not.
+    let bang = g
+        .replace("%token PLUS", "%token BANG\n%token PLUS")
+        .replace("%nonassoc UMINUS\n", "%nonassoc UMINUS\n%nonassoc BANG\n")
+        + "  | a = expr BANG { a }\n";
+    t.write("parser.mly", &bang);
+    t.caravan(&args).ok();
+    assert_eq!(
+        ran(&t),
+        [
+            "calc.byte",
+            "calc.ml",
+            "lexer.ml",
+            "parser.ml",
+            "parser.mli",
+            "parser.mly",
+            "parser.mly"
+        ],
+        "{:#?}",
+        t.commands()
+    );
+    assert_eq!(t.run("calc.byte", &[]).stdout, EXPECTED);
+}
