@@ -12,6 +12,7 @@ mod hygiene;
 mod incremental;
 mod interruption;
 mod parallel;
+mod preprocessors;
 mod scanning;
 mod side_by_side;
 mod tags;

@@ -16,6 +16,7 @@
 //! | `x.ml`, `x.mli` (neither a source) with `x.mly` | [`ocamlyacc::Ocamlyacc`], or [`menhir::Menhir`] with menhir | `x.ml` |
 //! | `x.ml`, `x.mli` with `x.mlypack` (menhir) | [`menhir::Menhir`] | `x.ml` |
 //! | `x.mly.depends`, `x.mlypack.depends` (menhir) | [`menhir::MenhirDepends`] | itself |
+//! | `x.pp.ml` | [`preprocess::PpMl`] | itself |
 //!
 //! Which generator makes a module's `.ml` is the resolver's decision
 //! ([`crate::resolver::Generator`]): a real source always wins, then
@@ -28,6 +29,7 @@ pub mod link;
 pub mod menhir;
 pub mod ocamllex;
 pub mod ocamlyacc;
+pub mod preprocess;
 
 use std::sync::Arc;
 
@@ -228,6 +230,14 @@ impl OcamlRules {
         }
         if let Some((generator, source)) = cx.resolver.generator_of(s) {
             return Some(self.generator(generator, &source));
+        }
+        if let Some(stem) = s.strip_suffix(".pp.ml") {
+            let ml = format!("{stem}.ml");
+            if !cx.resolver.is_source_or_generated(&ml) {
+                return Some((target.clone(), missing(target, &ml)));
+            }
+            let ml = Target::new(&ml);
+            return Some((target.clone(), Arc::new(preprocess::PpMl { cx, ml })));
         }
         if let Some(stem) = s.strip_suffix(".inferred.mli") {
             return Some(match cx.module_at(stem).filter(|m| m.has_ml) {
