@@ -304,6 +304,7 @@ fn make_rules(cli: &Cli, configured: Configured, toolchain: Toolchain) -> OcamlR
         no_skip: cli.no_skip,
         cmi_from_native: native_only(&cli.targets),
         menhir: configured.menhir,
+        targets: cli.targets.clone(),
     };
     let resolver =
         Resolver::with_generators(&configured.project, toolchain.stdlib(), options.menhir);
@@ -458,8 +459,8 @@ impl EngineRun<'_> {
 fn finish(cli: &Cli, paths: &Paths, targets: &[Target]) -> Result<u8, Stop> {
     if paths.make_links {
         for t in targets {
-            if links::is_linked(t.as_str()) {
-                match links::make(&paths.root, &paths.build_dir, t.as_str()) {
+            if let Some(linked) = links::linked_path(t.as_str()) {
+                match links::make(&paths.root, &paths.build_dir, linked) {
                     Ok(Some(warning)) => println!("{warning}"),
                     Ok(None) => {}
                     Err(e) => println!("Warning: cannot link {t}: {e}"),

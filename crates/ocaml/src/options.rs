@@ -53,4 +53,6 @@ pub struct BuildOptions {
     /// `.mly` (and `.mlypack`) files go through menhir instead of ocamlyacc
     /// (`-use-menhir`, or `use_menhir` among the global tags).
     pub menhir: bool,
+    /// The targets of the command line, as given.
+    pub targets: Vec<String>,
 }

@@ -2,7 +2,7 @@
 //! comparing what they did: exit codes, `_log` entries (header tags and
 //! commands), the files they generated, and the programs' output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::support::{Run, Tree};
 
@@ -134,5 +134,19 @@ impl Both {
         assert_eq!(a.code, b.code, "{program}");
         assert_eq!(a.stdout, b.stdout, "{program}");
         a.stdout
+    }
+
+    /// The files of a directory of `_build` in both trees, by name.
+    pub fn listings(&self, dir: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+        let list = |t: &Tree| -> BTreeSet<String> {
+            std::fs::read_dir(t.path(&format!("_build/{dir}")))
+                .map(|rd| {
+                    rd.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        (list(&self.ours), list(&self.theirs))
     }
 }

@@ -17,6 +17,10 @@
 //! | `x.ml`, `x.mli` with `x.mlypack` (menhir) | [`menhir::Menhir`] | `x.ml` |
 //! | `x.mly.depends`, `x.mlypack.depends` (menhir) | [`menhir::MenhirDepends`] | itself |
 //! | `x.pp.ml` | [`preprocess::PpMl`] | itself |
+//! | `x.odoc` | [`ocamldoc::Odoc`] (from `x.mli`, else `x.ml`) | itself |
+//! | `f.docdir/index.html`, `f.docdir/html.stamp` with `f.odocl` | [`ocamldoc::DocDir`] | `f.docdir/index.html` |
+//! | `f.docdir/man`, `f.docdir/man.stamp` | [`ocamldoc::DocDir`] | `f.docdir/man` |
+//! | `f.docdir/X.tex`, `.ltx`, `.texi`, `.dot` | [`ocamldoc::DocDir`] | itself |
 //!
 //! Which generator makes a module's `.ml` is the resolver's decision
 //! ([`crate::resolver::Generator`]): a real source always wins, then
@@ -27,6 +31,7 @@ pub mod depends;
 pub mod infer;
 pub mod link;
 pub mod menhir;
+pub mod ocamldoc;
 pub mod ocamllex;
 pub mod ocamlyacc;
 pub mod preprocess;
@@ -230,6 +235,26 @@ impl OcamlRules {
         }
         if let Some((generator, source)) = cx.resolver.generator_of(s) {
             return Some(self.generator(generator, &source));
+        }
+        if let Some((prefix, rest)) = s.split_once(".docdir/")
+            && let Some(kind) = ocamldoc::DocKind::of(rest)
+        {
+            let odocl = format!("{prefix}.odocl");
+            let key = kind.key(&format!("{prefix}.docdir"), rest);
+            if !cx.resolver.is_source(&odocl) {
+                return Some((key, missing(target, &odocl)));
+            }
+            let odocl = Target::new(&odocl);
+            return Some((key, Arc::new(ocamldoc::DocDir { cx, odocl, kind })));
+        }
+        if let Some(stem) = s.strip_suffix(".odoc") {
+            return Some(match cx.module_at(stem) {
+                Some(module) => (
+                    target.clone(),
+                    Arc::new(ocamldoc::Odoc { cx, module }) as Arc<dyn Task>,
+                ),
+                None => (target.clone(), missing(target, &format!("{stem}.ml"))),
+            });
         }
         if let Some(stem) = s.strip_suffix(".pp.ml") {
             let ml = format!("{stem}.ml");
