@@ -203,7 +203,10 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     let configured = configure::configure(cli, &scan_config(cli, &paths))?;
     timings.mark("scan");
     if cli.documentation {
-        print!("{}", documentation::render(&configured.flags));
+        print!(
+            "{}",
+            documentation::render(&configured.flags, configured.menhir)
+        );
         return Ok(exit_code::OK);
     }
     if cli.targets.is_empty() {

@@ -373,3 +373,60 @@ fn gen_generated_sources_are_incremental() {
     );
     assert_eq!(t.run("calc.byte", &[]).stdout, EXPECTED);
 }
+
+/// `(name, deps, prods)` of each rule `-documentation` prints.
+fn documented_rules(text: &str) -> Vec<(String, String, String)> {
+    let between = |e: &str, start: &str| -> String {
+        e.split_once(start)
+            .and_then(|(_, rest)| rest.split_once(" ]"))
+            .map(|(inside, _)| inside.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|e| e.starts_with("rule \""))
+        .map(|e| {
+            let name = e["rule \"".len()..]
+                .split_once('"')
+                .map(|(n, _)| n.to_string())
+                .unwrap_or_default();
+            (name, between(e, "~deps:[ "), between(e, "~prods:[ "))
+        })
+        .collect()
+}
+
+#[test]
+fn gen_documentation_lists_the_generator_rules_as_ocamlbuild() {
+    let t = crate::support::Tree::new(&[]);
+    for extra in [&[][..], &["-use-menhir"]] {
+        let mut args = extra.to_vec();
+        args.push("-documentation");
+        let ours = documented_rules(&t.caravan(&args).ok().stdout);
+        let theirs = documented_rules(&t.ocamlbuild(&args).ok().stdout);
+        let names = [
+            "ocamllex",
+            "ocamlyacc",
+            "ocaml: menhir",
+            "ocaml: menhir dependencies",
+            "ocaml: modular menhir (mlypack)",
+            "ocaml: menhir modular dependencies",
+            "ocaml: mli -> odoc",
+            "ocaml: ml -> odoc",
+            "ocamldoc: document ocaml project odocl & *odoc -> docdir (html)",
+            "ocamldoc: document ocaml project odocl & *odoc -> docdir (man)",
+            "ocamldoc: document ocaml project odocl & *odoc -> latex",
+            "ocamldoc: document ocaml project odocl & *odoc -> texinfo",
+            "ocamldoc: document ocaml project odocl & *odoc -> dot",
+            "preprocess: ml -> pp.ml",
+        ];
+        let pick = |rules: &[(String, String, String)]| -> Vec<(String, String, String)> {
+            rules
+                .iter()
+                .filter(|r| names.contains(&r.0.as_str()))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(pick(&ours), pick(&theirs), "{extra:?}");
+        assert_eq!(pick(&ours).len(), if extra.is_empty() { 10 } else { 13 });
+    }
+}
