@@ -430,3 +430,15 @@ fn gen_documentation_lists_the_generator_rules_as_ocamlbuild() {
         assert_eq!(pick(&ours).len(), if extra.is_empty() { 10 } else { 13 });
     }
 }
+
+#[test]
+fn gen_which_finds_the_generators_as_ocamlbuild() {
+    let t = crate::support::Tree::new(&[]);
+    for tool in ["ocamllex", "ocamlyacc", "menhir", "ocamldoc"] {
+        assert_eq!(
+            t.caravan(&["-which", tool]).ok().stdout,
+            t.ocamlbuild(&["-which", tool]).ok().stdout,
+            "{tool}"
+        );
+    }
+}

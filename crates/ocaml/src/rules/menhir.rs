@@ -147,7 +147,7 @@ impl Task for MenhirDepends {
             let cx = &self.cx;
             let out = tcx.key().clone();
             let r = resolve(&tcx, cx, &self.grammar).await?;
-            let tool = cx.tool(Tool::Menhir)?;
+            let tool = cx.tool(Tool::Menhir, self.grammar.file().as_str())?;
             let tags = with(&r.tags, &["ocaml", "menhir_ocamldep"]);
             let dep_tags: TagSet = ["ocaml", "ocamldep"].into_iter().collect();
             let mut ocamldep = cx.toolchain.ocamldep.clone();
@@ -218,7 +218,7 @@ impl Task for Menhir {
             let deps = local_deps(&tcx, cx, file, &module).await?;
             let ifaces = need_interfaces(&tcx, &deps).await?;
 
-            let tool = cx.tool(Tool::Menhir)?;
+            let tool = cx.tool(Tool::Menhir, self.grammar.file().as_str())?;
             let ocamlc_tags = match &self.grammar {
                 Grammar::Single(_) => {
                     cx.command_tags(&[ml.as_str()], &["ocaml", "byte", "compile"])

@@ -138,11 +138,11 @@ impl RuleContext {
         }
     }
 
-    /// A generator or documentation tool (see [`Tool`]).
-    pub fn tool(&self, tool: Tool) -> Result<FoundTool> {
+    /// A generator or documentation tool (see [`Tool`]), to run on `file`.
+    pub fn tool(&self, tool: Tool, file: &str) -> Result<FoundTool> {
         self.toolchain
             .tool(tool)
-            .map_err(|e| Error::rule("toolchain", e.to_string()))
+            .map_err(|e| Error::rule("toolchain", format!("cannot make {file}: {e}")))
     }
 
     /// The sources of the module at `stem`.

@@ -58,7 +58,7 @@ impl Task for Odoc {
             tcx.need_one(&src).await?;
             let deps = local_deps(&tcx, cx, src.as_str(), m).await?;
             let ifaces = need_interfaces(&tcx, &deps).await?;
-            let tool = cx.tool(Tool::Ocamldoc)?;
+            let tool = cx.tool(Tool::Ocamldoc, out.as_str())?;
             let tags = cx.command_tags(&[src.as_str()], &[kind, "ocaml", "doc"]);
             let mut argv = tool.argv;
             argv.extend(["-dump".into(), out.to_string()]);
@@ -196,7 +196,7 @@ impl Task for DocDir {
                 .collect();
             tcx.need(&before).await?;
 
-            let tool = cx.tool(Tool::Ocamldoc)?;
+            let tool = cx.tool(Tool::Ocamldoc, docout.as_str())?;
             let kind = self.kind;
             let mut tags =
                 cx.command_tags(&[docout.as_str(), docdir.as_str()], &[kind.tag(), "ocaml"]);

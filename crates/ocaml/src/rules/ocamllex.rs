@@ -27,7 +27,7 @@ impl Task for Ocamllex {
             tcx.need_one(&self.mll).await?;
             let ml = tcx.key().clone();
             let mll = self.mll.as_str();
-            let tool = self.cx.tool(Tool::Ocamllex)?;
+            let tool = self.cx.tool(Tool::Ocamllex, ml.as_str())?;
             let tags = self
                 .cx
                 .command_tags(&[mll], &["ocaml", "lexer", "ocamllex"]);

@@ -29,7 +29,7 @@ impl Task for Ocamlyacc {
             let ml = tcx.key().clone();
             let mli = Target::new(&format!("{}i", ml.as_str()));
             let mly = self.mly.as_str();
-            let tool = self.cx.tool(Tool::Ocamlyacc)?;
+            let tool = self.cx.tool(Tool::Ocamlyacc, ml.as_str())?;
             let tags = self
                 .cx
                 .command_tags(&[mly], &["ocaml", "parser", "ocamlyacc"]);
