@@ -134,6 +134,7 @@ fn gen_lexer_and_yacc_flags_and_tools() {
     calculator(
         &[
             ("parser.mly", YACC_GRAMMAR),
+            ("lexer.mli", "val token : Lexing.lexbuf -> Parser.token\n"),
             ("_tags", "<lexer.mll>: generate_ml\n"),
         ],
         &[
