@@ -209,6 +209,27 @@ impl OcamlRules {
         self.cx.module_at(stem).is_some()
     }
 
+    /// The task of a generator run on `source`, keyed by the `.ml` it writes.
+    fn generator(&self, generator: Generator, source: &str) -> (Target, Arc<dyn Task>) {
+        let cx = self.cx.clone();
+        let stem = source.rsplit_once('.').map(|(s, _)| s).unwrap_or(source);
+        let key = Target::new(&format!("{stem}.ml"));
+        let source = Target::new(source);
+        let task: Arc<dyn Task> = match generator {
+            Generator::Ocamllex => Arc::new(ocamllex::Ocamllex { cx, mll: source }),
+            Generator::Parser if cx.options.menhir => Arc::new(menhir::Menhir {
+                cx,
+                grammar: menhir::Grammar::Single(source),
+            }),
+            Generator::Parser => Arc::new(ocamlyacc::Ocamlyacc { cx, mly: source }),
+            Generator::MenhirPack => Arc::new(menhir::Menhir {
+                cx,
+                grammar: menhir::Grammar::Pack(source),
+            }),
+        };
+        (key, task)
+    }
+
     fn producer_of(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
         let s = target.as_str();
         let cx = self.cx.clone();
@@ -326,29 +347,6 @@ impl OcamlRules {
             }
             _ => None,
         }
-    }
-}
-
-impl OcamlRules {
-    /// The task of a generator run on `source`, keyed by the `.ml` it writes.
-    fn generator(&self, generator: Generator, source: &str) -> (Target, Arc<dyn Task>) {
-        let cx = self.cx.clone();
-        let stem = source.rsplit_once('.').map(|(s, _)| s).unwrap_or(source);
-        let key = Target::new(&format!("{stem}.ml"));
-        let source = Target::new(source);
-        let task: Arc<dyn Task> = match generator {
-            Generator::Ocamllex => Arc::new(ocamllex::Ocamllex { cx, mll: source }),
-            Generator::Parser if cx.options.menhir => Arc::new(menhir::Menhir {
-                cx,
-                grammar: menhir::Grammar::Single(source),
-            }),
-            Generator::Parser => Arc::new(ocamlyacc::Ocamlyacc { cx, mly: source }),
-            Generator::MenhirPack => Arc::new(menhir::Menhir {
-                cx,
-                grammar: menhir::Grammar::Pack(source),
-            }),
-        };
-        (key, task)
     }
 }
 
