@@ -73,6 +73,21 @@ pub fn run(args: &[String]) -> u8 {
 }
 
 fn print_info(info: &Info, cli: &Cli) -> u8 {
+    if let Info::Which(tool) = info
+        && let Some(t) = ocaml::toolchain::Tool::from_name(tool)
+    {
+        // As ocamlbuild: the tool found on PATH, whatever -menhir... says.
+        return match ocaml::toolchain::tool_argv(t, None) {
+            Ok(words) => {
+                println!("{}", words.join(" "));
+                exit_code::OK
+            }
+            Err(e) => {
+                println!("Error: {e}");
+                exit_code::FAILURE
+            }
+        };
+    }
     if let Info::Which(tool) = info {
         let overrides = tool_overrides(cli);
         let given = match tool.as_str() {
@@ -188,7 +203,10 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     let configured = configure::configure(cli, &scan_config(cli, &paths))?;
     timings.mark("scan");
     if cli.documentation {
-        print!("{}", documentation::render(&configured.flags));
+        print!(
+            "{}",
+            documentation::render(&configured.flags, configured.menhir)
+        );
         return Ok(exit_code::OK);
     }
     if cli.targets.is_empty() {
@@ -302,6 +320,9 @@ fn tool_overrides(cli: &Cli) -> ToolOverrides {
         ocamlopt: cli.ocamlopt.clone(),
         ocamldep: cli.ocamldep.clone(),
         ocamlrun: cli.ocamlrun.clone(),
+        ocamllex: cli.ocamllex.clone(),
+        parser_generator: cli.parser_generator.clone(),
+        ocamldoc: cli.ocamldoc.clone(),
     }
 }
 
@@ -310,8 +331,11 @@ fn make_rules(cli: &Cli, configured: Configured, toolchain: Toolchain) -> OcamlR
         ignore: cli.ignore.clone(),
         no_skip: cli.no_skip,
         cmi_from_native: native_only(&cli.targets),
+        menhir: configured.menhir,
+        targets: cli.targets.clone(),
     };
-    let resolver = Resolver::new(&configured.project, toolchain.stdlib());
+    let resolver =
+        Resolver::with_generators(&configured.project, toolchain.stdlib(), options.menhir);
     OcamlRules::new(RuleContext {
         project: configured.project,
         resolver,
@@ -500,8 +524,8 @@ async fn interrupted() {
 fn finish(cli: &Cli, paths: &Paths, targets: &[Target]) -> Result<u8, Stop> {
     if paths.make_links {
         for t in targets {
-            if links::is_linked(t.as_str()) {
-                match links::make(&paths.root, &paths.build_dir, t.as_str()) {
+            if let Some(linked) = links::linked_path(t.as_str()) {
+                match links::make(&paths.root, &paths.build_dir, linked) {
                     Ok(Some(warning)) => println!("{warning}"),
                     Ok(None) => {}
                     Err(e) => println!("Warning: cannot link {t}: {e}"),

@@ -13,10 +13,10 @@ pub enum Mode {
 
 impl Mode {
     /// The front-end of this mode.
-    pub fn tool(self) -> crate::ocamlfind::Tool {
+    pub fn front_end(self) -> crate::ocamlfind::FrontEnd {
         match self {
-            Mode::Byte => crate::ocamlfind::Tool::Ocamlc,
-            Mode::Native => crate::ocamlfind::Tool::Ocamlopt,
+            Mode::Byte => crate::ocamlfind::FrontEnd::Ocamlc,
+            Mode::Native => crate::ocamlfind::FrontEnd::Ocamlopt,
         }
     }
 
@@ -58,4 +58,9 @@ pub struct BuildOptions {
     /// (a native-only build); otherwise `ocamlc` writes it and `ocamlopt`
     /// reads it.
     pub cmi_from_native: bool,
+    /// `.mly` (and `.mlypack`) files go through menhir instead of ocamlyacc
+    /// (`-use-menhir`, or `use_menhir` among the global tags).
+    pub menhir: bool,
+    /// The targets of the command line, as given.
+    pub targets: Vec<String>,
 }
