@@ -80,6 +80,8 @@ fn print_info(info: &Info, cli: &Cli) -> u8 {
             "ocamlopt" => overrides.ocamlopt.as_deref(),
             "ocamldep" => overrides.ocamldep.as_deref(),
             "ocamlrun" => overrides.ocamlrun.as_deref(),
+            "ocamlmklib" => overrides.ocamlmklib.as_deref(),
+            "ocamlmktop" => overrides.ocamlmktop.as_deref(),
             _ => None,
         };
         return match ocaml::toolchain::tool_command(given, tool) {
@@ -277,6 +279,8 @@ fn tool_overrides(cli: &Cli) -> ToolOverrides {
         ocamlopt: cli.ocamlopt.clone(),
         ocamldep: cli.ocamldep.clone(),
         ocamlrun: cli.ocamlrun.clone(),
+        ocamlmklib: cli.ocamlmklib.clone(),
+        ocamlmktop: cli.ocamlmktop.clone(),
     }
 }
 
@@ -287,6 +291,7 @@ fn make_rules(cli: &Cli, configured: Configured, toolchain: Toolchain) -> OcamlR
         cmi_from_native: native_only(&cli.targets),
     };
     let resolver = Resolver::new(&configured.project, toolchain.stdlib());
+    let libraries = ocaml::rules::libraries::of_project(&configured.project);
     OcamlRules::new(RuleContext {
         project: configured.project,
         resolver,
@@ -294,16 +299,27 @@ fn make_rules(cli: &Cli, configured: Configured, toolchain: Toolchain) -> OcamlR
         options,
         tagger: configured.tagger,
         flags: configured.flags,
+        libraries,
     })
 }
 
 /// Whether every target is native code: then `ocamlopt` writes the `.cmi`
 /// of modules without an `.mli` and `ocamlc` never runs.
 fn native_only(targets: &[String]) -> bool {
+    let byte = [
+        ".byte.o",
+        ".byte.so",
+        ".byte.c",
+        ".byte.exe",
+        ".byte.complete.o",
+    ];
     let native = [".native", ".cmx", ".cmxa", ".cmxs", ".o", ".a", ".so"];
     let neutral = [".depends"];
     let mut any_native = false;
     for t in targets {
+        if byte.iter().any(|e| t.ends_with(e)) {
+            return false;
+        }
         if native.iter().any(|e| t.ends_with(e)) {
             any_native = true;
         } else if !neutral.iter().any(|e| t.ends_with(e)) {
@@ -437,13 +453,11 @@ impl EngineRun<'_> {
 /// After a successful build: links at the root, then `--`.
 fn finish(cli: &Cli, paths: &Paths, targets: &[Target]) -> Result<u8, Stop> {
     if paths.make_links {
-        for t in targets {
-            if links::is_linked(t.as_str()) {
-                match links::make(&paths.root, &paths.build_dir, t.as_str()) {
-                    Ok(Some(warning)) => println!("{warning}"),
-                    Ok(None) => {}
-                    Err(e) => println!("Warning: cannot link {t}: {e}"),
-                }
+        for t in links::to_make(&paths.build_dir, targets) {
+            match links::make(&paths.root, &paths.build_dir, t.as_str()) {
+                Ok(Some(warning)) => println!("{warning}"),
+                Ok(None) => {}
+                Err(e) => println!("Warning: cannot link {t}: {e}"),
             }
         }
     }

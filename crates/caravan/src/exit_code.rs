@@ -42,6 +42,7 @@ pub fn of_error(e: &Error) -> u8 {
             "link-cycle" => LINK_CYCLE,
             "missing-module" => NO_RULE,
             "must-not-rebuild" => OTHER,
+            "for-pack" => COMMAND_FAILED,
             "toolchain" => FAILURE,
             _ => FAILURE,
         },

@@ -2,19 +2,40 @@
 //! /abs/_build/main.native`), and their removal by `-clean`.
 //!
 //! Like ocamlbuild, a link is made for targets ending in `.byte`, `.native`
-//! and `.top`, named after the target's file name, and symlinks into the
-//! build directory whose target disappeared are removed at start. Unlike
-//! `ln -sf`, an existing file that is not a symlink is never replaced.
+//! and `.top` (and caravan's `.byte.exe`), named after the target's file
+//! name, and for every target an `x.otarget` lists; symlinks into the build
+//! directory whose target disappeared are removed at start. Unlike `ln
+//! -sf`, an existing file that is not a symlink is never replaced.
 
 use std::fs;
 use std::io;
 use std::path::Path;
 
+use engine::Target;
+
 /// Whether a target gets a link at the root.
 pub fn is_linked(target: &str) -> bool {
-    [".byte", ".native", ".top"]
+    [".byte", ".native", ".top", ".byte.exe"]
         .iter()
         .any(|ext| target.ends_with(ext))
+}
+
+/// The targets to link after a successful build of `targets`: the linked
+/// kinds, and what each `x.otarget` lists (read from the `x.itarget` copied
+/// into the build directory).
+pub fn to_make(build_dir: &Path, targets: &[Target]) -> Vec<Target> {
+    let mut out = Vec::new();
+    for t in targets {
+        if let Some(stem) = t.as_str().strip_suffix(".otarget") {
+            let itarget = format!("{stem}.itarget");
+            if let Ok(text) = fs::read_to_string(build_dir.join(&itarget)) {
+                out.extend(ocaml::rules::itarget::targets_of(&itarget, &text));
+            }
+        } else if is_linked(t.as_str()) {
+            out.push(t.clone());
+        }
+    }
+    out
 }
 
 /// Makes `<root>/<file name>` a symlink to `<build_dir>/<target>`. Returns a

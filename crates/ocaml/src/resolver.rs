@@ -28,6 +28,9 @@ pub struct ModuleSource {
     pub has_mli: bool,
     /// Whether an `.ml` exists.
     pub has_ml: bool,
+    /// Whether an `.mlpack` exists: the module is a pack of others, and the
+    /// pack wins over an `.ml` of the same name (as in ocamlbuild).
+    pub pack: bool,
 }
 
 impl ModuleSource {
@@ -37,6 +40,18 @@ impl ModuleSource {
             Some(i) => &self.stem[..i],
             None => "",
         }
+    }
+
+    /// Whether the module has an implementation (`.cmo`/`.cmx`) to link: an
+    /// `.ml` or an `.mlpack`.
+    pub fn is_linkable(&self) -> bool {
+        self.has_ml || self.pack
+    }
+
+    /// Whether the module's implementation is compiled from its `.ml` (not
+    /// packed from an `.mlpack`).
+    pub fn compiles_ml(&self) -> bool {
+        self.has_ml && !self.pack
     }
 }
 
@@ -61,10 +76,12 @@ impl Resolver {
     pub fn new(project: &Project, stdlib_dir: PathBuf) -> Resolver {
         let mut by_stem: FxHashMap<String, ModuleSource> = FxHashMap::default();
         for f in &project.files {
-            let (stem, is_mli) = if let Some(s) = f.strip_suffix(".mli") {
-                (s, true)
+            let (stem, kind) = if let Some(s) = f.strip_suffix(".mli") {
+                (s, 'i')
             } else if let Some(s) = f.strip_suffix(".ml") {
-                (s, false)
+                (s, 'm')
+            } else if let Some(s) = f.strip_suffix(".mlpack") {
+                (s, 'p')
             } else {
                 continue;
             };
@@ -74,11 +91,12 @@ impl Resolver {
                     stem: stem.to_string(),
                     has_mli: false,
                     has_ml: false,
+                    pack: false,
                 });
-            if is_mli {
-                m.has_mli = true;
-            } else {
-                m.has_ml = true;
+            match kind {
+                'i' => m.has_mli = true,
+                'm' => m.has_ml = true,
+                _ => m.pack = true,
             }
         }
         let mut by_name: FxHashMap<String, Vec<String>> = FxHashMap::default();
