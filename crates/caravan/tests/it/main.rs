@@ -4,14 +4,20 @@
 mod support;
 
 mod build_dir;
+mod c_stubs;
 mod command_line;
 mod compat;
 mod display;
 mod hygiene;
 mod incremental;
 mod interruption;
+mod libraries;
+mod opaque;
+mod output_kinds;
+mod packs;
 mod parallel;
 mod scanning;
 mod tags;
 mod tags_conformance;
+mod target_groups;
 mod targets;

@@ -95,6 +95,45 @@ pub fn link_dirs(list: &[Target], extra: &[Target]) -> Vec<String> {
         .collect()
 }
 
+/// The files of the project that a link's flags name (`-mod Util` gives
+/// `Util.cmx`, `-lib foo` gives `foo.cmxa`): built first, and inputs of the
+/// link, as ocamlbuild's `flag_and_dep` would make them.
+pub async fn flag_files(
+    tcx: &TaskCx,
+    cx: &RuleContext,
+    flags: &[String],
+    ext_obj: &str,
+    ext_lib: &str,
+) -> Result<Vec<Target>> {
+    let mut files = Vec::new();
+    for w in flags {
+        if w.starts_with('-') || w.starts_with('/') || w.starts_with('+') {
+            continue;
+        }
+        let t = Target::new(w);
+        let companion = if let Some(stem) = w.strip_suffix(".cmx") {
+            Some(format!("{stem}.{ext_obj}"))
+        } else if let Some(stem) = w.strip_suffix(".cmxa") {
+            Some(format!("{stem}.{ext_lib}"))
+        } else if w.ends_with(".cmo") || w.ends_with(".cma") {
+            None
+        } else {
+            continue;
+        };
+        let stem = super::list_file::stem_of(w);
+        let buildable = cx.module_at(stem).is_some_and(|m| m.is_linkable())
+            || ((w.ends_with(".cma") || w.ends_with(".cmxa"))
+                && cx.resolver.is_source(&format!("{stem}.mllib")));
+        if !buildable {
+            continue;
+        }
+        files.push(t);
+        files.extend(companion.map(|c| Target::new(&c)));
+    }
+    tcx.need(&files).await?;
+    Ok(files)
+}
+
 /// Builds the archives of the used libraries and returns what they carry
 /// (C libraries to link).
 pub async fn need_libraries(tcx: &TaskCx, libs: &[UsedLibrary]) -> Result<Vec<Target>> {
@@ -144,6 +183,7 @@ impl Task for Link {
 
             let tags = cx.command_tags(&[out.as_str()], &self.context());
             let flags = cx.flags_of(&tags);
+            let named = flag_files(&tcx, cx, &flags, &ext_obj, &ext_lib).await?;
             for s in c_stubs::stubs_of_flags(cx, &flags, out.dir()) {
                 if !stubs.contains(&s) {
                     stubs.push(s);
@@ -174,6 +214,7 @@ impl Task for Link {
             action.inputs = link_inputs(&list, mode, &ext_obj, &ext_lib)
                 .into_iter()
                 .chain(stubs.iter().cloned())
+                .chain(named)
                 .map(Input::File)
                 .collect();
             action.outputs.push(out.clone());

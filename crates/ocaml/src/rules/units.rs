@@ -28,7 +28,7 @@ use tags::TagSet;
 use super::c_stubs;
 use super::closure;
 use super::libraries;
-use super::link::{link_dirs, link_inputs, need_libraries};
+use super::link::{flag_files, link_dirs, link_inputs, need_libraries};
 use super::list_file;
 use super::{RuleContext, log_tags};
 use crate::options::Mode;
@@ -137,6 +137,7 @@ impl Task for Units {
 
             let tags = cx.command_tags(&[out.as_str()], &kind.context());
             let flags = cx.flags_of(&tags);
+            let named = flag_files(&tcx, cx, &flags, &ext_obj, &ext_lib).await?;
             for s in c_stubs::stubs_of_flags(cx, &flags, out.dir()) {
                 if !stubs.contains(&s) {
                     stubs.push(s);
@@ -168,6 +169,7 @@ impl Task for Units {
             action.inputs = link_inputs(&list, mode, &ext_obj, &ext_lib)
                 .into_iter()
                 .chain(stubs.iter().cloned())
+                .chain(named)
                 .map(Input::File)
                 .collect();
             action.inputs.push(Input::File(self.list.clone()));
