@@ -242,3 +242,24 @@ fn a_missing_module_in_an_mllib_names_the_file() {
         r.stdout
     );
 }
+
+#[test]
+fn archives_tagged_ocamlmklib_are_made_by_ocamlmklib() {
+    let files = [
+        ("a.ml", "let x = 1\n"),
+        ("b.ml", "let y = A.x\n"),
+        ("lib.mllib", "A B\n"),
+        ("_tags", "<lib.cma> or <b.cma> or <lib.cmxa>: ocamlmklib\n"),
+    ];
+    let s = SideBySide::new(&files, &[]);
+    s.build(&["lib.cma", "b.cma"]);
+    s.same_artifacts(&["lib.cma", "b.cma"]);
+    // The log names what ocamlmklib's -o gets, as ocamlbuild's does.
+    let lib = s.same_command("lib");
+    assert!(lib.ends_with("ocamlmklib.opt a.cmo b.cmo -o lib"), "{lib}");
+    s.same_command("b");
+    let native = SideBySide::new(&files, &[]);
+    native.build(&["lib.cmxa"]);
+    native.same_artifacts(&["lib.cmxa", "lib.a"]);
+    native.same_command("lib");
+}

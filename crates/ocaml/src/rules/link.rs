@@ -190,20 +190,20 @@ impl Task for Link {
                 }
             }
             tcx.need(&stubs).await?;
-            let mut argv = compiler;
-            if let LinkKind::Output(k) = self.kind {
-                argv.extend(k.option().map(str::to_string));
-            }
-            if self.kind == LinkKind::Archive {
-                argv.push("-a".into());
-            }
-            argv.extend(flags);
-            argv.extend(link_dirs(&list, &stubs));
-            if self.kind != LinkKind::Archive {
+            let argv = if self.kind == LinkKind::Archive {
+                super::units::archive_argv(cx, mode, &tags, flags, &list, &stubs, &out)?
+            } else {
+                let mut argv = compiler;
+                if let LinkKind::Output(k) = self.kind {
+                    argv.extend(k.option().map(str::to_string));
+                }
+                argv.extend(flags);
+                argv.extend(link_dirs(&list, &stubs));
                 argv.extend(c_stubs::root_library_path(&stubs));
-            }
-            argv.extend(list.iter().map(|o| o.to_string()));
-            argv.extend(["-o".into(), out.to_string()]);
+                argv.extend(list.iter().map(|o| o.to_string()));
+                argv.extend(["-o".into(), out.to_string()]);
+                argv
+            };
             let mut action = match self.kind {
                 LinkKind::Output(k) if k.needs_private_dir(mode) => {
                     super::output_obj::private_link(argv, &out)
@@ -224,7 +224,11 @@ impl Task for Link {
                     .outputs
                     .push(Target::new(&format!("{stem}.{ext_lib}")));
             }
-            action.log.target = out.to_string();
+            action.log.target = if self.kind == LinkKind::Archive {
+                super::units::archive_log_target(&tags, &out)
+            } else {
+                out.to_string()
+            };
             action.log.tags = log_tags(tags);
             let outputs = tcx.run(action).await?;
             let data = (self.kind == LinkKind::Archive).then(|| {

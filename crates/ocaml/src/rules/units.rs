@@ -81,6 +81,16 @@ pub struct Units {
     pub kind: UnitsKind,
 }
 
+/// The log target of an archive's command: the archive, or for
+/// `ocamlmklib` (as ocamlbuild logs it) the name given to `-o`.
+pub fn archive_log_target(tags: &TagSet, out: &Target) -> String {
+    if tags.contains("ocamlmklib") {
+        list_file::stem_of(out.as_str()).to_string()
+    } else {
+        out.to_string()
+    }
+}
+
 /// The command of an archive: `ocamlc -a`/`ocamlopt -a`, or `ocamlmklib`
 /// when the archive is tagged `ocamlmklib`.
 pub fn archive_argv(
@@ -180,7 +190,10 @@ impl Task for Units {
                     .outputs
                     .push(Target::new(&format!("{stem}.{ext_lib}")));
             }
-            action.log.target = out.to_string();
+            action.log.target = match kind {
+                UnitsKind::Archive(_) => archive_log_target(&tags, &out),
+                _ => out.to_string(),
+            };
             action.log.tags = log_tags(tags);
             let outputs = tcx.run(action).await?;
             Ok(TaskValue {
