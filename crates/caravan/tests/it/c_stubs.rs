@@ -109,14 +109,18 @@ fn c_files_compile_through_the_ocaml_compiler_with_c_tags() {
         &[
             ("x.c", "int x_value(void) { return 1; }\n"),
             ("sub/y.c", "int y_value(void) { return Y; }\n"),
+            ("z.c", "int z_value(void) { return 3; }\n"),
             (
                 "_tags",
-                "<x.c>: ccopt(-O2), cc(gcc)\n<sub/y.c>: ccopt(-DY=1)\n",
+                "<x.c>: ccopt(-O2), cc(gcc)\n<sub/y.c>: ccopt(-DY=1)\n<z.c>: native, debug\n",
             ),
         ],
         &[],
     );
-    s.build(&["x.o", "sub/y.o", "libx.a"]);
+    s.build(&["x.o", "sub/y.o", "libx.a", "z.o"]);
+    // Tagged native: through ocamlopt.
+    let z = s.same_command("z.c");
+    assert!(z.contains("ocamlopt") && z.ends_with("-g -c z.c"), "{z}");
     s.same_artifacts(&["x.o", "sub/y.o", "libx.a", "dllx.so"]);
     let x = s.same_command("x.c");
     assert!(x.ends_with("-ccopt -O2 -cc gcc -c x.c"), "{x}");
@@ -129,6 +133,22 @@ fn c_files_compile_through_the_ocaml_compiler_with_c_tags() {
     assert!(s.theirs.read("_build/_log").contains("mv y.o sub/y.o"));
     // libx.a from x.o alone (no libx.clib).
     s.same_command("x");
+}
+
+#[test]
+fn ocamlmklib_can_be_given_on_the_command_line() {
+    let t = Tree::new(&[("x.c", "int x_value(void) { return 1; }\n")]);
+    t.caravan(&["-ocamlmklib", "ocamlmklib -verbose", "libx.a"])
+        .ok();
+    let cmds = t.compiler_commands();
+    assert!(
+        cmds.iter()
+            .any(|c| c.ends_with("/ocamlmklib -verbose -o x x.o")),
+        "{cmds:#?}"
+    );
+    assert!(t.exists("_build/libx.a") && t.exists("_build/dllx.so"));
+    let which = t.caravan(&["-ocamlmklib", "mymklib", "-which", "ocamlmklib"]);
+    assert_eq!(which.stdout.trim(), "mymklib");
 }
 
 #[test]

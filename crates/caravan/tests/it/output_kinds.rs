@@ -278,6 +278,18 @@ fn toplevels_from_mltop() {
 }
 
 #[test]
+fn ocamlmktop_can_be_given_on_the_command_line() {
+    let t = Tree::new(&[("a.ml", "let v = 1\n"), ("t.mltop", "A\n")]);
+    t.caravan(&["-ocamlmktop", "ocamlmktop -g", "t.top"]).ok();
+    let cmds = t.compiler_commands();
+    assert!(
+        cmds.iter()
+            .any(|c| c.ends_with("/ocamlmktop -g a.cmo -o t.top")),
+        "{cmds:#?}"
+    );
+}
+
+#[test]
 fn bin_annot_writes_cmt_and_cmti_files() {
     let files = [
         ("a.mli", "val x : int\n"),
