@@ -223,38 +223,41 @@ pub fn stubs_of_flags(cx: &RuleContext, flags: &[String], dir: &str) -> Vec<Targ
     out
 }
 
-/// `dir/X` for the project's `dir/libX.clib`.
+/// `dir/X` for the project's `dir/libX.clib`, or else its `dir/X.c` (a C
+/// library of that one object).
 fn find_clib(cx: &RuleContext, name: &str, dir: &str) -> Option<String> {
-    let file = format!("lib{name}.clib");
-    let in_dir = |d: &str| {
-        if d.is_empty() {
-            file.clone()
-        } else {
-            format!("{d}/{file}")
-        }
-    };
-    let mut candidates: Vec<String> = cx
-        .project
-        .include_dirs_of(dir)
-        .into_iter()
-        .map(in_dir)
-        .collect();
-    candidates.extend(
-        cx.project
-            .files
-            .iter()
-            .filter(|f| Target::new(f).file_name() == file)
-            .cloned(),
-    );
-    candidates
-        .into_iter()
-        .find(|c| cx.resolver.is_source(c))
-        .map(|c| {
-            let t = Target::new(&c);
-            if t.dir().is_empty() {
-                name.to_string()
+    let find = |file: String| -> Option<String> {
+        let in_dir = |d: &str| {
+            if d.is_empty() {
+                file.clone()
             } else {
-                format!("{}/{name}", t.dir())
+                format!("{d}/{file}")
             }
-        })
+        };
+        let mut candidates: Vec<String> = cx
+            .project
+            .include_dirs_of(dir)
+            .into_iter()
+            .map(in_dir)
+            .collect();
+        candidates.extend(
+            cx.project
+                .files
+                .iter()
+                .filter(|f| Target::new(f).file_name() == file)
+                .cloned(),
+        );
+        candidates
+            .into_iter()
+            .find(|c| cx.resolver.is_source(c))
+            .map(|c| {
+                let t = Target::new(&c);
+                if t.dir().is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{}/{name}", t.dir())
+                }
+            })
+    };
+    find(format!("lib{name}.clib")).or_else(|| find(format!("{name}.c")))
 }
