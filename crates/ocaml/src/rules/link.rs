@@ -211,6 +211,9 @@ impl Task for Link {
                 _ => Action::process(argv),
             };
             action.salt.push(cx.toolchain.identity.clone());
+            if self.kind == LinkKind::Archive {
+                action.salt.push(cx.toolchain.tools_identity());
+            }
             action.inputs = link_inputs(&list, mode, &ext_obj, &ext_lib)
                 .into_iter()
                 .chain(stubs.iter().cloned())
