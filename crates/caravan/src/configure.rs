@@ -129,6 +129,8 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
         "+camlp4".to_string()
     };
     let mut flags = flags::builtin(&options, &camlp4, use_ocamlfind);
+    // Each .mllib declares use_<lib>, as ocamlbuild's ocaml_lib would.
+    ocaml::rules::libraries::declare(&ocaml::rules::libraries::of_project(&project), &mut flags);
     let mut warnings = Vec::new();
     let checked = tags::startup_checks(tagger.config(), &mut flags, &mut warnings);
     for w in &warnings {

@@ -172,6 +172,64 @@ fn ascii_ident_end(src: &[u8], from: usize) -> usize {
     at
 }
 
+/// For each byte of `word`, the high bit set where the byte is `c` (exact
+/// for the lowest such byte, which is all the callers use).
+fn bytes_equal(word: u64, c: u8) -> u64 {
+    let diff = word ^ splat(c);
+    diff.wrapping_sub(splat(1)) & !diff & HIGH
+}
+
+/// The first byte at or after `from` for which `special` holds, eight bytes
+/// at a time where `mask` (the SWAR version of `special`) allows; the
+/// length of `src` if there is none.
+fn find_special(
+    src: &[u8],
+    from: usize,
+    mask: impl Fn(u64) -> u64,
+    special: impl Fn(u8) -> bool,
+) -> usize {
+    let mut at = from;
+    while let Some(chunk) = src.get(at..at + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let found = mask(u64::from_le_bytes(bytes));
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while at < src.len() && !special(src[at]) {
+        at += 1;
+    }
+    at
+}
+
+/// The next byte that matters in a comment: `(`, `*`, `"`, `{` or `'`.
+fn find_comment_special(src: &[u8], from: usize) -> usize {
+    find_special(
+        src,
+        from,
+        |w| {
+            bytes_equal(w, b'(')
+                | bytes_equal(w, b'*')
+                | bytes_equal(w, b'"')
+                | bytes_equal(w, b'{')
+                | bytes_equal(w, b'\'')
+        },
+        |b| matches!(b, b'(' | b'*' | b'"' | b'{' | b'\''),
+    )
+}
+
+/// The next `"` or `\` in a string.
+fn find_string_special(src: &[u8], from: usize) -> usize {
+    find_special(
+        src,
+        from,
+        |w| bytes_equal(w, b'"') | bytes_equal(w, b'\\'),
+        |b| b == b'"' || b == b'\\',
+    )
+}
+
 /// The end of the run of spaces starting at `from` (indentation is often
 /// long: eight bytes at a time).
 fn spaces_end(src: &[u8], from: usize) -> usize {
@@ -697,13 +755,13 @@ impl<'a> Lexer<'a> {
     ) -> Result<usize, RawError> {
         let mut at = from;
         loop {
+            at = find_string_special(self.src, at);
             if self.at_end(at) {
                 return Err(unterminated_string(opening, mode));
             }
             match self.byte(at) {
                 b'"' => return Ok(at + 1),
-                b'\\' => at = self.string_escape(at, mode)?,
-                _ => at += 1,
+                _ => at = self.string_escape(at, mode)?,
             }
         }
     }
@@ -883,7 +941,12 @@ impl<'a> Lexer<'a> {
     fn comment(&self, start: usize) -> Result<usize, RawError> {
         let mut depth = 1usize;
         let mut at = start + 2;
+        // Where the compiler's comment lexer starts its current token: it
+        // reads identifiers as a whole, so a `'` inside one does not open a
+        // character literal.
+        let mut token_start = at;
         loop {
+            at = find_comment_special(self.src, at);
             if self.at_end(at) {
                 return Err(RawError::lexical(
                     start,
@@ -891,8 +954,7 @@ impl<'a> Lexer<'a> {
                     "comment not terminated",
                 ));
             }
-            let b = self.byte(at);
-            match b {
+            match self.byte(at) {
                 b'(' if self.byte(at + 1) == b'*' => {
                     depth += 1;
                     at += 2;
@@ -906,13 +968,26 @@ impl<'a> Lexer<'a> {
                 }
                 b'"' => at = self.string_body(at + 1, StringMode::Comment { start }, at)?,
                 b'{' => at = self.comment_brace(at, start)?,
-                b'\'' => at = self.comment_quote(at)?,
-                _ if b.is_ascii_alphabetic() || b == b'_' => {
+                b'\'' if self.quote_in_identifier(token_start, at) => {
                     at = self.symbol_run(at + 1, is_identchar);
                 }
+                b'\'' => at = self.comment_quote(at)?,
                 _ => at += 1,
             }
+            token_start = at;
         }
+    }
+
+    /// Whether the `'` at `quote` continues an identifier, as the comment
+    /// lexer reads from `token_start`: it does when the identifier
+    /// characters just before it include a letter or `_` (an identifier
+    /// starts there and runs on through the quote).
+    fn quote_in_identifier(&self, token_start: usize, quote: usize) -> bool {
+        self.src[token_start..quote]
+            .iter()
+            .rev()
+            .take_while(|&&b| is_identchar(b))
+            .any(|&b| b.is_ascii_alphabetic() || b == b'_')
     }
 
     /// `{` in a comment: a quoted string `{id|...|id}` (also `{%ext id|`)
@@ -1114,6 +1189,34 @@ mod tests {
 
     fn fails(src: &str) -> bool {
         tokenize(src.as_bytes()).is_err()
+    }
+
+    #[test]
+    fn special_byte_search() {
+        let text = b"abcdefghij(klmnopq*rst\"uvw{xyz'0123456789\\end";
+        for from in 0..text.len() {
+            let slow = (from..text.len())
+                .find(|&i| matches!(text[i], b'(' | b'*' | b'"' | b'{' | b'\''))
+                .unwrap_or(text.len());
+            assert_eq!(find_comment_special(text, from), slow, "from {from}");
+            let slow = (from..text.len())
+                .find(|&i| matches!(text[i], b'"' | b'\\'))
+                .unwrap_or(text.len());
+            assert_eq!(find_string_special(text, from), slow, "from {from}");
+        }
+    }
+
+    #[test]
+    fn identifiers_in_comments_swallow_quotes() {
+        assert_eq!(kinds("(* don't \"*) x"), Vec::<Kind>::new());
+        assert_eq!(
+            kinds("(* don't \" *) \" *) x"),
+            vec![Kind::Lident, Kind::Eof]
+        );
+        assert_eq!(kinds("(* 1'\"' *) x"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds("(* a1'\"' *) \" *) x"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds("(* 'a''\"' *) x"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds("(* *'\"' *) x"), vec![Kind::Lident, Kind::Eof]);
     }
 
     #[test]
