@@ -176,10 +176,11 @@ impl Model {
         let dir = DIRS[rng.below(DIRS.len())];
         let mut deps = Vec::new();
         for _ in 0..2 {
-            if let Some(d) = self.older_usable(self.modules.len(), dir, rng) {
-                if !deps.contains(&d) && rng.chance(60) {
-                    deps.push(d);
-                }
+            if let Some(d) = self.older_usable(self.modules.len(), dir, rng)
+                && !deps.contains(&d)
+                && rng.chance(60)
+            {
+                deps.push(d);
             }
         }
         self.modules.push(Module {
