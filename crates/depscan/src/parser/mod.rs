@@ -226,7 +226,34 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// After a group of recursive definitions (`module rec`, `let rec`)
+    /// The names a `module rec` group defines, found by reading the whole
+    /// group (with `body` reading each definition after its name) and
+    /// rewinding: every name must be in scope in every body.
+    fn rec_module_names(&mut self, body: fn(&mut Self) -> PResult<()>) -> PResult<Vec<&'a [u8]>> {
+        let checkpoint = self.checkpoint();
+        self.mute();
+        let mut names = Vec::new();
+        let result = loop {
+            match self.module_name() {
+                Ok(Some(name)) => names.push(name),
+                Ok(None) => {}
+                Err(err) => break Err(err),
+            }
+            if let Err(err) = body(self).and_then(|()| self.post_item_attributes()) {
+                break Err(err);
+            }
+            if !self.eat(Kind::And) {
+                break Ok(());
+            }
+            if let Err(err) = self.attributes() {
+                break Err(err);
+            }
+        };
+        self.restore(checkpoint);
+        result.map(|()| names)
+    }
+
+    /// After a group of recursive definitions (`let rec`)
     /// whose names were not all known while their bodies were read: drops
     /// the reports, made since `deps_mark`, of names the group defines.
     fn forget_recursive(&mut self, deps_mark: usize, names: &[&'a [u8]]) {
