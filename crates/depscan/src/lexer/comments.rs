@@ -108,3 +108,37 @@ impl<'a> Lexer<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{fails, kinds};
+    use crate::token::Kind;
+
+    #[test]
+    fn identifiers_in_comments_swallow_quotes() {
+        assert_eq!(kinds("(* don't \"*) x"), Vec::<Kind>::new());
+        assert_eq!(
+            kinds("(* don't \" *) \" *) x"),
+            vec![Kind::Lident, Kind::Eof]
+        );
+        assert_eq!(kinds("(* 1'\"' *) x"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds("(* a1'\"' *) \" *) x"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds("(* 'a''\"' *) x"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds("(* *'\"' *) x"), vec![Kind::Lident, Kind::Eof]);
+    }
+
+    #[test]
+    fn nested_comments_skip_strings_and_chars() {
+        assert_eq!(
+            kinds("(* a (* b *) \"*)\" '\"' *) x"),
+            vec![Kind::Lident, Kind::Eof]
+        );
+        assert_eq!(kinds("(* {|*)|} *) x"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds("(* {id|*)|id} *) x"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds("(* it's *) x"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds("(*) x *) y"), vec![Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds("(**) x"), vec![Kind::Lident, Kind::Eof]);
+        assert!(fails("(* \"abc *)"));
+        assert!(fails("(* (* *)"));
+    }
+}

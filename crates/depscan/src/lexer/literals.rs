@@ -423,3 +423,75 @@ impl<'a> Lexer<'a> {
         Some(self.digits_end(p, 10))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{fails, kinds};
+    use crate::token::Kind;
+
+    #[test]
+    fn chars_versus_type_variables() {
+        assert_eq!(kinds("'a'"), vec![Kind::Char, Kind::Eof]);
+        assert_eq!(kinds("'a"), vec![Kind::Quote, Kind::Lident, Kind::Eof]);
+        assert_eq!(kinds(r"'\''"), vec![Kind::Char, Kind::Eof]);
+        assert_eq!(kinds(r"'\n' '\065' '\o101' '\x41'").len(), 5);
+        assert_eq!(
+            kinds("'a' 'b"),
+            vec![Kind::Char, Kind::Quote, Kind::Lident, Kind::Eof]
+        );
+        assert!(fails("''"));
+        assert!(fails(r"'\q'"));
+        assert!(fails(r"'\300'"));
+    }
+
+    #[test]
+    fn quoted_strings() {
+        assert_eq!(kinds("{|a|b|}"), vec![Kind::String, Kind::Eof]);
+        assert_eq!(kinds("{foo|a|}|foo}"), vec![Kind::String, Kind::Eof]);
+        assert_eq!(kinds("{%ext|x|}"), vec![Kind::QuotedStringExpr, Kind::Eof]);
+        assert_eq!(
+            kinds("{%%a.b id|x|id}"),
+            vec![Kind::QuotedStringItem, Kind::Eof]
+        );
+        assert_eq!(
+            kinds("{%ext id|x|}|id}"),
+            vec![Kind::QuotedStringExpr, Kind::Eof]
+        );
+        assert_eq!(
+            kinds("{ x }"),
+            vec![Kind::LBrace, Kind::Lident, Kind::RBrace, Kind::Eof]
+        );
+        assert!(fails("{|abc"));
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(kinds("1_000 0x1F 0o17 0b101 1. 1.5e-3 0x1p4 12L 3n"), {
+            let mut v = vec![Kind::Int, Kind::Int, Kind::Int, Kind::Int];
+            v.extend([
+                Kind::Float,
+                Kind::Float,
+                Kind::Float,
+                Kind::Int,
+                Kind::Int,
+                Kind::Eof,
+            ]);
+            v
+        });
+        assert!(fails("1abc"));
+        assert!(fails("0b12"));
+        assert!(fails("1.5f"));
+    }
+
+    #[test]
+    fn strings_and_escapes() {
+        assert_eq!(
+            kinds(r#""a\"b\\" "\u{1F600}" "\q""#),
+            vec![Kind::String, Kind::String, Kind::String, Kind::Eof]
+        );
+        assert!(fails(r#""\999""#));
+        assert!(fails(r#""\u{D800}""#));
+        assert!(fails("\"abc"));
+        assert!(fails("a \r b"));
+    }
+}

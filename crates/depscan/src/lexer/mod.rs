@@ -452,101 +452,29 @@ fn escaped_byte(b: u8) -> String {
     }
 }
 
+/// Helpers for the lexer's unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(super) mod test_support {
+    use super::tokenize;
+    use crate::token::Kind;
 
-    fn kinds(src: &str) -> Vec<Kind> {
+    /// The kinds of the tokens of `src` (empty if it does not lex).
+    pub fn kinds(src: &str) -> Vec<Kind> {
         tokenize(src.as_bytes())
             .map(|toks| toks.into_iter().map(|t| t.kind).collect())
             .unwrap_or_default()
     }
 
-    fn fails(src: &str) -> bool {
+    /// Whether `src` fails to lex.
+    pub fn fails(src: &str) -> bool {
         tokenize(src.as_bytes()).is_err()
     }
+}
 
-    #[test]
-    fn identifiers_in_comments_swallow_quotes() {
-        assert_eq!(kinds("(* don't \"*) x"), Vec::<Kind>::new());
-        assert_eq!(
-            kinds("(* don't \" *) \" *) x"),
-            vec![Kind::Lident, Kind::Eof]
-        );
-        assert_eq!(kinds("(* 1'\"' *) x"), vec![Kind::Lident, Kind::Eof]);
-        assert_eq!(kinds("(* a1'\"' *) \" *) x"), vec![Kind::Lident, Kind::Eof]);
-        assert_eq!(kinds("(* 'a''\"' *) x"), vec![Kind::Lident, Kind::Eof]);
-        assert_eq!(kinds("(* *'\"' *) x"), vec![Kind::Lident, Kind::Eof]);
-    }
-
-    #[test]
-    fn chars_versus_type_variables() {
-        assert_eq!(kinds("'a'"), vec![Kind::Char, Kind::Eof]);
-        assert_eq!(kinds("'a"), vec![Kind::Quote, Kind::Lident, Kind::Eof]);
-        assert_eq!(kinds(r"'\''"), vec![Kind::Char, Kind::Eof]);
-        assert_eq!(kinds(r"'\n' '\065' '\o101' '\x41'").len(), 5);
-        assert_eq!(
-            kinds("'a' 'b"),
-            vec![Kind::Char, Kind::Quote, Kind::Lident, Kind::Eof]
-        );
-        assert!(fails("''"));
-        assert!(fails(r"'\q'"));
-        assert!(fails(r"'\300'"));
-    }
-
-    #[test]
-    fn nested_comments_skip_strings_and_chars() {
-        assert_eq!(
-            kinds("(* a (* b *) \"*)\" '\"' *) x"),
-            vec![Kind::Lident, Kind::Eof]
-        );
-        assert_eq!(kinds("(* {|*)|} *) x"), vec![Kind::Lident, Kind::Eof]);
-        assert_eq!(kinds("(* {id|*)|id} *) x"), vec![Kind::Lident, Kind::Eof]);
-        assert_eq!(kinds("(* it's *) x"), vec![Kind::Lident, Kind::Eof]);
-        assert_eq!(kinds("(*) x *) y"), vec![Kind::Lident, Kind::Eof]);
-        assert_eq!(kinds("(**) x"), vec![Kind::Lident, Kind::Eof]);
-        assert!(fails("(* \"abc *)"));
-        assert!(fails("(* (* *)"));
-    }
-
-    #[test]
-    fn quoted_strings() {
-        assert_eq!(kinds("{|a|b|}"), vec![Kind::String, Kind::Eof]);
-        assert_eq!(kinds("{foo|a|}|foo}"), vec![Kind::String, Kind::Eof]);
-        assert_eq!(kinds("{%ext|x|}"), vec![Kind::QuotedStringExpr, Kind::Eof]);
-        assert_eq!(
-            kinds("{%%a.b id|x|id}"),
-            vec![Kind::QuotedStringItem, Kind::Eof]
-        );
-        assert_eq!(
-            kinds("{%ext id|x|}|id}"),
-            vec![Kind::QuotedStringExpr, Kind::Eof]
-        );
-        assert_eq!(
-            kinds("{ x }"),
-            vec![Kind::LBrace, Kind::Lident, Kind::RBrace, Kind::Eof]
-        );
-        assert!(fails("{|abc"));
-    }
-
-    #[test]
-    fn numbers() {
-        assert_eq!(kinds("1_000 0x1F 0o17 0b101 1. 1.5e-3 0x1p4 12L 3n"), {
-            let mut v = vec![Kind::Int, Kind::Int, Kind::Int, Kind::Int];
-            v.extend([
-                Kind::Float,
-                Kind::Float,
-                Kind::Float,
-                Kind::Int,
-                Kind::Int,
-                Kind::Eof,
-            ]);
-            v
-        });
-        assert!(fails("1abc"));
-        assert!(fails("0b12"));
-        assert!(fails("1.5f"));
-    }
+#[cfg(test)]
+mod tests {
+    use super::test_support::{fails, kinds};
+    use crate::token::Kind;
 
     #[test]
     fn operators_and_binding_operators() {
@@ -630,18 +558,6 @@ mod tests {
             vec![Kind::Lident, Kind::HashOp, Kind::Lident, Kind::Eof]
         );
         assert!(fails("#99999999999999999999 \"\"\n"));
-    }
-
-    #[test]
-    fn strings_and_escapes() {
-        assert_eq!(
-            kinds(r#""a\"b\\" "\u{1F600}" "\q""#),
-            vec![Kind::String, Kind::String, Kind::String, Kind::Eof]
-        );
-        assert!(fails(r#""\999""#));
-        assert!(fails(r#""\u{D800}""#));
-        assert!(fails("\"abc"));
-        assert!(fails("a \r b"));
     }
 
     // Expected modules checked with the real `ocamldep -modules` (4.13.1).

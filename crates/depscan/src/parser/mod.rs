@@ -280,3 +280,47 @@ impl<'a> Parser<'a> {
         self.expect(Kind::Eof)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Parser;
+    use crate::scope::BOUND;
+
+    fn parser(src: &[u8]) -> Parser<'_> {
+        let toks = crate::lexer::tokenize(src).unwrap_or_default();
+        Parser::new(src, toks, 1 << 20)
+    }
+
+    #[test]
+    fn names_are_reported_once_unless_bound_or_muted() {
+        let mut p = parser(b"");
+        p.use_name(b"List");
+        p.use_name(b"List");
+        p.scope.bind(b"Local", BOUND);
+        p.use_name(b"Local");
+        p.mute();
+        p.use_name(b"Hidden");
+        p.unmute();
+        p.use_name(b"Map");
+        assert_eq!(p.deps, [&b"List"[..], b"Map"]);
+    }
+
+    #[test]
+    fn recursive_groups_forget_their_own_names() {
+        let mut p = parser(b"");
+        p.use_name(b"A");
+        let mark = p.deps.len();
+        p.use_name(b"B");
+        p.use_name(b"C");
+        p.forget_recursive(mark, &[b"B"]);
+        assert_eq!(p.deps, [&b"A"[..], b"C"]);
+    }
+
+    #[test]
+    fn nesting_beyond_the_stack_budget_is_an_error() {
+        let src = format!("let x = {}1{}", "(".repeat(5000), ")".repeat(5000));
+        let toks = crate::lexer::tokenize(src.as_bytes()).unwrap_or_default();
+        let result = Parser::new(src.as_bytes(), toks, 64 << 10).implementation();
+        assert!(result.is_err());
+    }
+}
