@@ -213,6 +213,9 @@ fn findlib_error(e: findlib::Error) -> Stop {
 fn ocaml_error(e: ocaml::Error) -> Stop {
     match e {
         ocaml::Error::Tags(t) => Stop::new(t.exit_code() as u8, t.to_string()),
+        ocaml::Error::Io { path, source } => {
+            Stop::new(exit_code::SYSTEM, crate::report::io_message(&path, &source))
+        }
         other => Stop::new(exit_code::SYSTEM, format!("Error: {other}")),
     }
 }

@@ -48,10 +48,28 @@ pub fn describe(e: &Error) -> String {
             )
         }
         Error::Rule { message, .. } => format!("Error: {message}"),
+        Error::Io { path, source } => io_message(path, source),
         Error::Internal(m) => format!(
             "Internal error: {m}\nThis is a bug in caravan; please report it with the command \
              line and _build/_log."
         ),
         other => format!("Error: {other}"),
     }
+}
+
+/// The message for a file that could not be read or written, with a hint
+/// when the cause is one the user can fix.
+pub fn io_message(path: &std::path::Path, e: &std::io::Error) -> String {
+    let hint = match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "\nHint: caravan must be able to read the project's files and write in the build \
+             directory; check the permissions of this file and its folder."
+        }
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+            "\nHint: free some space and build again; the next build goes on from what this \
+             one finished."
+        }
+        _ => "",
+    };
+    format!("Error: {}: {e}{hint}", path.display())
 }

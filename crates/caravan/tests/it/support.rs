@@ -21,6 +21,23 @@ pub struct Run {
     pub stdout: String,
 }
 
+/// Gives everyone access to `dir` and the folders under it, except those
+/// closed on purpose (mode 000).
+fn open_folders(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if std::fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o777 == 0) {
+        return;
+    }
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777));
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                open_folders(&e.path());
+            }
+        }
+    }
+}
+
 impl Run {
     fn of(out: Output) -> Run {
         let mut stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -86,6 +103,28 @@ impl Tree {
                 .env_remove("CARAVAN_STATS")
                 .output()
                 .expect("run caravan"),
+        )
+    }
+
+    /// Runs caravan as a user without privileges: when the tests run as
+    /// root (who reads any file), through `setpriv` as `nobody`, with the
+    /// tree's folders opened to everyone (but those of mode 000); the files
+    /// keep their modes, so one made unreadable stays so.
+    pub fn caravan_unprivileged(&self, args: &[&str]) -> Run {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return self.caravan(args);
+        }
+        open_folders(self.root());
+        Run::of(
+            Command::new("setpriv")
+                .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+                .arg(caravan_bin())
+                .args(args)
+                .current_dir(self.root())
+                .env_remove("CARAVAN_STATS")
+                .output()
+                .expect("run caravan through setpriv"),
         )
     }
 
