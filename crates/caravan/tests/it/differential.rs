@@ -412,6 +412,17 @@ fn compiled(build: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// What the programs print, after a build that exited with `code`.
+fn program_outputs(t: &Tree, code: i32, programs: &[&str]) -> Vec<String> {
+    if code != 0 {
+        return Vec::new();
+    }
+    programs
+        .iter()
+        .map(|p| run_with_env(t, p, &[DLL_PATH]).stdout)
+        .collect()
+}
+
 fn run_sequence(seed: u64, edits: usize) {
     let mut rng = Rng(seed.max(1));
     let mut model = Model::new(&mut rng, 6);
@@ -444,14 +455,7 @@ fn run_sequence(seed: u64, edits: usize) {
             history.join("; ")
         );
         let inc = incremental.caravan(&targets);
-        let inc_outputs: Vec<String> = if inc.code == 0 {
-            programs
-                .iter()
-                .map(|p| run_with_env(&incremental, p, &[DLL_PATH]).stdout)
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let inc_outputs = program_outputs(&incremental, inc.code, &programs);
         let mine = compiled(&incremental.path("_build"));
         // The scratch build runs in the same directory (compilers record the
         // build directory's path in debug information), the incremental
@@ -460,14 +464,7 @@ fn run_sequence(seed: u64, edits: usize) {
         std::fs::rename(incremental.path("_build"), &aside).expect("set aside");
         let full = incremental.caravan(&targets);
         let reference = compiled(&incremental.path("_build"));
-        let full_outputs: Vec<String> = if full.code == 0 {
-            programs
-                .iter()
-                .map(|p| run_with_env(&incremental, p, &[DLL_PATH]).stdout)
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let full_outputs = program_outputs(&incremental, full.code, &programs);
         std::fs::remove_dir_all(incremental.path("_build")).expect("remove scratch");
         std::fs::rename(&aside, incremental.path("_build")).expect("restore");
         assert_eq!(

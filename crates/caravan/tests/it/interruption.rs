@@ -18,11 +18,6 @@ fn trace_records(t: &Tree) -> Vec<Record> {
     read_records(&t.path("_build/.caravan/traces")).unwrap_or_default()
 }
 
-/// Tasks whose latest trace record says they completed.
-fn completed_tasks(t: &Tree) -> HashSet<String> {
-    completed_since(t, 0)
-}
-
 /// Tasks that completed after the first `skip` records of the trace store
 /// (and were not restarted since).
 fn completed_since(t: &Tree, skip: usize) -> HashSet<String> {
@@ -62,20 +57,7 @@ fn killed_builds_recover_at_several_moments() {
     let (template, expected) = Tree::layered(40, 5);
     for delay_ms in [20u64, 80, 200, 450, 900, 1500] {
         let t = template.copy_sources();
-        let mut child = Command::new(caravan_bin())
-            .args(["-j", "2", "main.native", "main.byte"])
-            .current_dir(t.root())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn caravan");
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
-        // Compilers started by the killed build may still be running; they
-        // are children of the dead process and finish on their own.
-        std::thread::sleep(Duration::from_millis(300));
-        let completed = completed_tasks(&t);
+        let completed = stop_build_after(&t, Duration::from_millis(delay_ms), libc::SIGKILL);
 
         t.caravan(&["-j", "2", "main.native", "main.byte"]).ok();
         assert_eq!(
