@@ -73,33 +73,25 @@ pub fn run(args: &[String]) -> u8 {
 }
 
 fn print_info(info: &Info, cli: &Cli) -> u8 {
-    if let Info::Which(tool) = info
-        && let Some(t) = ocaml::toolchain::Tool::from_name(tool)
-    {
-        // As ocamlbuild: the tool found on PATH, whatever -menhir... says.
-        return match ocaml::toolchain::tool_argv(t, None) {
-            Ok(words) => {
-                println!("{}", words.join(" "));
-                exit_code::OK
-            }
-            Err(e) => {
-                println!("Error: {e}");
-                exit_code::FAILURE
-            }
-        };
-    }
     if let Info::Which(tool) = info {
-        let overrides = tool_overrides(cli);
-        let given = match tool.as_str() {
-            "ocamlc" => overrides.ocamlc.as_deref(),
-            "ocamlopt" => overrides.ocamlopt.as_deref(),
-            "ocamldep" => overrides.ocamldep.as_deref(),
-            "ocamlrun" => overrides.ocamlrun.as_deref(),
-            "ocamlmklib" => overrides.ocamlmklib.as_deref(),
-            "ocamlmktop" => overrides.ocamlmktop.as_deref(),
-            _ => None,
+        let found = match ocaml::toolchain::Tool::from_name(tool) {
+            // As ocamlbuild: the tool found on PATH, whatever -menhir... says.
+            Some(t) => ocaml::toolchain::tool_argv(t, None),
+            None => {
+                let overrides = tool_overrides(cli);
+                let given = match tool.as_str() {
+                    "ocamlc" => overrides.ocamlc.as_deref(),
+                    "ocamlopt" => overrides.ocamlopt.as_deref(),
+                    "ocamldep" => overrides.ocamldep.as_deref(),
+                    "ocamlrun" => overrides.ocamlrun.as_deref(),
+                    "ocamlmklib" => overrides.ocamlmklib.as_deref(),
+                    "ocamlmktop" => overrides.ocamlmktop.as_deref(),
+                    _ => None,
+                };
+                ocaml::toolchain::tool_command(given, tool)
+            }
         };
-        return match ocaml::toolchain::tool_command(given, tool) {
+        return match found {
             Ok(words) => {
                 println!("{}", words.join(" "));
                 exit_code::OK

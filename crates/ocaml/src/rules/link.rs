@@ -99,7 +99,7 @@ pub fn link_dirs(list: &[Target], extra: &[Target]) -> Vec<String> {
 /// The files of the project that a link's flags name (`-mod Util` gives
 /// `Util.cmx`, `-lib foo` gives `foo.cmxa`): built first, and inputs of the
 /// link, as ocamlbuild's `flag_and_dep` would make them.
-pub async fn flag_files(
+async fn flag_files(
     tcx: &TaskCx,
     cx: &RuleContext,
     flags: &[String],
@@ -183,13 +183,7 @@ impl Task for Link {
 
             let tags = cx.command_tags(&[out.as_str()], &self.context());
             let flags = cx.flags_of(&tags);
-            let named = flag_files(&tcx, cx, &flags, &ext_obj, &ext_lib).await?;
-            for s in c_stubs::stubs_of_flags(cx, &flags, out.dir()) {
-                if !stubs.contains(&s) {
-                    stubs.push(s);
-                }
-            }
-            tcx.need(&stubs).await?;
+            let named = need_flag_inputs(&tcx, cx, &flags, &out, &mut stubs).await?;
             let (argv, packages) = if self.kind == LinkKind::Archive {
                 super::units::archive_argv(cx, mode, &tags, flags, &list, &stubs, &out)?
             } else {
@@ -247,6 +241,28 @@ impl Task for Link {
             Ok(TaskValue { outputs, data })
         })
     }
+}
+
+/// Builds what a link's flags name: the files given as flags (`named`,
+/// returned) and the C libraries of `-lX` flags (added to `stubs`), with
+/// `stubs` themselves.
+pub async fn need_flag_inputs(
+    tcx: &TaskCx,
+    cx: &RuleContext,
+    flags: &[String],
+    out: &Target,
+    stubs: &mut Vec<Target>,
+) -> Result<Vec<Target>> {
+    let ext_obj = cx.toolchain.ext_obj();
+    let ext_lib = cx.toolchain.ext_lib();
+    let named = flag_files(tcx, cx, flags, ext_obj, ext_lib).await?;
+    for s in c_stubs::stubs_of_flags(cx, flags, out.dir()) {
+        if !stubs.contains(&s) {
+            stubs.push(s);
+        }
+    }
+    tcx.need(stubs).await?;
+    Ok(named)
 }
 
 /// The objects of the graph's modules that no used library contains.

@@ -25,10 +25,9 @@ use engine::{Action, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 use tags::TagSet;
 
-use super::c_stubs;
 use super::closure;
 use super::libraries;
-use super::link::{flag_files, link_dirs, link_inputs, need_libraries};
+use super::link::{link_dirs, link_inputs, need_flag_inputs, need_libraries};
 use super::list_file;
 use super::{RuleContext, log_tags};
 use crate::ocamlfind::CommandParts;
@@ -150,13 +149,7 @@ impl Task for Units {
 
             let tags = cx.command_tags(&[out.as_str()], &kind.context());
             let flags = cx.flags_of(&tags);
-            let named = flag_files(&tcx, cx, &flags, &ext_obj, &ext_lib).await?;
-            for s in c_stubs::stubs_of_flags(cx, &flags, out.dir()) {
-                if !stubs.contains(&s) {
-                    stubs.push(s);
-                }
-            }
-            tcx.need(&stubs).await?;
+            let named = need_flag_inputs(&tcx, cx, &flags, &out, &mut stubs).await?;
             let (argv, packages) = match kind {
                 UnitsKind::Archive(_) => archive_argv(cx, mode, &tags, flags, &list, &[], &out)?,
                 UnitsKind::Plugin => {
