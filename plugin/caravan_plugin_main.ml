@@ -63,11 +63,15 @@ let build eval_id requests =
       | v -> fail_shape "an outcome" v)
     (to_list reply)
 
-let eval (eval_id, rule_id, bindings) =
+let eval (eval_id, rule_name, bindings) =
   Mutex.lock user_lock;
   let message =
     try
-      let action = Hashtbl.find Rule.actions (int_of_string rule_id) in
+      let action =
+        match Hashtbl.find_opt Rule.actions rule_name with
+        | Some a -> a
+        | None -> failwith (Printf.sprintf "the plugin declares no rule named %S" rule_name)
+      in
       let bindings =
         List.map (function List [ Atom k; Atom v ] -> (k, v) | v -> fail_shape "a binding" v) (to_list bindings)
       in
@@ -86,8 +90,8 @@ let rec serve () =
   | List [ Atom "reply"; Atom id; v ] ->
       deliver (int_of_string id) v;
       serve ()
-  | List [ Atom "eval"; Atom eval_id; Atom rule_id; bindings ] ->
-      ignore (Thread.create eval (eval_id, rule_id, bindings));
+  | List [ Atom "eval"; Atom eval_id; Atom rule_name; bindings ] ->
+      ignore (Thread.create eval (eval_id, rule_name, bindings));
       serve ()
   | List [ Atom "quit" ] -> ()
   | v -> raise (Protocol_error ("unexpected message " ^ to_string v))

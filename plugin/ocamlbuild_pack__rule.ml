@@ -10,11 +10,10 @@ type env = string -> string
 type builder = string list list -> (string, exn) Outcome.t list
 type action = env -> builder -> Command.t
 
-let actions : (int, action) Hashtbl.t = Hashtbl.create 17
-let names : (string, unit) Hashtbl.t = Hashtbl.create 17
+let actions : (string, action) Hashtbl.t = Hashtbl.create 17
 
 let rule name ?tags:_ ?(prods = []) ?(deps = []) ?prod ?dep ?stamp ?(insert = `bottom) ?doc action =
-  if Hashtbl.mem names name then failwith (Printf.sprintf "Rule.add_rule: already exists: (%s)" name);
+  if Hashtbl.mem actions name then failwith (Printf.sprintf "Rule.add_rule: already exists: (%s)" name);
   let add_all xs last =
     let init = match last with Some x -> [ x ] | None -> [] in
     List.fold_right
@@ -26,9 +25,7 @@ let rule name ?tags:_ ?(prods = []) ?(deps = []) ?prod ?dep ?stamp ?(insert = `b
   in
   let prods = add_all prods prod and deps = add_all deps dep in
   if prods = [] && stamp = None then failwith "Can't make a rule that produces nothing";
-  Hashtbl.replace names name ();
-  let id = Ocamlbuild_pack__declare.fresh_id () in
-  Hashtbl.replace actions id action;
+  Hashtbl.replace actions name action;
   let insert =
     match insert with
     | `top -> Wire.atoms [ "top" ]
@@ -37,11 +34,11 @@ let rule name ?tags:_ ?(prods = []) ?(deps = []) ?prod ?dep ?stamp ?(insert = `b
     | `after n -> Wire.atoms [ "after"; n ]
   in
   Ocamlbuild_pack__declare.send "rule"
-    [ Wire.Atom (string_of_int id); Wire.Atom name; Wire.atoms prods; Wire.atoms deps;
+    [ Wire.Atom name; Wire.atoms prods; Wire.atoms deps;
       Wire.atoms (Option.to_list stamp); insert; Wire.atoms (Option.to_list doc) ]
 
 let clear_rules () =
-  Hashtbl.reset names;
+  Hashtbl.reset actions;
   Ocamlbuild_pack__declare.send "clear-rules" []
 
 module Common_commands = struct
