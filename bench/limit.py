@@ -110,12 +110,18 @@ def _digest(root, rel):
 
 
 def _timed(root, argv):
+    """(wall seconds, CPU seconds) of one compiler process."""
     t = time.perf_counter()
-    subprocess.run(argv, cwd=root, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    proc = subprocess.Popen(argv, cwd=root, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
-def bounds(graph, durations, nodes, jobs):
+def bounds(graph, durations, nodes, jobs, cpu=None):
     """Total, critical path, LB and a greedy schedule for the subset `nodes`."""
     nodes = set(nodes)
     order = [n for n in topological(graph) if n in nodes]
@@ -130,6 +136,7 @@ def bounds(graph, durations, nodes, jobs):
         "critical_path": round(cp, 4),
         "bound": round(max(cp, total / jobs), 4),
         "greedy": round(_greedy(graph, durations, order, jobs), 4),
+        "cpu_total": round(sum(cpu[n] for n in nodes), 4) if cpu else None,
     }
 
 
@@ -197,25 +204,27 @@ def measure_limit(workdir, manifest, jobs=2, repeats=1, say=print):
     includes = [a for f in manifest["folders"] for a in ("-I", f)]
     graph = dependency_graph(root, includes)
     order = topological(graph)
-    durations = {}
+    durations, cpu = {}, {}
     for rep in range(repeats):
         for node in order:
-            t = _timed(root, _command(node, order, includes))
-            durations[node] = min(t, durations.get(node, t))
+            wall, used = _timed(root, _command(node, order, includes))
+            if wall < durations.get(node, wall + 1):
+                durations[node], cpu[node] = wall, used
         say(f"  limit: sequential compile {rep + 1}/{repeats}: {sum(durations.values()):.2f}s of work")
     got = subprocess.run(["./main.native"], cwd=root, capture_output=True, text=True).stdout
     if got != manifest["expected"]:
         raise RuntimeError(f"limit build printed {got!r}, expected {manifest['expected']!r}")
     kinds = {n.split(":")[0] for n in graph}
     per_kind = {k: round(sum(durations[n] for n in graph if n.split(":")[0] == k), 4) for k in kinds}
-    out = {"jobs": jobs, "cold": bounds(graph, durations, graph, jobs), "work_by_kind": per_kind,
-           "null": {"actions": 0, "total": 0.0, "critical_path": 0.0, "bound": 0.0, "greedy": 0.0}}
+    out = {"jobs": jobs, "cold": bounds(graph, durations, graph, jobs, cpu), "work_by_kind": per_kind,
+           "null": {"actions": 0, "total": 0.0, "critical_path": 0.0, "bound": 0.0, "greedy": 0.0,
+                    "cpu_total": 0.0}}
     edited = {"body": [manifest["target_ml"]], "iface": [manifest["target_ml"], manifest["target_mli"]],
               "comment": [manifest["target_mli"]]}
     for kind, sources in edited.items():
         edits.apply(root, manifest, kind, 999_000 + len(out))
         needed = _propagate(root, graph, order, includes, set(sources))
-        out[kind] = bounds(graph, durations, needed, jobs)
+        out[kind] = bounds(graph, durations, needed, jobs, cpu)
         out[kind]["needed"] = sorted(needed) if len(needed) <= 4 else f"{len(needed)} actions"
     got = subprocess.run(["./main.native"], cwd=root, capture_output=True, text=True).stdout
     if got != edits.expected(root, manifest):

@@ -1,5 +1,7 @@
 # measure.py — runs one command and measures it: wall time (perf_counter
-# around start and exit), exit status, a timeout that kills the whole
+# around start and exit), CPU time (user + sys of the command and every
+# process it waited for, from wait4: far less sensitive than wall time to
+# other work on the machine), exit status, a timeout that kills the whole
 # process group, and the peak memory of the command's own process (VmHWM
 # from /proc/PID/status, sampled by a thread every few milliseconds; the
 # children it starts, the compilers, are not counted).
@@ -17,6 +19,7 @@ POLL_SECONDS = 0.004
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float
     status: str  # "ok", "failed", "timeout", "missing"
     returncode: int
     peak_kib: int  # VmHWM of the process itself, 0 if never sampled
@@ -59,7 +62,7 @@ def run(argv, cwd, log_path, timeout, env=None):
             )
         except OSError as e:
             log.write(f"cannot start {argv[0]}: {e}\n")
-            return Run(0.0, "missing", -1, 0, log_path)
+            return Run(0.0, 0.0, "missing", -1, 0, log_path)
         sampler = _Sampler(proc.pid)
         sampler.start()
         # A blocking wait (Popen.wait with a timeout polls with sleeps of up
@@ -75,13 +78,15 @@ def run(argv, cwd, log_path, timeout, env=None):
 
         timer = threading.Timer(timeout, kill)
         timer.start()
-        rc = proc.wait()
+        _, wstatus, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         timer.cancel()
+        rc = proc.returncode = os.waitstatus_to_exitcode(wstatus)
         status = "timeout" if expired.is_set() else "ok" if rc == 0 else "failed"
         sampler.stop.set()
         sampler.join()
-    return Run(seconds, status, rc, sampler.peak, log_path)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, cpu, status, rc, sampler.peak, log_path)
 
 
 def output_of(argv, cwd, timeout=60):

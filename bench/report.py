@@ -39,11 +39,11 @@ def _median(tool, scenario, key="seconds"):
     return statistics.median(r[key] for r in runs) if runs else None
 
 
-def _cell(tool, scenario, reference):
+def _cell(tool, scenario, reference, key="seconds"):
     runs = _ok_runs(tool, scenario)
     if not runs:
         return tool["status"] if tool["status"] != "ok" else "not run"
-    values = [r["seconds"] for r in runs]
+    values = [r.get(key, 0.0) for r in runs]
     med = statistics.median(values)
     text = f"{secs(med)} ({secs(min(values))}–{secs(max(values))})"
     if len(runs) < len(tool["runs"][scenario]):
@@ -63,6 +63,12 @@ def _mem_cell(tool, scenario, reference):
     return text
 
 
+def _ordered(tools, tool_names):
+    """Tool columns: caravan first, then the others in the order asked."""
+    names = [t for t in tool_names if t in tools]
+    return sorted(names, key=lambda t: t != "caravan")
+
+
 def project_table(p, tool_names):
     m = p["manifest"]
     limit = p.get("limit") or {}
@@ -76,8 +82,8 @@ def project_table(p, tool_names):
         f"`{m['target_ml']}`, which {m['target_dependents']} modules depend on. "
         f"Seconds, median (min–max) of {p['runs']} runs; ×R = the tool's median / caravan's.",
         "",
-        "| scenario | limit, 2 cores | caravan | " + " | ".join(t for t in tool_names if t != "caravan") + " |",
-        "|---|---|---" + "|---" * (len(tool_names) - 1) + "|",
+        "| scenario | limit, 2 cores | " + " | ".join(_ordered(tools, tool_names)) + " |",
+        "|---|---" + "|---" * len(_ordered(tools, tool_names)) + "|",
     ]
     for key, label in SCENARIO_ROWS:
         if not any(tools[t]["runs"].get(key) for t in tool_names if t in tools) and key not in limit:
@@ -86,9 +92,7 @@ def project_table(p, tool_names):
         bound = limit.get(key, {}).get("bound")
         lim = secs(bound) if bound is not None else "–"
         cells = []
-        for t in tool_names:
-            if t not in tools:
-                continue
+        for t in _ordered(tools, tool_names):
             if t == "caravan":
                 c = _cell(tools[t], key, None)
                 if ref is not None and bound:
@@ -99,13 +103,45 @@ def project_table(p, tool_names):
         lines.append(f"| {label} | {lim} | " + " | ".join(cells) + " |")
     for key, label in (("cold", "tool's own peak RSS, cold build (MiB)"), ("null", "tool's own peak RSS, null build (MiB)")):
         ref = _median(car, key, "peak_kib") if car else None
-        cells = [_mem_cell(tools[t], key, None if t == "caravan" else ref) for t in tool_names if t in tools]
+        cells = [_mem_cell(tools[t], key, None if t == "caravan" else ref) for t in _ordered(tools, tool_names)]
         lines.append(f"| {label} | – | " + " | ".join(cells) + " |")
     lines.append("")
+    lines += cpu_table(p, tool_names)
     if limit.get("error"):
         lines += [f"Limit not measured: {limit['error']}", ""]
     elif limit:
         lines += limit_table(limit)
+    loads = [r["load"] for t in tools.values() for rs in t["runs"].values() for r in rs if "load" in r]
+    if loads:
+        lines += [f"Load average (1 min) seen after the runs: {min(loads):.2f}–{max(loads):.2f}.", ""]
+    return lines
+
+
+def cpu_table(p, tool_names):
+    """CPU seconds (user + sys of the tool and all it ran): robust to other
+    work on the machine; compare with the limit's total work."""
+    tools = p["tools"]
+    if not any("cpu_seconds" in r for t in tools.values() for rs in t["runs"].values() for r in rs):
+        return []
+    limit = p.get("limit") or {}
+    car = tools.get("caravan")
+    others = [t for t in _ordered(tools, tool_names) if t != "caravan"]
+    lines = [
+        "CPU time, user + sys of the tool and every process it ran (seconds, median (min–max)); "
+        "the limit column is the CPU time of the needed compilations:",
+        "",
+        "| scenario | limit, CPU | " + " | ".join(_ordered(tools, tool_names)) + " |",
+        "|---|---" + "|---" * len(_ordered(tools, tool_names)) + "|",
+    ]
+    for key, label in SCENARIO_ROWS:
+        if not any(tools[t]["runs"].get(key) for t in tools):
+            continue
+        ref = _median(car, key, "cpu_seconds") if car else None
+        work = limit.get(key, {}).get("cpu_total")
+        cells = [_cell(car, key, None, "cpu_seconds")] if car else []
+        cells += [_cell(tools[t], key, ref, "cpu_seconds") for t in others]
+        lines.append(f"| {label} | {secs(work) if work is not None else '–'} | " + " | ".join(cells) + " |")
+    lines.append("")
     return lines
 
 

@@ -194,6 +194,7 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     if cli.targets.is_empty() {
         return Ok(exit_code::OK);
     }
+    check_targets(cli)?;
     if paths.make_links {
         // Dangling links to the build directory are stale leftovers.
         let _ = links::remove(
@@ -252,6 +253,22 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     }
     timings.report();
     finish(cli, &paths, &targets)
+}
+
+/// Refuses targets that would be built outside the build directory.
+fn check_targets(cli: &Cli) -> Result<(), Stop> {
+    for t in &cli.targets {
+        if Path::new(t).is_absolute() || t.split('/').any(|c| c == "..") {
+            return Err(Stop::new(
+                exit_code::FAILURE,
+                format!(
+                    "Error: the target {t} is outside the project.\nHint: targets are paths \
+                     relative to the project root, such as main.native or src/main.byte."
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn scan_config(cli: &Cli, paths: &Paths) -> ScanConfig {
@@ -393,9 +410,27 @@ impl EngineRun<'_> {
             .enable_all()
             .build()
             .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: cannot start: {e}")))?;
-        let results = runtime.block_on(engine.build(targets));
+        let results = runtime.block_on(async {
+            tokio::select! {
+                results = engine.build(targets) => Some(results),
+                _ = interrupted() => None,
+            }
+        });
+        // Shutting the runtime down drops every command under way, which
+        // kills its process group.
         drop(runtime);
         timings.mark("build");
+        let Some(results) = results else {
+            self.display.finish(false);
+            if let Some(l) = &self.log {
+                l.finish(false);
+            }
+            return Err(Stop::new(
+                exit_code::INTERRUPTED,
+                "caravan: interrupted; the commands under way were stopped. The next build \
+                 redoes them.",
+            ));
+        };
 
         let first_error = results
             .iter()
@@ -432,6 +467,24 @@ impl EngineRun<'_> {
             return Err(Stop::new(exit_code::COMMAND_FAILED, ""));
         }
         Ok(())
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn interrupted() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        }
+        // Without signal handlers the default actions apply.
+        _ => std::future::pending::<()>().await,
     }
 }
 

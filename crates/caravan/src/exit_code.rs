@@ -27,6 +27,9 @@ pub const LINK_CYCLE: u8 = 9;
 pub const COMMAND_FAILED: u8 = 10;
 /// A command was killed by a signal.
 pub const COMMAND_KILLED: u8 = 11;
+/// caravan itself was interrupted (SIGINT or SIGTERM): 128 + SIGINT, as a
+/// shell reports it.
+pub const INTERRUPTED: u8 = 130;
 
 /// The exit code for a build error.
 pub fn of_error(e: &Error) -> u8 {

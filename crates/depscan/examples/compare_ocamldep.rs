@@ -7,7 +7,10 @@
 //!
 //! It times the scanner (files already in memory), `ocamldep -modules` run
 //! once per file, and `ocamldep -modules` run once on all the files, and
-//! checks that the scanner and the batch run found the same modules.
+//! checks that the scanner and the batch run found the same modules. Times
+//! are given both as elapsed (wall-clock) time and as CPU time (of this
+//! thread for the scanner, of the child processes for `ocamldep`), which
+//! other load on the machine disturbs less.
 
 use depscan::{SourceKind, scan};
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,6 +44,33 @@ fn ocaml_files(root: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+/// CPU time used so far by the calling thread.
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// CPU time (user and system) used so far by the waited-for children.
+fn children_cpu_time() -> Duration {
+    // SAFETY: an all-zero `rusage` is a valid value of that plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    let time = |tv: libc::timeval| Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 fn format_duration(d: Duration) -> String {
@@ -91,24 +121,23 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // The scanner: best of several passes over the files in memory.
     let mut results = Vec::new();
-    let mut best = Duration::MAX;
-    let mut slowest = (Duration::ZERO, 0);
-    for _ in 0..5 {
+    let mut best = (Duration::MAX, Duration::MAX);
+    let mut file_best = vec![Duration::MAX; files.len()];
+    for _ in 0..10 {
         results.clear();
-        let start = Instant::now();
+        let start = (Instant::now(), thread_cpu_time());
         for (i, (source, kind)) in sources.iter().enumerate() {
-            let file_start = Instant::now();
+            let file_start = thread_cpu_time();
             results.push(scan(source, *kind));
-            let took = file_start.elapsed();
-            if took > slowest.0 {
-                slowest = (took, i);
-            }
+            let took = thread_cpu_time().saturating_sub(file_start);
+            file_best[i] = file_best[i].min(took);
         }
-        best = best.min(start.elapsed());
+        best.0 = best.0.min(start.0.elapsed());
+        best.1 = best.1.min(thread_cpu_time().saturating_sub(start.1));
     }
 
     // `ocamldep -modules`, once per file.
-    let start = Instant::now();
+    let start = (Instant::now(), children_cpu_time());
     for file in &files {
         Command::new("ocamldep")
             .arg("-modules")
@@ -116,16 +145,22 @@ fn main() -> Result<(), Box<dyn Error>> {
             .current_dir(&root)
             .output()?;
     }
-    let per_file = start.elapsed();
+    let per_file = (
+        start.0.elapsed(),
+        children_cpu_time().saturating_sub(start.1),
+    );
 
     // `ocamldep -modules`, once on everything.
-    let start = Instant::now();
+    let start = (Instant::now(), children_cpu_time());
     let batch = Command::new("ocamldep")
         .arg("-modules")
         .args(&files)
         .current_dir(&root)
         .output()?;
-    let batch_time = start.elapsed();
+    let batch_time = (
+        start.0.elapsed(),
+        children_cpu_time().saturating_sub(start.1),
+    );
     let theirs = parse_ocamldep(&batch.stdout);
 
     let same = files
@@ -150,27 +185,53 @@ fn main() -> Result<(), Box<dyn Error>> {
         root.display()
     );
     println!();
-    println!("| method                                  | total      | per file   |");
-    println!("|-----------------------------------------|------------|------------|");
-    let row = |name: &str, total: Duration| {
+    println!("| method                                 | elapsed    | CPU        | CPU per file |");
+    println!("|----------------------------------------|------------|------------|--------------|");
+    let row = |name: &str, (wall, cpu): (Duration, Duration)| {
         println!(
-            "| {name:<39} | {:>10} | {:>10} |",
-            format_duration(total),
-            format_duration(total / n)
+            "| {name:<38} | {:>10} | {:>10} | {:>12} |",
+            format_duration(wall),
+            format_duration(cpu),
+            format_duration(cpu / n)
         );
     };
-    row("depscan::scan (in process, best of 5)", best);
+    row("depscan::scan, in process (best of 10)", best);
     row("ocamldep -modules, one run per file", per_file);
     row("ocamldep -modules, one run for all", batch_time);
     println!();
-    let per_line = best.as_secs_f64() / lines.max(1) as f64;
+    let per_line = best.1.as_secs_f64() / lines.max(1) as f64;
+    let (slowest, slowest_time) = file_best
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, t)| **t)
+        .map(|(i, t)| (i, *t))
+        .unwrap_or((0, Duration::ZERO));
     println!(
-        "scan: {:.0} MB/s, {:.1} µs per 500 lines; slowest file {} ({})",
-        bytes as f64 / best.as_secs_f64() / 1e6,
+        "scan (CPU): {:.0} MB/s, {:.1} µs per 500 lines overall; slowest file {} ({})",
+        bytes as f64 / best.1.as_secs_f64() / 1e6,
         per_line * 500.0 * 1e6,
-        files[slowest.1].display(),
-        format_duration(slowest.0)
+        files[slowest].display(),
+        format_duration(slowest_time)
     );
+    let mut typical: Vec<Duration> = sources
+        .iter()
+        .zip(&file_best)
+        .filter(|((source, _), _)| {
+            let lines = source.iter().filter(|&&b| b == b'\n').count();
+            (400..=600).contains(&lines)
+        })
+        .map(|(_, t)| *t)
+        .collect();
+    typical.sort();
+    if let Some(median) = typical.get(typical.len() / 2) {
+        println!(
+            "scan (CPU) of the {} files of 400 to 600 lines: median {}, fastest {}, slowest {}",
+            typical.len(),
+            format_duration(*median),
+            format_duration(typical[0]),
+            format_duration(typical[typical.len() - 1])
+        );
+    }
     println!(
         "same modules as the batch run: {same}/{} files ({errors} rejected by scan)",
         files.len()

@@ -153,10 +153,6 @@ impl RawError {
         self.0.kind
     }
 
-    pub fn message(&self) -> &str {
-        &self.0.message
-    }
-
     /// Turns the byte range into OCaml-style line and columns.
     pub fn locate(self, source: &[u8]) -> ScanError {
         let details = *self.0;

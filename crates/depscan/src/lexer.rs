@@ -205,11 +205,12 @@ fn octal_value(digits: &[u8]) -> u32 {
 }
 
 /// What a string body is being read for: in comments, out-of-range numeric
-/// escapes are tolerated.
+/// escapes are tolerated, and an unterminated string is reported as the
+/// comment's error (`start` is where the comment opens).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum StringMode {
     Code,
-    Comment,
+    Comment { start: usize },
 }
 
 impl<'a> Lexer<'a> {
@@ -603,7 +604,7 @@ impl<'a> Lexer<'a> {
     fn left_brace(&mut self, start: usize) -> Result<(), RawError> {
         if let Some((kind, delim_start, body)) = self.quoted_string_opening(start) {
             let delim = &self.src[delim_start..body - 1];
-            let end = self.quoted_string_end(body, delim, start)?;
+            let end = self.quoted_string_end(body, delim, start, StringMode::Code)?;
             self.push(kind, start, end);
             return Ok(());
         }
@@ -669,6 +670,7 @@ impl<'a> Lexer<'a> {
         from: usize,
         delim: &[u8],
         opening: usize,
+        mode: StringMode,
     ) -> Result<usize, RawError> {
         let mut at = from;
         while let Some(bar) = self.src[at..].iter().position(|&b| b == b'|') {
@@ -682,11 +684,7 @@ impl<'a> Lexer<'a> {
             }
             at = bar + 1;
         }
-        Err(RawError::lexical(
-            opening,
-            opening + 1,
-            "string literal not terminated",
-        ))
+        Err(unterminated_string(opening, mode))
     }
 
     /// A string body from `from` (just after the opening `"`); returns the
@@ -700,11 +698,7 @@ impl<'a> Lexer<'a> {
         let mut at = from;
         loop {
             if self.at_end(at) {
-                return Err(RawError::lexical(
-                    opening,
-                    opening + 1,
-                    "string literal not terminated",
-                ));
+                return Err(unterminated_string(opening, mode));
             }
             match self.byte(at) {
                 b'"' => return Ok(at + 1),
@@ -859,11 +853,7 @@ impl<'a> Lexer<'a> {
                 _ => Ok(None),
             },
             b'o' => {
-                let first_max = if mode == StringMode::Comment {
-                    b'3'
-                } else {
-                    b'7'
-                };
+                let first_max = if mode == StringMode::Code { b'7' } else { b'3' };
                 match self.src.get(start + 3..start + 6) {
                     Some(d)
                         if (b'0'..=first_max).contains(&d[0])
@@ -914,11 +904,7 @@ impl<'a> Lexer<'a> {
                         return Ok(at);
                     }
                 }
-                b'"' => {
-                    at = self
-                        .string_body(at + 1, StringMode::Comment, at)
-                        .map_err(|e| self.in_comment(e, start))?;
-                }
+                b'"' => at = self.string_body(at + 1, StringMode::Comment { start }, at)?,
                 b'{' => at = self.comment_brace(at, start)?,
                 b'\'' => at = self.comment_quote(at)?,
                 _ if b.is_ascii_alphabetic() || b == b'_' => {
@@ -926,20 +912,6 @@ impl<'a> Lexer<'a> {
                 }
                 _ => at += 1,
             }
-        }
-    }
-
-    /// Turns an unterminated string inside a comment into the compiler's
-    /// error for it.
-    fn in_comment(&self, err: RawError, comment_start: usize) -> RawError {
-        if err.message() == "string literal not terminated" {
-            RawError::lexical(
-                comment_start,
-                comment_start + 2,
-                "this comment contains an unterminated string literal",
-            )
-        } else {
-            err
         }
     }
 
@@ -968,8 +940,14 @@ impl<'a> Lexer<'a> {
             return Ok(at + 1);
         }
         let delim = &self.src[delim_start..p];
-        self.quoted_string_end(p + 1, delim, at)
-            .map_err(|e| self.in_comment(e, comment_start))
+        self.quoted_string_end(
+            p + 1,
+            delim,
+            at,
+            StringMode::Comment {
+                start: comment_start,
+            },
+        )
     }
 
     /// `'` in a comment: character literals are skipped so that `'"'` does
@@ -978,7 +956,7 @@ impl<'a> Lexer<'a> {
         if self.byte(at + 1) == b'\'' && !self.at_end(at + 1) {
             return Ok(at + 2);
         }
-        match self.char_literal(at, StringMode::Comment)? {
+        match self.char_literal(at, StringMode::Comment { start: at })? {
             Some(end) => Ok(end),
             None => Ok(at + 1),
         }
@@ -1079,6 +1057,20 @@ impl<'a> Lexer<'a> {
             return None;
         }
         Some(self.digits_end(p, 10))
+    }
+}
+
+/// The error for a string opened at `opening` and never closed.
+fn unterminated_string(opening: usize, mode: StringMode) -> RawError {
+    match mode {
+        StringMode::Code => {
+            RawError::lexical(opening, opening + 1, "string literal not terminated")
+        }
+        StringMode::Comment { start } => RawError::lexical(
+            start,
+            start + 2,
+            "this comment contains an unterminated string literal",
+        ),
     }
 }
 

@@ -28,6 +28,15 @@
 //! An [`Err`] means `ocamldep` would reject the file too (a lexical or
 //! syntax error, or an `[%error]` extension node); run it to show the user
 //! its own message.
+//!
+//! Like `ocamldep`, the scanner ignores what is inside attributes and
+//! extension nodes (`[@...]`, `[%...]`, `let%ext ...`), except for
+//! `[%extension_constructor C]`, and reports `Array`, `String` and
+//! `Bigarray` for the indexing sugar `a.(i)`, `s.[i]` and `b.{i}`. It
+//! behaves as `ocamldep` without `-pp`/`-ppx`, `-open` or `-no-alias-deps`.
+//! Files are expected in UTF-8 or ASCII (OCaml only allows ASCII or Latin-1
+//! letters in identifiers: Latin-1 module names are returned as the
+//! characters they stand for).
 
 #![deny(missing_docs)]
 
@@ -112,10 +121,14 @@ fn scan_names(
     };
     names.sort_unstable();
     names.dedup();
-    Ok(names
-        .into_iter()
-        .map(|name| String::from_utf8_lossy(name).into_owned())
-        .collect())
+    Ok(names.into_iter().map(latin1_to_string).collect())
+}
+
+/// A module name as text. Names are ASCII unless the file is in Latin-1
+/// (OCaml 4.13 accepts Latin-1 letters in identifiers): those bytes are
+/// read as the Latin-1 characters they stand for, which keeps the order.
+fn latin1_to_string(name: &[u8]) -> String {
+    name.iter().map(|&b| char::from(b)).collect()
 }
 
 #[cfg(test)]
@@ -171,6 +184,14 @@ mod tests {
             ml("let x = (B.x, A_b.y, Ab.z, A.w, Z.v, a.(0))"),
             "A A_b Ab Array B Z"
         );
+    }
+
+    #[test]
+    fn latin1_module_names() {
+        use super::{SourceKind, scan};
+        let deps = scan(b"let x = (\xC9cole.x, Zoo.y)", SourceKind::Implementation)
+            .expect("a valid Latin-1 file");
+        assert_eq!(deps.into_iter().collect::<Vec<_>>(), ["Zoo", "\u{C9}cole"]);
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub(crate) struct ExportMark(usize);
 type Entry<'a> = (&'a [u8], NodeId);
 
 /// Name equality, rejecting most different names before comparing bytes.
-fn same_name(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_name(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.first() == b.first() && a.last() == b.last() && a == b
 }
 

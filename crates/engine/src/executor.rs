@@ -97,9 +97,13 @@ async fn run_process(
     };
     let (reader, writer) = std::io::pipe().map_err(|e| Error::io("pipe", e))?;
     let mut cmd = tokio::process::Command::new(program);
+    // Each command leads a process group of its own, so that abandoning it
+    // (Ctrl-C, another command failing) kills its children too, and so that
+    // a terminal's Ctrl-C reaches caravan alone, which decides.
     cmd.args(&argv[1..])
         .current_dir(build_dir)
         .stdin(Stdio::null())
+        .process_group(0)
         .kill_on_drop(true);
     for (k, v) in env {
         cmd.env(k, v);
@@ -131,6 +135,7 @@ async fn run_process(
     // The parent's copies of the pipe's write end were moved into `cmd`;
     // drop it so that the reader sees end-of-file when the child exits.
     drop(cmd);
+    let mut group = child.id().map(|pid| GroupKiller { pgid: pid as i32 });
     let collect = tokio::task::spawn_blocking(move || {
         let mut reader = reader;
         let mut bytes = Vec::new();
@@ -141,6 +146,10 @@ async fn run_process(
         .wait()
         .await
         .map_err(|e| Error::io(program.as_str(), e))?;
+    // The command ended by itself: nothing to kill.
+    if let Some(g) = group.as_mut() {
+        g.pgid = 0;
+    }
     let output = collect
         .await
         .map_err(|e| Error::internal(format!("output reader failed: {e}")))?;
@@ -151,6 +160,24 @@ async fn run_process(
         output,
         value: Vec::new(),
     })
+}
+
+/// Kills a command's whole process group if the command is abandoned
+/// before it ends (the future running it is dropped).
+struct GroupKiller {
+    pgid: i32,
+}
+
+impl Drop for GroupKiller {
+    fn drop(&mut self) {
+        if self.pgid > 0 {
+            // SAFETY: killpg has no memory-safety preconditions; the group
+            // was created for this command and it has not been reaped.
+            unsafe {
+                libc::killpg(self.pgid, libc::SIGKILL);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

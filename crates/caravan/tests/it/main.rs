@@ -7,6 +7,7 @@ mod build_dir;
 mod command_line;
 mod compat;
 mod display;
+mod faults;
 mod findlib;
 mod hygiene;
 mod incremental;

@@ -102,28 +102,52 @@ impl<'a> Parser<'a> {
     }
 
     /// `[%extension_constructor C]` reports the module part of `C` when the
-    /// payload is exactly a constructor (possibly parenthesised).
+    /// payload is exactly one constructor expression (possibly
+    /// parenthesised, with attributes).
     fn extension_constructor_payload(&mut self) {
         let start = self.pos;
+        if let Some(path_start) = self.single_constructor_payload() {
+            self.pos = path_start;
+            // Read the path again, this time reporting it.
+            let _ = self.constr_path();
+        }
+        self.pos = start;
+    }
+
+    /// Whether the payload here is a single constructor expression; returns
+    /// where its path starts.
+    fn single_constructor_payload(&mut self) -> Option<usize> {
+        while self.eat(Kind::SemiSemi) {}
         let mut parens = 0;
         while self.peek() == Kind::LParen && self.peek_at(1) != Kind::ColonColon {
             self.bump();
             parens += 1;
         }
         let path_start = self.pos;
-        let matched = self.peek() == Kind::Uident && self.constr_path_silently() && {
-            let mut closing = 0;
-            while closing < parens && self.eat(Kind::RParen) {
-                closing += 1;
-            }
-            closing == parens && self.peek() == Kind::RBracket
-        };
-        if matched {
-            self.pos = path_start;
-            // Read the path again, this time reporting it.
-            let _ = self.constr_path();
+        if self.peek() != Kind::Uident || !self.constr_path_silently() {
+            return None;
         }
-        self.pos = start;
+        loop {
+            match self.peek() {
+                Kind::LBracketAt => self.muted(|p| p.bracketed_attribute()).ok()?,
+                Kind::RParen if parens > 0 => {
+                    self.bump();
+                    parens -= 1;
+                }
+                _ => break,
+            }
+        }
+        if parens > 0 {
+            return None;
+        }
+        loop {
+            match self.peek() {
+                Kind::SemiSemi => self.bump(),
+                Kind::LBracketAtAt => self.muted(|p| p.bracketed_attribute()).ok()?,
+                Kind::RBracket => return Some(path_start),
+                _ => return None,
+            }
+        }
     }
 
     /// Reads a constructor path without reporting anything.
@@ -166,10 +190,12 @@ impl<'a> Parser<'a> {
     }
 
     /// `payload`: a structure, `: signature`, `: type` or `? pattern [when
-    /// expr]`. Bindings made inside do not leak out.
+    /// expr]`. Bindings made inside (even modules unpacked by a pattern)
+    /// do not leak out.
     fn payload(&mut self) -> PResult<()> {
         let mark = self.scope.mark();
         let exports = self.scope.export_mark();
+        let unpacks = self.unpacks.len();
         match self.peek() {
             Kind::Colon => {
                 self.bump();
@@ -188,6 +214,7 @@ impl<'a> Parser<'a> {
             }
             _ => self.structure_body(Kind::RBracket, false)?,
         }
+        self.unpacks.truncate(unpacks);
         self.scope.drop_exports(exports);
         self.scope.reset(mark);
         Ok(())
@@ -272,5 +299,12 @@ let y = let exception E of [%error "no"] in ()"##),
             ),
             "A B"
         );
+    }
+
+    #[test]
+    fn extension_constructor_with_attributes_and_separators() {
+        assert_eq!(ml(r##"let x = [%extension_constructor M.C [@foo]]"##), "M");
+        assert_eq!(ml(r##"let x = [%extension_constructor M.C;;]"##), "M");
+        assert_eq!(ml(r##"let x = [%extension_constructor (M.C : t)]"##), "");
     }
 }

@@ -122,14 +122,25 @@ impl<'a> Parser<'a> {
                 return Ok(());
             }
         } else {
-            self.pattern_no_exn()?;
-            if self.eat(Kind::Colon) {
-                self.core_type()?;
-            }
+            self.annotated_pattern()?;
         }
         self.expect(Kind::Equal)?;
         self.enter_expression_scope(scope);
         self.seq_expr()
+    }
+
+    /// The pattern of a binding: `p`, or `sp : t` where `sp` must be a
+    /// simple pattern (read again as one when a `:` follows).
+    fn annotated_pattern(&mut self) -> PResult<()> {
+        let checkpoint = self.checkpoint();
+        self.pattern_no_exn()?;
+        if self.peek() != Kind::Colon {
+            return Ok(());
+        }
+        self.restore(checkpoint);
+        self.simple_pattern()?;
+        self.expect(Kind::Colon)?;
+        self.core_type()
     }
 
     /// After `x :` in a binding: `type a b. t`, `'a 'b. t`, or `t [:> u]`.
@@ -263,10 +274,7 @@ impl<'a> Parser<'a> {
             }
             self.pos = ident_start;
         }
-        self.pattern_no_exn()?;
-        if self.eat(Kind::Colon) {
-            self.core_type()?;
-        }
+        self.annotated_pattern()?;
         self.expect(Kind::Equal)?;
         self.enter_expression_scope(scope);
         self.seq_expr()

@@ -244,21 +244,35 @@ impl<'a> Parser<'a> {
 
     /// After `val`: `[!] [mutable] [virtual] x : t`, `x = e`, `x : t = e`.
     fn instance_variable(&mut self) -> PResult<()> {
-        self.eat(Kind::Bang);
+        let bang = self.eat(Kind::Bang);
         self.attributes()?;
-        while self.eat(Kind::Mutable) || self.eat(Kind::Virtual) {}
+        let (_, virtual_) = self.two_flags(Kind::Mutable, Kind::Virtual);
+        if virtual_ && bang {
+            return self.syntax_error();
+        }
         self.expect(Kind::Lident)?;
-        match self.peek() {
-            Kind::Colon | Kind::ColonGreater => {
-                self.type_constraint()?;
-                if self.eat(Kind::Equal) {
-                    self.seq_expr()?;
-                }
-                Ok(())
-            }
-            _ => {
-                self.expect(Kind::Equal)?;
-                self.seq_expr()
+        if virtual_ {
+            self.expect(Kind::Colon)?;
+            return self.core_type();
+        }
+        if matches!(self.peek(), Kind::Colon | Kind::ColonGreater) {
+            self.type_constraint()?;
+        }
+        self.expect(Kind::Equal)?;
+        self.seq_expr()
+    }
+
+    /// At most one of each of two flag keywords, in either order; returns
+    /// which were there.
+    fn two_flags(&mut self, first: Kind, second: Kind) -> (bool, bool) {
+        let mut seen = (false, false);
+        loop {
+            if !seen.0 && self.eat(first) {
+                seen.0 = true;
+            } else if !seen.1 && self.eat(second) {
+                seen.1 = true;
+            } else {
+                return seen;
             }
         }
     }
@@ -266,10 +280,17 @@ impl<'a> Parser<'a> {
     /// After `method`: `[!] [private] [virtual] m : t`, `m params = e`,
     /// `m : 'a. t = e`, `m : type a. t = e`.
     fn method_definition(&mut self) -> PResult<()> {
-        self.eat(Kind::Bang);
+        let bang = self.eat(Kind::Bang);
         self.attributes()?;
-        while self.eat(Kind::Private) || self.eat(Kind::Virtual) {}
+        let (_, virtual_) = self.two_flags(Kind::Private, Kind::Virtual);
+        if virtual_ && bang {
+            return self.syntax_error();
+        }
         self.expect(Kind::Lident)?;
+        if virtual_ {
+            self.expect(Kind::Colon)?;
+            return self.poly_type();
+        }
         if !self.eat(Kind::Colon) {
             return self.function_body();
         }
@@ -279,10 +300,8 @@ impl<'a> Parser<'a> {
             return self.seq_expr();
         }
         self.poly_type()?;
-        if self.eat(Kind::Equal) {
-            self.seq_expr()?;
-        }
-        Ok(())
+        self.expect(Kind::Equal)?;
+        self.seq_expr()
     }
 
     /// `class_type`: `[label:] t -> ct` or a class signature.
@@ -364,7 +383,7 @@ impl<'a> Parser<'a> {
                 Kind::Val => {
                     self.bump();
                     self.attributes()?;
-                    while self.eat(Kind::Mutable) || self.eat(Kind::Virtual) {}
+                    self.two_flags(Kind::Mutable, Kind::Virtual);
                     self.expect(Kind::Lident)?;
                     self.expect(Kind::Colon)?;
                     self.core_type()?;
@@ -372,7 +391,7 @@ impl<'a> Parser<'a> {
                 Kind::Method => {
                     self.bump();
                     self.attributes()?;
-                    while self.eat(Kind::Private) || self.eat(Kind::Virtual) {}
+                    self.two_flags(Kind::Private, Kind::Virtual);
                     self.expect(Kind::Lident)?;
                     self.expect(Kind::Colon)?;
                     self.poly_type()?;

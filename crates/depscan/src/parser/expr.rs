@@ -782,7 +782,9 @@ impl<'a> Parser<'a> {
     fn for_expr(&mut self) -> PResult<()> {
         self.bump();
         let ext = self.ext_attributes()?;
+        let unpacks = self.unpacks.len();
         self.muted(|p| p.pattern())?;
+        self.unpacks.truncate(unpacks);
         self.expect(Kind::Equal)?;
         self.seq_expr()?;
         if !(self.eat(Kind::To) || self.eat(Kind::Downto)) {

@@ -21,7 +21,7 @@ mod type_decl;
 mod types;
 
 use crate::error::RawError;
-use crate::scope::{Mark, Scope};
+use crate::scope::{Mark, Scope, same_name};
 use crate::token::{Kind, Token};
 
 /// The address of a local variable: where the stack currently is.
@@ -40,7 +40,7 @@ pub(crate) struct Parser<'a> {
     toks: Vec<Token>,
     pos: usize,
     scope: Scope<'a>,
-    /// Module names reported so far (with repetitions).
+    /// Module names reported so far (each once).
     deps: Vec<&'a [u8]>,
     /// Inside attribute payloads, extension nodes and other parts that
     /// `depend.ml` does not visit, nothing is reported.
@@ -185,7 +185,13 @@ impl<'a> Parser<'a> {
 
     /// Reports module `name` unless it is bound locally or reporting is off.
     fn use_name(&mut self, name: &'a [u8]) {
-        if self.muted == 0 && !self.scope.is_bound(name) {
+        if self.muted == 0
+            && !self.scope.is_bound(name)
+            && !self.deps.iter().any(|dep| same_name(dep, name))
+        {
+            // Skipping a name already reported is safe with rollbacks: they
+            // go back to a mark, and the earlier report is either before it
+            // (and stays) or after it (and so is this use).
             self.deps.push(name);
         }
     }

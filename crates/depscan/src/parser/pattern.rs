@@ -529,4 +529,14 @@ mod tests {
             "A B"
         );
     }
+
+    #[test]
+    fn unpacks_in_ignored_parts_bind_nothing() {
+        assert_eq!(ml(r##"let f (x [@foo? (module M)]) = M.x"##), "M");
+        assert_eq!(
+            ml(r##"let f = fun x -> for (module M) = 1 to 2 do M.x done
+let g = let y = (for (module N) = 1 to 2 do () done) in N.x"##),
+            "M N"
+        );
+    }
 }

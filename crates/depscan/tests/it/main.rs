@@ -7,3 +7,4 @@ mod corpus;
 mod mutations;
 mod never_panics;
 mod oracle;
+mod snippets;

@@ -106,3 +106,17 @@ fn unknown_targets_are_reported_with_their_requester() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+#[test]
+fn an_unchanged_source_is_not_copied_again() {
+    use std::os::unix::fs::MetadataExt;
+    let p = project();
+    p.build_ok(&["all.cat"]);
+    let inode = std::fs::metadata(p.root().join("_build/a")).unwrap().ino();
+    p.write("all.list", "a\nb.len\n\n");
+    p.build_ok(&["all.cat"]);
+    assert_eq!(
+        std::fs::metadata(p.root().join("_build/a")).unwrap().ino(),
+        inode
+    );
+}
