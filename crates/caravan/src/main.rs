@@ -10,6 +10,8 @@ mod driver;
 mod exit_code;
 mod links;
 mod null_build;
+mod plugin;
+mod plugin_options;
 mod program;
 mod report;
 mod sanitize;

@@ -147,12 +147,24 @@ impl FlagOptions {
 /// camlp4's directory (see [`crate::toolchain::camlp4_dir`]); `ocamlfind`
 /// picks the declarations of `-use-ocamlfind` mode.
 pub fn builtin(options: &FlagOptions, camlp4: &str, ocamlfind: bool) -> Declarations {
+    let mut decls = Declarations::new();
+    declare_builtin(&mut decls, options, camlp4, ocamlfind);
+    decls
+}
+
+/// Appends ocamlbuild's built-in declarations to `decls` (after what a
+/// plugin declared before `After_rules`, as ocamlbuild does).
+pub fn declare_builtin(
+    decls: &mut Declarations,
+    options: &FlagOptions,
+    camlp4: &str,
+    ocamlfind: bool,
+) {
     let (flags, params) = if ocamlfind {
         (FLAGS_OCAMLFIND, PARAM_FLAGS_OCAMLFIND)
     } else {
         (FLAGS, PARAM_FLAGS)
     };
-    let mut decls = Declarations::new();
     for d in flags {
         let words: Vec<String> = match d.flags {
             Flags::Atoms(a) => a.iter().map(|w| w.replace("{camlp4}", camlp4)).collect(),
@@ -179,7 +191,6 @@ pub fn builtin(options: &FlagOptions, camlp4: &str, ocamlfind: bool) -> Declarat
             },
         );
     }
-    decls
 }
 
 fn fill(template: &[&str], param: &str) -> Vec<String> {

@@ -113,11 +113,11 @@ impl Stamp {
             let words: Vec<&str> = line.split(' ').collect();
             match words.as_slice() {
                 ["command", hex] => stamp.command = hex.to_string(),
-                ["source", name, rest @ ..] if rest.len() == 5 => stamp.sources.push((
-                    name.to_string(),
-                    stat(rest)?,
-                    Digest::from_hex(rest[4])?,
-                )),
+                ["source", name, rest @ ..] if rest.len() == 5 => {
+                    stamp
+                        .sources
+                        .push((name.to_string(), stat(rest)?, Digest::from_hex(rest[4])?))
+                }
                 ["binary", rest @ ..] if rest.len() == 5 => {
                     stamp.binary = Some((stat(rest)?, Digest::from_hex(rest[4])?))
                 }
@@ -231,7 +231,10 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
         .map_err(|e| {
             PluginError::new(
                 2,
-                format!("Error: cannot run {} to compile myocamlbuild.ml: {e}", argv[0]),
+                format!(
+                    "Error: cannot run {} to compile myocamlbuild.ml: {e}",
+                    argv[0]
+                ),
             )
         })?;
     let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -256,9 +259,7 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
     }
     let stat = FileStat::of_path(&binary)
         .map_err(|e| io(&binary, e))?
-        .ok_or_else(|| {
-            PluginError::new(9, "Error: we failed to build the plugin".to_string())
-        })?;
+        .ok_or_else(|| PluginError::new(9, "Error: we failed to build the plugin".to_string()))?;
     let digest = Digest::of_file(&binary).map_err(|e| io(&binary, e))?;
     write_stamp(
         c.build_dir,

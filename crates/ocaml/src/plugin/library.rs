@@ -16,29 +16,98 @@ use super::PluginError;
 
 /// The library's sources, in link order.
 const SOURCES: &[(&str, &str)] = &[
-    ("caravan_wire.ml", include_str!("../../../../plugin/caravan_wire.ml")),
-    ("ocamlbuild_pack__my_std.ml", include_str!("../../../../plugin/ocamlbuild_pack__my_std.ml")),
-    ("ocamlbuild_pack__log.ml", include_str!("../../../../plugin/ocamlbuild_pack__log.ml")),
-    ("ocamlbuild_pack__tags.ml", include_str!("../../../../plugin/ocamlbuild_pack__tags.ml")),
-    ("ocamlbuild_pack__shell.ml", include_str!("../../../../plugin/ocamlbuild_pack__shell.ml")),
-    ("ocamlbuild_pack__my_unix.ml", include_str!("../../../../plugin/ocamlbuild_pack__my_unix.ml")),
-    ("ocamlbuild_pack__lexers.ml", include_str!("../../../../plugin/ocamlbuild_pack__lexers.ml")),
-    ("ocamlbuild_pack__declare.ml", include_str!("../../../../plugin/ocamlbuild_pack__declare.ml")),
-    ("ocamlbuild_pack__command.ml", include_str!("../../../../plugin/ocamlbuild_pack__command.ml")),
-    ("ocamlbuild_pack__options.ml", include_str!("../../../../plugin/ocamlbuild_pack__options.ml")),
-    ("ocamlbuild_pack__pathname.ml", include_str!("../../../../plugin/ocamlbuild_pack__pathname.ml")),
-    ("ocamlbuild_pack__param_tags.ml", include_str!("../../../../plugin/ocamlbuild_pack__param_tags.ml")),
-    ("ocamlbuild_pack__flags.ml", include_str!("../../../../plugin/ocamlbuild_pack__flags.ml")),
-    ("ocamlbuild_pack__configuration.ml", include_str!("../../../../plugin/ocamlbuild_pack__configuration.ml")),
-    ("ocamlbuild_pack__tools.ml", include_str!("../../../../plugin/ocamlbuild_pack__tools.ml")),
-    ("ocamlbuild_pack__ocaml_utils.ml", include_str!("../../../../plugin/ocamlbuild_pack__ocaml_utils.ml")),
-    ("ocamlbuild_pack__ocaml_compiler.ml", include_str!("../../../../plugin/ocamlbuild_pack__ocaml_compiler.ml")),
-    ("ocamlbuild_pack__rule.ml", include_str!("../../../../plugin/ocamlbuild_pack__rule.ml")),
-    ("ocamlbuild_pack__findlib.ml", include_str!("../../../../plugin/ocamlbuild_pack__findlib.ml")),
-    ("ocamlbuild_pack__arch.ml", include_str!("../../../../plugin/ocamlbuild_pack__arch.ml")),
-    ("ocamlbuild_pack__hooks.ml", include_str!("../../../../plugin/ocamlbuild_pack__hooks.ml")),
-    ("ocamlbuild_pack.ml", include_str!("../../../../plugin/ocamlbuild_pack.ml")),
-    ("ocamlbuild_plugin.ml", include_str!("../../../../plugin/ocamlbuild_plugin.ml")),
+    (
+        "caravan_wire.ml",
+        include_str!("../../../../plugin/caravan_wire.ml"),
+    ),
+    (
+        "ocamlbuild_pack__my_std.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__my_std.ml"),
+    ),
+    (
+        "ocamlbuild_pack__log.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__log.ml"),
+    ),
+    (
+        "ocamlbuild_pack__tags.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__tags.ml"),
+    ),
+    (
+        "ocamlbuild_pack__shell.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__shell.ml"),
+    ),
+    (
+        "ocamlbuild_pack__my_unix.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__my_unix.ml"),
+    ),
+    (
+        "ocamlbuild_pack__lexers.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__lexers.ml"),
+    ),
+    (
+        "ocamlbuild_pack__declare.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__declare.ml"),
+    ),
+    (
+        "ocamlbuild_pack__command.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__command.ml"),
+    ),
+    (
+        "ocamlbuild_pack__options.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__options.ml"),
+    ),
+    (
+        "ocamlbuild_pack__pathname.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__pathname.ml"),
+    ),
+    (
+        "ocamlbuild_pack__param_tags.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__param_tags.ml"),
+    ),
+    (
+        "ocamlbuild_pack__flags.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__flags.ml"),
+    ),
+    (
+        "ocamlbuild_pack__configuration.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__configuration.ml"),
+    ),
+    (
+        "ocamlbuild_pack__tools.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__tools.ml"),
+    ),
+    (
+        "ocamlbuild_pack__ocaml_utils.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__ocaml_utils.ml"),
+    ),
+    (
+        "ocamlbuild_pack__ocaml_compiler.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__ocaml_compiler.ml"),
+    ),
+    (
+        "ocamlbuild_pack__rule.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__rule.ml"),
+    ),
+    (
+        "ocamlbuild_pack__findlib.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__findlib.ml"),
+    ),
+    (
+        "ocamlbuild_pack__arch.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__arch.ml"),
+    ),
+    (
+        "ocamlbuild_pack__hooks.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__hooks.ml"),
+    ),
+    (
+        "ocamlbuild_pack.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack.ml"),
+    ),
+    (
+        "ocamlbuild_plugin.ml",
+        include_str!("../../../../plugin/ocamlbuild_plugin.ml"),
+    ),
 ];
 
 /// The module linked after `myocamlbuild.ml`: the plugin's main loop.
@@ -110,7 +179,11 @@ pub fn system_libraries(mode: PluginMode, stdlib: &Path) -> Vec<String> {
 
 /// Where compiled libraries are kept.
 pub fn cache_root(build_dir: &Path) -> PathBuf {
-    let from_env = |v: &str| std::env::var_os(v).filter(|s| !s.is_empty()).map(PathBuf::from);
+    let from_env = |v: &str| {
+        std::env::var_os(v)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(d) = from_env("CARAVAN_CACHE_DIR") {
         return d;
     }

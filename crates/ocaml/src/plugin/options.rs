@@ -211,10 +211,16 @@ mod tests {
             Sexp::List(vec![Sexp::atom("targets"), Sexp::atoms(["a.native"])]),
             Sexp::List(vec![
                 Sexp::atom("ocamlc"),
-                Spec::S(vec![Spec::Sh("/usr/bin/ocamlfind".into()), Spec::A("ocamlc".into())])
-                    .encode(),
+                Spec::S(vec![
+                    Spec::Sh("/usr/bin/ocamlfind".into()),
+                    Spec::A("ocamlc".into()),
+                ])
+                .encode(),
             ]),
-            Sexp::List(vec![Sexp::atom("ocamlopt"), Spec::V("OCAMLOPT".into()).encode()]),
+            Sexp::List(vec![
+                Sexp::atom("ocamlopt"),
+                Spec::V("OCAMLOPT".into()).encode(),
+            ]),
         ]);
         let o = PluginOptions::decode(&v).unwrap();
         assert!(o.use_ocamlfind);

@@ -392,7 +392,9 @@ impl ToPlugin {
                 Sexp::List(pairs.iter().map(|(i, p)| Sexp::atoms([i, p])).collect()),
             ]),
             ToPlugin::Serve(dir) => Sexp::atoms(["serve", dir]),
-            ToPlugin::Reply(id, v) => Sexp::List(vec![Sexp::atom("reply"), Sexp::atom(id), v.clone()]),
+            ToPlugin::Reply(id, v) => {
+                Sexp::List(vec![Sexp::atom("reply"), Sexp::atom(id), v.clone()])
+            }
             ToPlugin::Eval {
                 eval,
                 rule,
@@ -586,7 +588,9 @@ mod tests {
     fn decodes_the_messages_the_ocaml_side_writes() {
         // Written by plugin/ocamlbuild_pack__flags.ml and __rule.ml.
         match parse("(4:flag11:after-rules(5:ocaml7:compile)(1:S(1:A2:-g)))") {
-            FromPlugin::Declaration(Declaration::Flag { phase, tags, spec, .. }) => {
+            FromPlugin::Declaration(Declaration::Flag {
+                phase, tags, spec, ..
+            }) => {
                 assert_eq!(phase, Phase::AfterRules);
                 assert_eq!(tags, ["ocaml", "compile"]);
                 assert_eq!(spec, Spec::S(vec![Spec::A("-g".into())]));

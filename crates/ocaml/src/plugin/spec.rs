@@ -15,9 +15,10 @@
 use super::wire::Sexp;
 
 /// A command specification.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Spec {
     /// Nothing.
+    #[default]
     N,
     /// A sequence of specs.
     S(Vec<Spec>),
@@ -311,7 +312,10 @@ mod tests {
 
     #[test]
     fn flags_split_raw_text_into_words() {
-        let s = Spec::S(vec![Spec::Sh("-ccopt '-L /x'".into()), Spec::A("-g".into())]);
+        let s = Spec::S(vec![
+            Spec::Sh("-ccopt '-L /x'".into()),
+            Spec::A("-g".into()),
+        ]);
         assert_eq!(flag_words(&s, &NoFlags), ["-ccopt", "-L /x", "-g"]);
     }
 

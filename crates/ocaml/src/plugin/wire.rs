@@ -121,7 +121,10 @@ impl fmt::Debug for Sexp {
 }
 
 fn bad(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("plugin protocol: {what}"))
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("plugin protocol: {what}"),
+    )
 }
 
 fn byte(r: &mut impl BufRead) -> io::Result<Option<u8>> {
@@ -225,10 +228,7 @@ mod tests {
         let text = b"(5:hello1:1)\n(4:done())\n";
         let mut r = io::BufReader::new(&text[..]);
         assert!(read(&mut r).unwrap().unwrap().as_list().unwrap()[0].is("hello"));
-        assert_eq!(
-            format!("{:?}", read(&mut r).unwrap().unwrap()),
-            "(done ())"
-        );
+        assert_eq!(format!("{:?}", read(&mut r).unwrap().unwrap()), "(done ())");
         assert!(read(&mut r).unwrap().is_none());
     }
 

@@ -81,7 +81,13 @@ pub async fn local_deps(
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for name in &refs.0 {
-        if *name == own {
+        if *name == own
+            || rcx
+                .options
+                .non_dependencies
+                .iter()
+                .any(|(file, m)| file == source && m == name)
+        {
             continue;
         }
         match rcx.resolver.resolve(name, module.dir()) {
@@ -172,6 +178,7 @@ impl Task for Interface {
             let tags = self
                 .cx
                 .command_tags(&[mli.as_str()], &["interf", "ocaml", mode.tag(), "compile"]);
+            let tag_inputs = self.cx.tag_deps(&tcx, &tags).await?;
             let mut before = vec!["-c".to_string()];
             before.extend(self.cx.flags_of(&tags));
             before.extend(self.cx.pp_args(mli.as_str(), &[]));
@@ -193,6 +200,7 @@ impl Task for Interface {
             action.salt.push(self.cx.toolchain.identity.clone());
             action.inputs.push(Input::File(mli.clone()));
             action.inputs.extend(ifaces.inputs.iter().cloned());
+            action.inputs.extend(tag_inputs);
             action.outputs.push(cmi.clone());
             action.log.target = cmi.to_string();
             action.log.tags = log_tags(tags);
@@ -272,6 +280,7 @@ impl Task for Implementation {
                 &[ml.as_str(), obj.as_str()],
                 &["implem", "ocaml", mode.tag(), "compile"],
             );
+            inputs.extend(self.cx.tag_deps(&tcx, &tags).await?);
             let mut before = vec!["-c".to_string()];
             if !m.has_mli && !writes_cmi {
                 before.extend(["-intf-suffix".into(), ".ml".into()]);

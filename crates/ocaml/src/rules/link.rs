@@ -51,6 +51,7 @@ impl Task for Program {
                 &[out.as_str()],
                 &["dont_link_with", "ocaml", "link", mode.tag(), "program"],
             );
+            let tag_inputs = self.cx.tag_deps(&tcx, &tags).await?;
             let mut before = self.cx.flags_of(&tags);
             let mut dirs: Vec<&str> = Vec::new();
             for o in &objects {
@@ -72,6 +73,7 @@ impl Task for Program {
             action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
             action.inputs = needed.into_iter().map(Input::File).collect();
+            action.inputs.extend(tag_inputs);
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
             action.log.tags = log_tags(tags);

@@ -26,6 +26,7 @@ use tags::TagSet;
 
 use crate::ocamlfind::{CommandParts, Ocamlfind, Tool};
 use crate::options::{BuildOptions, Mode};
+use crate::plugin::rule::{Place, PluginRules};
 use crate::project::Project;
 use crate::resolver::{ModuleSource, Resolver};
 use crate::tagging::Tagger;
@@ -48,6 +49,8 @@ pub struct RuleContext {
     /// In ocamlfind mode, the in-process ocamlfind that turns commands with
     /// findlib options into compiler commands.
     pub ocamlfind: Option<Ocamlfind>,
+    /// The rules of the project's `myocamlbuild.ml`, if it has one.
+    pub plugin: Option<PluginRules>,
 }
 
 /// The log's rendering of a command's tag set, made only if a log is written.
@@ -100,6 +103,23 @@ impl RuleContext {
     /// The flags a command's tags give it, in ocamlbuild's order.
     pub fn flags_of(&self, tags: &TagSet) -> Vec<String> {
         self.flags.flags_of(tags)
+    }
+
+    /// Builds what `dep` declarations attach to a command's tags (before
+    /// the command runs, as ocamlbuild does); the files, to declare as the
+    /// action's inputs.
+    pub async fn tag_deps(&self, tcx: &TaskCx, tags: &TagSet) -> Result<Vec<engine::Input>> {
+        let targets: Vec<Target> = self
+            .flags
+            .deps_of(tags)
+            .iter()
+            .map(|d| Target::new(d))
+            .collect();
+        if targets.is_empty() {
+            return Ok(Vec::new());
+        }
+        tcx.need(&targets).await?;
+        Ok(targets.into_iter().map(engine::Input::File).collect())
     }
 
     /// `-pp '<words>'` for a source, when preprocessor words apply to it
@@ -209,7 +229,7 @@ impl OcamlRules {
             && (src.ends_with(".ml") || src.ends_with(".mli"))
         {
             let source = Target::new(src);
-            if !cx.resolver.is_source(src) {
+            if !cx.resolver.is_source_or_generated(src) {
                 return Some((target.clone(), missing(target, src)));
             }
             return Some((target.clone(), Arc::new(depends::Depends { cx, source })));
@@ -279,9 +299,46 @@ impl OcamlRules {
     }
 }
 
+impl OcamlRules {
+    /// The producer of `target`: the plugin's rules inserted before the
+    /// built-in ones, then the built-in rule that applies, then the
+    /// plugin's other rules (a built-in rule whose source is missing gives
+    /// way to them), as ocamlbuild tries its rule list in order.
+    fn producer_at(&self, target: &Target, depth: usize) -> Option<(Target, Arc<dyn Task>)> {
+        let Some(plugin) = self.cx.plugin.as_ref().filter(|p| !p.is_empty()) else {
+            return self.producer_of(target);
+        };
+        let buildable = |t: &Target| depth < 8 && self.buildable(t, depth + 1);
+        if let Some(found) = plugin.find(&self.cx, target, Place::Before, &buildable) {
+            return Some(found);
+        }
+        let builtin = if plugin.builtins {
+            self.producer_of(target)
+        } else {
+            None
+        };
+        if let Some((_, task)) = &builtin
+            && !task.is_missing()
+        {
+            return builtin;
+        }
+        plugin
+            .find(&self.cx, target, Place::After, &buildable)
+            .or(builtin)
+    }
+
+    /// Whether a source or a rule can make `target`.
+    fn buildable(&self, target: &Target, depth: usize) -> bool {
+        self.cx.resolver.is_source_or_generated(target.as_str())
+            || self
+                .producer_at(target, depth)
+                .is_some_and(|(_, task)| !task.is_missing())
+    }
+}
+
 impl Rules for OcamlRules {
     fn producer(&self, target: &Target) -> Option<Producer> {
-        self.producer_of(target)
+        self.producer_at(target, 0)
             .map(|(key, task)| Producer { key, task })
     }
 }
@@ -300,6 +357,10 @@ fn missing(target: &Target, source: &str) -> Arc<dyn Task> {
 }
 
 impl Task for MissingSource {
+    fn is_missing(&self) -> bool {
+        true
+    }
+
     fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
             Err(Error::rule(
