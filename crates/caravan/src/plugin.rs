@@ -91,7 +91,9 @@ pub fn prepare(
     } else {
         None
     };
-    let tag_flags = plugin_tag_flags(cli, mode, use_ocamlfind)?;
+    // The flag table is the build's: package(…) tags mean something only
+    // with -use-ocamlfind, as in ocamlbuild.
+    let tag_flags = plugin_tag_flags(cli, mode, cli.ocamlfind == Some(true))?;
     let compile = PluginCompile {
         root,
         build_dir,

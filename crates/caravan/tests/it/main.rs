@@ -13,6 +13,7 @@ mod hygiene;
 mod incremental;
 mod interruption;
 mod parallel;
+mod plugins;
 mod scanning;
 mod tags;
 mod tags_conformance;

@@ -294,7 +294,7 @@ fn command(
 ) -> Result<Vec<String>, PluginError> {
     let lib_dir = library.dir.to_string_lossy().into_owned();
     let mut before: Vec<String> = vec!["-g".into()];
-    let files: Vec<String> = sources
+    let mut files: Vec<String> = sources
         .iter()
         .map(|s| s.to_string())
         .chain([library.main.to_string_lossy().into_owned()])
@@ -319,6 +319,7 @@ fn command(
             // ocamlbuild: `-package unix -package ocamlbuild` instead of the
             // archives; here caravan's library takes ocamlbuild's place.
             before.extend([
+                "-thread".into(),
                 "-package".into(),
                 "unix".into(),
                 "-package".into(),
@@ -326,9 +327,10 @@ fn command(
                 "-linkpkg".into(),
                 "-I".into(),
                 lib_dir,
-                library.archive.to_string_lossy().into_owned(),
             ]);
             before.extend(c.tag_flags.iter().cloned());
+            // After the packages' archives, which it uses.
+            files.insert(0, library.archive.to_string_lossy().into_owned());
             let tool = match c.mode {
                 PluginMode::Byte => Tool::Ocamlc,
                 PluginMode::Native => Tool::Ocamlopt,

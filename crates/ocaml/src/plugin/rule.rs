@@ -277,7 +277,11 @@ struct RuleTask {
 }
 
 fn plugin_failure(e: PluginError) -> Error {
-    Error::rule("plugin", e.message)
+    let message = match e.message.strip_prefix("Error: ") {
+        Some(m) => m.to_string(),
+        None => e.message,
+    };
+    Error::rule("plugin", message)
 }
 
 impl Task for RuleTask {

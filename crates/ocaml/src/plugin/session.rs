@@ -5,8 +5,9 @@
 //! answers with declarations and questions until it is done. caravan
 //! records the whole conversation (the *transcript*) and saves it under a
 //! key made of the plugin binary's digest, its arguments, the environment
-//! and the stat of every file at the project root
-//! (`_build/.caravan/plugin/session`). The next run with the same key
+//! and the stat of every regular file at the project root that is not an
+//! OCaml or C source (`setup.data`, `_tags`, `VERSION`...), in
+//! `_build/.caravan/plugin/session`. The next run with the same key
 //! *replays* the transcript instead of starting the plugin: every message
 //! caravan would send — hooks, answers to the plugin's questions (tags of
 //! paths, computed from the current `_tags`), the parameters to instantiate
@@ -14,10 +15,10 @@
 //! plugin's. The first difference makes the transcript stale and the
 //! session runs live. So a null build starts no plugin at all.
 //!
-//! What the key cannot see: files below the root read by a hook through
-//! OCaml's own I/O, and the output of commands the hooks run
-//! (`run_and_read`); touching `myocamlbuild.ml` (or any root file) makes
-//! caravan ask the plugin again.
+//! What the key cannot see: sources, and files below the root, read by a
+//! hook through OCaml's own I/O, and the output of commands the hooks run
+//! (`run_and_read`). Editing such a file at the root (or removing
+//! `_build/.caravan/plugin/session`) makes caravan ask the plugin again.
 
 use std::path::{Path, PathBuf};
 
@@ -255,6 +256,12 @@ const VOLATILE_ENV: &[&str] = &[
     "CARAVAN_STATS",
 ];
 
+/// Extensions of the sources caravan's rules read (left out of the key).
+const RULE_SOURCES: &[&str] = &[
+    "ml", "mli", "mll", "mly", "mlpack", "mllib", "mldylib", "odocl", "itarget", "clib", "mltop",
+    "mlypack", "c", "h",
+];
+
 /// The key a transcript is saved under.
 pub fn cache_key(binary_digest: &engine::Digest, args: &[String], root: &Path) -> String {
     let mut k = DigestBuilder::new("plugin-session");
@@ -278,9 +285,19 @@ pub fn cache_key(binary_digest: &engine::Digest, args: &[String], root: &Path) -
     for (name, value) in &env {
         k.str(name).str(value);
     }
+    // Regular files only: directories (the build directory) and links
+    // (to built programs) change with every build. Sources that rules read
+    // are left out too: editing a module must not rerun the plugin.
     let mut files: Vec<(String, Option<FileStat>)> = match std::fs::read_dir(root) {
         Ok(entries) => entries
             .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                let ext = name.rsplit_once('.').map(|(_, x)| x).unwrap_or("");
+                !RULE_SOURCES.contains(&ext)
+            })
             .map(|e| {
                 let stat = e.metadata().ok().map(|m| FileStat::of_metadata(&m));
                 (e.file_name().to_string_lossy().into_owned(), stat)

@@ -1,0 +1,431 @@
+//! `myocamlbuild.ml` plugins in the styles real projects use, each built
+//! with the real ocamlbuild and with caravan to the same artifacts and
+//! program output; plugin errors; the plugin options; null builds.
+
+use std::fs;
+
+use crate::support::{Run, Tree};
+
+/// Builds `args` with caravan in `files` and ocamlbuild in a copy; both
+/// succeed, each `(program, expected output)` prints the same in both
+/// trees, and every file of `same_files` (paths in `_build`) has the same
+/// content. Returns caravan's tree and run.
+fn both(
+    files: &[(&str, &str)],
+    args: &[&str],
+    programs: &[(&str, &str)],
+    same_files: &[&str],
+) -> (Tree, Run) {
+    let ours = Tree::new(files);
+    let theirs = ours.copy_sources();
+    let b = theirs.ocamlbuild(args);
+    assert_eq!(b.code, 0, "ocamlbuild failed:\n{}", b.stdout);
+    let a = ours.caravan(args);
+    assert_eq!(a.code, 0, "caravan failed:\n{}", a.stdout);
+    for (p, expected) in programs {
+        let mine = ours.run(p, &[]);
+        let real = theirs.run(p, &[]);
+        assert_eq!(mine.stdout, real.stdout, "{p}");
+        assert_eq!(mine.stdout, *expected, "{p}");
+    }
+    for f in same_files {
+        assert_eq!(
+            ours.read(&format!("_build/{f}")),
+            theirs.read(&format!("_build/{f}")),
+            "{f}"
+        );
+    }
+    (ours, a)
+}
+
+#[test]
+fn plugin_topkg_style_minimal_dispatch() {
+    both(
+        &[
+            (
+                "myocamlbuild.ml",
+                "open Ocamlbuild_plugin\nopen Command\n\nlet () =\n  dispatch begin function\n  | _ -> ()\n  end\n",
+            ),
+            ("_tags", "true: bin_annot, safe_string\n<src>: include\n"),
+            ("src/greet.ml", "let hello who = \"hello \" ^ who\n"),
+            ("src/greet.mli", "val hello : string -> string\n"),
+            (
+                "test/main.ml",
+                "let () = print_endline (Greet.hello \"topkg\")\n",
+            ),
+        ],
+        &["test/main.native", "test/main.byte"],
+        &[
+            ("main.native", "hello topkg\n"),
+            ("main.byte", "hello topkg\n"),
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn plugin_extern_ocaml_lib_flag_and_dep_for_c_stubs() {
+    let plugin = r#"open Ocamlbuild_plugin
+
+let () =
+  dispatch (function
+    | After_rules ->
+        (* An installed library, as plugins declared them before findlib. *)
+        ocaml_lib ~extern:true ~dir:"+compiler-libs" "ocamlcommon";
+        (* C stubs: a static library built by the plugin's own rule, linked
+           into every program tagged use_mystubs. *)
+        rule "C stubs" ~dep:"mystubs.c" ~prods:[ "libmystubs.a"; "mystubs.o" ]
+          (fun env _ ->
+            Seq
+              [
+                Cmd (S [ V "OCAMLC"; A "-c"; P (env "mystubs.c") ]);
+                Cmd (S [ A "ar"; A "rcs"; Px "libmystubs.a"; P "mystubs.o" ]);
+              ]);
+        dep [ "link"; "ocaml"; "use_mystubs" ] [ "libmystubs.a" ];
+        flag [ "link"; "ocaml"; "use_mystubs" ]
+          (S [ A "-ccopt"; A "-L."; A "-cclib"; A "-lmystubs" ]);
+        flag [ "link"; "ocaml"; "byte"; "use_mystubs" ] (A "-custom")
+    | _ -> ())
+"#;
+    let (t, _) = both(
+        &[
+            ("myocamlbuild.ml", plugin),
+            ("_tags", "<main.*>: use_mystubs, use_ocamlcommon\n"),
+            (
+                "mystubs.c",
+                "#include <caml/mlvalues.h>\nvalue twice(value n) { return Val_int(2 * Int_val(n)); }\n",
+            ),
+            (
+                "main.ml",
+                "external twice : int -> int = \"twice\"\nlet () = Printf.printf \"%d %b\\n\" (twice 21) (String.length Config.version > 0)\n",
+            ),
+        ],
+        &["main.native", "main.byte"],
+        &[("main.native", "42 true\n"), ("main.byte", "42 true\n")],
+        &[],
+    );
+    let log = t.read("_build/_log");
+    assert!(
+        log.contains("-I +compiler-libs ocamlcommon.cmxa"),
+        "ocaml_lib ~extern adds the archive with its directory:\n{log}"
+    );
+}
+
+/// A rule that generates a module from a data file, with a dynamic
+/// dependency: the data file names other files, built on demand.
+const GENERATOR: &str = r#"open Ocamlbuild_plugin
+
+let () =
+  dispatch (function
+    | After_rules ->
+        rule "table: %.table -> %.ml" ~dep:"%.table" ~prod:"%.ml"
+          ~doc:"Each word of foo.table names a file foo_WORD.txt; foo.ml binds WORD to its text."
+          (fun env build ->
+            let table = env "%.table" in
+            let words = string_list_of_file table in
+            let dir = Pathname.dirname table in
+            let files = List.map (fun w -> [ dir / (Pathname.basename (env "%") ^ "_" ^ w ^ ".txt") ]) words in
+            let built = List.map Outcome.good (build files) in
+            let line w f = Printf.sprintf "let %s = %S\n" w (String.trim (read_file f)) in
+            Echo (List.map2 line words built, env "%.ml"))
+    | _ -> ())
+"#;
+
+#[test]
+fn plugin_rule_generates_a_module_from_data_with_dynamic_dependencies() {
+    let files = [
+        ("myocamlbuild.ml", GENERATOR),
+        ("messages.table", "hello\nbye\n"),
+        ("messages_hello.txt", "Hello, world\n"),
+        ("messages_bye.txt", "Goodbye\n"),
+        (
+            "main.ml",
+            "let () = print_endline Messages.hello; print_endline Messages.bye\n",
+        ),
+    ];
+    let (t, _) = both(
+        &files,
+        &["main.byte"],
+        &[("main.byte", "Hello, world\nGoodbye\n")],
+        &["messages.ml"],
+    );
+    // A dynamic dependency changed: the module is regenerated.
+    t.write("messages_bye.txt", "See you\n");
+    t.caravan(&["main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "Hello, world\nSee you\n");
+    // Nothing changed: nothing runs.
+    let again = t.caravan(&["main.byte", "-classic-display"]).ok();
+    assert!(!again.stdout.contains("ocamlc"), "{}", again.stdout);
+}
+
+#[test]
+fn plugin_copy_rule() {
+    both(
+        &[
+            (
+                "myocamlbuild.ml",
+                "open Ocamlbuild_plugin\nlet () = dispatch (function\n  | After_rules -> copy_rule \"mlp -> ml\" \"%.mlp\" \"%.ml\"\n  | _ -> ())\n",
+            ),
+            ("version.mlp", "let version = \"1.2.3\"\n"),
+            ("main.ml", "let () = print_endline Version.version\n"),
+        ],
+        &["main.native"],
+        &[("main.native", "1.2.3\n")],
+        &["version.ml"],
+    );
+}
+
+#[test]
+fn plugin_sets_options_in_before_options() {
+    let plugin = r#"open Ocamlbuild_plugin
+
+let () =
+  dispatch (function
+    | Before_options ->
+        Options.use_ocamlfind := true;
+        Options.make_links := false;
+        Options.ocaml_cflags := [ "-w"; "+a-4-70" ]
+    | _ -> ())
+"#;
+    let (t, _) = both(
+        &[
+            ("myocamlbuild.ml", plugin),
+            ("_tags", "true: package(str)\n"),
+            (
+                "main.ml",
+                "let () = print_endline (Str.global_replace (Str.regexp \"o\") \"0\" \"foo\")\n",
+            ),
+        ],
+        &["main.native"],
+        &[("_build/main.native", "f00\n")],
+        &[],
+    );
+    assert!(
+        !t.exists("main.native"),
+        "Options.make_links := false: no link at the root"
+    );
+    assert!(t.read("_build/_log").contains("-w +a-4-70"));
+}
+
+#[test]
+fn plugin_option_reaches_options_added_by_the_plugin() {
+    let plugin = r#"open Ocamlbuild_plugin
+
+let greeting = ref "none"
+
+let () =
+  dispatch (function
+    | Before_options -> Options.add ("-greeting", Arg.Set_string greeting, " A greeting")
+    | After_rules -> rule "greeting" ~prod:"greeting.ml" (fun _ _ -> Echo ([ Printf.sprintf "let s = %S\n" !greeting ], "greeting.ml"))
+    | _ -> ())
+"#;
+    let (_, _) = both(
+        &[
+            ("myocamlbuild.ml", plugin),
+            ("main.ml", "let () = print_endline Greeting.s\n"),
+        ],
+        &[
+            "-plugin-option",
+            "-greeting",
+            "-plugin-option",
+            "bonjour",
+            "main.byte",
+        ],
+        &[("main.byte", "bonjour\n")],
+        &["greeting.ml"],
+    );
+}
+
+#[test]
+fn plugin_tags_and_plugin_ocamlfind_compile_the_plugin() {
+    let plugin = "open Ocamlbuild_plugin\nlet () = dispatch (function\n  | After_rules -> rule \"upper\" ~prod:\"up.ml\" (fun _ _ -> Echo ([Printf.sprintf \"let s = %S\\n\" (Str.global_replace (Str.regexp \"a\") \"A\" \"banana\")], \"up.ml\"))\n  | _ -> ())\n";
+    let files = [
+        ("myocamlbuild.ml", plugin),
+        ("main.ml", "let () = print_endline Up.s\n"),
+    ];
+    both(
+        &files,
+        &["-plugin-tag", "use_str", "main.byte"],
+        &[("main.byte", "bAnAnA\n")],
+        &[],
+    );
+    both(
+        &files,
+        &["-use-ocamlfind", "-plugin-tag", "package(str)", "main.byte"],
+        &[("main.byte", "bAnAnA\n")],
+        &[],
+    );
+}
+
+#[test]
+fn byte_plugin_and_just_plugin() {
+    let t = Tree::new(&[
+        (
+            "myocamlbuild.ml",
+            "open Ocamlbuild_plugin\nlet () = dispatch (fun _ -> ())\n",
+        ),
+        ("main.ml", "let () = print_endline \"ok\"\n"),
+    ]);
+    t.caravan(&["-just-plugin", "-byte-plugin", "main.byte"])
+        .ok();
+    assert!(
+        !t.exists("_build/main.byte"),
+        "-just-plugin builds nothing else"
+    );
+    let binary = fs::read(t.path("_build/myocamlbuild")).expect("the plugin");
+    assert!(binary.starts_with(b"#!"), "-byte-plugin: a bytecode plugin");
+    t.caravan(&["-byte-plugin", "main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "ok\n");
+    // -no-plugin ignores it: a plugin that does not compile is not compiled.
+    t.write("myocamlbuild.ml", "this is not OCaml\n");
+    t.caravan(&["-no-plugin", "main.byte"]).ok();
+}
+
+#[test]
+fn plugin_compile_error_is_shown_with_file_and_line() {
+    let t = Tree::new(&[
+        (
+            "myocamlbuild.ml",
+            "open Ocamlbuild_plugin\nlet () = dispatch (function\n  | After_rules -> flag [\"ocaml\"] (S [A \"-g\"]); undefined_thing ()\n  | _ -> ())\n",
+        ),
+        ("main.ml", "let () = ()\n"),
+    ]);
+    let r = t.caravan(&["main.byte"]);
+    assert_eq!(r.code, 10, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("File \"myocamlbuild.ml\", line 3, characters"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Unbound value undefined_thing"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("while compiling myocamlbuild.ml"),
+        "{}",
+        r.stdout
+    );
+    assert!(!t.exists("_build/main.byte"));
+}
+
+#[test]
+fn exception_in_a_hook_is_reported_with_the_plugin_backtrace() {
+    let t = Tree::new(&[
+        (
+            "myocamlbuild.ml",
+            "open Ocamlbuild_plugin\nlet check n = if n > 2 then failwith \"bad configuration\"; n\nlet () = dispatch (function\n  | After_rules -> ignore (check 3 + 1)\n  | _ -> ())\n",
+        ),
+        ("main.ml", "let () = ()\n"),
+    ]);
+    let r = t.caravan(&["main.byte"]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("raised an exception in its After_rules hook"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Failure(\"bad configuration\")"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Backtrace of the plugin"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("Myocamlbuild.check in file \"myocamlbuild.ml\""),
+        "the backtrace points into the plugin:\n{}",
+        r.stdout
+    );
+    // Not cached: the next run asks the plugin again.
+    let again = t.caravan(&["main.byte"]);
+    assert_ne!(again.code, 0);
+    assert!(again.stdout.contains("bad configuration"));
+}
+
+#[test]
+fn exception_in_a_rule_action_then_a_fixed_plugin_builds() {
+    let broken = "open Ocamlbuild_plugin\nlet words f = if Sys.file_exists f then raise Not_found else []\nlet () = dispatch (function\n  | After_rules -> rule \"gen\" ~dep:\"%.in\" ~prod:\"%.ml\" (fun env _ -> let w = words (env \"%.in\") in Echo (w @ [\"let x = 1\\n\"], env \"%.ml\"))\n  | _ -> ())\n";
+    let t = Tree::new(&[
+        ("myocamlbuild.ml", broken),
+        ("gen.in", "\n"),
+        ("main.ml", "let () = print_int Gen.x\n"),
+    ]);
+    let r = t.caravan(&["main.byte"]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("raised an exception in the action of its rule \"gen\""),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Not_found"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("in file \"myocamlbuild.ml\""),
+        "{}",
+        r.stdout
+    );
+    assert!(!t.exists("_build/gen.ml"));
+    // The trace store is consistent: fixing the plugin builds everything.
+    t.write("myocamlbuild.ml", &broken.replace("raise Not_found", "[]"));
+    t.caravan(&["main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "1");
+    let again = t.caravan(&["main.byte", "-classic-display"]).ok();
+    assert!(again.stdout.trim().is_empty(), "{}", again.stdout);
+}
+
+#[test]
+fn null_build_runs_no_plugin_compile_and_no_plugin() {
+    let t = Tree::new(&[
+        (
+            "myocamlbuild.ml",
+            "open Ocamlbuild_plugin\nlet () = dispatch (function\n  | Before_options -> print_endline \"plugin: hooks ran\"\n  | After_rules -> flag [\"ocaml\"; \"compile\"; \"my_g\"] (A \"-g\")\n  | _ -> ())\n",
+        ),
+        ("_tags", "true: my_g\n"),
+        ("main.ml", "let () = print_endline \"hi\"\n"),
+    ]);
+    let first = t.caravan(&["main.native"]).ok();
+    assert!(
+        first.stdout.contains("plugin: hooks ran"),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first.stdout.contains("myocamlbuild.ml"),
+        "compiled: {}",
+        first.stdout
+    );
+    let binary = fs::metadata(t.path("_build/myocamlbuild")).expect("plugin");
+    let null = t.caravan(&["main.native"]).ok();
+    assert!(
+        null.stdout.is_empty(),
+        "a null build prints nothing: {}",
+        null.stdout
+    );
+    let after = fs::metadata(t.path("_build/myocamlbuild")).expect("plugin");
+    assert_eq!(
+        binary.modified().ok(),
+        after.modified().ok(),
+        "the plugin is not compiled again"
+    );
+    // An edited source (not the plugin): the plugin does not run either.
+    t.write("main.ml", "let () = print_endline \"hello\"\n");
+    let edit = t.caravan(&["main.native"]).ok();
+    assert!(
+        !edit.stdout.contains("plugin: hooks ran"),
+        "{}",
+        edit.stdout
+    );
+    assert_eq!(t.run("main.native", &[]).stdout, "hello\n");
+    // A touched but unchanged plugin is not compiled again.
+    t.write("myocamlbuild.ml", &t.read("myocamlbuild.ml"));
+    let touched = t.caravan(&["main.native"]).ok();
+    assert!(!touched.stdout.contains("ocamlopt"), "{}", touched.stdout);
+    // A changed _tags is seen by the plugin's declarations (replay checks).
+    t.write("_tags", "true: my_g, debug\n");
+    t.caravan(&["main.native"]).ok();
+    assert!(t.read("_build/_log").contains("-g"));
+}
