@@ -1,7 +1,19 @@
 (* Ocamlbuild_pack.Tags: sets of tags (strings), as in ocamlbuild's TAGS
-   signature. [does_match x y] says that [y] is a subset of [x]. *)
+   signature. [does_match x y] says that [y] is a subset of [x]. As in
+   ocamlbuild, parametrised tags ("name(param)") come first, then the
+   others in string order. *)
 
-include Set.Make (String)
+include Set.Make (struct
+  type t = string
+
+  let parametrised s = s <> "" && s.[String.length s - 1] = ')'
+
+  let compare a b =
+    match (parametrised a, parametrised b) with
+    | true, false -> -1
+    | false, true -> 1
+    | _ -> String.compare a b
+end)
 
 let of_list l = List.fold_left (fun s x -> add x s) empty l
 

@@ -429,3 +429,87 @@ fn null_build_runs_no_plugin_compile_and_no_plugin() {
     t.caravan(&["main.native"]).ok();
     assert!(t.read("_build/_log").contains("-g"));
 }
+
+/// The command of ocamlbuild's or caravan's `_log` that writes `out`.
+fn command_writing(t: &Tree, out: &str) -> String {
+    t.read("_build/_log")
+        .lines()
+        .map(|l| l.trim_end_matches(" # cached"))
+        .find(|l| !l.starts_with('#') && l.contains(&format!("-o {out} ")))
+        .unwrap_or_else(|| panic!("no command writes {out}"))
+        .to_string()
+}
+
+#[test]
+fn plugin_declarations_join_the_flags_and_tags_in_ocamlbuilds_order() {
+    let plugin = r#"open Ocamlbuild_plugin
+
+let () =
+  dispatch (function
+    | Before_rules -> flag [ "ocaml"; "compile"; "early" ] (A "-principal")
+    | After_rules ->
+        flag [ "ocaml"; "compile"; "late" ] (S [ A "-w"; A "+a-4-70" ]);
+        pflag [ "ocaml"; "compile" ] "warn_level" (fun n -> S [ A "-w"; A n ]);
+        tag_file "b.ml" [ "late"; "-debug" ];
+        mark_tag_used "marked_only";
+        Printf.printf "tags of a.ml: %s\n"
+          (String.concat " " (Tags.elements (tags_of_pathname "a.ml")))
+    | _ -> ())
+"#;
+    let files = [
+        ("myocamlbuild.ml", plugin),
+        (
+            "_tags",
+            "true: early, debug\n<a.ml>: warn_level(-5), marked_only\n",
+        ),
+        ("a.ml", "let x = 1\n"),
+        ("b.ml", "let () = print_int A.x\n"),
+    ];
+    let ours = Tree::new(&files);
+    let theirs = ours.copy_sources();
+    let b = theirs.ocamlbuild(&["b.native"]).ok();
+    let a = ours.caravan(&["b.native"]).ok();
+    let tags_line = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("tags of a.ml"))
+            .map(str::to_string)
+    };
+    assert_eq!(tags_line(&a.stdout), tags_line(&b.stdout));
+    assert!(tags_line(&a.stdout).is_some(), "{}", a.stdout);
+    assert!(!a.stdout.contains("Warning"), "{}", a.stdout);
+    for out in ["a.cmx", "b.cmx"] {
+        assert_eq!(
+            command_writing(&ours, out),
+            command_writing(&theirs, out),
+            "the command writing {out}"
+        );
+    }
+    assert!(
+        command_writing(&ours, "a.cmx").contains("-principal -g -w -5"),
+        "a flag of Before_rules precedes the built-in ones, a parametrised one \
+         follows them"
+    );
+}
+
+#[test]
+fn define_context_gives_a_directory_its_include_directories() {
+    let plugin = "open Ocamlbuild_plugin\nlet () = dispatch (function\n  | After_rules -> Pathname.define_context \"app\" [\"lib\"]\n  | _ -> ())\n";
+    let files = [
+        ("myocamlbuild.ml", plugin),
+        ("_tags", "<lib> or <app>: traverse\n"),
+        ("lib/util.ml", "let name = \"util\"\n"),
+        ("app/main.ml", "let () = print_endline Util.name\n"),
+    ];
+    let (ours, _) = both(
+        &files,
+        &["app/main.native"],
+        &[("main.native", "util\n")],
+        &[],
+    );
+    let theirs = ours.copy_sources();
+    theirs.ocamlbuild(&["app/main.native"]).ok();
+    assert_eq!(
+        command_writing(&ours, "app/main.cmx"),
+        command_writing(&theirs, "app/main.cmx")
+    );
+}
