@@ -55,6 +55,20 @@ impl BuildLog {
     }
 }
 
+/// The steps taken before the command (`rm -rf D`, `mkdir -p D`), each
+/// with a header without tags, as ocamlbuild logs the commands of a
+/// sequence; `suffix` is `""` or `" # cached"`.
+fn preparation(action: &Action, suffix: &str) -> String {
+    let mut s = String::new();
+    for p in &action.prepare {
+        s.push_str(&format!(
+            "# Target: {}, tags: {{  }}\n{p}{suffix}\n",
+            p.target()
+        ));
+    }
+    s
+}
+
 fn header(action: &Action) -> String {
     let target = if action.log.target.is_empty() {
         action.to_string()
@@ -68,7 +82,11 @@ impl EventSink for BuildLog {
     fn event(&self, event: &Event<'_>) {
         match event {
             Event::ActionStarted { action, .. } => {
-                self.write(&format!("{}{action}\n", header(action)));
+                self.write(&format!(
+                    "{}{}{action}\n",
+                    preparation(action, ""),
+                    header(action)
+                ));
             }
             Event::ActionFinished { action, output, .. } if !output.is_empty() => {
                 let mut s = format!("+ {action}\n{output}");
@@ -78,7 +96,11 @@ impl EventSink for BuildLog {
                 self.write(&s);
             }
             Event::ActionCached { action } => {
-                self.write(&format!("{}{action} # cached\n", header(action)));
+                self.write(&format!(
+                    "{}{}{action} # cached\n",
+                    preparation(action, " # cached"),
+                    header(action)
+                ));
             }
             Event::ActionFailed { failure, .. } => {
                 let mut s = format!("+ {}\n{}", failure.command, failure.output);

@@ -61,7 +61,6 @@ use Support::{Later, Yes};
 
 const INSTALL_DIRS: Support =
     Later("ocamlbuild's installation directories (caravan links plugins with its own library)");
-const GENERATORS: Support = Later("generated sources and documentation");
 const NO_STDLIB: Support = Later("-no-stdlib (stdlib modules as mandatory dependencies)");
 
 static SPECS: &[Spec] = &[
@@ -140,30 +139,12 @@ static SPECS: &[Spec] = &[
     spec("-lflags", List, "<flag,...>", "(idem)", Yes),
     spec("-cflag", One, "<flag>", "Add to ocamlc compile flags", Yes),
     spec("-cflags", List, "<flag,...>", "(idem)", Yes),
-    spec(
-        "-docflag",
-        One,
-        "<flag>",
-        "Add to ocamldoc flags",
-        GENERATORS,
-    ),
-    spec("-docflags", List, "<flag,...>", "(idem)", GENERATORS),
-    spec(
-        "-yaccflag",
-        One,
-        "<flag>",
-        "Add to ocamlyacc flags",
-        GENERATORS,
-    ),
-    spec("-yaccflags", List, "<flag,...>", "(idem)", GENERATORS),
-    spec(
-        "-lexflag",
-        One,
-        "<flag>",
-        "Add to ocamllex flags",
-        GENERATORS,
-    ),
-    spec("-lexflags", List, "<flag,...>", "(idem)", GENERATORS),
+    spec("-docflag", One, "<flag>", "Add to ocamldoc flags", Yes),
+    spec("-docflags", List, "<flag,...>", "(idem)", Yes),
+    spec("-yaccflag", One, "<flag>", "Add to ocamlyacc flags", Yes),
+    spec("-yaccflags", List, "<flag,...>", "(idem)", Yes),
+    spec("-lexflag", One, "<flag>", "Add to ocamllex flags", Yes),
+    spec("-lexflags", List, "<flag,...>", "(idem)", Yes),
     spec(
         "-ppflag",
         One,
@@ -287,7 +268,7 @@ static SPECS: &[Spec] = &[
         Flag,
         "",
         "Use menhir instead of ocamlyacc",
-        GENERATORS,
+        Yes,
     ),
     spec(
         "-use-jocaml",
@@ -407,29 +388,23 @@ static SPECS: &[Spec] = &[
         One,
         "<command>",
         "Set the OCaml documentation generator",
-        GENERATORS,
+        Yes,
     ),
     spec(
         "-ocamlyacc",
         One,
         "<command>",
         "Set the ocamlyacc tool",
-        GENERATORS,
+        Yes,
     ),
     spec(
         "-menhir",
         One,
         "<command>",
         "Set the menhir tool (use it after -use-menhir)",
-        GENERATORS,
+        Yes,
     ),
-    spec(
-        "-ocamllex",
-        One,
-        "<command>",
-        "Set the ocamllex tool",
-        GENERATORS,
-    ),
+    spec("-ocamllex", One, "<command>", "Set the ocamllex tool", Yes),
     spec(
         "-ocamlmklib",
         One,
@@ -541,6 +516,20 @@ pub struct Cli {
     pub documentation: bool,
     /// `-ppflag`, `-pp`.
     pub ppflags: Vec<String>,
+    /// `-yaccflag(s)`.
+    pub yaccflags: Vec<String>,
+    /// `-lexflag(s)`.
+    pub lexflags: Vec<String>,
+    /// `-docflag(s)`.
+    pub docflags: Vec<String>,
+    /// `-ocamllex`.
+    pub ocamllex: Option<String>,
+    /// `-ocamlyacc` or `-menhir` (one setting in ocamlbuild).
+    pub parser_generator: Option<String>,
+    /// `-ocamldoc`.
+    pub ocamldoc: Option<String>,
+    /// `-use-menhir`.
+    pub use_menhir: bool,
     /// `-ignore`, capitalised.
     pub ignore: Vec<String>,
     /// `-no-skip`.
@@ -609,6 +598,13 @@ impl Default for Cli {
             show_tags: Vec::new(),
             documentation: false,
             ppflags: Vec::new(),
+            yaccflags: Vec::new(),
+            lexflags: Vec::new(),
+            docflags: Vec::new(),
+            ocamllex: None,
+            parser_generator: None,
+            ocamldoc: None,
+            use_menhir: false,
             ignore: Vec::new(),
             no_skip: false,
             nothing_should_be_rebuilt: false,
@@ -766,6 +762,16 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-documentation" => cli.documentation = true,
         "-ppflag" => cli.ppflags.push(v),
         "-pp" => cli.ppflags.extend(split_list(&v)),
+        "-yaccflag" => cli.yaccflags.push(v),
+        "-yaccflags" => cli.yaccflags.extend(split_list(&v)),
+        "-lexflag" => cli.lexflags.push(v),
+        "-lexflags" => cli.lexflags.extend(split_list(&v)),
+        "-docflag" => cli.docflags.push(v),
+        "-docflags" => cli.docflags.extend(split_list(&v)),
+        "-ocamllex" => cli.ocamllex = Some(v),
+        "-ocamlyacc" | "-menhir" => cli.parser_generator = Some(v),
+        "-ocamldoc" => cli.ocamldoc = Some(v),
+        "-use-menhir" => cli.use_menhir = true,
         "-ignore" => cli
             .ignore
             .extend(split_list(&v).map(|m| capitalize_first(&m))),
@@ -817,7 +823,7 @@ pub fn usage() -> String {
     s.push_str(
         "Builds OCaml targets the way ocamlbuild does, in parallel and incrementally.\n\
          Targets: foo.native, foo.byte, foo.cmo, foo.cmx, foo.cmi, foo.ml.depends,\n\
-         foo.inferred.mli, ... Everything is built in _build/; programs are linked\n\
+         foo.inferred.mli, foo.pp.ml, foo.docdir/index.html, ... Everything is built in _build/; programs are linked\n\
          at the root. `caravan foo.native -- ARGS` builds foo.native and runs it.\n\n\
          Options:\n",
     );
@@ -884,8 +890,8 @@ mod tests {
 
     #[test]
     fn options_of_later_features_are_refused_by_name() {
-        match parse(&args(&["-use-menhir", "main.native"])) {
-            Err(CliError::NotSupported { option, .. }) => assert_eq!(option, "-use-menhir"),
+        match parse(&args(&["-use-jocaml", "main.native"])) {
+            Err(CliError::NotSupported { option, .. }) => assert_eq!(option, "-use-jocaml"),
             other => panic!("{other:?}"),
         }
     }

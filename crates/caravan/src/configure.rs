@@ -28,6 +28,10 @@ pub struct Configured {
     pub flags: Declarations,
     /// In ocamlfind mode, the in-process ocamlfind.
     pub ocamlfind: Option<Ocamlfind>,
+    /// `.mly` files go through menhir: `-use-menhir`, or `use_menhir` among
+    /// the global tags (as in ocamlbuild, a `true: use_menhir` in the root
+    /// `_tags` or `-tag use_menhir`; a tag on some files only does not count).
+    pub menhir: bool,
     /// A digest of every configuration text read (`_tags` files and tag
     /// options, what the plugin said) and of the installed packages used,
     /// for the null-build key.
@@ -226,10 +230,14 @@ pub fn configure(
         None
     };
 
+    let menhir = cli.use_menhir || tagger.has("", "use_menhir");
     let mut options = FlagOptions {
         ppflags: cli.ppflags.clone(),
         cflags: cli.cflags.clone(),
         lflags: cli.lflags.clone(),
+        yaccflags: cli.yaccflags.clone(),
+        docflags: cli.docflags.clone(),
+        lexflags: cli.lexflags.clone(),
         libs: cli.libs.clone(),
         mods: cli.mods.clone(),
         ..FlagOptions::default()
@@ -244,6 +252,20 @@ pub fn configure(
             options.packages_link_byte = flags.link_byte;
             options.packages_link_native = flags.link_native;
         }
+    }
+    // menhir's --table needs menhirLib: without ocamlfind, link it as -pkg
+    // menhirLib would; with ocamlfind, the project names package(menhirLib)
+    // as ocamlbuild requires.
+    if menhir
+        && !use_ocamlfind
+        && written.contains("table")
+        && !written.contains("package(menhirLib)")
+    {
+        let lib = crate::menhir_lib::menhir_lib()
+            .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?;
+        options.packages_compile.extend(lib.compile);
+        options.packages_link_byte.extend(lib.link_byte);
+        options.packages_link_native.extend(lib.link_native);
     }
     let uses_camlp4 = written.iter().any(|t| t.as_str().contains("camlp4"));
     let camlp4 = if uses_camlp4 || cli.documentation {
@@ -305,6 +327,7 @@ pub fn configure(
         tagger,
         flags,
         ocamlfind: if translate { ocamlfind } else { None },
+        menhir,
         fingerprint,
         cli,
         plugin: plugin_ran.then_some(PluginConfigured { decls, process }),

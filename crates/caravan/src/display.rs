@@ -147,7 +147,9 @@ impl EventSink for Display {
             Event::ActionStarted { id, action, reason } => {
                 st.running.insert(*id, action.outputs[0].to_string());
                 if self.style == Style::Classic {
-                    let mut line = format!("{action}\n");
+                    let mut line: String =
+                        action.prepare.iter().map(|p| format!("{p}\n")).collect();
+                    line.push_str(&format!("{action}\n"));
                     if self.explain {
                         line = format!("# {}: {reason}\n{line}", action.outputs[0]);
                     }

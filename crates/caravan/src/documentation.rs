@@ -38,17 +38,68 @@ const RULES: &[(&str, &str, &str)] = &[
         "%.mli",
         "%.mli.depends",
     ),
+    ("ocamllex", "%.mll", "%.ml"),
+    ("ocaml: mli -> odoc", "%.mli; %.mli.depends", "%.odoc"),
+    ("ocaml: ml -> odoc", "%.ml; %.ml.depends", "%.odoc"),
+    (
+        "ocamldoc: document ocaml project odocl & *odoc -> docdir (html)",
+        "%.odocl",
+        "%.docdir/html.stamp; %.docdir/index.html",
+    ),
+    (
+        "ocamldoc: document ocaml project odocl & *odoc -> docdir (man)",
+        "%.odocl",
+        "%.docdir/man.stamp; %.docdir/man",
+    ),
+    (
+        "ocamldoc: document ocaml project odocl & *odoc -> latex",
+        "%(dir).odocl",
+        "%(dir).docdir/%(file).%(ext:\"tex\" or \"ltx\")",
+    ),
+    (
+        "ocamldoc: document ocaml project odocl & *odoc -> texinfo",
+        "%(dir).odocl",
+        "%(dir).docdir/%(file).texi",
+    ),
+    (
+        "ocamldoc: document ocaml project odocl & *odoc -> dot",
+        "%(dir).odocl",
+        "%(dir).docdir/%(file).dot",
+    ),
+];
+
+/// The parser rules: ocamlyacc's, or menhir's four.
+const OCAMLYACC: &[(&str, &str, &str)] = &[("ocamlyacc", "%.mly", "%.ml; %.mli")];
+const MENHIR: &[(&str, &str, &str)] = &[
+    (
+        "ocaml: modular menhir (mlypack)",
+        "%.mlypack",
+        "%.mli; %.ml",
+    ),
+    (
+        "ocaml: menhir modular dependencies",
+        "%.mlypack",
+        "%.mlypack.depends",
+    ),
+    ("ocaml: menhir", "%.mly; %.mly.depends", "%.ml; %.mli"),
+    ("ocaml: menhir dependencies", "%.mly", "%.mly.depends"),
+];
+
+/// The rules after the parser rules.
+const LAST: &[(&str, &str, &str)] = &[
     (
         "ocaml: ml & ml.depends -> inferred.mli",
         "%.ml; %.ml.depends",
         "%.inferred.mli",
     ),
+    ("preprocess: ml -> pp.ml", "%.ml", "%.pp.ml"),
 ];
 
-/// The text of `-documentation`.
-pub fn render(flags: &Declarations) -> String {
+/// The text of `-documentation`; `menhir` says which parser rules apply.
+pub fn render(flags: &Declarations, menhir: bool) -> String {
     let mut out = String::new();
-    for (name, deps, prods) in RULES {
+    let parsers = if menhir { MENHIR } else { OCAMLYACC };
+    for (name, deps, prods) in RULES.iter().chain(parsers).chain(LAST) {
         out.push_str(&format!(
             "rule {name:?}\n  ~deps:[ {deps} ]\n  ~prods:[ {prods} ]\n  <fun>\n\n"
         ));

@@ -76,6 +76,21 @@ pub fn run(args: &[String]) -> u8 {
 }
 
 fn print_info(info: &Info, cli: &Cli) -> u8 {
+    if let Info::Which(tool) = info
+        && let Some(t) = ocaml::toolchain::Tool::from_name(tool)
+    {
+        // As ocamlbuild: the tool found on PATH, whatever -menhir... says.
+        return match ocaml::toolchain::tool_argv(t, None) {
+            Ok(words) => {
+                println!("{}", words.join(" "));
+                exit_code::OK
+            }
+            Err(e) => {
+                println!("Error: {e}");
+                exit_code::FAILURE
+            }
+        };
+    }
     if let Info::Which(tool) = info {
         let overrides = tool_overrides(cli);
         let given = match tool.as_str() {
@@ -207,6 +222,9 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
             c.ocamlopt.clone(),
             c.ocamldep.clone(),
             c.ocamlrun.clone(),
+            c.ocamllex.clone(),
+            c.parser_generator.clone(),
+            c.ocamldoc.clone(),
         ]
     };
     if tools(cli) != tools(first) {
@@ -215,7 +233,10 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     }
     timings.mark("scan");
     if cli.documentation {
-        print!("{}", documentation::render(&configured.flags));
+        print!(
+            "{}",
+            documentation::render(&configured.flags, configured.menhir)
+        );
         return Ok(exit_code::OK);
     }
     if cli.targets.is_empty() {
@@ -255,6 +276,14 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     let looks_like_project = configured.project.looks_like_project || cli.recursive;
     let (rules, runner) = make_rules(cli, configured, toolchain, plugin.as_ref(), &paths)?;
     let _running = RunnerGuard(runner);
+    for (module, stems) in rules.context().resolver.clashes() {
+        println!(
+            "Warning: module {module} is in several include directories ({}); {} is used \
+             except from the folders of the others.",
+            stems.join(", "),
+            stems[0]
+        );
+    }
     let targets: Vec<Target> = cli.targets.iter().map(|t| rules.locate(t)).collect();
     let (display, log) = outputs(cli, &paths.build_dir);
     timings.mark("rules");
@@ -361,6 +390,9 @@ fn tool_overrides(cli: &Cli) -> ToolOverrides {
         ocamlopt: cli.ocamlopt.clone(),
         ocamldep: cli.ocamldep.clone(),
         ocamlrun: cli.ocamlrun.clone(),
+        ocamllex: cli.ocamllex.clone(),
+        parser_generator: cli.parser_generator.clone(),
+        ocamldoc: cli.ocamldoc.clone(),
     }
 }
 
@@ -375,6 +407,8 @@ fn make_rules(
         ignore: cli.ignore.clone(),
         no_skip: cli.no_skip,
         cmi_from_native: native_only(&cli.targets),
+        menhir: configured.menhir,
+        targets: cli.targets.clone(),
         ..BuildOptions::default()
     };
     let mut project = configured.project;
@@ -408,7 +442,7 @@ fn make_rules(
         }
         plugin_rules = Some(rules);
     }
-    let mut resolver = Resolver::new(&project, toolchain.stdlib());
+    let mut resolver = Resolver::with_generators(&project, toolchain.stdlib(), options.menhir);
     if let Some(r) = &plugin_rules {
         resolver.add_generated(r.generated(&project.files));
     }
@@ -602,8 +636,8 @@ async fn interrupted() {
 fn finish(cli: &Cli, paths: &Paths, targets: &[Target]) -> Result<u8, Stop> {
     if paths.make_links {
         for t in targets {
-            if links::is_linked(t.as_str()) {
-                match links::make(&paths.root, &paths.build_dir, t.as_str()) {
+            if let Some(linked) = links::linked_path(t.as_str()) {
+                match links::make(&paths.root, &paths.build_dir, linked) {
                     Ok(Some(warning)) => println!("{warning}"),
                     Ok(None) => {}
                     Err(e) => println!("Warning: cannot link {t}: {e}"),

@@ -44,6 +44,7 @@ pub fn of_error(e: &Error) -> u8 {
             "ocamldep" => OCAMLDEP,
             "link-cycle" => LINK_CYCLE,
             "missing-module" => NO_RULE,
+            "missing-output" => COMMAND_FAILED,
             "must-not-rebuild" => OTHER,
             "toolchain" => FAILURE,
             _ => FAILURE,

@@ -2,19 +2,28 @@
 //! /abs/_build/main.native`), and their removal by `-clean`.
 //!
 //! Like ocamlbuild, a link is made for targets ending in `.byte`, `.native`
-//! and `.top`, named after the target's file name, and symlinks into the
-//! build directory whose target disappeared are removed at start. Unlike
+//! and `.top`, named after the target's file name, and for `.html` targets
+//! to their directory (`doc.docdir -> /abs/_build/doc.docdir`); symlinks
+//! into the build directory whose target disappeared are removed at start. Unlike
 //! `ln -sf`, an existing file that is not a symlink is never replaced.
 
 use std::fs;
 use std::io;
 use std::path::Path;
 
-/// Whether a target gets a link at the root.
-pub fn is_linked(target: &str) -> bool {
-    [".byte", ".native", ".top"]
+/// What a target links at the root, if anything: the target itself for
+/// programs, its directory for an HTML page.
+pub fn linked_path(target: &str) -> Option<&str> {
+    if [".byte", ".native", ".top"]
         .iter()
         .any(|ext| target.ends_with(ext))
+    {
+        return Some(target);
+    }
+    if target.ends_with(".html") {
+        return target.rsplit_once('/').map(|(dir, _)| dir);
+    }
+    None
 }
 
 /// Makes `<root>/<file name>` a symlink to `<build_dir>/<target>`. Returns a

@@ -9,6 +9,7 @@ mod documentation;
 mod driver;
 mod exit_code;
 mod links;
+mod menhir_lib;
 mod null_build;
 mod plugin;
 mod plugin_options;

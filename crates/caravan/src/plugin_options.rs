@@ -25,9 +25,6 @@ pub fn apply(cli: &Cli, o: &PluginOptions) -> Result<Cli, Stop> {
     if o.nostdlib {
         return Err(refuse("Options.nostdlib (-no-stdlib)"));
     }
-    if o.use_menhir {
-        return Err(refuse("Options.use_menhir (-use-menhir)"));
-    }
     c.targets = o.targets.clone();
     c.include_dirs = o
         .include_dirs
@@ -54,6 +51,10 @@ pub fn apply(cli: &Cli, o: &PluginOptions) -> Result<Cli, Stop> {
     c.libs = o.ocaml_libs.clone();
     c.mods = o.ocaml_mods.clone();
     c.ppflags = o.ocaml_ppflags.clone();
+    c.yaccflags = o.ocaml_yaccflags.clone();
+    c.lexflags = o.ocaml_lexflags.clone();
+    c.docflags = o.ocaml_docflags.clone();
+    c.use_menhir = o.use_menhir;
     c.packages = o.ocaml_pkgs.clone();
     c.syntaxes = o.ocaml_syntax.iter().cloned().collect();
     c.ignore = o.ignore_list.clone();
@@ -100,6 +101,10 @@ pub fn apply(cli: &Cli, o: &PluginOptions) -> Result<Cli, Stop> {
     c.ocamlopt = tool(&o.ocamlopt, "OCAMLOPT", "ocamlopt", &cli.ocamlopt);
     c.ocamldep = tool(&o.ocamldep, "OCAMLDEP", "ocamldep", &cli.ocamldep);
     c.ocamlrun = tool(&o.ocamlrun, "OCAMLRUN", "ocamlrun", &cli.ocamlrun);
+    c.ocamllex = tool(&o.ocamllex, "OCAMLLEX", "ocamllex", &cli.ocamllex);
+    c.ocamldoc = tool(&o.ocamldoc, "OCAMLDOC", "ocamldoc", &cli.ocamldoc);
+    // -ocamlyacc and -menhir both set this one (`N` by default).
+    c.parser_generator = tool(&o.ocamlyacc, "", "", &cli.parser_generator);
     c.ocamlfind_wrapped = wrapped;
     Ok(c)
 }

@@ -18,9 +18,11 @@ pub fn describe(e: &Error) -> String {
                 s.push_str(&format!(" (needed by {parent})"));
             }
             s.push_str(
-                ".\nHint: from X.ml and X.mli, caravan builds X.byte, X.native, X.cmo, X.cmx, \
-                 X.cmi, X.o, X.ml.depends, X.mli.depends and X.inferred.mli; check the \
-                 extension, and add the source's folder with -I if it is in a sub-folder.",
+                ".\nHint: from X.ml and X.mli (or X.mll, X.mly), caravan builds X.byte, \
+                 X.native, X.cmo, X.cmx, X.cmi, X.o, X.ml.depends, X.mli.depends, \
+                 X.inferred.mli and X.pp.ml, and from F.odocl F.docdir/index.html; check \
+                 the extension, and add the source's folder with -I if \
+                 it is in a sub-folder.",
             );
             s
         }

@@ -85,6 +85,10 @@ const DEEP_STACK_BUDGET: usize = DEEP_STACK - (4 << 20);
 
 /// Scans one OCaml source file and returns the modules it depends on: the
 /// set `ocamldep -modules` prints for it.
+///
+/// It uses at most about 256 KiB of the calling thread's stack; files whose
+/// constructs nest deeper than that allows are scanned again on a thread of
+/// its own with a large stack. It never panics.
 pub fn scan(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanError> {
     match scan_names(source, kind, SHALLOW_STACK_BUDGET) {
         Err(err) if err.kind() == error::ErrorKind::TooDeep => scan_on_big_stack(source, kind),

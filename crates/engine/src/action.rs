@@ -116,6 +116,50 @@ impl InputGroup {
     }
 }
 
+/// A step the rebuilder takes before an action's command, after removing
+/// its old outputs (ocamlbuild's `rm -rf D; mkdir -p D` before a command
+/// that fills a directory). Shown as the shell command it stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Prepare {
+    /// `rm -rf <path>`: a file, or a directory with everything in it.
+    RemoveAll(Target),
+    /// `mkdir -p <path>`.
+    CreateDir(Target),
+}
+
+impl Prepare {
+    /// The path the step is about.
+    pub fn target(&self) -> &Target {
+        match self {
+            Prepare::RemoveAll(t) | Prepare::CreateDir(t) => t,
+        }
+    }
+
+    /// Performs the step in `build_dir`.
+    pub fn perform(&self, build_dir: &Path) -> Result<()> {
+        let path = build_dir.join(self.target().as_str());
+        match self {
+            Prepare::RemoveAll(_) => match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_dir() => std::fs::remove_dir_all(&path),
+                Ok(_) => std::fs::remove_file(&path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(e),
+            },
+            Prepare::CreateDir(_) => std::fs::create_dir_all(&path),
+        }
+        .map_err(|e| crate::error::Error::io(&path, e))
+    }
+}
+
+impl fmt::Display for Prepare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Prepare::RemoveAll(t) => write!(f, "rm -rf {}", shell_quote(t.as_str())),
+            Prepare::CreateDir(t) => write!(f, "mkdir -p {}", shell_quote(t.as_str())),
+        }
+    }
+}
+
 /// How an action appears in the build log and the display.
 #[derive(Clone, Debug, Default)]
 pub struct LogInfo {
@@ -166,6 +210,13 @@ pub struct Action {
     pub salt: Vec<String>,
     /// Log header information.
     pub log: LogInfo,
+    /// Steps taken before the command, in order (part of the key).
+    pub prepare: Vec<Prepare>,
+    /// A declared output that the rebuilder writes once the command has
+    /// succeeded, holding the action's key in hex: a stamp (ocamlbuild's
+    /// `~stamp`) for a command whose real outputs are not known in advance,
+    /// such as a directory of documentation pages.
+    pub stamp: Option<Target>,
 }
 
 impl Action {
@@ -178,6 +229,8 @@ impl Action {
             outputs: Vec::new(),
             salt: Vec::new(),
             log: LogInfo::default(),
+            prepare: Vec::new(),
+            stamp: None,
         }
     }
 
@@ -200,6 +253,8 @@ impl Action {
             outputs: Vec::new(),
             salt: Vec::new(),
             log: LogInfo::default(),
+            prepare: Vec::new(),
+            stamp: None,
         }
     }
 
@@ -248,6 +303,14 @@ impl Action {
         b.u64(self.outputs.len() as u64);
         for o in &self.outputs {
             b.str(o.as_str());
+        }
+        // Only when used, so that the keys of other actions stay the same.
+        if !self.prepare.is_empty() || self.stamp.is_some() {
+            b.str("prepare").u64(self.prepare.len() as u64);
+            for p in &self.prepare {
+                b.str(&p.to_string());
+            }
+            b.str(self.stamp.as_ref().map(|t| t.as_str()).unwrap_or(""));
         }
         Some(b.finish())
     }
@@ -313,6 +376,23 @@ mod tests {
         let k2 = a.key(|_| Some(d2)).unwrap();
         assert_ne!(k1, k2);
         assert_eq!(k1, a.key(|_| Some(d1)).unwrap());
+    }
+
+    #[test]
+    fn preparation_steps_show_as_shell_commands_and_change_the_key() {
+        let mut a = Action::process(vec!["doc".into()]);
+        a.outputs.push(Target::new("d/index.html"));
+        let plain = a.key(|_| None).unwrap();
+        a.prepare = vec![
+            Prepare::RemoveAll(Target::new("d")),
+            Prepare::CreateDir(Target::new("d")),
+        ];
+        assert_eq!(a.prepare[0].to_string(), "rm -rf d");
+        assert_eq!(a.prepare[1].to_string(), "mkdir -p d");
+        let prepared = a.key(|_| None).unwrap();
+        assert_ne!(plain, prepared);
+        a.stamp = Some(Target::new("d/html.stamp"));
+        assert_ne!(a.key(|_| None).unwrap(), prepared);
     }
 
     #[test]

@@ -93,7 +93,7 @@ mod trace_log;
 
 pub use action::{
     ACTION_KEY_VERSION, Action, Command, Input, InputGroup, InternalStep, LazyText, LogInfo,
-    shell_quote,
+    Prepare, shell_quote,
 };
 pub use critical_path::CriticalPath;
 pub use digest::{Digest, DigestBuilder, FileStat, files_hashed};

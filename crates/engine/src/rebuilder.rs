@@ -81,6 +81,9 @@ pub(crate) async fn run_action(
         inner.store.remove(o)?;
         inner.store.ensure_parent(o)?;
     }
+    for p in &action.prepare {
+        p.perform(inner.store.root())?;
+    }
     inner.record(Record::Started {
         task: task.clone(),
         outputs: action.outputs.iter().map(|t| t.to_string()).collect(),
@@ -122,6 +125,12 @@ pub(crate) async fn run_action(
         }
     };
     let duration = started.elapsed();
+    if outcome.success()
+        && let Some(stamp) = &action.stamp
+    {
+        inner.store.ensure_parent(stamp)?;
+        inner.store.write_atomic(stamp, key.to_hex().as_bytes())?;
+    }
     if !outcome.success() {
         inner.stopped.store(true, Ordering::SeqCst);
         let failure = CommandFailure {
@@ -214,7 +223,12 @@ fn verify_outputs(cx: &TaskCx, trace: &Trace) -> Result<Verified> {
 /// The file inputs recorded in the trace. Groups are not expanded: they only
 /// repeat, transitively, files that the direct inputs already depend on.
 fn describe(cx: &TaskCx, action: &Action) -> TraceDetail {
-    let command = match &action.command {
+    let mut command: Vec<String> = Vec::new();
+    for p in &action.prepare {
+        command.push(p.to_string());
+        command.push(";".into());
+    }
+    command.extend(match &action.command {
         Command::Process { argv, stdout } => {
             let mut words = argv.clone();
             if let Some(out) = stdout {
@@ -228,7 +242,7 @@ fn describe(cx: &TaskCx, action: &Action) -> TraceDetail {
             words.extend(args.iter().cloned());
             words
         }
-    };
+    });
     let mut inputs = Vec::new();
     let mut groups = Vec::new();
     for i in &action.inputs {

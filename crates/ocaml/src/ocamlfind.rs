@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 
 /// The front-end a command runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Tool {
+pub enum FrontEnd {
     /// `ocamlc`.
     Ocamlc,
     /// `ocamlopt`.
@@ -140,7 +140,7 @@ impl Ocamlfind {
     /// Turns a command with ocamlfind options into the compiler command.
     pub fn translate(
         &self,
-        tool: Tool,
+        tool: FrontEnd,
         program: &[String],
         parts: CommandParts,
     ) -> Result<Translated, findlib::Error> {
@@ -151,7 +151,7 @@ impl Ocamlfind {
         let preprocessed = !resolution.ppx.is_empty() || resolution.pp.is_some();
         let mut argv = program.to_vec();
         match tool {
-            Tool::Ocamldep => {
+            FrontEnd::Ocamldep => {
                 argv.extend(split.options);
                 if let Some(pp) = &resolution.pp {
                     argv.extend(["-pp".to_string(), pp.clone()]);
@@ -161,7 +161,7 @@ impl Ocamlfind {
                 }
                 argv.extend(parts.files);
             }
-            Tool::Ocamlc | Tool::Ocamlopt => {
+            FrontEnd::Ocamlc | FrontEnd::Ocamlopt => {
                 argv.extend(resolution.compiler_args(
                     &split.options,
                     &parts.files,
@@ -273,11 +273,11 @@ const WITH_ARGUMENT: &[&str] = &[
 ];
 
 impl Split {
-    fn of(options: Vec<String>, tool: Tool) -> Split {
+    fn of(options: Vec<String>, tool: FrontEnd) -> Split {
         let mut request = Request {
             compiler: match tool {
-                Tool::Ocamlopt => Compiler::Ocamlopt,
-                Tool::Ocamlc | Tool::Ocamldep => Compiler::Ocamlc,
+                FrontEnd::Ocamlopt => Compiler::Ocamlopt,
+                FrontEnd::Ocamlc | FrontEnd::Ocamldep => Compiler::Ocamlc,
             },
             ..Request::default()
         };
@@ -302,8 +302,8 @@ impl Split {
             }
             match w.as_str() {
                 "-linkpkg" => linkpkg = true,
-                "-thread" if tool != Tool::Ocamldep => request.threads = Threads::Thread,
-                "-vmthread" if tool != Tool::Ocamldep => request.threads = Threads::VmThread,
+                "-thread" if tool != FrontEnd::Ocamldep => request.threads = Threads::Thread,
+                "-vmthread" if tool != FrontEnd::Ocamldep => request.threads = Threads::VmThread,
                 _ => {
                     let takes_argument = WITH_ARGUMENT.contains(&w.as_str());
                     rest.push(w);
@@ -333,7 +333,7 @@ mod tests {
     fn findlib_options_are_taken_out_and_the_rest_kept_in_order() {
         let s = Split::of(
             words("-c -g -thread -package unix -package str -w +a-4 -o a.cmo"),
-            Tool::Ocamlc,
+            FrontEnd::Ocamlc,
         );
         assert_eq!(s.request.packages, ["unix", "str"]);
         assert_eq!(s.request.threads, Threads::Thread);
@@ -348,7 +348,7 @@ mod tests {
         let of = Ocamlfind::from_process().expect("findlib (apt-get install ocaml-findlib)");
         let t = of
             .translate(
-                Tool::Ocamlopt,
+                FrontEnd::Ocamlopt,
                 &["ocamlopt".to_string()],
                 CommandParts {
                     before: words("-linkpkg -package unix -package str -g -I lib"),

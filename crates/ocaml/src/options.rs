@@ -13,10 +13,10 @@ pub enum Mode {
 
 impl Mode {
     /// The front-end of this mode.
-    pub fn tool(self) -> crate::ocamlfind::Tool {
+    pub fn front_end(self) -> crate::ocamlfind::FrontEnd {
         match self {
-            Mode::Byte => crate::ocamlfind::Tool::Ocamlc,
-            Mode::Native => crate::ocamlfind::Tool::Ocamlopt,
+            Mode::Byte => crate::ocamlfind::FrontEnd::Ocamlc,
+            Mode::Native => crate::ocamlfind::FrontEnd::Ocamlopt,
         }
     }
 
@@ -61,4 +61,9 @@ pub struct BuildOptions {
     /// `non_dependency` declarations of a plugin: (file, module) pairs; the
     /// file does not depend on the module.
     pub non_dependencies: Vec<(String, String)>,
+    /// `.mly` (and `.mlypack`) files go through menhir instead of ocamlyacc
+    /// (`-use-menhir`, or `use_menhir` among the global tags).
+    pub menhir: bool,
+    /// The targets of the command line, as given.
+    pub targets: Vec<String>,
 }

@@ -37,7 +37,7 @@ pub trait DirectoryTags {
     fn include(&self, dir: &str) -> bool;
     /// Called when a directory is entered, with the text of its `_tags` if it
     /// has one, so that later questions take it into account.
-    fn enter(&mut self, dir: &str, tags_file: Option<&str>) -> Result<()>;
+    fn enter(&mut self, dir: &str, tags_file: Option<&[u8]>) -> Result<()>;
 }
 
 /// No `_tags` knowledge.
@@ -50,7 +50,7 @@ impl DirectoryTags for NoTags {
     fn include(&self, _: &str) -> bool {
         false
     }
-    fn enter(&mut self, _: &str, _: Option<&str>) -> Result<()> {
+    fn enter(&mut self, _: &str, _: Option<&[u8]>) -> Result<()> {
         Ok(())
     }
 }
@@ -139,7 +139,14 @@ impl Project {
             if !seen_dirs.insert(canonical(&full)) {
                 continue;
             }
-            let tags_text = fs::read_to_string(full.join("_tags")).ok();
+            let tags_path = full.join("_tags");
+            let tags_text = match fs::read(&tags_path) {
+                Ok(bytes) => Some(bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                // A `_tags` directory or similar is not a tags file.
+                Err(_) if !tags_path.is_file() => None,
+                Err(e) => return Err(Error::io(&tags_path, e)),
+            };
             tags.enter(&dir, tags_text.as_deref())?;
             project.dirs.push(dir.clone());
             if !dir.is_empty() && tags.include(&dir) {

@@ -9,6 +9,14 @@
 //! finds modules in sub-folders without `include` tags. A module found
 //! nowhere is external (the standard library or an installed library) and
 //! the compiler has the last word.
+//!
+//! A module's sources may also be *generated*: `x.ml` from `x.mll`
+//! (ocamllex), `x.ml` and `x.mli` from `x.mly` (ocamlyacc or menhir) or, with
+//! menhir, from `x.mlypack`. Such a module resolves like one with real
+//! sources, as in ocamlbuild, where a candidate counts when a rule can build
+//! it. A real `x.ml` always wins over a generator (hygiene forbids having
+//! both); when several generators could make `x.ml`, ocamlbuild's rule order
+//! decides: `.mll`, then `.mlypack`, then `.mly`.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -19,18 +27,58 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::module_name::capitalize;
 use crate::project::Project;
 
+/// A rule that writes a module's `.ml` (and for parsers its `.mli`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Generator {
+    /// `x.mll` through ocamllex: `x.ml`.
+    Ocamllex,
+    /// `x.mly` through ocamlyacc or menhir: `x.ml` and `x.mli`.
+    Parser,
+    /// `x.mlypack` (several `.mly` files) through menhir: `x.ml` and `x.mli`.
+    MenhirPack,
+}
+
+impl Generator {
+    /// The extension of the generator's source (`mll`, `mly`, `mlypack`).
+    pub fn source_ext(self) -> &'static str {
+        match self {
+            Generator::Ocamllex => "mll",
+            Generator::Parser => "mly",
+            Generator::MenhirPack => "mlypack",
+        }
+    }
+
+    /// Whether it also writes the `.mli`.
+    pub fn writes_mli(self) -> bool {
+        self != Generator::Ocamllex
+    }
+}
+
 /// The source files that can hold a module's interface or implementation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleSource {
     /// The path without extension (`lib/util`).
     pub stem: String,
-    /// Whether an `.mli` exists.
+    /// Whether an `.mli` exists or is generated.
     pub has_mli: bool,
-    /// Whether an `.ml` exists.
+    /// Whether an `.ml` exists or is generated.
     pub has_ml: bool,
+    /// The rule generating the `.ml` (and `.mli` if it writes one), when
+    /// they are not sources.
+    pub generator: Option<Generator>,
 }
 
 impl ModuleSource {
+    /// A module with real sources only.
+    pub fn new(stem: &str, has_mli: bool, has_ml: bool) -> ModuleSource {
+        ModuleSource {
+            stem: stem.to_string(),
+            has_mli,
+            has_ml,
+            generator: None,
+        }
+    }
+
     /// The directory of the module (`""` at the root).
     pub fn dir(&self) -> &str {
         match self.stem.rfind('/') {
@@ -61,29 +109,52 @@ pub struct Resolver {
 }
 
 impl Resolver {
-    /// A resolver over the project's files.
+    /// A resolver over the project's files, with ocamlyacc for `.mly` files.
     pub fn new(project: &Project, stdlib_dir: PathBuf) -> Resolver {
+        Resolver::with_generators(project, stdlib_dir, false)
+    }
+
+    /// A resolver over the project's files; `menhir` says whether `.mly`
+    /// and `.mlypack` files go through menhir (`-use-menhir`).
+    pub fn with_generators(project: &Project, stdlib_dir: PathBuf, menhir: bool) -> Resolver {
+        let files: FxHashSet<String> = project.files.iter().cloned().collect();
         let mut by_stem: FxHashMap<String, ModuleSource> = FxHashMap::default();
         for f in &project.files {
-            let (stem, is_mli) = if let Some(s) = f.strip_suffix(".mli") {
-                (s, true)
-            } else if let Some(s) = f.strip_suffix(".ml") {
-                (s, false)
-            } else {
+            let Some((stem, ext)) = f.rsplit_once('.') else {
                 continue;
             };
-            let m = by_stem
-                .entry(stem.to_string())
-                .or_insert_with(|| ModuleSource {
-                    stem: stem.to_string(),
-                    has_mli: false,
-                    has_ml: false,
-                });
-            if is_mli {
-                m.has_mli = true;
-            } else {
-                m.has_ml = true;
+            if !matches!(ext, "ml" | "mli" | "mll" | "mly" | "mlypack") || stem.ends_with('/') {
+                continue;
             }
+            if by_stem.contains_key(stem) {
+                continue;
+            }
+            let has = |e: &str| files.contains(&format!("{stem}.{e}"));
+            let mut m = ModuleSource::new(stem, has("mli"), has("ml"));
+            if !m.has_ml {
+                m.generator = if has("mll") {
+                    Some(Generator::Ocamllex)
+                } else if m.has_mli {
+                    // The parser generators also write the .mli: a real one
+                    // leaves them out (hygiene reports the pair).
+                    None
+                } else if menhir && has("mlypack") {
+                    Some(Generator::MenhirPack)
+                } else if has("mly") {
+                    Some(Generator::Parser)
+                } else {
+                    None
+                };
+                match m.generator {
+                    Some(g) => {
+                        m.has_ml = true;
+                        m.has_mli |= g.writes_mli();
+                    }
+                    None if !m.has_mli => continue,
+                    None => {}
+                }
+            }
+            by_stem.insert(stem.to_string(), m);
         }
         let mut by_name: FxHashMap<String, Vec<String>> = FxHashMap::default();
         for stem in by_stem.keys() {
@@ -112,7 +183,7 @@ impl Resolver {
             }
         }
         Resolver {
-            files: project.files.iter().cloned().collect(),
+            files,
             generated: FxHashSet::default(),
             contexts: project.contexts.iter().cloned().collect(),
             by_stem,
@@ -129,9 +200,23 @@ impl Resolver {
         self.files.contains(path)
     }
 
-    /// Whether `path` is a source file or a file the rules make from them.
+    /// The generator that writes `path` (an `.ml` or `.mli` that is not a
+    /// source), if any.
+    pub fn generator_of(&self, path: &str) -> Option<(Generator, String)> {
+        let (stem, ext) = path.rsplit_once('.')?;
+        let m = self.by_stem.get(stem)?;
+        let g = m.generator?;
+        match ext {
+            "ml" => Some((g, format!("{stem}.{}", g.source_ext()))),
+            "mli" if g.writes_mli() => Some((g, format!("{stem}.{}", g.source_ext()))),
+            _ => None,
+        }
+    }
+
+    /// Whether `path` is a source or a file a generator (or a plugin's
+    /// rule) writes.
     pub fn is_source_or_generated(&self, path: &str) -> bool {
-        self.files.contains(path) || self.generated.contains(path)
+        self.is_source(path) || self.generated.contains(path) || self.generator_of(path).is_some()
     }
 
     /// Adds files that rules make (`x.ml` made by a plugin's rule from
@@ -150,11 +235,7 @@ impl Resolver {
             let m = self
                 .by_stem
                 .entry(stem.clone())
-                .or_insert_with(|| ModuleSource {
-                    stem: stem.clone(),
-                    has_mli: false,
-                    has_ml: false,
-                });
+                .or_insert_with(|| ModuleSource::new(&stem, false, false));
             if is_mli {
                 m.has_mli = true;
             } else {
@@ -212,6 +293,31 @@ impl Resolver {
             return None;
         }
         self.by_stem.get(best.1).cloned()
+    }
+
+    /// Modules found in more than one include directory, with their stems in
+    /// search order: the first one wins (outside its rivals' own folders).
+    pub fn clashes(&self) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for (name, stems) in &self.by_name {
+            let mut ranked: Vec<(usize, &String)> = stems
+                .iter()
+                .filter_map(|s| {
+                    let dir = s.rfind('/').map(|i| &s[..i]).unwrap_or("");
+                    let r = *self.dir_rank.get(dir)?;
+                    (r < self.first_fallback_rank).then_some((r, s))
+                })
+                .collect();
+            if ranked.len() > 1 {
+                ranked.sort();
+                out.push((
+                    name.clone(),
+                    ranked.into_iter().map(|(_, s)| s.clone()).collect(),
+                ));
+            }
+        }
+        out.sort();
+        out
     }
 
     /// Whether the standard library directory has an interface for `module`.
@@ -282,6 +388,53 @@ mod tests {
         let p = project(&["foo.ml", "Foo.ml"], &[], false);
         let r = Resolver::new(&p, PathBuf::from("/nonexistent"));
         assert_eq!(r.resolve("Foo", "").unwrap().stem, "foo");
+    }
+
+    #[test]
+    fn generated_modules_resolve_like_sources() {
+        let p = project(
+            &[
+                "lexer.mll",
+                "lexer.mli",
+                "parser.mly",
+                "both.mll",
+                "both.mly",
+                "real.ml",
+                "real.mly",
+                "grammar.mlypack",
+                "grammar.mly",
+                "main.ml",
+            ],
+            &[],
+            false,
+        );
+        let r = Resolver::with_generators(&p, PathBuf::from("/nonexistent"), false);
+        let lexer = r.resolve("Lexer", "").unwrap();
+        assert!(lexer.has_ml && lexer.has_mli);
+        assert_eq!(lexer.generator, Some(Generator::Ocamllex));
+        assert_eq!(
+            r.generator_of("lexer.ml"),
+            Some((Generator::Ocamllex, "lexer.mll".to_string()))
+        );
+        assert_eq!(r.generator_of("lexer.mli"), None);
+        let parser = r.resolve("Parser", "").unwrap();
+        assert!(parser.has_ml && parser.has_mli);
+        assert_eq!(
+            r.generator_of("parser.mli"),
+            Some((Generator::Parser, "parser.mly".to_string()))
+        );
+        // ocamllex comes first in ocamlbuild's rules; a real .ml wins.
+        assert_eq!(r.generator_of("both.ml").unwrap().0, Generator::Ocamllex);
+        assert_eq!(r.generator_of("real.ml"), None);
+        assert!(r.is_source_or_generated("real.ml"));
+        // .mlypack only with menhir.
+        assert_eq!(r.generator_of("grammar.ml").unwrap().0, Generator::Parser);
+        let r = Resolver::with_generators(&p, PathBuf::from("/nonexistent"), true);
+        assert_eq!(
+            r.generator_of("grammar.ml"),
+            Some((Generator::MenhirPack, "grammar.mlypack".to_string()))
+        );
+        assert_eq!(r.resolve("Nope", ""), None);
     }
 
     #[test]

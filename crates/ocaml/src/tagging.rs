@@ -120,12 +120,10 @@ impl DirectoryTags for TagsBuilder {
         self.config.tags_of(dir).contains("include")
     }
 
-    fn enter(&mut self, dir: &str, tags_file: Option<&str>) -> Result<()> {
+    fn enter(&mut self, dir: &str, tags_file: Option<&[u8]>) -> Result<()> {
         if let Some(text) = tags_file {
-            self.fingerprint.str(dir).str(text);
-            self.config
-                .add_tags_file(dir, text.as_bytes())
-                .map_err(Error::Tags)?;
+            self.fingerprint.str(dir).bytes(text);
+            self.config.add_tags_file(dir, text).map_err(Error::Tags)?;
         }
         Ok(())
     }
@@ -181,7 +179,7 @@ mod tests {
 
     fn tagger(tags_file: &str, traverse: bool) -> Tagger {
         let mut b = TagsBuilder::new(&[], &[], traverse, &[], &[]).unwrap();
-        b.enter("", Some(tags_file)).unwrap();
+        b.enter("", Some(tags_file.as_bytes())).unwrap();
         b.finish()
     }
 
@@ -212,13 +210,13 @@ mod tests {
     #[test]
     fn directories_follow_traverse_and_include_tags() {
         let mut b = TagsBuilder::new(&[], &[], true, &[], &[]).unwrap();
-        b.enter("", Some("<test>: -traverse\n<lib>: include\n"))
+        b.enter("", Some(b"<test>: -traverse\n<lib>: include\n"))
             .unwrap();
         assert_eq!(b.traverse("test"), Some(false));
         assert_eq!(b.traverse("src"), Some(true));
         assert!(b.include("lib"));
         assert!(!b.include("src"));
-        let bad = b.enter("sub", Some("<a.ml> debug\n"));
+        let bad = b.enter("sub", Some(b"<a.ml> debug\n"));
         assert!(matches!(bad, Err(Error::Tags(_))));
     }
 }

@@ -6,11 +6,15 @@
 //! own. The answer of `ocamlc -config` is cached in the build directory,
 //! keyed by the stat of the `ocamlc` binary, so a null build does not run
 //! the compiler at all.
+//!
+//! The generators and ocamldoc ([`Tool`]) are looked up the first time a
+//! rule needs one, so a build without parsers never searches for them.
 
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, OnceLock};
 
 use engine::{DigestBuilder, FileStat};
 
@@ -27,7 +31,82 @@ pub struct ToolOverrides {
     pub ocamldep: Option<String>,
     /// `-ocamlrun` (kept for `--`; bytecode programs are run directly).
     pub ocamlrun: Option<String>,
+    /// `-ocamllex`.
+    pub ocamllex: Option<String>,
+    /// `-ocamlyacc` or `-menhir`: as in ocamlbuild, both set the command
+    /// of the parser generator, whichever it is.
+    pub parser_generator: Option<String>,
+    /// `-ocamldoc`.
+    pub ocamldoc: Option<String>,
 }
+
+/// A tool found on first use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// `ocamllex`.
+    Ocamllex,
+    /// `ocamlyacc`.
+    Ocamlyacc,
+    /// `menhir`.
+    Menhir,
+    /// `ocamldoc`.
+    Ocamldoc,
+}
+
+impl Tool {
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The tool called `name`, if it is one of these.
+    pub fn from_name(name: &str) -> Option<Tool> {
+        [
+            Tool::Ocamllex,
+            Tool::Ocamlyacc,
+            Tool::Menhir,
+            Tool::Ocamldoc,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
+    }
+
+    /// The tool's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Ocamllex => "ocamllex",
+            Tool::Ocamlyacc => "ocamlyacc",
+            Tool::Menhir => "menhir",
+            Tool::Ocamldoc => "ocamldoc",
+        }
+    }
+
+    /// The Debian package that provides it.
+    fn package(self) -> &'static str {
+        match self {
+            Tool::Menhir => "menhir",
+            _ => "ocaml-nox",
+        }
+    }
+
+    /// Whether ocamlbuild counts it among the compiler's own tools, looked
+    /// up by path (`/usr/bin/ocamllex.opt`); others are run by their bare
+    /// name (`menhir`), found on `PATH` by the shell.
+    fn is_core(self) -> bool {
+        self != Tool::Menhir
+    }
+}
+
+/// A looked-up tool: its argv words and a string that changes with its
+/// binary, for the keys of the actions that run it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundTool {
+    /// The command, as argv words.
+    pub argv: Vec<String>,
+    /// The command and the stat of its binary.
+    pub identity: String,
+}
+
+type ToolSlot = OnceLock<std::result::Result<FoundTool, String>>;
 
 /// The compilers and their configuration.
 #[derive(Clone, Debug)]
@@ -43,6 +122,10 @@ pub struct Toolchain {
     /// A string that changes whenever a compiler binary or its version
     /// changes; folded into every compile and link action key.
     pub identity: String,
+    /// `-ocamllex`, `-ocamlyacc`/`-menhir`, `-ocamldoc`.
+    overrides: ToolOverrides,
+    /// The tools of [`Tool`], found on first use.
+    tools: Arc<[ToolSlot; 4]>,
 }
 
 impl Toolchain {
@@ -77,6 +160,41 @@ impl Toolchain {
             ocamldep,
             config,
             identity: identity.finish().to_hex(),
+            overrides: overrides.clone(),
+            tools: Arc::new(Default::default()),
+        })
+    }
+
+    /// A generator or documentation tool: the `-ocamllex`, `-ocamlyacc`/
+    /// `-menhir` or `-ocamldoc` command when given, otherwise found as
+    /// ocamlbuild finds it. Looked up once per run.
+    pub fn tool(&self, tool: Tool) -> Result<FoundTool> {
+        let slot = &self.tools[tool.index()];
+        slot.get_or_init(|| self.find_tool(tool).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(Error::Toolchain)
+    }
+
+    fn find_tool(&self, tool: Tool) -> Result<FoundTool> {
+        let given = match tool {
+            Tool::Ocamllex => self.overrides.ocamllex.as_deref(),
+            Tool::Ocamlyacc | Tool::Menhir => self.overrides.parser_generator.as_deref(),
+            Tool::Ocamldoc => self.overrides.ocamldoc.as_deref(),
+        };
+        let argv = tool_argv(tool, given)?;
+        let mut identity = DigestBuilder::new("tool");
+        for w in &argv {
+            identity.str(w);
+        }
+        if let Some(stat) = argv.first().and_then(|p| binary_stat(p)) {
+            identity
+                .u64(stat.size)
+                .u64(stat.mtime_ns as u64)
+                .u64(stat.inode);
+        }
+        Ok(FoundTool {
+            argv,
+            identity: identity.finish().to_hex(),
         })
     }
 
@@ -107,6 +225,38 @@ impl Toolchain {
                     .to_string(),
             )
         })
+    }
+}
+
+/// The argv words of a generator or documentation tool: `given` (the
+/// `-ocamllex`... command) split into words as ocamlbuild runs it through
+/// the shell, or the tool found as ocamlbuild finds it (`X.opt`, then `X`,
+/// by path for the compiler's tools; by bare name for menhir).
+pub fn tool_argv(tool: Tool, given: Option<&str>) -> Result<Vec<String>> {
+    if let Some(cmd) = given {
+        return shlex::split(cmd).filter(|w| !w.is_empty()).ok_or_else(|| {
+            Error::Toolchain(format!("cannot parse the -{} command {cmd:?}", tool.name()))
+        });
+    }
+    let missing = || {
+        Error::Toolchain(format!(
+            "{} was not found on PATH; install it (Debian: apt-get install {}) or name it \
+             with -{}",
+            tool.name(),
+            tool.package(),
+            tool.name()
+        ))
+    };
+    if tool.is_core() {
+        return tool_command(None, tool.name()).map_err(|_| missing());
+    }
+    let opt = format!("{}.opt", tool.name());
+    if find_in_path(&opt).is_some() {
+        Ok(vec![opt])
+    } else if find_in_path(tool.name()).is_some() {
+        Ok(vec![tool.name().to_string()])
+    } else {
+        Err(missing())
     }
 }
 

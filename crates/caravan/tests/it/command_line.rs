@@ -48,9 +48,8 @@ fn options_of_features_not_yet_there_are_refused() {
     let t = program();
     for opt in [
         &["-use-jocaml"][..],
-        &["-yaccflag", "-v"],
-        &["-plugin-option", "x"],
-        &["-use-menhir"],
+        &["-dont-catch-errors"],
+        &["-install-lib-dir", "x"],
     ] {
         let mut args = opt.to_vec();
         args.push("main.native");

@@ -3,18 +3,24 @@
 
 mod support;
 
+mod bad_input;
 mod build_dir;
 mod command_line;
 mod compat;
+mod differential;
 mod display;
+mod docs;
 mod faults;
 mod findlib;
+mod generators;
 mod hygiene;
 mod incremental;
 mod interruption;
 mod parallel;
 mod plugins;
+mod preprocessors;
 mod scanning;
+mod side_by_side;
 mod tags;
 mod tags_conformance;
 mod targets;

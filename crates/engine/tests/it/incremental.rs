@@ -120,3 +120,20 @@ fn an_unchanged_source_is_not_copied_again() {
         inode
     );
 }
+
+#[test]
+fn a_prepared_directory_is_emptied_and_stamped() {
+    let p = project();
+    assert_eq!(p.build_ok(&["a.d/stamp"]), ["a.d/stamp"]);
+    assert_eq!(p.built("a.d/copy"), "alpha\n");
+    let stamp = p.built("a.d/stamp");
+    assert_eq!(stamp.len(), 64, "a hex digest: {stamp}");
+    assert!(p.build_ok(&["a.d/stamp"]).is_empty());
+    // A file left in the directory does not survive the next run.
+    p.write("_build/a.d/stale", "x");
+    p.write("a", "ALPHA\n");
+    assert_eq!(p.build_ok(&["a.d/stamp"]), ["a.d/stamp"]);
+    assert!(!p.root().join("_build/a.d/stale").exists());
+    assert_eq!(p.built("a.d/copy"), "ALPHA\n");
+    assert_ne!(p.built("a.d/stamp"), stamp);
+}

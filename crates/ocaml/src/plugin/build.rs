@@ -23,7 +23,7 @@ use engine::{Digest, DigestBuilder, FileStat};
 
 use super::PluginError;
 use super::library::{self, Library, PluginMode};
-use crate::ocamlfind::{CommandParts, Ocamlfind, Tool};
+use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
 
 /// The plugin's sources, in the order they are compiled.
 pub const SOURCES: [&str; 3] = [
@@ -332,8 +332,8 @@ fn command(
             // After the packages' archives, which it uses.
             files.insert(0, library.archive.to_string_lossy().into_owned());
             let tool = match c.mode {
-                PluginMode::Byte => Tool::Ocamlc,
-                PluginMode::Native => Tool::Ocamlopt,
+                PluginMode::Byte => FrontEnd::Ocamlc,
+                PluginMode::Native => FrontEnd::Ocamlopt,
             };
             let parts = CommandParts {
                 before,

@@ -192,9 +192,9 @@ impl Task for Interface {
                 files: vec![mli.to_string()],
                 after: Vec::new(),
             };
-            let (argv, packages) = self
-                .cx
-                .command(mode.tool(), &self.cx.compiler(mode)?, parts)?;
+            let (argv, packages) =
+                self.cx
+                    .command(mode.front_end(), &self.cx.compiler(mode)?, parts)?;
             let mut action = Action::process(argv);
             action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
@@ -297,9 +297,9 @@ impl Task for Implementation {
                 files: vec![ml.to_string()],
                 after: Vec::new(),
             };
-            let (argv, packages) = self
-                .cx
-                .command(mode.tool(), &self.cx.compiler(mode)?, parts)?;
+            let (argv, packages) =
+                self.cx
+                    .command(mode.front_end(), &self.cx.compiler(mode)?, parts)?;
             let mut action = Action::process(argv);
             action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());

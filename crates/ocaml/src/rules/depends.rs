@@ -18,7 +18,7 @@ use futures::future::BoxFuture;
 
 use super::{RuleContext, log_tags};
 use crate::depends::{parse, render};
-use crate::ocamlfind::{CommandParts, Tool};
+use crate::ocamlfind::{CommandParts, FrontEnd};
 
 /// Bump when the scanner's answers change, so `.depends` files are redone.
 const SCANNER_VERSION: &str = "depscan-1";
@@ -51,7 +51,7 @@ impl Task for Depends {
                 after: Vec::new(),
             };
             let ocamldep = self.cx.toolchain.ocamldep.clone();
-            let (argv, packages) = self.cx.command(Tool::Ocamldep, &ocamldep, parts)?;
+            let (argv, packages) = self.cx.command(FrontEnd::Ocamldep, &ocamldep, parts)?;
             // A preprocessor (or an -open) changes what the file refers to:
             // only the real ocamldep, given the same options, can tell.
             let preprocessed = argv.len() > ocamldep.len() + 2;
@@ -136,7 +136,7 @@ fn scan_into(
     let (text, modules) = match depscan::scan(&bytes, kind) {
         Ok(modules) => (render(source, &modules), modules.into_iter().collect()),
         Err(_) => {
-            let text = run_ocamldep(build_dir, source, ocamldep)?;
+            let text = run_ocamldep(build_dir, source, out, ocamldep)?;
             let modules = parse(source, &text).map_err(|m| Error::rule("ocamldep", m))?;
             (text, modules)
         }
@@ -146,7 +146,7 @@ fn scan_into(
 }
 
 /// Runs the real `ocamldep -modules` (the scanner rejected the file).
-fn run_ocamldep(build_dir: &Path, source: &str, ocamldep: &[String]) -> Result<String> {
+fn run_ocamldep(build_dir: &Path, source: &str, out: &str, ocamldep: &[String]) -> Result<String> {
     let mut argv: Vec<String> = ocamldep.to_vec();
     argv.push("-modules".into());
     argv.push(source.into());
@@ -158,15 +158,18 @@ fn run_ocamldep(build_dir: &Path, source: &str, ocamldep: &[String]) -> Result<S
     if output.status.success() {
         return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
     }
-    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    // As with `ocamldep ... > out`: what it printed on stdout went to the
+    // file, the user sees its errors.
+    let text = String::from_utf8_lossy(&output.stderr).into_owned();
+    let mut command = argv
+        .iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ");
+    command.push_str(&format!(" > {}", shell_quote(out)));
     Err(Error::CommandFailed(Arc::new(CommandFailure {
         target: Target::new(source),
-        command: argv
-            .iter()
-            .map(|w| shell_quote(w))
-            .collect::<Vec<_>>()
-            .join(" "),
+        command,
         exit_code: output.status.code(),
         signal: None,
         output: text,

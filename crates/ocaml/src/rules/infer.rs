@@ -47,9 +47,11 @@ impl Task for InferredInterface {
                 files: vec![ml.to_string()],
                 after: Vec::new(),
             };
-            let (argv, packages) =
-                self.cx
-                    .command(Mode::Byte.tool(), &self.cx.compiler(Mode::Byte)?, parts)?;
+            let (argv, packages) = self.cx.command(
+                Mode::Byte.front_end(),
+                &self.cx.compiler(Mode::Byte)?,
+                parts,
+            )?;
             let mut action = Action::process(argv);
             action.salt.push(packages);
             if let Command::Process { stdout, .. } = &mut action.command {

@@ -68,7 +68,7 @@ impl Task for Program {
                 files: objects.iter().map(|o| o.to_string()).collect(),
                 after: vec!["-o".into(), out.to_string()],
             };
-            let (argv, packages) = self.cx.command(mode.tool(), &compiler, parts)?;
+            let (argv, packages) = self.cx.command(mode.front_end(), &compiler, parts)?;
             let mut action = Action::process(argv);
             action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());

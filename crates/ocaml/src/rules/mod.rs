@@ -12,11 +12,29 @@
 //! | `x.cmx`, `x.o` (and `x.cmi` without `x.mli` in a native-only build) | [`compile::Implementation`] native | `x.cmx` |
 //! | `x.byte`, `x.native` | [`link::Program`] | itself |
 //! | `x.inferred.mli` | [`infer::InferredInterface`] | itself |
+//! | `x.ml` (not a source) with `x.mll` | [`ocamllex::Ocamllex`] | `x.ml` |
+//! | `x.ml`, `x.mli` (neither a source) with `x.mly` | [`ocamlyacc::Ocamlyacc`], or [`menhir::Menhir`] with menhir | `x.ml` |
+//! | `x.ml`, `x.mli` with `x.mlypack` (menhir) | [`menhir::Menhir`] | `x.ml` |
+//! | `x.mly.depends`, `x.mlypack.depends` (menhir) | [`menhir::MenhirDepends`] | itself |
+//! | `x.pp.ml` | [`preprocess::PpMl`] | itself |
+//! | `x.odoc` | [`ocamldoc::Odoc`] (from `x.mli`, else `x.ml`) | itself |
+//! | `f.docdir/index.html`, `f.docdir/html.stamp` with `f.odocl` | [`ocamldoc::DocDir`] | `f.docdir/index.html` |
+//! | `f.docdir/man`, `f.docdir/man.stamp` | [`ocamldoc::DocDir`] | `f.docdir/man` |
+//! | `f.docdir/X.tex`, `.ltx`, `.texi`, `.dot` | [`ocamldoc::DocDir`] | itself |
+//!
+//! Which generator makes a module's `.ml` is the resolver's decision
+//! ([`crate::resolver::Generator`]): a real source always wins, then
+//! ocamlbuild's rule order (`.mll`, `.mlypack`, `.mly`).
 
 pub mod compile;
 pub mod depends;
 pub mod infer;
 pub mod link;
+pub mod menhir;
+pub mod ocamldoc;
+pub mod ocamllex;
+pub mod ocamlyacc;
+pub mod preprocess;
 
 use std::sync::Arc;
 
@@ -24,13 +42,13 @@ use engine::{Error, LazyText, Producer, Result, Rules, Target, Task, TaskCx, Tas
 use futures::future::BoxFuture;
 use tags::TagSet;
 
-use crate::ocamlfind::{CommandParts, Ocamlfind, Tool};
+use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
 use crate::options::{BuildOptions, Mode};
 use crate::plugin::rule::{Place, PluginRules};
 use crate::project::Project;
-use crate::resolver::{ModuleSource, Resolver};
+use crate::resolver::{Generator, ModuleSource, Resolver};
 use crate::tagging::Tagger;
-use crate::toolchain::Toolchain;
+use crate::toolchain::{FoundTool, Tool, Toolchain};
 
 /// Everything the rules read: the project, the toolchain and the options.
 pub struct RuleContext {
@@ -130,6 +148,12 @@ impl RuleContext {
         for c in context {
             tags.insert(*c);
         }
+        self.pp_of_tags(tags)
+    }
+
+    /// `-pp '<words>'` for a command whose preprocessor tags are `tags`
+    /// (which include `ocaml` and `pp`), when they give any words.
+    pub fn pp_of_tags(&self, tags: TagSet) -> Vec<String> {
         let words = self.flags.flags_of(&tags);
         if words.is_empty() {
             Vec::new()
@@ -143,7 +167,7 @@ impl RuleContext {
     /// packages it uses (to put in the action's key).
     pub fn command(
         &self,
-        tool: Tool,
+        tool: FrontEnd,
         program: &[String],
         parts: CommandParts,
     ) -> Result<(Vec<String>, String)> {
@@ -156,6 +180,13 @@ impl RuleContext {
                 Ok((t.argv, t.identity))
             }
         }
+    }
+
+    /// A generator or documentation tool (see [`Tool`]), to run on `file`.
+    pub fn tool(&self, tool: Tool, file: &str) -> Result<FoundTool> {
+        self.toolchain
+            .tool(tool)
+            .map_err(|e| Error::rule("toolchain", format!("cannot make {file}: {e}")))
     }
 
     /// The sources of the module at `stem`.
@@ -206,11 +237,11 @@ impl OcamlRules {
 
     /// Whether the sources a target is made from exist.
     fn has_sources(&self, target: &str) -> bool {
-        if self.cx.resolver.is_source(target) {
+        if self.cx.resolver.is_source_or_generated(target) {
             return true;
         }
         if let Some(src) = target.strip_suffix(".depends") {
-            return self.cx.resolver.is_source(src);
+            return self.cx.resolver.is_source_or_generated(src);
         }
         let stem = match target.strip_suffix(".inferred.mli") {
             Some(stem) => stem,
@@ -220,6 +251,27 @@ impl OcamlRules {
             },
         };
         self.cx.module_at(stem).is_some()
+    }
+
+    /// The task of a generator run on `source`, keyed by the `.ml` it writes.
+    fn generator(&self, generator: Generator, source: &str) -> (Target, Arc<dyn Task>) {
+        let cx = self.cx.clone();
+        let stem = source.rsplit_once('.').map(|(s, _)| s).unwrap_or(source);
+        let key = Target::new(&format!("{stem}.ml"));
+        let source = Target::new(source);
+        let task: Arc<dyn Task> = match generator {
+            Generator::Ocamllex => Arc::new(ocamllex::Ocamllex { cx, mll: source }),
+            Generator::Parser if cx.options.menhir => Arc::new(menhir::Menhir {
+                cx,
+                grammar: menhir::Grammar::Single(source),
+            }),
+            Generator::Parser => Arc::new(ocamlyacc::Ocamlyacc { cx, mly: source }),
+            Generator::MenhirPack => Arc::new(menhir::Menhir {
+                cx,
+                grammar: menhir::Grammar::Pack(source),
+            }),
+        };
+        (key, task)
     }
 
     fn producer_of(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
@@ -233,6 +285,49 @@ impl OcamlRules {
                 return Some((target.clone(), missing(target, src)));
             }
             return Some((target.clone(), Arc::new(depends::Depends { cx, source })));
+        }
+        if let Some(src) = s.strip_suffix(".depends")
+            && cx.options.menhir
+            && let Some(grammar) = grammar_of(src)
+        {
+            if !cx.resolver.is_source(src) {
+                return Some((target.clone(), missing(target, src)));
+            }
+            return Some((
+                target.clone(),
+                Arc::new(menhir::MenhirDepends { cx, grammar }),
+            ));
+        }
+        if let Some((generator, source)) = cx.resolver.generator_of(s) {
+            return Some(self.generator(generator, &source));
+        }
+        if let Some((prefix, rest)) = s.split_once(".docdir/")
+            && let Some(kind) = ocamldoc::DocKind::of(rest)
+        {
+            let odocl = format!("{prefix}.odocl");
+            let key = kind.key(&format!("{prefix}.docdir"), rest);
+            if !cx.resolver.is_source(&odocl) {
+                return Some((key, missing(target, &odocl)));
+            }
+            let odocl = Target::new(&odocl);
+            return Some((key, Arc::new(ocamldoc::DocDir { cx, odocl, kind })));
+        }
+        if let Some(stem) = s.strip_suffix(".odoc") {
+            return Some(match cx.module_at(stem) {
+                Some(module) => (
+                    target.clone(),
+                    Arc::new(ocamldoc::Odoc { cx, module }) as Arc<dyn Task>,
+                ),
+                None => (target.clone(), missing(target, &format!("{stem}.ml"))),
+            });
+        }
+        if let Some(stem) = s.strip_suffix(".pp.ml") {
+            let ml = format!("{stem}.ml");
+            if !cx.resolver.is_source_or_generated(&ml) {
+                return Some((target.clone(), missing(target, &ml)));
+            }
+            let ml = Target::new(&ml);
+            return Some((target.clone(), Arc::new(preprocess::PpMl { cx, ml })));
         }
         if let Some(stem) = s.strip_suffix(".inferred.mli") {
             return Some(match cx.module_at(stem).filter(|m| m.has_ml) {
@@ -297,9 +392,6 @@ impl OcamlRules {
             _ => None,
         }
     }
-}
-
-impl OcamlRules {
     /// The producer of `target`: the plugin's rules inserted before the
     /// built-in ones, then the built-in rule that applies, then the
     /// plugin's other rules (a built-in rule whose source is missing gives
@@ -333,6 +425,17 @@ impl OcamlRules {
             || self
                 .producer_at(target, depth)
                 .is_some_and(|(_, task)| !task.is_missing())
+    }
+}
+
+/// The grammar a menhir `.depends` file is about.
+fn grammar_of(path: &str) -> Option<menhir::Grammar> {
+    if path.ends_with(".mly") {
+        Some(menhir::Grammar::Single(Target::new(path)))
+    } else if path.ends_with(".mlypack") {
+        Some(menhir::Grammar::Pack(Target::new(path)))
+    } else {
+        None
     }
 }
 

@@ -6,7 +6,9 @@
 //! - `X.twice`: the content of `X` written twice;
 //! - `X.meet`: waits until `X.meet`'s sibling named in `X` has started too
 //!   (a rendezvous, succeeds only if both run at the same time);
-//! - `X.fail`: a command that fails.
+//! - `X.fail`: a command that fails;
+//! - `X.d/stamp`: copies `X` into the directory `X.d`, emptied first, and
+//!   stamps it (a directory whose content is not declared).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -22,6 +24,7 @@ struct Shell {
     input: Target,
     script: String,
 }
+struct Dir(Target);
 
 impl Rules for ToyRules {
     fn producer(&self, t: &Target) -> Option<Producer> {
@@ -51,6 +54,8 @@ impl Rules for ToyRules {
                      if [ $i -gt 60 ]; then exit 1; fi; sleep 0.05; done; echo met > {s}"
                 ),
             })
+        } else if let Some(src) = s.strip_suffix(".d/stamp") {
+            Arc::new(Dir(Target::new(src)))
         } else if let Some(src) = s.strip_suffix(".fail") {
             Arc::new(Shell {
                 out: t.clone(),
@@ -99,6 +104,23 @@ impl Task for Shell {
             let mut a = Action::process(vec!["sh".into(), "-c".into(), self.script.clone()]);
             a.inputs.push(Input::File(self.input.clone()));
             a.outputs.push(self.out.clone());
+            Ok(TaskValue::files(cx.run(a).await?))
+        })
+    }
+}
+
+impl Task for Dir {
+    fn run(self: Arc<Self>, cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            cx.need_one(&self.0).await?;
+            let dir = Target::new(&format!("{}.d", self.0));
+            let stamp = Target::new(&format!("{dir}/stamp"));
+            let mut a =
+                Action::process(vec!["cp".into(), self.0.to_string(), format!("{dir}/copy")]);
+            a.inputs.push(Input::File(self.0.clone()));
+            a.prepare = vec![Prepare::RemoveAll(dir.clone()), Prepare::CreateDir(dir)];
+            a.outputs.push(stamp.clone());
+            a.stamp = Some(stamp);
             Ok(TaskValue::files(cx.run(a).await?))
         })
     }

@@ -1,0 +1,469 @@
+//! The bad-input catalogue: every mistake ends in a message and an exit
+//! code, never a panic (a Rust panic would exit with 101).
+
+use std::os::unix::ffi::OsStrExt;
+
+use crate::support::Tree;
+
+const MAIN: (&str, &str) = ("main.ml", "let () = print_string \"ok\"\n");
+
+/// Builds `args` in a tree of `files`; checks the exit code and that the
+/// output contains `needle`.
+#[track_caller]
+fn expect(files: &[(&str, &str)], args: &[&str], code: i32, needle: &str) -> Tree {
+    let t = Tree::new(files);
+    let r = t.caravan(args);
+    assert_ne!(r.code, 101, "caravan panicked:\n{}", r.stdout);
+    assert_eq!(r.code, code, "{args:?}:\n{}", r.stdout);
+    assert!(
+        r.stdout.contains(needle),
+        "{args:?}: {needle:?} not in\n{}",
+        r.stdout
+    );
+    t
+}
+
+// `_tags` errors, exit 8 with ocamlbuild's messages.
+
+#[test]
+fn tags_tags_separated_by_blanks() {
+    expect(
+        &[MAIN, ("_tags", "<main.ml>: debug annot\n")],
+        &["main.byte"],
+        8,
+        "Only ',' separated tags are allowed",
+    );
+}
+
+#[test]
+fn tags_line_without_colon() {
+    expect(
+        &[MAIN, ("_tags", "<main.ml> debug\n")],
+        &["main.byte"],
+        8,
+        "File \"_tags\", line 1",
+    );
+}
+
+#[test]
+fn tags_pattern_without_brackets() {
+    expect(
+        &[MAIN, ("_tags", "main.ml: debug\n")],
+        &["main.byte"],
+        8,
+        "Invalid globbing pattern",
+    );
+}
+
+#[test]
+fn tags_trailing_blank() {
+    expect(
+        &[MAIN, ("_tags", "true: debug \n")],
+        &["main.byte"],
+        8,
+        "line 1",
+    );
+}
+
+#[test]
+fn tags_empty_tag_list() {
+    expect(
+        &[MAIN, ("_tags", "true:\n")],
+        &["main.byte"],
+        8,
+        "Invalid tag modifier",
+    );
+}
+
+#[test]
+fn tags_ambiguous_double_star() {
+    expect(
+        &[MAIN, ("_tags", "<**>: debug\n")],
+        &["main.byte"],
+        8,
+        "Invalid globbing pattern \"<**>\"",
+    );
+}
+
+#[test]
+fn tags_error_in_a_sub_folder_names_that_file() {
+    expect(
+        &[
+            MAIN,
+            ("_tags", ""),
+            ("sub/_tags", "\n\n<x> y z\n"),
+            ("sub/x.ml", ""),
+        ],
+        &["main.byte"],
+        8,
+        "File \"sub/_tags\", line 3",
+    );
+}
+
+#[test]
+fn tags_error_in_a_tag_line_option() {
+    expect(
+        &[MAIN],
+        &["-tag-line", "<a> b c", "main.byte"],
+        8,
+        "Command-line",
+    );
+}
+
+#[test]
+fn tags_not_utf8_is_read_as_bytes() {
+    let t = Tree::new(&[MAIN]);
+    std::fs::write(t.path("_tags"), b"# caf\xe9\n<main.ml>: debug\n").expect("write");
+    t.caravan(&["main.byte"]).ok();
+}
+
+#[test]
+fn unknown_tag_warns_and_builds() {
+    let t = expect(
+        &[MAIN, ("_tags", "true: dbug\n")],
+        &["main.byte"],
+        0,
+        "the tag \"dbug\" is not used",
+    );
+    assert!(t.exists("main.byte"));
+}
+
+#[test]
+fn invalid_tag_parameter() {
+    expect(
+        &[MAIN, ("_tags", "true: optimize(9)\n")],
+        &["main.native"],
+        3,
+        "optimize",
+    );
+}
+
+// Targets.
+
+#[test]
+fn unknown_target_extension() {
+    expect(&[MAIN], &["main.opt"], 6, "no rule");
+}
+
+#[test]
+fn unknown_target_name() {
+    expect(&[MAIN], &["nothere.byte"], 6, "nothere.ml");
+}
+
+#[test]
+fn target_without_extension() {
+    expect(&[MAIN], &["main"], 6, "main");
+}
+
+#[test]
+fn target_that_is_a_folder() {
+    expect(&[MAIN, ("lib/x.ml", "")], &["lib"], 6, "lib");
+}
+
+#[test]
+fn target_above_the_project() {
+    expect(&[MAIN], &["../x.native"], 2, "outside the project");
+}
+
+#[test]
+fn absolute_target() {
+    expect(&[MAIN], &["/tmp/x.native"], 2, "outside the project");
+}
+
+#[test]
+fn empty_project_without_targets() {
+    let t = expect(&[], &[], 0, "");
+    assert!(!t.exists("_build/_log"));
+}
+
+#[test]
+fn empty_project_with_a_target() {
+    expect(&[], &["main.byte"], 6, "main.ml");
+}
+
+#[test]
+fn same_target_twice() {
+    expect(&[MAIN], &["main.byte", "main.byte"], 0, "");
+}
+
+// Dependencies between modules.
+
+#[test]
+fn cycle_between_modules_names_both() {
+    let t = expect(
+        &[("a.ml", "let x = B.y\n"), ("b.ml", "let y = A.x\n")],
+        &["a.byte"],
+        5,
+        "circular build",
+    );
+    let r = t.caravan(&["a.byte"]);
+    assert!(
+        r.stdout.contains("a.c") && r.stdout.contains("b.c"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn implementations_that_use_each_other() {
+    expect(
+        &[
+            ("a.mli", "val x : int\n"),
+            ("a.ml", "let x = B.y\n"),
+            ("b.mli", "val y : int\n"),
+            ("b.ml", "let y = 1\nlet _ = A.x\n"),
+        ],
+        &["a.byte"],
+        9,
+        "a.cmo -> b.cmo -> a.cmo",
+    );
+}
+
+#[test]
+fn same_module_in_two_folders_is_a_warning_and_command_line_order_decides() {
+    // ocamlbuild searches include directories in the order of the file
+    // system's readdir, which varies between machines; caravan uses the order
+    // of the command line, and says which one it took.
+    let t = Tree::new(&[
+        ("main.ml", "let () = print_string Util.v\n"),
+        ("one/util.ml", "let v = \"one\"\n"),
+        ("two/util.ml", "let v = \"two\"\n"),
+    ]);
+    let r = t.caravan(&["-I", "one", "-I", "two", "main.byte"]).ok();
+    assert!(
+        r.stdout
+            .contains("Warning: module Util is in several include directories"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(t.run("main.byte", &[]).stdout, "one");
+    t.caravan(&["-I", "two", "-I", "one", "main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "two");
+}
+
+#[test]
+fn a_module_nobody_has() {
+    expect(
+        &[("main.ml", "let () = Ghost.boo ()\n")],
+        &["main.byte"],
+        10,
+        "Unbound module Ghost",
+    );
+}
+
+#[test]
+fn an_interface_the_implementation_does_not_match() {
+    expect(
+        &[
+            ("a.mli", "val x : string\n"),
+            ("a.ml", "let x = 1\n"),
+            ("main.ml", "let () = print_string A.x\n"),
+        ],
+        &["main.byte"],
+        10,
+        "does not match",
+    );
+}
+
+// Sources.
+
+#[test]
+fn syntax_error() {
+    expect(
+        &[("main.ml", "let x = (\n")],
+        &["main.byte"],
+        10,
+        "Syntax error",
+    );
+}
+
+#[test]
+fn unterminated_string() {
+    expect(
+        &[("main.ml", "let s = \"abc\n")],
+        &["main.byte"],
+        10,
+        "String literal not terminated",
+    );
+}
+
+#[test]
+fn unterminated_comment() {
+    expect(
+        &[("main.ml", "(* never closed\nlet x = 1\n")],
+        &["main.byte"],
+        10,
+        "Comment not terminated",
+    );
+}
+
+#[test]
+fn empty_source() {
+    expect(&[("empty.ml", "")], &["empty.byte"], 0, "");
+}
+
+#[test]
+fn invalid_module_file_name() {
+    expect(
+        &[("a-b.ml", "let () = ()\n")],
+        &["a-b.byte"],
+        0,
+        "is not a valid module name",
+    );
+}
+
+#[test]
+fn latin1_source_contents() {
+    let t = Tree::new(&[]);
+    std::fs::write(
+        t.path("main.ml"),
+        b"let s = \"caf\xe9\"\nlet () = print_int (String.length s)\n",
+    )
+    .expect("write");
+    t.caravan(&["main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "4");
+}
+
+#[test]
+fn file_name_that_is_not_utf8() {
+    let t = Tree::new(&[MAIN]);
+    let name = std::ffi::OsStr::from_bytes(b"notes-\xff.txt");
+    std::fs::write(t.root().join(name), "x").expect("write");
+    t.caravan(&["main.byte"]).ok();
+}
+
+#[test]
+fn source_symlink_loop() {
+    let t = Tree::new(&[MAIN]);
+    std::os::unix::fs::symlink("loop.ml", t.path("loop.ml")).expect("symlink");
+    t.caravan(&["main.byte"]).ok();
+    let r = t.caravan(&["loop.byte"]);
+    assert_eq!(r.code, 6, "{}", r.stdout);
+}
+
+#[test]
+fn folder_symlink_loop() {
+    let t = Tree::new(&[MAIN, ("_tags", "")]);
+    std::fs::create_dir_all(t.path("d")).expect("mkdir");
+    std::os::unix::fs::symlink("..", t.path("d/up")).expect("symlink");
+    t.caravan(&["main.byte"]).ok();
+}
+
+#[test]
+fn a_source_name_that_is_a_folder() {
+    let t = Tree::new(&[("main.ml", "let () = ignore B.x\n")]);
+    std::fs::create_dir_all(t.path("b.ml")).expect("mkdir");
+    let r = t.caravan(&["main.byte"]);
+    assert_eq!(r.code, 10, "{}", r.stdout);
+    assert!(r.stdout.contains("Unbound module B"), "{}", r.stdout);
+}
+
+#[test]
+fn a_huge_source() {
+    let mut text = String::from("(*");
+    text.push_str(&"caravan ".repeat(10 * 1024 * 1024 / 8));
+    text.push_str("*)\nlet () = print_string \"big\"\n");
+    let t = Tree::new(&[("main.ml", text.as_str())]);
+    t.caravan(&["main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "big");
+}
+
+#[test]
+fn five_thousand_files_in_one_folder() {
+    let t = Tree::new(&[("main.ml", "let () = print_int M4999.v\n")]);
+    for i in 0..5000 {
+        std::fs::write(t.path(&format!("m{i}.ml")), format!("let v = {i}\n")).expect("write");
+    }
+    t.caravan(&["main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "4999");
+}
+
+// The build directory.
+
+#[test]
+fn build_dir_is_a_file() {
+    let t = Tree::new(&[MAIN, ("_build", "not a directory")]);
+    let r = t.caravan(&["main.byte"]);
+    assert_eq!(r.code, 4, "{}", r.stdout);
+    assert!(r.stdout.contains("_build"), "{}", r.stdout);
+}
+
+#[test]
+fn corrupted_trace_log() {
+    let t = Tree::new(&[MAIN]);
+    t.caravan(&["main.byte"]).ok();
+    std::fs::write(t.path("_build/.caravan/traces"), b"\x00\xffgarbage").expect("write");
+    t.write("main.ml", "let () = print_string \"ok2\"\n");
+    t.caravan(&["main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "ok2");
+}
+
+#[test]
+fn corrupted_null_build_stamp() {
+    let t = Tree::new(&[MAIN]);
+    t.caravan(&["main.byte"]).ok();
+    std::fs::write(
+        t.path("_build/.caravan/null-build"),
+        b"caravan-stamp 2 zz\nF x\n",
+    )
+    .expect("write");
+    t.caravan(&["main.byte"]).ok();
+}
+
+// The command line.
+
+#[test]
+fn jobs_zero_and_negative() {
+    expect(&[MAIN], &["-j", "0", "main.byte"], 0, "");
+    expect(&[MAIN], &["-j", "-3", "main.byte"], 0, "");
+}
+
+#[test]
+fn jobs_not_a_number() {
+    expect(
+        &[MAIN],
+        &["-j", "many", "main.byte"],
+        1,
+        "expects an integer",
+    );
+}
+
+#[test]
+fn option_without_its_argument() {
+    expect(&[MAIN], &["main.byte", "-I"], 1, "needs an argument");
+}
+
+#[test]
+fn unknown_option() {
+    expect(&[MAIN], &["--frobnicate"], 1, "unknown option");
+}
+
+#[test]
+fn absolute_include_dir() {
+    expect(&[MAIN], &["-I", "/usr", "main.byte"], 2, "-I /usr");
+}
+
+#[test]
+fn absolute_log_file() {
+    expect(
+        &[MAIN],
+        &["-log", "/tmp/x.log", "main.byte"],
+        2,
+        "-log /tmp/x.log",
+    );
+}
+
+#[test]
+fn run_a_non_program() {
+    expect(&[MAIN], &["main.cmo", "--"], 1, "only .byte and .native");
+}
+
+#[test]
+fn leftovers_in_the_tree() {
+    expect(
+        &[MAIN, ("old.cmo", "")],
+        &["main.byte"],
+        1,
+        "Leftover OCaml compilation files",
+    );
+}

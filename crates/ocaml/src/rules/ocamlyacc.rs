@@ -1,0 +1,49 @@
+//! `x.mly` → `x.ml` and `x.mli` through ocamlyacc (ocamlbuild's rule
+//! "ocamlyacc", used unless menhir is chosen).
+//!
+//! The command is `ocamlyacc <flags> x.mly`, its flags from the tags of the
+//! `.mly` plus `ocaml`, `parser` and `ocamlyacc` (`-yaccflag(s)`). One
+//! action writes both files; the task's key is the `.ml`.
+
+use std::sync::Arc;
+
+use engine::{Action, Input, Result, Target, Task, TaskCx, TaskValue};
+use futures::future::BoxFuture;
+
+use super::ocamllex::generator_hint;
+use super::{RuleContext, log_tags};
+use crate::toolchain::Tool;
+
+/// Runs ocamlyacc on a `.mly`.
+pub struct Ocamlyacc {
+    /// The rules' context.
+    pub cx: Arc<RuleContext>,
+    /// The `.mly` file.
+    pub mly: Target,
+}
+
+impl Task for Ocamlyacc {
+    fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            tcx.need_one(&self.mly).await?;
+            let ml = tcx.key().clone();
+            let mli = Target::new(&format!("{}i", ml.as_str()));
+            let mly = self.mly.as_str();
+            let tool = self.cx.tool(Tool::Ocamlyacc, ml.as_str())?;
+            let tags = self
+                .cx
+                .command_tags(&[mly], &["ocaml", "parser", "ocamlyacc"]);
+            let mut argv = tool.argv;
+            argv.extend(self.cx.flags_of(&tags));
+            argv.push(mly.to_string());
+            let mut action = Action::process(argv);
+            action.salt.push(tool.identity);
+            action.inputs.push(Input::File(self.mly.clone()));
+            action.outputs.extend([ml, mli]);
+            action.log.target = mly.to_string();
+            action.log.tags = log_tags(tags);
+            let outputs = tcx.run(action).await.map_err(|e| generator_hint(e, mly))?;
+            Ok(TaskValue::files(outputs))
+        })
+    }
+}

@@ -1,0 +1,75 @@
+//! `x.pp.ml`: `x.ml` after its preprocessor (ocamlbuild's rule
+//! "preprocess: ml -> pp.ml"), to see what the compiler is given.
+//!
+//! The command is the preprocessor words that the tags of `x.ml` plus
+//! `ocaml`, `pp` and `pp.ml` give (`-pp`/`-ppflag` words, `camlp4o`...),
+//! or `camlp4o` when there are none, followed by
+//! `x.ml -printer o -o x.pp.ml`: a camlp4-style command line. Words from
+//! `-pp` are shell text in ocamlbuild; they are split as a shell would.
+//! As in ocamlbuild the command carries no tags in the log.
+
+use std::sync::Arc;
+
+use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
+use futures::future::BoxFuture;
+use tags::TagSet;
+
+use super::{RuleContext, log_tags};
+
+/// Preprocesses an `.ml` into `x.pp.ml` (the task's key).
+pub struct PpMl {
+    /// The rules' context.
+    pub cx: Arc<RuleContext>,
+    /// The `.ml` file.
+    pub ml: Target,
+}
+
+impl Task for PpMl {
+    fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            tcx.need_one(&self.ml).await?;
+            let out = tcx.key().clone();
+            let ml = self.ml.as_str();
+            let tags = self.cx.command_tags(&[ml], &["ocaml", "pp", "pp.ml"]);
+            let words = self.cx.flags_of(&tags);
+            let mut argv = Vec::new();
+            for w in &words {
+                argv.extend(shlex::split(w).ok_or_else(|| {
+                    Error::rule(
+                        "preprocessor",
+                        format!("cannot split the preprocessor command {w:?} into words"),
+                    )
+                })?);
+            }
+            if argv.is_empty() {
+                argv.push("camlp4o".to_string());
+            }
+            argv.extend([
+                ml.to_string(),
+                "-printer".into(),
+                "o".into(),
+                "-o".into(),
+                out.to_string(),
+            ]);
+            let mut action = Action::process(argv);
+            action.inputs.push(Input::File(self.ml.clone()));
+            action.outputs.push(out.clone());
+            action.log.target = out.to_string();
+            action.log.tags = log_tags(TagSet::new());
+            let outputs = tcx.run(action).await.map_err(|e| match e {
+                Error::MissingOutput { missing, .. } => Error::rule(
+                    "missing-output",
+                    format!(
+                        "the preprocessor of {ml} did not write {missing}.\nHint: {missing} is \
+                         made with a camlp4-style command line (`PP {ml} -printer o -o \
+                         {missing}`); a preprocessor that only prints the result (as -pp \
+                         commands do) cannot make it, but the compiler still uses it through \
+                         -pp."
+                    ),
+                ),
+                other => other,
+            })?;
+            Ok(TaskValue::files(outputs))
+        })
+    }
+}
