@@ -513,3 +513,156 @@ fn define_context_gives_a_directory_its_include_directories() {
         command_writing(&theirs, "app/main.cmx")
     );
 }
+
+/// A findlib configuration that lists the installed packages without the
+/// empty META placeholders some Debian packages ship (`visitors.runtime`,
+/// which makes `ocamlfind list` fail with `Fl_topo.Inconsistent_ordering`
+/// when `visitors` is installed too). OASIS's plugin runs `ocamlfind list`.
+fn sane_findlib_conf(dir: &std::path::Path) -> std::path::PathBuf {
+    let packages = dir.join("packages");
+    fs::create_dir_all(&packages).expect("mkdir");
+    let stdlib = String::from_utf8(
+        std::process::Command::new("ocamlfind")
+            .args(["printconf", "stdlib"])
+            .output()
+            .expect("ocamlfind (apt-get install ocaml-findlib)")
+            .stdout,
+    )
+    .expect("utf-8");
+    let stdlib = stdlib.trim();
+    let path = String::from_utf8(
+        std::process::Command::new("ocamlfind")
+            .args(["printconf", "path"])
+            .output()
+            .expect("ocamlfind")
+            .stdout,
+    )
+    .expect("utf-8");
+    for dir in path.lines() {
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let meta = e.path().join("META");
+            let usable = fs::metadata(&meta).is_ok_and(|m| m.len() > 0);
+            let link = packages.join(e.file_name());
+            if usable && !link.exists() {
+                std::os::unix::fs::symlink(e.path(), link).expect("symlink");
+            }
+        }
+    }
+    let conf = dir.join("findlib.conf");
+    fs::write(
+        &conf,
+        format!(
+            "path=\"{}\"\nstdlib=\"{stdlib}\"\nldconf=\"{stdlib}/ld.conf\"\n",
+            packages.display()
+        ),
+    )
+    .expect("write findlib.conf");
+    conf
+}
+
+/// Runs a command in the tree; panics with its output when it fails.
+fn run_in(t: &Tree, program: &str, args: &[&str], env: &[(&str, &str)]) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(t.root())
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e} (apt-get install oasis)"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const OASIS: &str = "OASISFormat: 0.4
+Name:        shapes
+Version:     0.1
+Synopsis:    A small library and a program using it
+Authors:     caravan
+License:     MIT
+Plugins:     META (0.4), DevFiles (0.4)
+BuildTools:  ocamlbuild
+
+Library shapes
+  Path:         src
+  Modules:      Shapes
+  BuildDepends: unix
+
+Executable main
+  Path:         app
+  MainIs:       main.ml
+  BuildDepends: shapes
+";
+
+#[test]
+fn oasis_generated_plugin() {
+    let t = Tree::new(&[
+        ("_oasis", OASIS),
+        (
+            "src/shapes.ml",
+            "let area r = 3.0 *. r *. r\nlet started () = Unix.gettimeofday () > 0.\n",
+        ),
+        (
+            "app/main.ml",
+            "let () = Printf.printf \"%.1f %b\\n\" (Shapes.area 2.0) (Shapes.started ())\n",
+        ),
+    ]);
+    let findlib = tempfile::tempdir().expect("temp dir");
+    let conf = sane_findlib_conf(findlib.path());
+    let conf = conf.to_string_lossy().into_owned();
+    let env = [("OCAMLFIND_CONF", conf.as_str())];
+    // The files OASIS writes: myocamlbuild.ml (900 lines), _tags, setup.ml,
+    // the .mllib; then `ocaml setup.ml -configure` writes setup.data, which
+    // the plugin reads in its Before_options hook.
+    run_in(&t, "oasis", &["setup"], &env);
+    assert!(t.read("myocamlbuild.ml").contains("MyOCamlbuildBase"));
+    run_in(&t, "ocaml", &["setup.ml", "-configure"], &env);
+    assert!(t.exists("setup.data"));
+    // What `ocaml setup.ml -build` runs, for the executable.
+    let args = ["app/main.byte", "-tag", "debug"];
+    let theirs = t.copy_sources();
+    let b = theirs.ocamlbuild_env(&args, &env);
+    assert_eq!(b.code, 0, "ocamlbuild:\n{}", b.stdout);
+    let a = t.caravan_env(&args, &env);
+    assert_eq!(a.code, 0, "caravan:\n{}", a.stdout);
+    assert_eq!(t.run("main.byte", &[]).stdout, "12.0 true\n");
+    assert_eq!(
+        t.run("main.byte", &[]).stdout,
+        theirs.run("main.byte", &[]).stdout
+    );
+    // The plugin's flags reach the commands as with ocamlbuild: `-I src`
+    // from ocaml_lib ~dir, then the include directories of define_context.
+    // The plugin wraps the compilers in ocamlfind, which caravan runs in
+    // process: compare the options, without the program and `-package`.
+    let options = |command: String| {
+        let words: Vec<&str> = command.split(' ').collect();
+        let start = words.iter().position(|w| *w == "-c").unwrap_or(0);
+        let mut out = Vec::new();
+        let mut i = start;
+        while i < words.len() {
+            if words[i] == "-package" {
+                i += 2;
+            } else {
+                out.push(words[i]);
+                i += 1;
+            }
+        }
+        out.join(" ")
+    };
+    assert_eq!(
+        options(command_writing(&t, "app/main.cmo")),
+        options(command_writing(&theirs, "app/main.cmo"))
+    );
+    assert!(
+        t.read("_build/_log").contains("pkg_unix"),
+        "OASIS's _tags and flags"
+    );
+    // A null build asks nothing of the plugin (whose hooks run ocamlfind).
+    let again = t.caravan_env(&args, &env).ok();
+    assert!(again.stdout.is_empty(), "{}", again.stdout);
+}
