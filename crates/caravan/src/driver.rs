@@ -235,7 +235,11 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     if cli.documentation {
         print!(
             "{}",
-            documentation::render(&configured.flags, configured.menhir)
+            documentation::render(
+                &configured.flags,
+                configured.menhir,
+                configured.plugin.as_ref().map(|p| p.decls.rules()).as_ref()
+            )
         );
         return Ok(exit_code::OK);
     }

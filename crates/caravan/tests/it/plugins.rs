@@ -666,3 +666,20 @@ fn oasis_generated_plugin() {
     let again = t.caravan_env(&args, &env).ok();
     assert!(again.stdout.is_empty(), "{}", again.stdout);
 }
+
+#[test]
+fn documentation_lists_the_plugin_rules_as_ocamlbuild() {
+    let plugin = "open Ocamlbuild_plugin\nlet () = dispatch (function\n  | After_rules ->\n      rule \"x\" ~stamp:\"%.st\" ~deps:[\"%.a\"; \"%.b\"] ~doc:\"Some doc.\" (fun _ _ -> Nop);\n      rule \"y\" ~prod:\"%.y\" (fun _ _ -> Nop)\n  | _ -> ())\n";
+    let ours = Tree::new(&[("myocamlbuild.ml", plugin)]);
+    let theirs = ours.copy_sources();
+    let rules = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("rule \"x\"") || l.starts_with("rule \"y\""))
+            .map(str::to_string)
+            .collect()
+    };
+    let a = ours.caravan(&["-documentation"]).ok();
+    let b = theirs.ocamlbuild(&["-documentation"]).ok();
+    assert_eq!(rules(&a.stdout), rules(&b.stdout));
+    assert_eq!(rules(&a.stdout).len(), 2, "{}", a.stdout);
+}
