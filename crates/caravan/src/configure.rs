@@ -7,7 +7,7 @@ use ocaml::ocamlfind::Ocamlfind;
 use ocaml::plugin::declarations::{PluginDeclarations, Recorder};
 use ocaml::plugin::process::PluginProcess;
 use ocaml::plugin::protocol::Phase;
-use ocaml::plugin::session::{Entry, Session, SessionError};
+use ocaml::plugin::session::{Session, SessionError};
 use ocaml::plugin::spec::Expander;
 use ocaml::project::{Project, ScanConfig};
 use ocaml::tagging::{Tagger, TagsBuilder};
@@ -291,12 +291,11 @@ pub fn configure(
             .instantiate(pairs, &mut rec)
             .map_err(session_error)?;
         decls.set_instances(instances);
-        let live = p.session.is_live();
-        let (running, transcript) = p.session.finish();
-        if live {
-            ocaml::plugin::session::save(p.build_dir, p.key, &transcript);
+        let (running, transcript, digest) = p.session.finish();
+        if let Some(t) = &transcript {
+            ocaml::plugin::session::save(p.build_dir, p.key, t);
         }
-        fingerprint.push_str(&transcript_digest(&transcript));
+        fingerprint.push_str(&digest);
         process = running;
         decls.declare_flags(&mut flags, true, &DeclarationExpander);
     }
@@ -332,18 +331,6 @@ pub fn configure(
         cli,
         plugin: plugin_ran.then_some(PluginConfigured { decls, process }),
     })
-}
-
-/// A digest of a plugin session (for the null-build key).
-fn transcript_digest(entries: &[Entry]) -> String {
-    let mut d = engine::DigestBuilder::new("plugin-transcript");
-    for e in entries {
-        match e {
-            Entry::Sent(m) => d.str("s").bytes(&m.encode()),
-            Entry::Received(m) => d.str("r").bytes(&m.encode()),
-        };
-    }
-    d.finish().to_hex()
 }
 
 /// Every package the configuration names: `package(p)` tags and `-pkg`.

@@ -39,6 +39,22 @@ pub enum Entry {
     Received(Sexp),
 }
 
+/// A recorded conversation and the digest of its saved form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Transcript {
+    /// The messages, in order.
+    pub entries: Vec<Entry>,
+    /// The digest of their saved form (the same live and replayed).
+    pub digest: String,
+}
+
+impl Transcript {
+    fn of(entries: Vec<Entry>) -> Transcript {
+        let digest = engine::Digest::of_bytes(&encode_entries(&entries)).to_hex();
+        Transcript { entries, digest }
+    }
+}
+
 /// Why a session stopped.
 #[derive(Debug)]
 pub enum SessionError {
@@ -65,12 +81,16 @@ pub trait Host {
 
 enum Conversation {
     Live(PluginProcess),
-    Replay { entries: Vec<Entry>, next: usize },
+    Replay {
+        entries: std::vec::IntoIter<Entry>,
+        digest: String,
+    },
 }
 
 /// A conversation with the plugin, live or replayed.
 pub struct Session {
     conversation: Conversation,
+    /// What a live session said (a replayed one has its transcript).
     transcript: Vec<Entry>,
 }
 
@@ -90,9 +110,12 @@ impl Session {
     }
 
     /// Replays a recorded conversation.
-    pub fn replay(entries: Vec<Entry>) -> Result<Session, SessionError> {
+    pub fn replay(t: Transcript) -> Result<Session, SessionError> {
         let mut s = Session {
-            conversation: Conversation::Replay { entries, next: 0 },
+            conversation: Conversation::Replay {
+                entries: t.entries.into_iter(),
+                digest: t.digest,
+            },
             transcript: Vec::new(),
         };
         s.hello()?;
@@ -125,34 +148,25 @@ impl Session {
                 self.transcript.push(Entry::Sent(raw));
                 Ok(())
             }
-            Conversation::Replay { entries, next } => {
-                let raw = msg.encode();
-                match entries.get(*next) {
-                    Some(Entry::Sent(r)) if *r == raw => {
-                        *next += 1;
-                        self.transcript.push(Entry::Sent(raw));
-                        Ok(())
-                    }
-                    _ => Err(SessionError::Stale),
-                }
-            }
+            Conversation::Replay { entries, .. } => match entries.next() {
+                Some(Entry::Sent(r)) if r == msg.encode() => Ok(()),
+                _ => Err(SessionError::Stale),
+            },
         }
     }
 
     fn receive(&mut self) -> Result<FromPlugin, SessionError> {
-        let raw = match &mut self.conversation {
-            Conversation::Live(p) => p.receive()?.1,
-            Conversation::Replay { entries, next } => match entries.get(*next) {
-                Some(Entry::Received(r)) => {
-                    *next += 1;
-                    r.clone()
-                }
-                _ => return Err(SessionError::Stale),
+        match &mut self.conversation {
+            Conversation::Live(p) => {
+                let (msg, raw) = p.receive()?;
+                self.transcript.push(Entry::Received(raw));
+                Ok(msg)
+            }
+            Conversation::Replay { entries, .. } => match entries.next() {
+                Some(Entry::Received(r)) => FromPlugin::decode(&r).ok_or(SessionError::Stale),
+                _ => Err(SessionError::Stale),
             },
-        };
-        let msg = FromPlugin::decode(&raw).ok_or(SessionError::Stale)?;
-        self.transcript.push(Entry::Received(raw));
-        Ok(msg)
+        }
     }
 
     /// Runs the messages of one request until the plugin is done with it;
@@ -207,11 +221,16 @@ impl Session {
         }
     }
 
-    /// Ends the session: the plugin (if live) and the transcript.
-    pub fn finish(self) -> (Option<PluginProcess>, Vec<Entry>) {
+    /// Ends the session: the plugin (if live) and the transcript's digest
+    /// (with the transcript, to save, when live).
+    pub fn finish(self) -> (Option<PluginProcess>, Option<Transcript>, String) {
         match self.conversation {
-            Conversation::Live(p) => (Some(p), self.transcript),
-            Conversation::Replay { .. } => (None, self.transcript),
+            Conversation::Live(p) => {
+                let t = Transcript::of(self.transcript);
+                let digest = t.digest.clone();
+                (Some(p), Some(t), digest)
+            }
+            Conversation::Replay { digest, .. } => (None, None, digest),
         }
     }
 }
@@ -321,19 +340,27 @@ fn transcript_path(build_dir: &Path) -> PathBuf {
     engine::state_dir(build_dir).join("plugin").join("session")
 }
 
+/// The saved form of a transcript: `((s MSG)|(r MSG)...)`.
+fn encode_entries(entries: &[Entry]) -> Vec<u8> {
+    let mut out = vec![b'('];
+    for e in entries {
+        let (tag, m) = match e {
+            Entry::Sent(m) => (b's', m),
+            Entry::Received(m) => (b'r', m),
+        };
+        out.extend_from_slice(b"(1:");
+        out.push(tag);
+        out.extend(m.encode());
+        out.push(b')');
+    }
+    out.push(b')');
+    out
+}
+
 /// Saves a live session's transcript.
-pub fn save(build_dir: &Path, key: &str, entries: &[Entry]) {
-    let list = Sexp::List(
-        entries
-            .iter()
-            .map(|e| match e {
-                Entry::Sent(m) => Sexp::List(vec![Sexp::atom("s"), m.clone()]),
-                Entry::Received(m) => Sexp::List(vec![Sexp::atom("r"), m.clone()]),
-            })
-            .collect(),
-    );
+pub fn save(build_dir: &Path, key: &str, t: &Transcript) {
     let mut bytes = format!("{MAGIC}\n{key}\n").into_bytes();
-    bytes.extend(list.encode());
+    bytes.extend(encode_entries(&t.entries));
     let p = transcript_path(build_dir);
     if let Some(dir) = p.parent()
         && std::fs::create_dir_all(dir).is_ok()
@@ -344,19 +371,30 @@ pub fn save(build_dir: &Path, key: &str, entries: &[Entry]) {
 }
 
 /// The saved transcript, if it was saved under `key`.
-pub fn load(build_dir: &Path, key: &str) -> Option<Vec<Entry>> {
+pub fn load(build_dir: &Path, key: &str) -> Option<Transcript> {
     let bytes = std::fs::read(transcript_path(build_dir)).ok()?;
     let header = format!("{MAGIC}\n{key}\n");
     let body = bytes.strip_prefix(header.as_bytes())?;
+    let digest = engine::Digest::of_bytes(body).to_hex();
     let (list, _) = Sexp::decode(body).ok()?;
-    list.as_list()?
-        .iter()
-        .map(|e| match e.as_list()? {
-            [tag, m] if tag.is("s") => Some(Entry::Sent(m.clone())),
-            [tag, m] if tag.is("r") => Some(Entry::Received(m.clone())),
+    let Sexp::List(items) = list else {
+        return None;
+    };
+    let entries = items
+        .into_iter()
+        .map(|e| match e {
+            Sexp::List(mut pair) if pair.len() == 2 => {
+                let m = pair.pop()?;
+                match pair.pop()? {
+                    t if t.is("s") => Some(Entry::Sent(m)),
+                    t if t.is("r") => Some(Entry::Received(m)),
+                    _ => None,
+                }
+            }
             _ => None,
         })
-        .collect()
+        .collect::<Option<Vec<Entry>>>()?;
+    Some(Transcript { entries, digest })
 }
 
 /// Forgets the saved transcript (a failed session must not be replayed).
@@ -381,8 +419,9 @@ mod tests {
             Entry::Received(Sexp::atoms(["hello", "1"])),
             Entry::Sent(Sexp::atoms(["hook", "before-options"])),
         ];
-        save(dir.path(), "k1", &entries);
-        assert_eq!(load(dir.path(), "k1"), Some(entries));
+        let t = Transcript::of(entries);
+        save(dir.path(), "k1", &t);
+        assert_eq!(load(dir.path(), "k1"), Some(t));
         assert_eq!(load(dir.path(), "k2"), None);
     }
 
@@ -402,9 +441,9 @@ mod tests {
                 Sexp::List(vec![])
             }
         }
-        let mut s = Session::replay(entries.clone()).unwrap();
+        let mut s = Session::replay(Transcript::of(entries.clone())).unwrap();
         assert!(s.hook(Phase::BeforeOptions, None, &mut NoHost).is_ok());
-        let mut s = Session::replay(entries).unwrap();
+        let mut s = Session::replay(Transcript::of(entries)).unwrap();
         assert!(matches!(
             s.hook(Phase::AfterOptions, None, &mut NoHost),
             Err(SessionError::Stale)

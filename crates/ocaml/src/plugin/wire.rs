@@ -84,10 +84,50 @@ impl Sexp {
 
     /// Parses one value from the start of `bytes`; returns it and the rest.
     pub fn decode(bytes: &[u8]) -> io::Result<(Sexp, &[u8])> {
-        let mut cursor = io::Cursor::new(bytes);
-        let v = read(&mut cursor)?.ok_or_else(|| bad("empty input"))?;
-        let used = cursor.position() as usize;
-        Ok((v, &bytes[used..]))
+        let mut i = 0;
+        while bytes.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        let mut stack: Vec<Vec<Sexp>> = Vec::new();
+        loop {
+            let b = *bytes.get(i).ok_or_else(|| bad("truncated value"))?;
+            let done = match b {
+                b'(' => {
+                    i += 1;
+                    stack.push(Vec::new());
+                    None
+                }
+                b')' => {
+                    i += 1;
+                    Some(Sexp::List(
+                        stack.pop().ok_or_else(|| bad("unbalanced ')'"))?,
+                    ))
+                }
+                b'0'..=b'9' => {
+                    let colon = bytes[i..]
+                        .iter()
+                        .position(|&c| c == b':')
+                        .ok_or_else(|| bad("truncated length"))?;
+                    let len: usize = std::str::from_utf8(&bytes[i..i + colon])
+                        .ok()
+                        .and_then(|t| t.parse().ok())
+                        .ok_or_else(|| bad("bad length"))?;
+                    let start = i + colon + 1;
+                    let atom = bytes
+                        .get(start..start + len)
+                        .ok_or_else(|| bad("truncated atom"))?;
+                    i = start + len;
+                    Some(Sexp::Atom(atom.to_vec()))
+                }
+                other => return Err(bad(&format!("unexpected byte {other:#04x}"))),
+            };
+            if let Some(v) = done {
+                match stack.last_mut() {
+                    Some(top) => top.push(v),
+                    None => return Ok((v, &bytes[i..])),
+                }
+            }
+        }
     }
 }
 
