@@ -410,14 +410,14 @@ static SPECS: &[Spec] = &[
         One,
         "<command>",
         "Set the ocamlmklib tool",
-        Later("C stubs"),
+        Yes,
     ),
     spec(
         "-ocamlmktop",
         One,
         "<command>",
         "Set the ocamlmktop tool",
-        Later("toplevels"),
+        Yes,
     ),
     spec("-ocamlrun", One, "<command>", "Set the ocamlrun tool", Yes),
     spec(
@@ -504,6 +504,10 @@ pub struct Cli {
     pub ocamldep: Option<String>,
     /// `-ocamlrun`.
     pub ocamlrun: Option<String>,
+    /// `-ocamlmklib`.
+    pub ocamlmklib: Option<String>,
+    /// `-ocamlmktop`.
+    pub ocamlmktop: Option<String>,
     /// `-no-plugin`.
     pub no_plugin: bool,
     /// `-tag`, `-tags`.
@@ -592,6 +596,8 @@ impl Default for Cli {
             ocamlopt: None,
             ocamldep: None,
             ocamlrun: None,
+            ocamlmklib: None,
+            ocamlmktop: None,
             no_plugin: false,
             tags: Vec::new(),
             tag_lines: Vec::new(),
@@ -755,6 +761,8 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-ocamlopt" => cli.ocamlopt = Some(v),
         "-ocamldep" => cli.ocamldep = Some(v),
         "-ocamlrun" => cli.ocamlrun = Some(v),
+        "-ocamlmklib" => cli.ocamlmklib = Some(v),
+        "-ocamlmktop" => cli.ocamlmktop = Some(v),
         "-tag" => cli.tags.push(v),
         "-tags" => cli.tags.extend(split_list(&v)),
         "-tag-line" => cli.tag_lines.push(v),
@@ -822,9 +830,11 @@ pub fn usage() -> String {
     s.push_str("Usage: caravan [options] <target> ...\n");
     s.push_str(
         "Builds OCaml targets the way ocamlbuild does, in parallel and incrementally.\n\
-         Targets: foo.native, foo.byte, foo.cmo, foo.cmx, foo.cmi, foo.ml.depends,\n\
-         foo.inferred.mli, foo.pp.ml, foo.docdir/index.html, ... Everything is built in _build/; programs are linked\n\
-         at the root. `caravan foo.native -- ARGS` builds foo.native and runs it.\n\n\
+         Targets: foo.native, foo.byte, foo.cmo, foo.cmx, foo.cmi, foo.cma, foo.cmxa,\n\
+         foo.cmxs, foo.top, foo.otarget, libfoo.a, foo.byte.o, foo.native.o, foo.byte.exe,\n\
+         foo.ml.depends, foo.inferred.mli, foo.pp.ml, foo.docdir/index.html, ... Everything\n\
+         is built in _build/; programs are linked at the root. `caravan foo.native -- ARGS`\n\
+         builds foo.native and runs it.\n\n\
          Options:\n",
     );
     for spec in SPECS {

@@ -299,7 +299,21 @@ pub fn configure(
         process = running;
         decls.declare_flags(&mut flags, true, &DeclarationExpander);
     }
-    flags::declare_builtin(&mut flags, &options, &camlp4, use_ocamlfind);
+    flags::declare_builtin(
+        &mut flags,
+        &options,
+        &camlp4,
+        use_ocamlfind,
+        &decls.parametrised_names(),
+    );
+    // Each .mllib declares use_<lib>, as ocamlbuild's ocaml_lib would
+    // (unless the plugin declares that library itself, in its own place).
+    let by_plugin = decls.internal_library_tags();
+    let libraries: Vec<_> = ocaml::rules::libraries::of_project(&project)
+        .into_iter()
+        .filter(|l| !by_plugin.contains(&l.tag()))
+        .collect();
+    ocaml::rules::libraries::declare(&libraries, &mut flags);
     if plugin_ran {
         decls.declare_flags(&mut flags, false, &DeclarationExpander);
     }
@@ -388,6 +402,9 @@ fn ocaml_error(e: ocaml::Error) -> Stop {
     match e {
         ocaml::Error::Tags(t) => Stop::new(t.exit_code() as u8, t.to_string()),
         ocaml::Error::Plugin(e) => plugin::stop(e),
+        ocaml::Error::Io { path, source } => {
+            Stop::new(exit_code::SYSTEM, crate::report::io_message(&path, &source))
+        }
         other => Stop::new(exit_code::SYSTEM, format!("Error: {other}")),
     }
 }

@@ -7,7 +7,23 @@ use tags::Declarations;
 
 /// caravan's rules: name, dependencies, products.
 const RULES: &[(&str, &str, &str)] = &[
+    ("target files", "%.itarget", "%.otarget"),
     ("ocaml: mli -> cmi", "%.mli; %.mli.depends", "%.cmi"),
+    (
+        "ocaml: mlpack & cmo* & cmi -> cmo",
+        "%.mli; %.cmi; %.mlpack",
+        "%.cmo",
+    ),
+    (
+        "ocaml: mlpack & cmo* -> cmo & cmi",
+        "%.mlpack",
+        "%.cmo; %.cmi",
+    ),
+    (
+        "ocaml: mlpack & cmi & cmx* & o* -> cmx & o",
+        "%.mlpack; %.cmi",
+        "%.cmx; %.o",
+    ),
     (
         "ocaml: ml & cmi -> cmo",
         "%.mli; %.ml; %.ml.depends; %.cmi",
@@ -30,6 +46,54 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     ("ocaml: cmo* -> byte", "%.cmo", "%.byte"),
     ("ocaml: cmx* & o* -> native", "%.cmx; %.o", "%.native"),
+    ("ocaml: cmo* -> byte.(o|obj)", "%.cmo", "%.byte.o"),
+    ("ocaml: cmo* -> byte.c", "%.cmo", "%.byte.c"),
+    ("ocaml: cmo* -> byte.(so|dll)", "%.cmo", "%.byte.so"),
+    (
+        "ocaml: cmo* -> byte.complete.o (-output-complete-obj)",
+        "%.cmo",
+        "%.byte.complete.o",
+    ),
+    (
+        "ocaml: cmo* -> byte.exe (-output-complete-exe)",
+        "%.cmo",
+        "%.byte.exe",
+    ),
+    (
+        "ocaml: cmx* & o* -> native.(o|obj)",
+        "%.cmx; %.o",
+        "%.native.o",
+    ),
+    (
+        "ocaml: cmx* & o* -> native.(so|dll)",
+        "%.cmx; %.o",
+        "%.native.so",
+    ),
+    (
+        "ocaml: cmx* & o* -> native.complete.o (-output-complete-obj)",
+        "%.cmx; %.o",
+        "%.native.complete.o",
+    ),
+    ("ocaml: mllib & cmo* -> cma", "%.mllib", "%.cma"),
+    ("ocaml: cmo* -> cma", "%.cmo", "%.cma"),
+    (
+        "ocaml C stubs: clib & (o|obj)* -> (a|lib) & (so|dll)",
+        "%(path)lib%(libname).clib",
+        "%(path:<**/>)lib%(libname:<*> and not <*.*>).a; %(path:<**/>)dll%(libname:<*> and not <*.*>).so",
+    ),
+    (
+        "ocaml C stubs: (o|obj) -> (a|lib) & (so|dll) (without a clib)",
+        "%(path)%(libname).o",
+        "%(path:<**/>)lib%(libname:<*> and not <*.*>).a; %(path:<**/>)dll%(libname:<*> and not <*.*>).so",
+    ),
+    (
+        "ocaml: mllib & cmx* & o* -> cmxa & a",
+        "%.mllib",
+        "%.cmxa; %.a",
+    ),
+    ("ocaml: mldylib & cmx* & o* -> cmxs", "%.mldylib", "%.cmxs"),
+    ("ocaml: cmx & o -> cmxa & a", "%.cmx; %.o", "%.cmxa; %.a"),
+    ("ocaml: cmxa -> cmxs", "%.cmxa; %.a", "%.cmxs"),
     (
         "ocaml dependencies ml (in-process scan)",
         "%.ml",
@@ -89,6 +153,8 @@ const MENHIR: &[(&str, &str, &str)] = &[
 
 /// The rules after the parser rules.
 const LAST: &[(&str, &str, &str)] = &[
+    ("ocaml C stubs: c -> o", "%.c", "%.o"),
+    ("ocaml: mltop -> top", "%.mltop", "%.top"),
     (
         "ocaml: ml & ml.depends -> inferred.mli",
         "%.ml; %.ml.depends",

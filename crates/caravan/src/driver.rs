@@ -98,6 +98,8 @@ fn print_info(info: &Info, cli: &Cli) -> u8 {
             "ocamlopt" => overrides.ocamlopt.as_deref(),
             "ocamldep" => overrides.ocamldep.as_deref(),
             "ocamlrun" => overrides.ocamlrun.as_deref(),
+            "ocamlmklib" => overrides.ocamlmklib.as_deref(),
+            "ocamlmktop" => overrides.ocamlmktop.as_deref(),
             _ => None,
         };
         return match ocaml::toolchain::tool_command(given, tool) {
@@ -397,6 +399,8 @@ fn tool_overrides(cli: &Cli) -> ToolOverrides {
         ocamllex: cli.ocamllex.clone(),
         parser_generator: cli.parser_generator.clone(),
         ocamldoc: cli.ocamldoc.clone(),
+        ocamlmklib: cli.ocamlmklib.clone(),
+        ocamlmktop: cli.ocamlmktop.clone(),
     }
 }
 
@@ -450,6 +454,7 @@ fn make_rules(
     if let Some(r) = &plugin_rules {
         resolver.add_generated(r.generated(&project.files));
     }
+    let libraries = ocaml::rules::libraries::of_project(&project);
     let rules = OcamlRules::new(RuleContext {
         project,
         resolver,
@@ -459,6 +464,7 @@ fn make_rules(
         flags: configured.flags,
         ocamlfind: configured.ocamlfind,
         plugin: plugin_rules,
+        libraries,
     });
     Ok((rules, runner))
 }
@@ -466,10 +472,20 @@ fn make_rules(
 /// Whether every target is native code: then `ocamlopt` writes the `.cmi`
 /// of modules without an `.mli` and `ocamlc` never runs.
 fn native_only(targets: &[String]) -> bool {
+    let byte = [
+        ".byte.o",
+        ".byte.so",
+        ".byte.c",
+        ".byte.exe",
+        ".byte.complete.o",
+    ];
     let native = [".native", ".cmx", ".cmxa", ".cmxs", ".o", ".a", ".so"];
     let neutral = [".depends"];
     let mut any_native = false;
     for t in targets {
+        if byte.iter().any(|e| t.ends_with(e)) {
+            return false;
+        }
         if native.iter().any(|e| t.ends_with(e)) {
             any_native = true;
         } else if !neutral.iter().any(|e| t.ends_with(e)) {
@@ -639,13 +655,11 @@ async fn interrupted() {
 /// After a successful build: links at the root, then `--`.
 fn finish(cli: &Cli, paths: &Paths, targets: &[Target]) -> Result<u8, Stop> {
     if paths.make_links {
-        for t in targets {
-            if let Some(linked) = links::linked_path(t.as_str()) {
-                match links::make(&paths.root, &paths.build_dir, linked) {
-                    Ok(Some(warning)) => println!("{warning}"),
-                    Ok(None) => {}
-                    Err(e) => println!("Warning: cannot link {t}: {e}"),
-                }
+        for t in links::to_make(&paths.build_dir, targets) {
+            match links::make(&paths.root, &paths.build_dir, &t) {
+                Ok(Some(warning)) => println!("{warning}"),
+                Ok(None) => {}
+                Err(e) => println!("Warning: cannot link {t}: {e}"),
             }
         }
     }

@@ -46,6 +46,7 @@ pub fn of_error(e: &Error) -> u8 {
             "missing-module" => NO_RULE,
             "missing-output" => COMMAND_FAILED,
             "must-not-rebuild" => OTHER,
+            "for-pack" => COMMAND_FAILED,
             "toolchain" => FAILURE,
             _ => FAILURE,
         },

@@ -2,19 +2,22 @@
 //! /abs/_build/main.native`), and their removal by `-clean`.
 //!
 //! Like ocamlbuild, a link is made for targets ending in `.byte`, `.native`
-//! and `.top`, named after the target's file name, and for `.html` targets
-//! to their directory (`doc.docdir -> /abs/_build/doc.docdir`); symlinks
-//! into the build directory whose target disappeared are removed at start. Unlike
+//! and `.top` (and caravan's `.byte.exe`), named after the target's file
+//! name, for every target an `x.otarget` lists, and for `.html` targets to
+//! their directory (`doc.docdir -> /abs/_build/doc.docdir`); symlinks into
+//! the build directory whose target disappeared are removed at start. Unlike
 //! `ln -sf`, an existing file that is not a symlink is never replaced.
 
 use std::fs;
 use std::io;
 use std::path::Path;
 
+use engine::Target;
+
 /// What a target links at the root, if anything: the target itself for
 /// programs, its directory for an HTML page.
 pub fn linked_path(target: &str) -> Option<&str> {
-    if [".byte", ".native", ".top"]
+    if [".byte", ".native", ".top", ".byte.exe"]
         .iter()
         .any(|ext| target.ends_with(ext))
     {
@@ -24,6 +27,28 @@ pub fn linked_path(target: &str) -> Option<&str> {
         return target.rsplit_once('/').map(|(dir, _)| dir);
     }
     None
+}
+
+/// The targets to link after a successful build of `targets`: the linked
+/// kinds, and what each `x.otarget` lists (read from the `x.itarget` copied
+/// into the build directory).
+pub fn to_make(build_dir: &Path, targets: &[Target]) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in targets {
+        if let Some(stem) = t.as_str().strip_suffix(".otarget") {
+            let itarget = format!("{stem}.itarget");
+            if let Ok(text) = fs::read_to_string(build_dir.join(&itarget)) {
+                out.extend(
+                    ocaml::rules::itarget::targets_of(&itarget, &text)
+                        .into_iter()
+                        .map(|t| t.to_string()),
+                );
+            }
+        } else if let Some(linked) = linked_path(t.as_str()) {
+            out.push(linked.to_string());
+        }
+    }
+    out
 }
 
 /// Makes `<root>/<file name>` a symlink to `<build_dir>/<target>`. Returns a

@@ -14,7 +14,6 @@ pub mod depends;
 pub mod error;
 pub mod flags;
 pub mod hygiene;
-pub mod module_list;
 pub mod module_name;
 pub mod ocamlfind;
 pub mod options;

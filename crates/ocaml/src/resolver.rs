@@ -66,6 +66,9 @@ pub struct ModuleSource {
     /// The rule generating the `.ml` (and `.mli` if it writes one), when
     /// they are not sources.
     pub generator: Option<Generator>,
+    /// Whether an `.mlpack` exists: the module is a pack of others, and the
+    /// pack wins over an `.ml` of the same name (as in ocamlbuild).
+    pub pack: bool,
 }
 
 impl ModuleSource {
@@ -76,6 +79,7 @@ impl ModuleSource {
             has_mli,
             has_ml,
             generator: None,
+            pack: false,
         }
     }
 
@@ -85,6 +89,18 @@ impl ModuleSource {
             Some(i) => &self.stem[..i],
             None => "",
         }
+    }
+
+    /// Whether the module has an implementation (`.cmo`/`.cmx`) to link: an
+    /// `.ml` or an `.mlpack`.
+    pub fn is_linkable(&self) -> bool {
+        self.has_ml || self.pack
+    }
+
+    /// Whether the module's implementation is compiled from its `.ml` (not
+    /// packed from an `.mlpack`).
+    pub fn compiles_ml(&self) -> bool {
+        self.has_ml && !self.pack
     }
 }
 
@@ -123,7 +139,9 @@ impl Resolver {
             let Some((stem, ext)) = f.rsplit_once('.') else {
                 continue;
             };
-            if !matches!(ext, "ml" | "mli" | "mll" | "mly" | "mlypack") || stem.ends_with('/') {
+            if !matches!(ext, "ml" | "mli" | "mll" | "mly" | "mlypack" | "mlpack")
+                || stem.ends_with('/')
+            {
                 continue;
             }
             if by_stem.contains_key(stem) {
@@ -131,6 +149,7 @@ impl Resolver {
             }
             let has = |e: &str| files.contains(&format!("{stem}.{e}"));
             let mut m = ModuleSource::new(stem, has("mli"), has("ml"));
+            m.pack = has("mlpack");
             if !m.has_ml {
                 m.generator = if has("mll") {
                     Some(Generator::Ocamllex)
@@ -150,7 +169,7 @@ impl Resolver {
                         m.has_ml = true;
                         m.has_mli |= g.writes_mli();
                     }
-                    None if !m.has_mli => continue,
+                    None if !m.has_mli && !m.pack => continue,
                     None => {}
                 }
             }

@@ -38,6 +38,10 @@ pub struct ToolOverrides {
     pub parser_generator: Option<String>,
     /// `-ocamldoc`.
     pub ocamldoc: Option<String>,
+    /// `-ocamlmklib`.
+    pub ocamlmklib: Option<String>,
+    /// `-ocamlmktop`.
+    pub ocamlmktop: Option<String>,
 }
 
 /// A tool found on first use.
@@ -117,6 +121,10 @@ pub struct Toolchain {
     pub ocamlopt: Option<Vec<String>>,
     /// The dependency generator (used only where a preprocessor applies).
     pub ocamldep: Vec<String>,
+    /// The C library maker; `None` when not found.
+    pub ocamlmklib: Option<Vec<String>>,
+    /// The toplevel maker; `None` when not found.
+    pub ocamlmktop: Option<Vec<String>>,
     /// `ocamlc -config`, as key/value pairs.
     pub config: HashMap<String, String>,
     /// A string that changes whenever a compiler binary or its version
@@ -135,6 +143,8 @@ impl Toolchain {
         let ocamlc = tool_command(overrides.ocamlc.as_deref(), "ocamlc")?;
         let ocamlopt = tool_command(overrides.ocamlopt.as_deref(), "ocamlopt").ok();
         let ocamldep = tool_command(overrides.ocamldep.as_deref(), "ocamldep")?;
+        let ocamlmklib = tool_command(overrides.ocamlmklib.as_deref(), "ocamlmklib").ok();
+        let ocamlmktop = tool_command(overrides.ocamlmktop.as_deref(), "ocamlmktop").ok();
         let mut identity = DigestBuilder::new("toolchain");
         for cmd in [Some(&ocamlc), ocamlopt.as_ref(), Some(&ocamldep)]
             .into_iter()
@@ -158,6 +168,8 @@ impl Toolchain {
             ocamlc,
             ocamlopt,
             ocamldep,
+            ocamlmklib,
+            ocamlmktop,
             config,
             identity: identity.finish().to_hex(),
             overrides: overrides.clone(),
@@ -216,6 +228,61 @@ impl Toolchain {
             .unwrap_or("o")
     }
 
+    /// The extension of static libraries, without the dot (`a`).
+    pub fn ext_lib(&self) -> &str {
+        self.config
+            .get("ext_lib")
+            .map(|s| s.trim_start_matches('.'))
+            .unwrap_or("a")
+    }
+
+    /// The extension of shared libraries, without the dot (`so`).
+    pub fn ext_dll(&self) -> &str {
+        self.config
+            .get("ext_dll")
+            .map(|s| s.trim_start_matches('.'))
+            .unwrap_or("so")
+    }
+
+    /// Whether the platform builds shared libraries (`dllX.so`).
+    pub fn supports_shared_libraries(&self) -> bool {
+        self.config
+            .get("supports_shared_libraries")
+            .is_none_or(|v| v == "true")
+    }
+
+    /// `ocamlmklib`, or an error saying it is missing.
+    pub fn ocamlmklib(&self) -> std::result::Result<&[String], engine::Error> {
+        self.ocamlmklib.as_deref().ok_or_else(|| {
+            missing_tool(
+                "ocamlmklib",
+                "C libraries (.clib) and archives tagged ocamlmklib",
+            )
+        })
+    }
+
+    /// `ocamlmktop`, or an error saying it is missing.
+    pub fn ocamlmktop(&self) -> std::result::Result<&[String], engine::Error> {
+        self.ocamlmktop
+            .as_deref()
+            .ok_or_else(|| missing_tool("ocamlmktop", "toplevels (.mltop)"))
+    }
+
+    /// The words of `ocamlmklib` and `ocamlmktop`, for the actions that run
+    /// them.
+    pub fn tools_identity(&self) -> String {
+        let mut d = DigestBuilder::new("tools");
+        for tool in [&self.ocamlmklib, &self.ocamlmktop].into_iter().flatten() {
+            for w in tool {
+                d.str(w);
+            }
+            if let Some(stat) = binary_stat(&tool[0]) {
+                d.u64(stat.size).u64(stat.mtime_ns as u64).u64(stat.inode);
+            }
+        }
+        d.finish().to_hex()
+    }
+
     /// The native compiler, or an error saying it is missing.
     pub fn ocamlopt(&self) -> Result<&[String]> {
         self.ocamlopt.as_deref().ok_or_else(|| {
@@ -258,6 +325,17 @@ pub fn tool_argv(tool: Tool, given: Option<&str>) -> Result<Vec<String>> {
     } else {
         Err(missing())
     }
+}
+
+fn missing_tool(name: &str, what: &str) -> engine::Error {
+    engine::Error::rule(
+        "toolchain",
+        format!(
+            "{name} was not found on PATH; caravan needs it for {what}.\nHint: install the \
+             OCaml compilers' tools (Debian: apt-get install ocaml-nox), or give it with \
+             -{name} CMD."
+        ),
+    )
 }
 
 /// The argv words of a tool: the override split like a shell would, or the

@@ -467,3 +467,123 @@ fn leftovers_in_the_tree() {
         "Leftover OCaml compilation files",
     );
 }
+
+// Files caravan may not read, and list files naming what does not exist.
+
+/// Sets the mode of a file of the tree.
+fn chmod(t: &Tree, path: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(t.path(path), std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+#[track_caller]
+fn expect_unprivileged(t: &Tree, args: &[&str], code: i32, needles: &[&str]) {
+    let r = t.caravan_unprivileged(args);
+    assert_ne!(r.code, 101, "caravan panicked:\n{}", r.stdout);
+    assert_eq!(r.code, code, "{args:?}:\n{}", r.stdout);
+    for needle in needles {
+        assert!(
+            r.stdout.contains(needle),
+            "{args:?}: {needle:?} not in\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn unreadable_source() {
+    let t = Tree::new(&[
+        ("main.ml", "let () = A.f ()\n"),
+        ("a.ml", "let f () = ()\n"),
+    ]);
+    chmod(&t, "a.ml", 0o000);
+    expect_unprivileged(
+        &t,
+        &["main.native"],
+        4,
+        &[
+            "a.ml: Permission denied",
+            "Hint: caravan must be able to read",
+        ],
+    );
+}
+
+#[test]
+fn unreadable_tags_file() {
+    let t = Tree::new(&[MAIN, ("_tags", "<*.ml>: debug\n")]);
+    chmod(&t, "_tags", 0o000);
+    expect_unprivileged(
+        &t,
+        &["main.native"],
+        4,
+        &["_tags: Permission denied", "check the permissions"],
+    );
+}
+
+#[test]
+fn unreadable_folder() {
+    let t = Tree::new(&[MAIN, ("_tags", ""), ("secret/b.ml", "let x = 1\n")]);
+    chmod(&t, "secret", 0o000);
+    expect_unprivileged(&t, &["main.native"], 4, &["secret: Permission denied"]);
+    chmod(&t, "secret", 0o755);
+}
+
+#[test]
+fn library_listing_a_missing_module() {
+    expect(
+        &[("a.ml", "let x = 1\n"), ("l.mllib", "A\nNope\n")],
+        &["l.cma"],
+        6,
+        "l.mllib lists the module Nope, which caravan cannot find",
+    );
+}
+
+#[test]
+fn pack_listing_a_missing_module() {
+    expect(
+        &[("a.ml", "let x = 1\n"), ("p.mlpack", "A\nNope\n")],
+        &["p.cmo"],
+        6,
+        "p.mlpack lists the module Nope",
+    );
+}
+
+#[test]
+fn c_library_listing_a_missing_object() {
+    expect(
+        &[("libs.clib", "missing.o\n")],
+        &["libs.a"],
+        6,
+        "libs.clib lists missing.o, which caravan cannot build",
+    );
+}
+
+#[test]
+fn target_group_listing_an_unknown_target() {
+    expect(
+        &[("a.ml", "let x = 1\n"), ("all.itarget", "a.byte\nzzz.qq\n")],
+        &["all.otarget"],
+        6,
+        "no rule that builds zzz.qq (needed by all.otarget)",
+    );
+}
+
+#[test]
+fn lexer_with_an_unterminated_action() {
+    expect(
+        &[("lex.mll", "rule token = parse | \"a\" { 1 \n")],
+        &["lex.ml"],
+        10,
+        "unterminated action",
+    );
+}
+
+#[test]
+fn parser_with_an_unterminated_action() {
+    expect(
+        &[("par.mly", "%token A\n%start main\n%%\nmain: A {  \n")],
+        &["par.ml"],
+        10,
+        "unterminated action",
+    );
+}

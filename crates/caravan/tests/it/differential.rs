@@ -1,8 +1,13 @@
 //! Differential testing of incremental builds: random projects, random edit
 //! sequences; after every edit, an incremental build (one build directory
 //! kept across edits) must agree with a build from scratch: same success or
-//! failure, byte-identical `.cmi`/`.cmo`/`.cmx` files, same program output,
-//! and no compiled file whose source is gone.
+//! failure, byte-identical `.cmi`/`.cmo`/`.cmx`/`.cma`/`.cmxa` files, same
+//! program output, and no compiled file whose source is gone.
+//!
+//! The projects have modules with and without `.mli` in two folders, a
+//! library (`pkg/pkg.mllib`) whose modules only use each other and which
+//! carries a C stub (`pkg/libstub.clib`), and an ocamllex lexer with an
+//! ocamlyacc parser whose semantic actions may use a module.
 //!
 //! `./test.sh` runs a short fixed-seed sequence; `scripts/soak.sh` runs long
 //! ones (`CARAVAN_SOAK_EDITS`, `CARAVAN_SOAK_SEED`) and prints the seed of a
@@ -11,7 +16,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::Tree;
+use crate::support::{Tree, run_with_env};
+
+/// Where the bytecode program finds the stub's shared library.
+const DLL_PATH: (&str, &str) = ("CAML_LD_LIBRARY_PATH", "_build/pkg");
 
 /// xorshift64*: reproducible from a seed, no dependency.
 struct Rng(u64);
@@ -44,15 +52,63 @@ struct Module {
     broken: bool,
 }
 
+/// The lexer, the parser and the C stub of the model.
+#[derive(Clone, Debug)]
+struct Generated {
+    /// A constant the lexer adds to each number.
+    lexer_k: i64,
+    /// A constant the parser adds at each `+`.
+    parser_k: i64,
+    /// The module whose `value` the parser's action adds, if any.
+    parser_uses: Option<String>,
+    /// What the C stub returns.
+    stub_k: i64,
+}
+
 /// The project as data; files are rendered from it.
 #[derive(Clone, Debug)]
 struct Model {
     modules: Vec<Module>,
     next_id: usize,
     debug: bool,
+    generated: Generated,
 }
 
-const DIRS: [&str; 2] = ["", "lib"];
+/// The folders of the modules: `pkg` holds the library's.
+const DIRS: [&str; 3] = ["", "lib", "pkg"];
+
+/// The lexer's source.
+fn lexer(k: i64) -> String {
+    format!(
+        "{{ open Calc_parser }}\n\
+         rule token = parse\n\
+         | [' ' '\\t'] {{ token lexbuf }}\n\
+         | ['0'-'9']+ as s {{ INT (int_of_string s + {k}) }}\n\
+         | '+' {{ PLUS }}\n\
+         | eof {{ EOF }}\n"
+    )
+}
+
+/// The parser's source; its `+` action may use a module.
+fn parser(k: i64, uses: Option<&str>) -> String {
+    let extra = uses.map(|m| format!(" + {m}.value")).unwrap_or_default();
+    format!(
+        "%token <int> INT\n%token PLUS EOF\n%left PLUS\n%start main\n%type <int> main\n%%\n\
+         main: expr EOF {{ $1 }}\n\
+         expr: INT {{ $1 }}\n  | expr PLUS expr {{ $1 + $3 + {k}{extra} }}\n"
+    )
+}
+
+/// The C stub and the module that binds it.
+fn stub(k: i64) -> (String, String) {
+    (
+        format!(
+            "#include <caml/mlvalues.h>\n\
+             value caravan_stub_value(value unit) {{ (void)unit; return Val_int({k}); }}\n"
+        ),
+        "external raw : unit -> int = \"caravan_stub_value\"\nlet value = raw ()\n".to_string(),
+    )
+}
 
 impl Module {
     fn path(&self, ext: &str) -> String {
@@ -99,6 +155,12 @@ impl Model {
             modules: Vec::new(),
             next_id: 0,
             debug: false,
+            generated: Generated {
+                lexer_k: 0,
+                parser_k: 0,
+                parser_uses: None,
+                stub_k: 7,
+            },
         };
         for _ in 0..n {
             m.add(rng);
@@ -107,22 +169,23 @@ impl Model {
     }
 
     /// Adds a module using up to two existing ones (so the graph stays acyclic:
-    /// a module only uses older ones).
+    /// a module only uses older ones; a library module only library ones).
     fn add(&mut self, rng: &mut Rng) {
         let name = format!("M{}", self.next_id);
         self.next_id += 1;
+        let dir = DIRS[rng.below(DIRS.len())];
         let mut deps = Vec::new();
         for _ in 0..2 {
-            if !self.modules.is_empty() && rng.chance(60) {
-                let d = self.modules[rng.below(self.modules.len())].name.clone();
-                if !deps.contains(&d) {
-                    deps.push(d);
-                }
+            if let Some(d) = self.older_usable(self.modules.len(), dir, rng)
+                && !deps.contains(&d)
+                && rng.chance(60)
+            {
+                deps.push(d);
             }
         }
         self.modules.push(Module {
             name,
-            dir: DIRS[rng.below(DIRS.len())],
+            dir,
             deps,
             constant: rng.below(100) as i64,
             mli: rng.chance(40),
@@ -132,8 +195,25 @@ impl Model {
         });
     }
 
+    /// A module older than index `i` that a module in `dir` may use.
+    fn older_usable(&self, i: usize, dir: &str, rng: &mut Rng) -> Option<String> {
+        let candidates: Vec<&Module> = self.modules[..i]
+            .iter()
+            .filter(|m| dir != "pkg" || m.dir == "pkg")
+            .collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        Some(candidates[rng.below(candidates.len())].name.clone())
+    }
+
     fn main(&self) -> String {
         let mut s = String::from("let () =\n");
+        s.push_str("  Printf.printf \"stub=%d\\n\" Cstub.value;\n");
+        s.push_str(
+            "  Printf.printf \"calc=%d\\n\" \
+             (Calc_parser.main Calc_lexer.token (Lexing.from_string \"1 + 20 + 300\"));\n",
+        );
         for m in &self.modules {
             s.push_str(&format!(
                 "  Printf.printf \"{0}=%d\\n\" {0}.value;\n",
@@ -153,7 +233,27 @@ impl Model {
             }
         }
         f.insert("main.ml".into(), self.main());
-        let mut tags = String::from("<lib>: include\n");
+        let g = &self.generated;
+        f.insert("calc_lexer.mll".into(), lexer(g.lexer_k));
+        f.insert(
+            "calc_parser.mly".into(),
+            parser(g.parser_k, g.parser_uses.as_deref()),
+        );
+        let (c, binding) = stub(g.stub_k);
+        f.insert("pkg/stub.c".into(), c);
+        f.insert("pkg/cstub.ml".into(), binding);
+        f.insert("pkg/libstub.clib".into(), "stub.o\n".into());
+        let mut mllib = String::from("Cstub\n");
+        for m in self.modules.iter().filter(|m| m.dir == "pkg") {
+            mllib.push_str(&format!("{}\n", m.name));
+        }
+        f.insert("pkg/pkg.mllib".into(), mllib);
+        let mut tags = String::from(
+            "<lib> or <pkg>: include\n\
+             <main.{byte,native}>: use_pkg\n\
+             <pkg/pkg.cma>: dllib(-lstub), cclib(-lstub)\n\
+             <pkg/pkg.cmxa>: cclib(-lstub)\n",
+        );
         if self.debug {
             tags.push_str("true: debug\n");
         }
@@ -163,8 +263,16 @@ impl Model {
 
     /// Applies one random edit; returns its description.
     fn edit(&mut self, rng: &mut Rng) -> String {
+        // A type error is usually fixed by the next edit: builds must mostly
+        // succeed for the comparison to say something.
+        if let Some(m) = self.modules.iter_mut().find(|m| m.broken)
+            && rng.chance(70)
+        {
+            m.broken = false;
+            return format!("fix the type error in {}", m.name);
+        }
         let i = rng.below(self.modules.len());
-        match rng.below(12) {
+        match rng.below(16) {
             0 => {
                 self.modules[i].constant += 1;
                 format!("body of {}", self.modules[i].name)
@@ -187,6 +295,9 @@ impl Model {
                 for m in &mut self.modules {
                     m.deps.retain(|d| *d != gone);
                 }
+                if self.generated.parser_uses.as_ref() == Some(&gone) {
+                    self.generated.parser_uses = None;
+                }
                 format!("delete {gone}")
             }
             5 => {
@@ -194,6 +305,9 @@ impl Model {
                 let new = format!("M{}", self.next_id);
                 self.next_id += 1;
                 self.modules[i].name = new.clone();
+                if self.generated.parser_uses.as_ref() == Some(&old) {
+                    self.generated.parser_uses = Some(new.clone());
+                }
                 for m in &mut self.modules {
                     for d in &mut m.deps {
                         if *d == old {
@@ -203,18 +317,18 @@ impl Model {
                 }
                 format!("rename {old} to {new}")
             }
-            6 => {
+            6 if self.modules[i].dir != "pkg" => {
+                // The library's modules stay in it: others use them.
                 let m = &mut self.modules[i];
                 m.dir = if m.dir.is_empty() { "lib" } else { "" };
                 format!("move {} to '{}'", m.name, m.dir)
             }
             7 => {
                 // A new dependency on an older module (keeps the graph acyclic).
-                if i > 0 {
-                    let d = self.modules[rng.below(i)].name.clone();
-                    if !self.modules[i].deps.contains(&d) {
-                        self.modules[i].deps.push(d);
-                    }
+                if let Some(d) = self.older_usable(i, self.modules[i].dir, rng)
+                    && !self.modules[i].deps.contains(&d)
+                {
+                    self.modules[i].deps.push(d);
                 }
                 format!("add a dependency to {}", self.modules[i].name)
             }
@@ -223,12 +337,32 @@ impl Model {
                 format!("remove a dependency of {}", self.modules[i].name)
             }
             9 => {
-                self.modules[i].broken = !self.modules[i].broken;
-                format!("type error toggled in {}", self.modules[i].name)
+                self.modules[i].broken = true;
+                format!("type error in {}", self.modules[i].name)
             }
             10 => {
                 self.debug = !self.debug;
                 "toggle debug in _tags".to_string()
+            }
+            12 => {
+                self.generated.lexer_k += 1;
+                "lexer rule".to_string()
+            }
+            13 => {
+                self.generated.parser_k += 1;
+                "parser action".to_string()
+            }
+            14 => {
+                let uses = &mut self.generated.parser_uses;
+                *uses = match uses {
+                    Some(_) => None,
+                    None => Some(self.modules[i].name.clone()),
+                };
+                format!("the parser uses {uses:?}")
+            }
+            15 => {
+                self.generated.stub_k += 1;
+                "C stub body".to_string()
             }
             _ => {
                 self.modules[i].mli = !self.modules[i].mli;
@@ -256,13 +390,16 @@ fn sync(t: &Tree, files: &BTreeMap<String, String>, previous: &BTreeMap<String, 
 /// Digests of the compiled units of a build directory.
 fn compiled(build: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
-    for dir in ["", "lib"] {
+    for dir in DIRS {
         let Ok(entries) = std::fs::read_dir(build.join(dir)) else {
             continue;
         };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if [".cmi", ".cmo", ".cmx"].iter().any(|x| name.ends_with(x)) {
+            if [".cmi", ".cmo", ".cmx", ".cma", ".cmxa"]
+                .iter()
+                .any(|x| name.ends_with(x))
+            {
                 let rel = if dir.is_empty() {
                     name
                 } else {
@@ -282,9 +419,11 @@ fn run_sequence(seed: u64, edits: usize) {
     let parked = tempfile::tempdir().expect("temp dir");
     let mut files = model.files();
     sync(&incremental, &files, &BTreeMap::new());
-    let targets = ["main.byte", "main.native"];
+    let targets = ["main.byte", "main.native", "pkg/pkg.cma", "pkg/pkg.cmxa"];
+    let programs = ["main.byte", "main.native"];
     incremental.caravan(&targets);
     let mut history: Vec<String> = Vec::new();
+    let mut succeeded = 0;
     for step in 0..edits {
         let what = if rng.chance(8) {
             // Touch without change: rewrite one file identically.
@@ -306,9 +445,9 @@ fn run_sequence(seed: u64, edits: usize) {
         );
         let inc = incremental.caravan(&targets);
         let inc_outputs: Vec<String> = if inc.code == 0 {
-            targets
+            programs
                 .iter()
-                .map(|p| incremental.run(p, &[]).stdout)
+                .map(|p| run_with_env(&incremental, p, &[DLL_PATH]).stdout)
                 .collect()
         } else {
             Vec::new()
@@ -322,9 +461,9 @@ fn run_sequence(seed: u64, edits: usize) {
         let full = incremental.caravan(&targets);
         let reference = compiled(&incremental.path("_build"));
         let full_outputs: Vec<String> = if full.code == 0 {
-            targets
+            programs
                 .iter()
-                .map(|p| incremental.run(p, &[]).stdout)
+                .map(|p| run_with_env(&incremental, p, &[DLL_PATH]).stdout)
                 .collect()
         } else {
             Vec::new()
@@ -339,10 +478,14 @@ fn run_sequence(seed: u64, edits: usize) {
             full.stdout
         );
         if inc.code != 0 {
+            if std::env::var_os("CARAVAN_SOAK_VERBOSE").is_some() {
+                println!("{context}: failed\n{}", inc.stdout);
+            }
             // After a failure, which other commands ran first depends on
             // timing: only the next successful build is comparable.
             continue;
         }
+        succeeded += 1;
         for (path, bytes) in &reference {
             match mine.get(path) {
                 Some(b) if b == bytes => {}
@@ -352,7 +495,7 @@ fn run_sequence(seed: u64, edits: usize) {
         }
         for path in mine.keys() {
             let stem = path.rsplit_once('.').map(|(s, _)| s).unwrap_or(path);
-            let has_source = ["ml", "mli"]
+            let has_source = ["ml", "mli", "mll", "mly", "mllib"]
                 .iter()
                 .any(|ext| incremental.exists(&format!("{stem}.{ext}")));
             assert!(
@@ -365,6 +508,13 @@ fn run_sequence(seed: u64, edits: usize) {
             "{context}: the programs print something else"
         );
     }
+    println!("differential: {edits} edits, {succeeded} successful builds compared");
+    // Type errors come and go; a sequence where builds mostly fail would
+    // compare nothing.
+    assert!(
+        succeeded * 2 >= edits,
+        "only {succeeded} of {edits} builds succeeded: the model is broken"
+    );
 }
 
 #[test]

@@ -211,3 +211,84 @@ fn paths_with_spaces_quotes_and_dollars_build() {
         assert_eq!(String::from_utf8_lossy(&run.stdout), "5");
     }
 }
+
+/// Every file under `dir` with its content and modification time.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&d)
+            .expect("ls")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            let meta = std::fs::symlink_metadata(&p).expect("stat");
+            if meta.is_dir() {
+                stack.push(p.clone());
+            }
+            let content = if meta.is_file() {
+                std::fs::read(&p).expect("read")
+            } else {
+                Vec::new()
+            };
+            let mtime = meta.modified().expect("mtime");
+            out.push((p.to_string_lossy().into_owned(), content, mtime));
+        }
+    }
+    out
+}
+
+#[test]
+fn symlinks_to_outside_sources_are_read_never_written() {
+    let outer = tempfile::tempdir().expect("tmp");
+    let outside = outer.path().join("outside");
+    std::fs::create_dir_all(outside.join("shared")).expect("mkdir");
+    std::fs::write(outside.join("b.ml"), "let b = 2\n").expect("write");
+    std::fs::write(outside.join("shared/c.ml"), "let c = 3\n").expect("write");
+    std::fs::write(outside.join("shared/c.mli"), "val c : int\n").expect("write");
+    let project = outer.path().join("p");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(project.join("main.ml"), "let () = print_int (B.b + C.c)\n").expect("write");
+    std::fs::write(project.join("_tags"), "<shared>: include\n").expect("write");
+    std::os::unix::fs::symlink(outside.join("b.ml"), project.join("b.ml")).expect("symlink");
+    std::os::unix::fs::symlink(outside.join("shared"), project.join("shared")).expect("symlink");
+    let before = snapshot(&outside);
+    for args in [
+        &["main.native", "main.byte", "shared/c.inferred.mli"][..],
+        &["main.native"][..],
+        &["-clean"][..],
+    ] {
+        std::thread::sleep(Duration::from_millis(20));
+        let out = Command::new(caravan_bin())
+            .args(args)
+            .current_dir(&project)
+            .output()
+            .expect("caravan");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        if args[0] == "main.native" {
+            let run = Command::new(project.join("main.native"))
+                .output()
+                .expect("run");
+            assert_eq!(String::from_utf8_lossy(&run.stdout), "5");
+        }
+        assert_eq!(
+            snapshot(&outside),
+            before,
+            "{args:?}: the files outside the project changed"
+        );
+    }
+    // Only the project folder and the outside folder exist next to each other.
+    let mut names: Vec<String> = std::fs::read_dir(outer.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["outside", "p"]);
+}

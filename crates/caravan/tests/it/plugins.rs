@@ -623,8 +623,16 @@ fn oasis_generated_plugin() {
     assert!(t.read("myocamlbuild.ml").contains("MyOCamlbuildBase"));
     run_in(&t, "ocaml", &["setup.ml", "-configure"], &env);
     assert!(t.exists("setup.data"));
-    // What `ocaml setup.ml -build` runs, for the executable.
-    let args = ["app/main.byte", "-tag", "debug"];
+    // What `ocaml setup.ml -build` runs.
+    let args = [
+        "src/shapes.cma",
+        "src/shapes.cmxa",
+        "src/shapes.a",
+        "src/shapes.cmxs",
+        "app/main.byte",
+        "-tag",
+        "debug",
+    ];
     let theirs = t.copy_sources();
     let b = theirs.ocamlbuild_env(&args, &env);
     assert_eq!(b.code, 0, "ocamlbuild:\n{}", b.stdout);
@@ -638,14 +646,16 @@ fn oasis_generated_plugin() {
     // The plugin's flags reach the commands as with ocamlbuild: `-I src`
     // from ocaml_lib ~dir, then the include directories of define_context.
     // The plugin wraps the compilers in ocamlfind, which caravan runs in
-    // process: compare the options, without the program and `-package`.
+    // process: compare the options, without the program and `-package`
+    // (nor caravan's `-intf-suffix .ml`: it reads the interface ocamlc
+    // wrote instead of compiling twice).
     let options = |command: String| {
         let words: Vec<&str> = command.split(' ').collect();
         let start = words.iter().position(|w| *w == "-c").unwrap_or(0);
         let mut out = Vec::new();
         let mut i = start;
         while i < words.len() {
-            if words[i] == "-package" {
+            if words[i] == "-package" || words[i] == "-intf-suffix" {
                 i += 2;
             } else {
                 out.push(words[i]);
@@ -654,9 +664,26 @@ fn oasis_generated_plugin() {
         }
         out.join(" ")
     };
-    assert_eq!(
-        options(command_writing(&t, "app/main.cmo")),
-        options(command_writing(&theirs, "app/main.cmo"))
+    for out in ["app/main.cmo", "src/shapes.cmx"] {
+        assert_eq!(
+            options(command_writing(&t, out)),
+            options(command_writing(&theirs, out)),
+            "{out}"
+        );
+    }
+    for f in [
+        "src/shapes.cma",
+        "src/shapes.cmxa",
+        "src/shapes.a",
+        "src/shapes.cmxs",
+    ] {
+        assert!(t.exists(&format!("_build/{f}")), "{f}");
+    }
+    // The program links the library's archive, as ocamlbuild does.
+    assert!(
+        command_writing(&t, "app/main.byte").contains("src/shapes.cma"),
+        "{}",
+        command_writing(&t, "app/main.byte")
     );
     assert!(
         t.read("_build/_log").contains("pkg_unix"),

@@ -21,6 +21,23 @@ pub struct Run {
     pub stdout: String,
 }
 
+/// Gives everyone access to `dir` and the folders under it, except those
+/// closed on purpose (mode 000).
+fn open_folders(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if std::fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o777 == 0) {
+        return;
+    }
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777));
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                open_folders(&e.path());
+            }
+        }
+    }
+}
+
 impl Run {
     fn of(out: Output) -> Run {
         let mut stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -86,6 +103,28 @@ impl Tree {
                 .env_remove("CARAVAN_STATS")
                 .output()
                 .expect("run caravan"),
+        )
+    }
+
+    /// Runs caravan as a user without privileges: when the tests run as
+    /// root (who reads any file), through `setpriv` as `nobody`, with the
+    /// tree's folders opened to everyone (but those of mode 000); the files
+    /// keep their modes, so one made unreadable stays so.
+    pub fn caravan_unprivileged(&self, args: &[&str]) -> Run {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return self.caravan(args);
+        }
+        open_folders(self.root());
+        Run::of(
+            Command::new("setpriv")
+                .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+                .arg(caravan_bin())
+                .args(args)
+                .current_dir(self.root())
+                .env_remove("CARAVAN_STATS")
+                .output()
+                .expect("run caravan through setpriv"),
         )
     }
 
@@ -239,4 +278,96 @@ impl Tree {
             .collect();
         (Tree::new(&refs), expected)
     }
+}
+
+/// A tree built twice: by caravan and by the real ocamlbuild.
+pub struct SideBySide {
+    pub ours: Tree,
+    pub theirs: Tree,
+}
+
+impl SideBySide {
+    /// The same `files` in two trees; ocamlbuild's also gets `theirs_only`
+    /// (a `myocamlbuild.ml` doing what caravan does without plugin).
+    pub fn new(files: &[(&str, &str)], theirs_only: &[(&str, &str)]) -> SideBySide {
+        let ours = Tree::new(files);
+        let theirs = ours.copy_sources();
+        for (name, text) in theirs_only {
+            theirs.write(name, text);
+        }
+        SideBySide { ours, theirs }
+    }
+
+    /// Builds with both (ocamlbuild with `-classic-display`); both must
+    /// succeed.
+    #[track_caller]
+    pub fn build(&self, args: &[&str]) {
+        let mut ob = vec!["-classic-display"];
+        ob.extend(args);
+        let b = self.theirs.ocamlbuild(&ob);
+        assert_eq!(b.code, 0, "ocamlbuild failed:\n{}", b.stdout);
+        self.ours.caravan(args).ok();
+    }
+
+    /// Asserts that each file exists in both build directories.
+    #[track_caller]
+    pub fn same_artifacts(&self, paths: &[&str]) {
+        for p in paths {
+            let rel = format!("_build/{p}");
+            assert!(self.theirs.exists(&rel), "ocamlbuild did not make {p}");
+            assert!(self.ours.exists(&rel), "caravan did not make {p}");
+        }
+    }
+
+    /// Runs `program` (relative to each tree's root) in both trees with
+    /// `env`, asserts the same exit code and output, and returns the output.
+    #[track_caller]
+    pub fn same_output(&self, program: &str, env: &[(&str, &str)]) -> String {
+        let a = run_with_env(&self.ours, program, env);
+        let b = run_with_env(&self.theirs, program, env);
+        assert_eq!(a.code, b.code, "{program}: {}\nvs\n{}", a.stdout, b.stdout);
+        assert_eq!(a.stdout, b.stdout, "{program}");
+        a.stdout
+    }
+
+    /// The command that made `target` in each `_log`, with caravan's one
+    /// deliberate spelling difference (`-intf-suffix .ml`) removed.
+    #[track_caller]
+    pub fn same_command(&self, target: &str) -> String {
+        let a = log_entry(&self.ours, target)
+            .unwrap_or_else(|| panic!("caravan's _log has no {target}"));
+        let b = log_entry(&self.theirs, target)
+            .unwrap_or_else(|| panic!("ocamlbuild's _log has no {target}"));
+        assert_eq!(a.1, b.1, "command for {target}");
+        assert_eq!(a.0, b.0, "tags for {target}");
+        a.1
+    }
+}
+
+/// Runs a program of the tree with extra environment variables.
+pub fn run_with_env(t: &Tree, program: &str, env: &[(&str, &str)]) -> Run {
+    let mut c = Command::new(t.path(program));
+    c.current_dir(t.root());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    Run::of(c.output().unwrap_or_else(|e| panic!("run {program}: {e}")))
+}
+
+/// The tags and the command of `target` in a tree's `_build/_log`.
+pub fn log_entry(t: &Tree, target: &str) -> Option<(String, String)> {
+    let log = t.read("_build/_log");
+    let lines: Vec<&str> = log.lines().collect();
+    lines.windows(2).find_map(|pair| {
+        let rest = pair[0].strip_prefix("# Target: ")?;
+        let (t, tags) = rest.split_once(", tags: ")?;
+        (t == target).then(|| {
+            (
+                tags.to_string(),
+                pair[1]
+                    .trim_end_matches(" # cached")
+                    .replace(" -intf-suffix .ml ", " "),
+            )
+        })
+    })
 }

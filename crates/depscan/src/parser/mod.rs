@@ -226,7 +226,34 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// After a group of recursive definitions (`module rec`, `let rec`)
+    /// The names a `module rec` group defines, found by reading the whole
+    /// group (with `body` reading each definition after its name) and
+    /// rewinding: every name must be in scope in every body.
+    fn rec_module_names(&mut self, body: fn(&mut Self) -> PResult<()>) -> PResult<Vec<&'a [u8]>> {
+        let checkpoint = self.checkpoint();
+        self.mute();
+        let mut names = Vec::new();
+        let result = loop {
+            match self.module_name() {
+                Ok(Some(name)) => names.push(name),
+                Ok(None) => {}
+                Err(err) => break Err(err),
+            }
+            if let Err(err) = body(self).and_then(|()| self.post_item_attributes()) {
+                break Err(err);
+            }
+            if !self.eat(Kind::And) {
+                break Ok(());
+            }
+            if let Err(err) = self.attributes() {
+                break Err(err);
+            }
+        };
+        self.restore(checkpoint);
+        result.map(|()| names)
+    }
+
+    /// After a group of recursive definitions (`let rec`)
     /// whose names were not all known while their bodies were read: drops
     /// the reports, made since `deps_mark`, of names the group defines.
     fn forget_recursive(&mut self, deps_mark: usize, names: &[&'a [u8]]) {
@@ -251,5 +278,49 @@ impl<'a> Parser<'a> {
     fn use_file(&mut self) -> PResult<()> {
         self.structure_body(Kind::Eof, true)?;
         self.expect(Kind::Eof)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Parser;
+    use crate::scope::BOUND;
+
+    fn parser(src: &[u8]) -> Parser<'_> {
+        let toks = crate::lexer::tokenize(src).unwrap_or_default();
+        Parser::new(src, toks, 1 << 20)
+    }
+
+    #[test]
+    fn names_are_reported_once_unless_bound_or_muted() {
+        let mut p = parser(b"");
+        p.use_name(b"List");
+        p.use_name(b"List");
+        p.scope.bind(b"Local", BOUND);
+        p.use_name(b"Local");
+        p.mute();
+        p.use_name(b"Hidden");
+        p.unmute();
+        p.use_name(b"Map");
+        assert_eq!(p.deps, [&b"List"[..], b"Map"]);
+    }
+
+    #[test]
+    fn recursive_groups_forget_their_own_names() {
+        let mut p = parser(b"");
+        p.use_name(b"A");
+        let mark = p.deps.len();
+        p.use_name(b"B");
+        p.use_name(b"C");
+        p.forget_recursive(mark, &[b"B"]);
+        assert_eq!(p.deps, [&b"A"[..], b"C"]);
+    }
+
+    #[test]
+    fn nesting_beyond_the_stack_budget_is_an_error() {
+        let src = format!("let x = {}1{}", "(".repeat(5000), ")".repeat(5000));
+        let toks = crate::lexer::tokenize(src.as_bytes()).unwrap_or_default();
+        let result = Parser::new(src.as_bytes(), toks, 64 << 10).implementation();
+        assert!(result.is_err());
     }
 }

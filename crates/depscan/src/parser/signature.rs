@@ -112,25 +112,27 @@ impl<'a> Parser<'a> {
         Ok(node)
     }
 
-    /// `A : S and B : T` after `module rec` in a signature.
+    /// `A : S and B : T` after `module rec` in a signature: all the names
+    /// are in scope in all the module types.
     fn rec_module_declarations(&mut self) -> PResult<()> {
-        let deps_mark = self.deps.len();
-        let mut names = Vec::new();
+        let names = self.rec_module_names(Self::colon_module_type)?;
+        for name in names {
+            self.scope.define(name, BOUND);
+        }
         loop {
-            if let Some(name) = self.module_name()? {
-                names.push(name);
-                self.scope.define(name, BOUND);
-            }
-            self.expect(Kind::Colon)?;
-            self.module_type()?;
+            self.module_name()?;
+            self.colon_module_type()?;
             self.post_item_attributes()?;
             if !self.eat(Kind::And) {
-                break;
+                return Ok(());
             }
             self.attributes()?;
         }
-        self.forget_recursive(deps_mark, &names);
-        Ok(())
+    }
+
+    fn colon_module_type(&mut self) -> PResult<()> {
+        self.expect(Kind::Colon)?;
+        self.module_type().map(|_| ())
     }
 
     /// `open [!] M` in a signature.
@@ -217,6 +219,16 @@ module G : functor (Y : C.S) -> D.S"##),
 type t := B.t
 module M := C.M"##),
             "A B C"
+        );
+    }
+
+    #[test]
+    fn recursive_module_names_shadow_outer_modules_everywhere() {
+        assert_eq!(
+            mli(r##"module B : sig module C : sig end end
+module rec A : sig open B val x : C.t end
+and B : sig end"##),
+            "C"
         );
     }
 }

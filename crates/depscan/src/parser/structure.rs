@@ -213,22 +213,23 @@ impl<'a> Parser<'a> {
     /// `A = ... and B = ...` after `module rec`: all the names are in scope
     /// in all the bodies.
     fn rec_module_bindings(&mut self) -> PResult<()> {
-        let deps_mark = self.deps.len();
-        let mut names = Vec::new();
+        let names = self.rec_module_names(Self::module_binding_body_only)?;
+        for name in names {
+            self.scope.define(name, BOUND);
+        }
         loop {
-            if let Some(name) = self.module_name()? {
-                names.push(name);
-                self.scope.define(name, BOUND);
-            }
+            self.module_name()?;
             self.module_binding_body()?;
             self.post_item_attributes()?;
             if !self.eat(Kind::And) {
-                break;
+                return Ok(());
             }
             self.attributes()?;
         }
-        self.forget_recursive(deps_mark, &names);
-        Ok(())
+    }
+
+    fn module_binding_body_only(&mut self) -> PResult<()> {
+        self.module_binding_body().map(|_| ())
     }
 
     /// `module type S [= mty]` (also `module type S := mty` in signatures,
@@ -354,5 +355,15 @@ C.h"##),
     #[test]
     fn unterminated_structure() {
         assert_eq!(ml(r##"module M = struct let x = 1"##), "error");
+    }
+
+    #[test]
+    fn recursive_module_names_shadow_outer_modules_everywhere() {
+        assert_eq!(
+            ml(r##"module B = struct module C = struct end end
+module rec A : sig end = struct open B let x = C.y end
+and B : sig end = struct end"##),
+            "C"
+        );
     }
 }

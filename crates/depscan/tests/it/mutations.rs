@@ -129,6 +129,19 @@ const VOCABULARY: &[&str] = &[
     " as ",
     " when ",
     " <- ",
+    "(*",
+    "*)",
+    "\"",
+    "'",
+    "{|",
+    "|}",
+    "{x|",
+    "|x}",
+    "'\"'",
+    "\\",
+    "'\\''",
+    "(*)",
+    "a'",
 ];
 
 /// Expression prefixes that bind or open modules.

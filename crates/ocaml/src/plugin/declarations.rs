@@ -243,6 +243,35 @@ impl PluginDeclarations {
             .collect()
     }
 
+    /// The names of the parametrised tags the plugin declares.
+    pub fn parametrised_names(&self) -> Vec<String> {
+        self.all
+            .iter()
+            .filter_map(|d| match d {
+                Declaration::PFlag { name, .. } | Declaration::PDep { name, .. } => {
+                    Some(name.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The tags of the project libraries the plugin declares with
+    /// `ocaml_lib` (without `~extern:true`).
+    pub fn internal_library_tags(&self) -> Vec<String> {
+        self.all
+            .iter()
+            .filter_map(|d| match d {
+                Declaration::OcamlLib {
+                    extern_: false,
+                    tag,
+                    ..
+                } => Some(tag.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// `non_dependency` calls: (file, module).
     pub fn non_dependencies(&self) -> Vec<(String, String)> {
         self.all

@@ -11,7 +11,17 @@
 //! other compiler then reads that `.cmi` (`-intf-suffix .ml` makes it treat
 //! the `.ml` as the interface's source) instead of writing it again, so no
 //! action ever overwrites another's output, and a native-only build runs one
-//! compiler per module.
+//! compiler per module. With `bin_annot`, the `.cmti` is an output of the
+//! interface's compilation; both compilers write the `.cmt` (as with
+//! ocamlbuild, both get `-bin-annot`), so it is no declared output: asked for
+//! as a target, it is taken from the compilation that writes the `.cmi`.
+//!
+//! Compile-time dependencies are interfaces: a native compilation also reads
+//! the `.cmx` of the modules it uses (for inlining), except those whose
+//! `.cmi` was compiled with `-opaque` (the `opaque` tag), which the compiler
+//! never looks at. So with `opaque`, a change to an implementation that
+//! leaves its interface alone recompiles no other module: only the links
+//! (and archives) that contain it are redone.
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -42,6 +52,9 @@ pub struct InterfaceInfo {
     pub closure: Arc<InputGroup>,
     /// The directories of those files.
     pub dirs: Arc<BTreeSet<String>>,
+    /// Compiled with `-opaque`: the compiler never reads this module's
+    /// `.cmx` when compiling its users.
+    pub opaque: bool,
 }
 
 /// `x.mli` → `x.cmi`.
@@ -118,6 +131,8 @@ pub struct InterfaceInputs {
     pub closures: Vec<Arc<InputGroup>>,
     /// The directories holding them.
     pub dirs: BTreeSet<String>,
+    /// The stems of the modules whose `.cmi` is opaque.
+    pub opaque: BTreeSet<String>,
 }
 
 /// Builds the interfaces of `deps`.
@@ -128,8 +143,11 @@ pub async fn need_interfaces(tcx: &TaskCx, deps: &[ModuleSource]) -> Result<Inte
         .collect();
     let built = tcx.need(&targets).await?;
     let mut out = InterfaceInputs::default();
-    for b in built {
-        let info = interface_of(&b)?;
+    for (b, m) in built.iter().zip(deps) {
+        let info = interface_of(b)?;
+        if info.opaque {
+            out.opaque.insert(m.stem.clone());
+        }
         out.inputs.push(Input::File(b.target.clone()));
         out.inputs.push(Input::Group(info.closure.clone()));
         out.closures.push(info.closure);
@@ -138,7 +156,8 @@ pub async fn need_interfaces(tcx: &TaskCx, deps: &[ModuleSource]) -> Result<Inte
     Ok(out)
 }
 
-fn interface_of(b: &Built) -> Result<InterfaceInfo> {
+/// The interface a built `.cmi` carries.
+pub fn interface_of(b: &Built) -> Result<InterfaceInfo> {
     b.value
         .data::<Compiled>()
         .and_then(|c| c.interface.clone())
@@ -146,16 +165,38 @@ fn interface_of(b: &Built) -> Result<InterfaceInfo> {
 }
 
 /// The interface info of a module whose `.cmi` was just written.
-fn own_interface(
+pub fn own_interface(
     module: &ModuleSource,
     cmi: (Target, engine::Digest),
     deps: &InterfaceInputs,
+    opaque: bool,
 ) -> InterfaceInfo {
     let mut dirs = deps.dirs.clone();
     dirs.insert(module.dir().to_string());
     InterfaceInfo {
         closure: Arc::new(InputGroup::new(vec![cmi], deps.closures.clone())),
         dirs: Arc::new(dirs),
+        opaque,
+    }
+}
+
+/// Whether the flags make the compiler write an opaque interface.
+fn is_opaque(flags: &[String]) -> bool {
+    flags.iter().any(|f| f == "-opaque")
+}
+
+/// Whether the flags make the compiler write `.cmt`/`.cmti` files.
+pub fn has_bin_annot(flags: &[String]) -> bool {
+    flags.iter().any(|f| f == "-bin-annot")
+}
+
+/// The compiler that writes the `.cmi` (and the `.cmt`) of a module without
+/// an `.mli`, and the `.cmt` of every module.
+pub fn cmi_owner(cx: &RuleContext) -> Mode {
+    if cx.options.cmi_from_native {
+        Mode::Native
+    } else {
+        Mode::Byte
     }
 }
 
@@ -179,13 +220,17 @@ impl Task for Interface {
                 .cx
                 .command_tags(&[mli.as_str()], &["interf", "ocaml", mode.tag(), "compile"]);
             let tag_inputs = self.cx.tag_deps(&tcx, &tags).await?;
+            let flags = self.cx.flags_of(&tags);
+            let opaque = is_opaque(&flags);
+            let cmti = has_bin_annot(&flags).then(|| Target::new(&format!("{}.cmti", m.stem)));
+            let includes = self
+                .cx
+                .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str));
+            let includes = self.cx.includes_after_flags(&flags, includes);
             let mut before = vec!["-c".to_string()];
-            before.extend(self.cx.flags_of(&tags));
+            before.extend(flags);
             before.extend(self.cx.pp_args(mli.as_str(), &[]));
-            before.extend(
-                self.cx
-                    .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
-            );
+            before.extend(includes);
             before.extend(["-o".into(), cmi.to_string()]);
             let parts = CommandParts {
                 before,
@@ -202,11 +247,12 @@ impl Task for Interface {
             action.inputs.extend(ifaces.inputs.iter().cloned());
             action.inputs.extend(tag_inputs);
             action.outputs.push(cmi.clone());
+            action.outputs.extend(cmti);
             action.log.target = cmi.to_string();
             action.log.tags = log_tags(tags);
             let outputs = tcx.run(action).await?;
             let digest = outputs[0].1;
-            let interface = own_interface(m, (cmi, digest), &ifaces);
+            let interface = own_interface(m, (cmi, digest), &ifaces, opaque);
             Ok(TaskValue {
                 outputs,
                 data: Some(Arc::new(Compiled {
@@ -226,11 +272,7 @@ impl Task for Implementation {
             let ml = Target::new(&format!("{}.ml", m.stem));
             let obj = tcx.key().clone();
             let cmi = Target::new(&format!("{}.cmi", m.stem));
-            let cmi_owner = if self.cx.options.cmi_from_native {
-                Mode::Native
-            } else {
-                Mode::Byte
-            };
+            let cmi_owner = cmi_owner(&self.cx);
             let writes_cmi = !m.has_mli && mode == cmi_owner;
             tcx.need_one(&ml).await?;
             let deps = local_deps(&tcx, &self.cx, ml.as_str(), m).await?;
@@ -249,17 +291,21 @@ impl Task for Implementation {
             let mut native_deps = Vec::new();
             if mode == Mode::Native {
                 let mut cmx_of = deps.clone();
+                let mut opaque = ifaces.opaque.clone();
                 if m.has_mli {
                     let mli = format!("{}.mli", m.stem);
+                    let mut extra = Vec::new();
                     for d in local_deps(&tcx, &self.cx, &mli, m).await? {
                         if !cmx_of.iter().any(|x| x.stem == d.stem) {
-                            cmx_of.push(d);
+                            extra.push(d);
                         }
                     }
+                    opaque.extend(need_interfaces(&tcx, &extra).await?.opaque);
+                    cmx_of.extend(extra);
                 }
                 let targets: Vec<Target> = cmx_of
                     .iter()
-                    .filter(|d| d.has_ml)
+                    .filter(|d| d.is_linkable() && !opaque.contains(&d.stem))
                     .map(|d| Target::new(&format!("{}.cmx", d.stem)))
                     .collect();
                 for b in tcx.need(&targets).await? {
@@ -281,16 +327,21 @@ impl Task for Implementation {
                 &["implem", "ocaml", mode.tag(), "compile"],
             );
             inputs.extend(self.cx.tag_deps(&tcx, &tags).await?);
+            let flags = self.cx.flags_of(&tags);
+            let opaque = is_opaque(&flags);
+            let cmt = (mode == cmi_owner && has_bin_annot(&flags))
+                .then(|| Target::new(&format!("{}.cmt", m.stem)));
+            let includes = self
+                .cx
+                .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str));
+            let includes = self.cx.includes_after_flags(&flags, includes);
             let mut before = vec!["-c".to_string()];
             if !m.has_mli && !writes_cmi {
                 before.extend(["-intf-suffix".into(), ".ml".into()]);
             }
-            before.extend(self.cx.flags_of(&tags));
+            before.extend(flags);
             before.extend(self.cx.pp_args(ml.as_str(), &[]));
-            before.extend(
-                self.cx
-                    .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)),
-            );
+            before.extend(includes);
             before.extend(["-o".into(), obj.to_string()]);
             let parts = CommandParts {
                 before,
@@ -314,14 +365,22 @@ impl Task for Implementation {
             }
             action.log.target = obj.to_string();
             action.log.tags = log_tags(tags);
-            let outputs = tcx.run(action).await?;
+            let mut outputs = tcx.run(action).await?;
+            if let Some(cmt) = cmt {
+                // Not an output of the action (the other compiler may write
+                // it too), but a target: its digest as it is now.
+                let path = tcx.build_dir().join(cmt.as_str());
+                if let Ok(d) = engine::Digest::of_file(&path) {
+                    outputs.push((cmt, d));
+                }
+            }
             let interface = if writes_cmi {
                 let d = outputs
                     .iter()
                     .find(|(t, _)| *t == cmi)
                     .map(|(_, d)| *d)
                     .ok_or_else(|| Error::internal("the compiler's .cmi went missing"))?;
-                Some(own_interface(m, (cmi.clone(), d), &ifaces))
+                Some(own_interface(m, (cmi.clone(), d), &ifaces, opaque))
             } else {
                 None
             };

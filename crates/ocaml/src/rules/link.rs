@@ -1,236 +1,265 @@
-//! Linking a program: `x.byte` from `.cmo` files, `x.native` from `.cmx`.
+//! Linking a module and everything it needs: programs (`x.byte`,
+//! `x.native`), archives of a module's closure (`x.cma`/`x.cmxa` without an
+//! `.mllib`), and the output kinds of [`super::output_obj`] (`x.byte.o`,
+//! `x.native.so`, `x.byte.exe`...).
 //!
 //! The modules to link are the main module and, transitively, the local
-//! modules its implementation mentions. They are discovered while they
-//! compile: each module found starts compiling at once, and its
-//! dependencies are read from its `.depends` file as soon as that exists.
-//! The order is ocamlbuild's: a depth-first post-order from the main module,
-//! visiting dependencies in path order, so dependencies come first and
-//! siblings are sorted.
+//! modules its implementation mentions ([`super::closure`]); libraries of
+//! the project named by `use_<lib>` tags replace their modules. The command
+//! is ocamlbuild's: `<compiler> [-a] <flags> <-I of each linked file's
+//! folder> <files> -o <out>`, its tags those of the output plus
+//! `ocaml link byte|native` and `program`, `library` or the output kind's.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
-use futures::StreamExt;
+use engine::{Action, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
-use futures::stream::FuturesUnordered;
 
-use super::compile::local_deps;
+use super::c_stubs;
+use super::closure::{self, ModuleGraph};
+use super::libraries::{self, UsedLibrary};
+use super::output_obj::OutputKind;
+use super::units::LibraryInfo;
 use super::{RuleContext, log_tags};
 use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
-/// Links a program.
-pub struct Program {
+/// What a link produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// An executable (`x.byte`, `x.native`).
+    Program,
+    /// An archive of the main module's closure (`x.cma`, `x.cmxa`).
+    Archive,
+    /// An object, a C file or a shared library for C programs, or a
+    /// self-contained executable.
+    Output(OutputKind),
+}
+
+/// Links a module's closure.
+pub struct Link {
     /// The rules' context.
     pub cx: Arc<RuleContext>,
     /// The main module.
     pub main: ModuleSource,
     /// Bytecode or native.
     pub mode: Mode,
+    /// What is produced.
+    pub kind: LinkKind,
 }
 
-impl Task for Program {
-    fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
-        Box::pin(async move {
-            let mode = self.mode;
-            let compiler = self.cx.compiler(mode)?;
-            let graph = discover(&tcx, &self.cx, &self.main, mode).await?;
-            // Compile everything before ordering: a compilation error (or a
-            // cycle between interfaces) is the better message.
-            let ext_obj = self.cx.toolchain.ext_obj();
-            tcx.need(&link_inputs(graph.keys(), mode, ext_obj)).await?;
-            let order = link_order(&graph, &self.main.stem, mode)?;
-            let needed = link_inputs(order.iter(), mode, ext_obj);
-            let objects: Vec<&Target> = needed.iter().take(order.len()).collect();
-
-            let out = tcx.key().clone();
-            let tags = self.cx.command_tags(
-                &[out.as_str()],
-                &["dont_link_with", "ocaml", "link", mode.tag(), "program"],
-            );
-            let tag_inputs = self.cx.tag_deps(&tcx, &tags).await?;
-            let mut before = self.cx.flags_of(&tags);
-            let mut dirs: Vec<&str> = Vec::new();
-            for o in &objects {
-                let d = o.dir();
-                if !d.is_empty() && !dirs.contains(&d) {
-                    dirs.push(d);
-                }
+impl Link {
+    /// The context tags of the command (besides the output's own tags).
+    fn context(&self) -> Vec<&'static str> {
+        let mode = self.mode.tag();
+        match self.kind {
+            LinkKind::Program => vec!["dont_link_with", "ocaml", "link", mode, "program"],
+            LinkKind::Archive => vec!["dont_link_with", "ocaml", "link", mode, "library"],
+            LinkKind::Output(k) => {
+                let mut c = vec!["dont_link_with", "ocaml", "link", mode];
+                c.extend(k.context_tags());
+                c
             }
-            for d in dirs {
-                before.extend(["-I".to_string(), d.to_string()]);
-            }
-            let parts = CommandParts {
-                before,
-                files: objects.iter().map(|o| o.to_string()).collect(),
-                after: vec!["-o".into(), out.to_string()],
-            };
-            let (argv, packages) = self.cx.command(mode.front_end(), &compiler, parts)?;
-            let mut action = Action::process(argv);
-            action.salt.push(packages);
-            action.salt.push(self.cx.toolchain.identity.clone());
-            action.inputs = needed.into_iter().map(Input::File).collect();
-            action.inputs.extend(tag_inputs);
-            action.outputs.push(out.clone());
-            action.log.target = out.to_string();
-            action.log.tags = log_tags(tags);
-            Ok(TaskValue::files(tcx.run(action).await?))
-        })
+        }
     }
 }
 
-/// The files a link reads for `stems`: the objects (`.cmo`/`.cmx`) in
-/// order, then for native code the `.o` files.
-fn link_inputs<'a>(
-    stems: impl Iterator<Item = &'a String> + Clone,
-    mode: Mode,
-    ext_obj: &str,
-) -> Vec<Target> {
-    let mut files: Vec<Target> = stems
-        .clone()
-        .map(|stem| Target::new(&format!("{stem}.{}", mode.object_ext())))
-        .collect();
+/// The files a link reads for its list: the objects and archives, then for
+/// native code the `.o` and `.a` files that go with them.
+pub fn link_inputs(list: &[Target], mode: Mode, ext_obj: &str, ext_lib: &str) -> Vec<Target> {
+    let mut files = list.to_vec();
     if mode == Mode::Native {
-        files.extend(stems.map(|stem| Target::new(&format!("{stem}.{ext_obj}"))));
+        for t in list {
+            let s = t.as_str();
+            if let Some(stem) = s.strip_suffix(".cmx") {
+                files.push(Target::new(&format!("{stem}.{ext_obj}")));
+            } else if let Some(stem) = s.strip_suffix(".cmxa") {
+                files.push(Target::new(&format!("{stem}.{ext_lib}")));
+            }
+        }
     }
     files
 }
 
-/// The modules reachable from `main` through implementations, with their
-/// local dependencies (only modules with an `.ml`), discovered in parallel.
-async fn discover(
+/// `-I` for each folder of the linked files, in order, without the root.
+pub fn link_dirs(list: &[Target], extra: &[Target]) -> Vec<String> {
+    let mut dirs: Vec<&str> = Vec::new();
+    for t in list.iter().chain(extra) {
+        let d = t.dir();
+        if !d.is_empty() && !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    dirs.into_iter()
+        .flat_map(|d| ["-I".to_string(), d.to_string()])
+        .collect()
+}
+
+/// The files of the project that a link's flags name (`-mod Util` gives
+/// `Util.cmx`, `-lib foo` gives `foo.cmxa`): built first, and inputs of the
+/// link, as ocamlbuild's `flag_and_dep` would make them.
+pub async fn flag_files(
     tcx: &TaskCx,
-    rcx: &RuleContext,
-    main: &ModuleSource,
-    mode: Mode,
-) -> Result<BTreeMap<String, Vec<String>>> {
-    let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut pending = FuturesUnordered::new();
-    let start = |m: ModuleSource| {
-        tcx.prefetch(&[Target::new(&format!("{}.{}", m.stem, mode.object_ext()))]);
-        async move {
-            let ml = format!("{}.ml", m.stem);
-            let deps = local_deps(tcx, rcx, &ml, &m).await?;
-            Ok::<_, Error>((m, deps))
+    cx: &RuleContext,
+    flags: &[String],
+    ext_obj: &str,
+    ext_lib: &str,
+) -> Result<Vec<Target>> {
+    let mut files = Vec::new();
+    for w in flags {
+        if w.starts_with('-') || w.starts_with('/') || w.starts_with('+') {
+            continue;
         }
-    };
-    seen.insert(main.stem.clone());
-    pending.push(start(main.clone()));
-    while let Some(result) = pending.next().await {
-        let (m, deps) = result?;
-        let mut children = Vec::new();
-        for d in deps {
-            if !d.has_ml {
-                continue;
-            }
-            children.push(d.stem.clone());
-            if seen.insert(d.stem.clone()) {
-                pending.push(start(d));
-            }
-        }
-        graph.insert(m.stem, children);
-    }
-    Ok(graph)
-}
-
-/// Post-order from `main`, children in path order of their objects.
-fn link_order(
-    graph: &BTreeMap<String, Vec<String>>,
-    main: &str,
-    mode: Mode,
-) -> Result<Vec<String>> {
-    let ext = mode.object_ext();
-    // Children sorted once by the path of their object file.
-    let children: BTreeMap<&str, Vec<&str>> = graph
-        .iter()
-        .map(|(node, deps)| {
-            let mut keyed: Vec<(String, &str)> = deps
-                .iter()
-                .map(|d| (format!("{d}.{ext}"), d.as_str()))
-                .collect();
-            keyed.sort();
-            (node.as_str(), keyed.into_iter().map(|(_, d)| d).collect())
-        })
-        .collect();
-    // Iterative post-order DFS; `on_path` finds cycles.
-    let mut order = Vec::new();
-    let mut done: BTreeSet<&str> = BTreeSet::new();
-    let mut on_path: Vec<&str> = Vec::new();
-    let mut stack: Vec<(&str, usize)> = vec![(main, 0)];
-    while let Some((node, next)) = stack.pop() {
-        if next == 0 {
-            if done.contains(node) {
-                continue;
-            }
-            if let Some(i) = on_path.iter().position(|p| *p == node) {
-                let cycle: Vec<String> = on_path[i..]
-                    .iter()
-                    .chain(std::iter::once(&node))
-                    .map(|s| format!("{s}.{ext}"))
-                    .collect();
-                return Err(Error::rule(
-                    "link-cycle",
-                    format!(
-                        "circular dependencies between modules: {}\nHint: OCaml cannot link \
-                         compilation units that use each other; move what they share into a \
-                         module of its own.",
-                        cycle.join(" -> ")
-                    ),
-                ));
-            }
-            on_path.push(node);
-        }
-        let kids = children.get(node).map(Vec::as_slice).unwrap_or(&[]);
-        if let Some(child) = kids.get(next) {
-            stack.push((node, next + 1));
-            stack.push((child, 0));
+        let t = Target::new(w);
+        let companion = if let Some(stem) = w.strip_suffix(".cmx") {
+            Some(format!("{stem}.{ext_obj}"))
+        } else if let Some(stem) = w.strip_suffix(".cmxa") {
+            Some(format!("{stem}.{ext_lib}"))
+        } else if w.ends_with(".cmo") || w.ends_with(".cma") {
+            None
         } else {
-            on_path.pop();
-            done.insert(node);
-            order.push(node.to_string());
+            continue;
+        };
+        let stem = super::list_file::stem_of(w);
+        let buildable = cx.module_at(stem).is_some_and(|m| m.is_linkable())
+            || ((w.ends_with(".cma") || w.ends_with(".cmxa"))
+                && cx.resolver.is_source(&format!("{stem}.mllib")));
+        if !buildable {
+            continue;
         }
+        files.push(t);
+        files.extend(companion.map(|c| Target::new(&c)));
     }
-    Ok(order)
+    tcx.need(&files).await?;
+    Ok(files)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn graph(edges: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
-        edges
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
-            .collect()
+/// Builds the archives of the used libraries and returns what they carry
+/// (C libraries to link).
+pub async fn need_libraries(tcx: &TaskCx, libs: &[UsedLibrary]) -> Result<Vec<Target>> {
+    let archives: Vec<Target> = libs.iter().map(|l| l.archive.clone()).collect();
+    let mut stubs = Vec::new();
+    for b in tcx.need(&archives).await? {
+        if let Some(info) = b.value.data::<LibraryInfo>() {
+            for s in &info.stubs {
+                if !stubs.contains(s) {
+                    stubs.push(s.clone());
+                }
+            }
+        }
     }
+    Ok(stubs)
+}
 
-    #[test]
-    fn dependencies_first_siblings_in_path_order() {
-        let g = graph(&[
-            ("main", &["util", "lib/shapes"]),
-            ("util", &[]),
-            ("lib/shapes", &[]),
-        ]);
-        assert_eq!(
-            link_order(&g, "main", Mode::Native).unwrap(),
-            ["lib/shapes", "util", "main"]
-        );
-    }
+impl Task for Link {
+    fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            let cx = &self.cx;
+            let mode = self.mode;
+            let out = tcx.key().clone();
+            let used = libraries::used_by(cx, &out, &cx.tagger.tags_of(out.as_str()))?;
+            let libs = libraries::prepare(&tcx, cx, &used, mode).await?;
+            let graph = closure::discover(
+                &tcx,
+                cx,
+                std::slice::from_ref(&self.main),
+                mode,
+                &libs,
+                &|_| true,
+            )
+            .await?;
+            // Compile everything before ordering: a compilation error (or a
+            // cycle between interfaces) is the better message.
+            let ext_obj = cx.toolchain.ext_obj().to_string();
+            let ext_lib = cx.toolchain.ext_lib().to_string();
+            let objects = own_objects(&graph, &libs, mode);
+            tcx.need(&link_inputs(&objects, mode, &ext_obj, &ext_lib))
+                .await?;
+            let mut stubs = need_libraries(&tcx, &libs).await?;
+            let list = closure::program_order(&graph, &self.main.stem, mode, &libs)?;
+            tcx.need(&link_inputs(&list, mode, &ext_obj, &ext_lib))
+                .await?;
 
-    #[test]
-    fn shared_dependencies_appear_once() {
-        let g = graph(&[("a", &["c", "b"]), ("b", &["c"]), ("c", &[])]);
-        assert_eq!(link_order(&g, "a", Mode::Byte).unwrap(), ["c", "b", "a"]);
+            let tags = cx.command_tags(&[out.as_str()], &self.context());
+            let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
+            let flags = cx.flags_of(&tags);
+            let named = flag_files(&tcx, cx, &flags, &ext_obj, &ext_lib).await?;
+            for s in c_stubs::stubs_of_flags(cx, &flags, out.dir()) {
+                if !stubs.contains(&s) {
+                    stubs.push(s);
+                }
+            }
+            tcx.need(&stubs).await?;
+            let (argv, packages) = if self.kind == LinkKind::Archive {
+                super::units::archive_argv(cx, mode, &tags, flags, &list, &stubs, &out)?
+            } else {
+                let mut before = Vec::new();
+                if let LinkKind::Output(k) = self.kind {
+                    before.extend(k.option().map(str::to_string));
+                }
+                before.extend(flags);
+                before.extend(link_dirs(&list, &stubs));
+                before.extend(c_stubs::root_library_path(&stubs));
+                let parts = CommandParts {
+                    before,
+                    files: list.iter().map(|o| o.to_string()).collect(),
+                    after: vec!["-o".into(), out.to_string()],
+                };
+                cx.compiler_command(mode, parts)?
+            };
+            let mut action = match self.kind {
+                LinkKind::Output(k) if k.needs_private_dir(mode) => {
+                    super::output_obj::private_link(argv, &out)
+                }
+                _ => Action::process(argv),
+            };
+            action.salt.push(packages);
+            action.salt.push(cx.toolchain.identity.clone());
+            if self.kind == LinkKind::Archive {
+                action.salt.push(cx.toolchain.tools_identity());
+            }
+            action.inputs = link_inputs(&list, mode, &ext_obj, &ext_lib)
+                .into_iter()
+                .chain(stubs.iter().cloned())
+                .chain(named)
+                .map(Input::File)
+                .collect();
+            action.inputs.extend(tag_inputs);
+            action.outputs.push(out.clone());
+            if self.kind == LinkKind::Archive && mode == Mode::Native {
+                let stem = super::list_file::stem_of(out.as_str());
+                action
+                    .outputs
+                    .push(Target::new(&format!("{stem}.{ext_lib}")));
+            }
+            action.log.target = if self.kind == LinkKind::Archive {
+                super::units::archive_log_target(&tags, &out)
+            } else {
+                out.to_string()
+            };
+            action.log.tags = log_tags(tags);
+            let outputs = tcx.run(action).await?;
+            let data = (self.kind == LinkKind::Archive).then(|| {
+                Arc::new(LibraryInfo {
+                    members: graph.modules().map(|m| m.stem.clone()).collect(),
+                    stubs,
+                }) as Arc<dyn std::any::Any + Send + Sync>
+            });
+            Ok(TaskValue { outputs, data })
+        })
     }
+}
 
-    #[test]
-    fn cycles_are_errors() {
-        let g = graph(&[("a", &["b"]), ("b", &["a"])]);
-        let e = link_order(&g, "a", Mode::Byte).unwrap_err();
-        assert!(e.to_string().contains("a.cmo -> b.cmo -> a.cmo"), "{e}");
-    }
+/// The objects of the graph's modules that no used library contains.
+fn own_objects(graph: &ModuleGraph, libs: &[UsedLibrary], mode: Mode) -> Vec<Target> {
+    graph
+        .modules()
+        .filter(|m| {
+            !libs
+                .iter()
+                .any(|l| l.members.iter().any(|x| x.stem == m.stem))
+        })
+        .map(|m| Target::new(&closure::object_of(&m.stem, mode)))
+        .collect()
 }

@@ -27,10 +27,10 @@ use tags::TagSet;
 
 use super::compile::{local_deps, need_interfaces};
 use super::depends::ModuleRefs;
+use super::list_file;
 use super::ocamllex::generator_hint;
 use super::{RuleContext, log_tags};
 use crate::depends::parse;
-use crate::module_list;
 use crate::ocamlfind::{CommandParts, FrontEnd};
 use crate::resolver::ModuleSource;
 use crate::toolchain::Tool;
@@ -84,8 +84,8 @@ async fn resolve(tcx: &TaskCx, cx: &RuleContext, grammar: &Grammar) -> Result<Re
             let text = String::from_utf8_lossy(&tcx.read(pack)?).into_owned();
             let dirs = cx.project.include_dirs_of(pack.dir());
             let mut files = Vec::new();
-            for entry in module_list::entries(&text) {
-                let found = module_list::candidates(&dirs, &entry, "mly")
+            for entry in list_file::words(&text) {
+                let found = list_file::candidates(&dirs, &entry, "mly")
                     .into_iter()
                     .find(|c| cx.resolver.is_source(c))
                     .ok_or_else(|| {

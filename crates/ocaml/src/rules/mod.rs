@@ -2,39 +2,62 @@
 //!
 //! A target is mapped to its task by its extension and by which sources
 //! exist (decided up front from the project tree, instead of ocamlbuild's
-//! trial-and-error over an ordered rule list):
+//! trial-and-error over an ordered rule list). Where several rules could
+//! apply, the choice is ocamlbuild's rule order:
 //!
-//! | target | task | key |
-//! |---|---|---|
-//! | `x.ml.depends`, `x.mli.depends` | [`depends::Depends`] (in-process scan) | itself |
-//! | `x.cmi` with `x.mli` | [`compile::Interface`] | `x.cmi` |
-//! | `x.cmo` (and `x.cmi` without `x.mli`, unless native-only) | [`compile::Implementation`] byte | `x.cmo` |
-//! | `x.cmx`, `x.o` (and `x.cmi` without `x.mli` in a native-only build) | [`compile::Implementation`] native | `x.cmx` |
-//! | `x.byte`, `x.native` | [`link::Program`] | itself |
-//! | `x.inferred.mli` | [`infer::InferredInterface`] | itself |
-//! | `x.ml` (not a source) with `x.mll` | [`ocamllex::Ocamllex`] | `x.ml` |
-//! | `x.ml`, `x.mli` (neither a source) with `x.mly` | [`ocamlyacc::Ocamlyacc`], or [`menhir::Menhir`] with menhir | `x.ml` |
-//! | `x.ml`, `x.mli` with `x.mlypack` (menhir) | [`menhir::Menhir`] | `x.ml` |
-//! | `x.mly.depends`, `x.mlypack.depends` (menhir) | [`menhir::MenhirDepends`] | itself |
-//! | `x.pp.ml` | [`preprocess::PpMl`] | itself |
-//! | `x.odoc` | [`ocamldoc::Odoc`] (from `x.mli`, else `x.ml`) | itself |
-//! | `f.docdir/index.html`, `f.docdir/html.stamp` with `f.odocl` | [`ocamldoc::DocDir`] | `f.docdir/index.html` |
-//! | `f.docdir/man`, `f.docdir/man.stamp` | [`ocamldoc::DocDir`] | `f.docdir/man` |
-//! | `f.docdir/X.tex`, `.ltx`, `.texi`, `.dot` | [`ocamldoc::DocDir`] | itself |
+//! | target | from | task | key |
+//! |---|---|---|---|
+//! | `x.ml.depends`, `x.mli.depends` | `x.ml`, `x.mli` | [`depends::Depends`] (in-process scan) | itself |
+//! | `x.cmi` | `x.mli` | [`compile::Interface`] | `x.cmi` |
+//! | `x.cmi`, `x.cmo` | `x.mlpack` (wins over `x.ml`) | [`pack::Pack`] byte (native in a native-only build) | `x.cmo` |
+//! | `x.cmx`, `x.o` | `x.mlpack` | [`pack::Pack`] native | `x.cmx` |
+//! | `x.cmo` (and `x.cmi` without `x.mli`, unless native-only) | `x.ml` | [`compile::Implementation`] byte | `x.cmo` |
+//! | `x.cmx`, `x.o` (and `x.cmi` without `x.mli` in a native-only build) | `x.ml` | [`compile::Implementation`] native | `x.cmx` |
+//! | `x.cmt` (`bin_annot`) | `x.ml` | the implementation that writes the `.cmi` | `x.cmo` or `x.cmx` |
+//! | `x.cmti` (`bin_annot`) | `x.mli` | [`compile::Interface`] | `x.cmi` |
+//! | `x.o` | `x.c` | [`c_stubs::CObject`] | `x.o` |
+//! | `libX.a`, `dllX.so` | `libX.clib`, else `X.c` | [`c_stubs::CLibrary`] | `libX.a` |
+//! | `x.byte`, `x.native` | `x.ml` | [`link::Link`] program | itself |
+//! | `x.byte.o`, `x.byte.c`, `x.byte.so`, `x.native.o`, `x.native.so`, `x.byte.complete.o`, `x.native.complete.o`, `x.byte.exe` | `x.ml` | [`link::Link`] output kind ([`output_obj`]) | itself |
+//! | `x.cma` | `x.mllib` | [`units::Units`] | itself |
+//! | `x.cma` | `x.ml` (its closure) | [`link::Link`] archive | itself |
+//! | `x.cmxa`, `x.a` | `x.mllib`, else `x.ml` | the same, native | `x.cmxa` |
+//! | `x.cmxs` | `x.mldylib` | [`units::Units`] plugin | itself |
+//! | `x.cmxs` | `x.cmxa` (from `x.mllib` or `x.ml`) | [`units::PluginOfArchive`] | itself |
+//! | `x.top` | `x.mltop` | [`units::Units`] toplevel | itself |
+//! | `x.otarget` | `x.itarget` | [`itarget::TargetGroup`] | itself |
+//! | `x.inferred.mli` | `x.ml` | [`infer::InferredInterface`] | itself |
+//! | `x.ml` (not a source) | `x.mll` | [`ocamllex::Ocamllex`] | `x.ml` |
+//! | `x.ml`, `x.mli` (neither a source) | `x.mly` | [`ocamlyacc::Ocamlyacc`], or [`menhir::Menhir`] with menhir | `x.ml` |
+//! | `x.ml`, `x.mli` (menhir) | `x.mlypack` | [`menhir::Menhir`] | `x.ml` |
+//! | `x.mly.depends`, `x.mlypack.depends` (menhir) | `x.mly`, `x.mlypack` | [`menhir::MenhirDepends`] | itself |
+//! | `x.pp.ml` | `x.ml` | [`preprocess::PpMl`] | itself |
+//! | `x.odoc` | `x.mli`, else `x.ml` | [`ocamldoc::Odoc`] | itself |
+//! | `f.docdir/index.html`, `f.docdir/html.stamp` | `f.odocl` | [`ocamldoc::DocDir`] | `f.docdir/index.html` |
+//! | `f.docdir/man`, `f.docdir/man.stamp` | `f.odocl` | [`ocamldoc::DocDir`] | `f.docdir/man` |
+//! | `f.docdir/X.tex`, `.ltx`, `.texi`, `.dot` | `f.odocl` | [`ocamldoc::DocDir`] | itself |
 //!
 //! Which generator makes a module's `.ml` is the resolver's decision
 //! ([`crate::resolver::Generator`]): a real source always wins, then
 //! ocamlbuild's rule order (`.mll`, `.mlypack`, `.mly`).
 
+pub mod c_stubs;
+pub mod closure;
 pub mod compile;
 pub mod depends;
 pub mod infer;
+pub mod itarget;
+pub mod libraries;
 pub mod link;
+pub mod list_file;
 pub mod menhir;
 pub mod ocamldoc;
 pub mod ocamllex;
 pub mod ocamlyacc;
+pub mod output_obj;
+pub mod pack;
 pub mod preprocess;
+pub mod units;
 
 use std::sync::Arc;
 
@@ -49,6 +72,9 @@ use crate::project::Project;
 use crate::resolver::{Generator, ModuleSource, Resolver};
 use crate::tagging::Tagger;
 use crate::toolchain::{FoundTool, Tool, Toolchain};
+use libraries::ProjectLibrary;
+use link::LinkKind;
+use units::UnitsKind;
 
 /// Everything the rules read: the project, the toolchain and the options.
 pub struct RuleContext {
@@ -69,6 +95,29 @@ pub struct RuleContext {
     pub ocamlfind: Option<Ocamlfind>,
     /// The rules of the project's `myocamlbuild.ml`, if it has one.
     pub plugin: Option<PluginRules>,
+    /// The project's libraries (its `.mllib` files), for `use_<lib>`.
+    pub libraries: Vec<ProjectLibrary>,
+}
+
+/// `includes` (`-I dir` pairs) without the directories `flags` already
+/// include (a `use_<lib>` tag gives `-I lib` among the flags).
+pub fn without_included(flags: &[String], includes: Vec<String>) -> Vec<String> {
+    let given: Vec<&str> = flags
+        .windows(2)
+        .filter(|w| w[0] == "-I")
+        .map(|w| w[1].as_str())
+        .collect();
+    if given.is_empty() {
+        return includes;
+    }
+    let mut out = Vec::new();
+    for pair in includes.chunks(2) {
+        if pair.len() == 2 && pair[0] == "-I" && given.contains(&pair[1].as_str()) {
+            continue;
+        }
+        out.extend(pair.iter().cloned());
+    }
+    out
 }
 
 /// The log's rendering of a command's tag set, made only if a log is written.
@@ -77,6 +126,18 @@ pub fn log_tags(tags: TagSet) -> LazyText {
 }
 
 impl RuleContext {
+    /// A compiler's `-I` arguments after its flags: without the directories
+    /// the flags already include, except in a project with a plugin, where
+    /// ocamlbuild's commands repeat them (an `ocaml_lib ~dir` flag, then
+    /// the include directories).
+    pub fn includes_after_flags(&self, flags: &[String], includes: Vec<String>) -> Vec<String> {
+        if self.plugin.is_some() {
+            includes
+        } else {
+            without_included(flags, includes)
+        }
+    }
+
     /// `-I` arguments for a command about a file in `dir`: its include
     /// directories without the root, then `extra` directories not already
     /// listed.
@@ -182,6 +243,15 @@ impl RuleContext {
         }
     }
 
+    /// The compiler command of `mode` on `parts` (see [`Self::command`]).
+    pub fn compiler_command(
+        &self,
+        mode: Mode,
+        parts: CommandParts,
+    ) -> Result<(Vec<String>, String)> {
+        self.command(mode.front_end(), &self.compiler(mode)?, parts)
+    }
+
     /// A generator or documentation tool (see [`Tool`]), to run on `file`.
     pub fn tool(&self, tool: Tool, file: &str) -> Result<FoundTool> {
         self.toolchain
@@ -243,14 +313,64 @@ impl OcamlRules {
         if let Some(src) = target.strip_suffix(".depends") {
             return self.cx.resolver.is_source_or_generated(src);
         }
-        let stem = match target.strip_suffix(".inferred.mli") {
-            Some(stem) => stem,
-            None => match target.rsplit_once('.') {
+        let tc = &self.cx.toolchain;
+        let stem = if let Some(stem) = target.strip_suffix(".inferred.mli") {
+            stem
+        } else if let Some((stem, _, _)) = output_obj::parse(target, tc.ext_obj(), tc.ext_dll()) {
+            stem
+        } else {
+            match target.rsplit_once('.') {
                 Some((stem, _)) => stem,
                 None => return false,
-            },
+            }
         };
-        self.cx.module_at(stem).is_some()
+        if self.cx.module_at(stem).is_some() || self.c_library(&Target::new(target)).is_some() {
+            return true;
+        }
+        ["mllib", "mldylib", "mltop", "itarget", "c"]
+            .iter()
+            .any(|ext| self.cx.resolver.is_source(&format!("{stem}.{ext}")))
+    }
+
+    /// The task of a C library file (`libX.a`, `dllX.so`), when one applies.
+    fn c_library(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
+        let cx = &self.cx;
+        let tc = &cx.toolchain;
+        let name = target.file_name();
+        let lib_name = name
+            .strip_prefix("lib")
+            .and_then(|n| n.strip_suffix(&format!(".{}", tc.ext_lib())))
+            .or_else(|| {
+                name.strip_prefix("dll")
+                    .and_then(|n| n.strip_suffix(&format!(".{}", tc.ext_dll())))
+            })
+            .filter(|n| !n.is_empty() && !n.contains('.'))?;
+        let dir = target.dir();
+        let in_dir = |f: String| {
+            if dir.is_empty() {
+                f
+            } else {
+                format!("{dir}/{f}")
+            }
+        };
+        let base = in_dir(lib_name.to_string());
+        let clib = in_dir(format!("lib{lib_name}.clib"));
+        let source = if cx.resolver.is_source(&clib) {
+            c_stubs::CLibrarySource::List(Target::new(&clib))
+        } else if cx.resolver.is_source(&format!("{base}.c")) {
+            c_stubs::CLibrarySource::Single(Target::new(&format!("{base}.{}", tc.ext_obj())))
+        } else {
+            return None;
+        };
+        let key = c_stubs::library_files(cx, &base).into_iter().next()?;
+        Some((
+            key,
+            Arc::new(c_stubs::CLibrary {
+                cx: cx.clone(),
+                source,
+                base,
+            }),
+        ))
     }
 
     /// The task of a generator run on `source`, keyed by the `.ml` it writes.
@@ -330,7 +450,7 @@ impl OcamlRules {
             return Some((target.clone(), Arc::new(preprocess::PpMl { cx, ml })));
         }
         if let Some(stem) = s.strip_suffix(".inferred.mli") {
-            return Some(match cx.module_at(stem).filter(|m| m.has_ml) {
+            return Some(match cx.module_at(stem).filter(|m| m.compiles_ml()) {
                 Some(module) => (
                     target.clone(),
                     Arc::new(infer::InferredInterface { cx, module }) as Arc<dyn Task>,
@@ -338,58 +458,216 @@ impl OcamlRules {
                 None => (target.clone(), missing(target, &format!("{stem}.ml"))),
             });
         }
+        let (ext_obj, ext_lib) = (
+            cx.toolchain.ext_obj().to_string(),
+            cx.toolchain.ext_lib().to_string(),
+        );
+        if let Some((stem, mode, kind)) = output_obj::parse(s, &ext_obj, cx.toolchain.ext_dll()) {
+            return Some(self.link(target, stem, mode, LinkKind::Output(kind)));
+        }
+        if let Some(p) = self.c_library(target) {
+            return Some(p);
+        }
         let (stem, ext) = s.rsplit_once('.')?;
         if stem.is_empty() || stem.ends_with('/') {
             return None;
         }
         let module = cx.module_at(stem);
+        let source = |e: &str| cx.resolver.is_source(&format!("{stem}.{e}"));
         let implementation = |mode: Mode| -> (Target, Arc<dyn Task>) {
             let key = Target::new(&format!("{stem}.{}", mode.object_ext()));
-            match module.clone().filter(|m| m.has_ml) {
-                Some(module) => (
+            match module.clone() {
+                Some(m) if m.pack => (
                     key,
-                    Arc::new(compile::Implementation {
+                    Arc::new(pack::Pack {
                         cx: cx.clone(),
-                        module,
+                        module: m,
                         mode,
                     }),
                 ),
-                None => (key, missing(target, &format!("{stem}.ml"))),
+                Some(m) if m.has_ml => (
+                    key,
+                    Arc::new(compile::Implementation {
+                        cx: cx.clone(),
+                        module: m,
+                        mode,
+                    }),
+                ),
+                _ => (key, missing(target, &format!("{stem}.ml"))),
             }
         };
-        match ext {
+        let owner = compile::cmi_owner(&cx);
+        Some(match ext {
             "cmi" => match &module {
-                Some(m) if m.has_mli => Some((
+                Some(m) if m.has_mli => (
                     target.clone(),
                     Arc::new(compile::Interface {
                         cx: cx.clone(),
                         module: m.clone(),
                     }),
-                )),
-                _ => Some(implementation(if cx.options.cmi_from_native {
-                    Mode::Native
-                } else {
-                    Mode::Byte
-                })),
+                ),
+                _ => implementation(owner),
             },
-            "cmo" => Some(implementation(Mode::Byte)),
-            "cmx" => Some(implementation(Mode::Native)),
-            "o" if module.as_ref().is_some_and(|m| m.has_ml) => Some(implementation(Mode::Native)),
-            "byte" | "native" => {
-                let mode = if ext == "byte" {
-                    Mode::Byte
-                } else {
-                    Mode::Native
-                };
-                Some(match module.filter(|m| m.has_ml) {
-                    Some(main) => (
-                        target.clone(),
-                        Arc::new(link::Program { cx, main, mode }) as Arc<dyn Task>,
-                    ),
-                    None => (target.clone(), missing(target, &format!("{stem}.ml"))),
-                })
+            "cmo" => implementation(Mode::Byte),
+            "cmx" => implementation(Mode::Native),
+            "cmt" | "cmti" => return Some(self.annotation(target, stem, ext == "cmti")),
+            e if e == ext_obj && module.as_ref().is_some_and(|m| m.is_linkable()) => {
+                implementation(Mode::Native)
             }
-            _ => None,
+            e if e == ext_obj && source("c") => (
+                target.clone(),
+                Arc::new(c_stubs::CObject {
+                    cx: cx.clone(),
+                    source: Target::new(&format!("{stem}.c")),
+                }),
+            ),
+            "byte" => self.link(target, stem, Mode::Byte, LinkKind::Program),
+            "native" => self.link(target, stem, Mode::Native, LinkKind::Program),
+            "cma" => self.archive(target, stem, Mode::Byte),
+            e if e == "cmxa" || e == ext_lib => self.archive(target, stem, Mode::Native),
+            "cmxs" if source("mldylib") => self.units(target, stem, "mldylib", UnitsKind::Plugin),
+            "cmxs" => {
+                let cmxa = Target::new(&format!("{stem}.cmxa"));
+                if source("mllib") || module.as_ref().is_some_and(|m| m.is_linkable()) {
+                    (
+                        target.clone(),
+                        Arc::new(units::PluginOfArchive {
+                            cx: cx.clone(),
+                            cmxa,
+                        }),
+                    )
+                } else {
+                    (target.clone(), missing(target, &format!("{stem}.mldylib")))
+                }
+            }
+            "top" => self.units(target, stem, "mltop", UnitsKind::Toplevel),
+            "otarget" => {
+                let itarget = format!("{stem}.itarget");
+                if source("itarget") {
+                    (
+                        target.clone(),
+                        Arc::new(itarget::TargetGroup {
+                            cx: cx.clone(),
+                            itarget: Target::new(&itarget),
+                        }),
+                    )
+                } else {
+                    (target.clone(), missing(target, &itarget))
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    /// A link of `stem`'s closure.
+    fn link(
+        &self,
+        target: &Target,
+        stem: &str,
+        mode: Mode,
+        kind: LinkKind,
+    ) -> (Target, Arc<dyn Task>) {
+        match self.cx.module_at(stem).filter(|m| m.is_linkable()) {
+            Some(main) => (
+                target.clone(),
+                Arc::new(link::Link {
+                    cx: self.cx.clone(),
+                    main,
+                    mode,
+                    kind,
+                }),
+            ),
+            None => (target.clone(), missing(target, &format!("{stem}.ml"))),
+        }
+    }
+
+    /// An archive: from `stem.mllib`, else of `stem`'s closure.
+    fn archive(&self, target: &Target, stem: &str, mode: Mode) -> (Target, Arc<dyn Task>) {
+        let key = Target::new(&format!("{stem}.{}", mode.library_ext()));
+        let (_, task) = if self.cx.resolver.is_source(&format!("{stem}.mllib")) {
+            self.units(&key, stem, "mllib", UnitsKind::Archive(mode))
+        } else {
+            match self.cx.module_at(stem).filter(|m| m.is_linkable()) {
+                Some(_) => self.link(&key, stem, mode, LinkKind::Archive),
+                None => (key.clone(), missing(target, &format!("{stem}.mllib"))),
+            }
+        };
+        (key, task)
+    }
+
+    /// A link of the units of `stem.<list>`.
+    fn units(
+        &self,
+        target: &Target,
+        stem: &str,
+        list: &str,
+        kind: UnitsKind,
+    ) -> (Target, Arc<dyn Task>) {
+        let file = format!("{stem}.{list}");
+        if !self.cx.resolver.is_source(&file) {
+            return (target.clone(), missing(target, &file));
+        }
+        (
+            target.clone(),
+            Arc::new(units::Units {
+                cx: self.cx.clone(),
+                list: Target::new(&file),
+                kind,
+            }),
+        )
+    }
+
+    /// `x.cmt` / `x.cmti`: written by the compilation of `x.ml` / `x.mli`
+    /// when it is tagged `bin_annot`.
+    fn annotation(&self, target: &Target, stem: &str, interface: bool) -> (Target, Arc<dyn Task>) {
+        let cx = &self.cx;
+        let Some(m) = cx.module_at(stem) else {
+            let src = format!("{stem}.{}", if interface { "mli" } else { "ml" });
+            return (target.clone(), missing(target, &src));
+        };
+        let (source, key, context) = if interface {
+            if !m.has_mli {
+                return (target.clone(), missing(target, &format!("{stem}.mli")));
+            }
+            let mli = format!("{stem}.mli");
+            let mode = if cx.tagger.has(&mli, "native") {
+                "native"
+            } else {
+                "byte"
+            };
+            (
+                mli,
+                format!("{stem}.cmi"),
+                vec!["interf", "ocaml", mode, "compile"],
+            )
+        } else {
+            if !m.compiles_ml() {
+                return (target.clone(), missing(target, &format!("{stem}.ml")));
+            }
+            let mode = compile::cmi_owner(cx);
+            let obj = format!("{stem}.{}", mode.object_ext());
+            (
+                format!("{stem}.ml"),
+                obj,
+                vec!["implem", "ocaml", mode.tag(), "compile"],
+            )
+        };
+        let tags = cx.command_tags(&[source.as_str(), key.as_str()], &context);
+        if !compile::has_bin_annot(&cx.flags_of(&tags)) {
+            return (
+                target.clone(),
+                Arc::new(Refused {
+                    message: format!(
+                        "cannot build {target}: the compiler writes it only when {source} is \
+                         compiled with -bin-annot.\nHint: add `<{source}>: bin_annot` to _tags \
+                         (or pass -tag bin_annot)."
+                    ),
+                }),
+            );
+        }
+        match self.producer_of(&Target::new(&key)) {
+            Some(p) => p,
+            None => (target.clone(), missing(target, &source)),
         }
     }
     /// The producer of `target`: the plugin's rules inserted before the
@@ -443,6 +721,17 @@ impl Rules for OcamlRules {
     fn producer(&self, target: &Target) -> Option<Producer> {
         self.producer_at(target, 0)
             .map(|(key, task)| Producer { key, task })
+    }
+}
+
+/// A task that fails with a message about the project.
+struct Refused {
+    message: String,
+}
+
+impl Task for Refused {
+    fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move { Err(Error::rule("missing-source", self.message.clone())) })
     }
 }
 

@@ -31,8 +31,8 @@ use engine::{Action, Error, Input, Prepare, Result, Target, Task, TaskCx, TaskVa
 use futures::future::BoxFuture;
 
 use super::compile::{local_deps, need_interfaces};
+use super::list_file;
 use super::{RuleContext, log_tags};
-use crate::module_list;
 use crate::ocamlfind::{CommandParts, FrontEnd};
 use crate::resolver::ModuleSource;
 use crate::toolchain::Tool;
@@ -173,8 +173,8 @@ impl Task for DocDir {
             let text = String::from_utf8_lossy(&tcx.read(&self.odocl)?).into_owned();
             let dirs = cx.project.include_dirs_of(self.odocl.dir());
             let mut odocs = Vec::new();
-            for entry in module_list::entries(&text) {
-                let found = module_list::candidates(&dirs, &entry, "odoc")
+            for entry in list_file::words(&text) {
+                let found = list_file::candidates(&dirs, &entry, "odoc")
                     .into_iter()
                     .find(|c| cx.module_at(c.trim_end_matches(".odoc")).is_some())
                     .ok_or_else(|| {

@@ -1,0 +1,191 @@
+//! The project's own libraries and their `use_<lib>` tags.
+//!
+//! ocamlbuild declares a library of the project with `ocaml_lib ~dir "d/foo"`
+//! in a plugin. caravan has no plugin: every `d/foo.mllib` of the traversed
+//! tree declares `use_foo` the way that call would. A command tagged
+//! `use_foo` then gets, like with ocamlbuild:
+//!
+//! - compiling (and `infer_interface`, `doc`): `-I d` (nothing for a library
+//!   at the root), after the built-in flags;
+//! - linking a program, an archive without `.mllib`, an output object, or
+//!   the units of a list file: `d/foo.cma` (`.cmxa`) is built first, every
+//!   module of the library is replaced by the archive in the link, and the
+//!   archive is put first when nothing else in the link uses it.
+//!
+//! The tag is never reported as unused. Two `.mllib` files with the same
+//! name in different folders make `use_<name>` ambiguous: a command using
+//! it fails with both paths.
+
+use engine::{Error, Result, Target, TaskCx};
+use tags::{Declarations, TagSet};
+
+use super::RuleContext;
+use super::list_file;
+use crate::options::Mode;
+use crate::project::Project;
+use crate::resolver::ModuleSource;
+
+/// A library of the project: a `.mllib` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectLibrary {
+    /// The library's name (`foo` for `d/foo.mllib`).
+    pub name: String,
+    /// The `.mllib` file.
+    pub mllib: String,
+    /// Its directory (`""` at the root).
+    pub dir: String,
+}
+
+impl ProjectLibrary {
+    /// The tag that uses it.
+    pub fn tag(&self) -> String {
+        format!("use_{}", self.name)
+    }
+
+    /// The archive of a mode (`d/foo.cma`, `d/foo.cmxa`).
+    pub fn archive(&self, mode: Mode) -> Target {
+        Target::new(&format!(
+            "{}.{}",
+            list_file::stem_of(&self.mllib),
+            mode.library_ext()
+        ))
+    }
+}
+
+/// The libraries of a project, in path order.
+pub fn of_project(project: &Project) -> Vec<ProjectLibrary> {
+    let mut libs: Vec<ProjectLibrary> = project
+        .files
+        .iter()
+        .filter(|f| f.ends_with(".mllib"))
+        .map(|f| {
+            let t = Target::new(f);
+            ProjectLibrary {
+                name: list_file::stem_of(t.file_name()).to_string(),
+                mllib: f.clone(),
+                dir: t.dir().to_string(),
+            }
+        })
+        .collect();
+    libs.sort_by(|a, b| a.mllib.cmp(&b.mllib));
+    libs
+}
+
+/// Declares the flags of the `use_<lib>` tags (what `ocaml_lib ~dir` does)
+/// and marks the tags used. Call it after the built-in declarations, before
+/// the tag checks.
+pub fn declare(libs: &[ProjectLibrary], decls: &mut Declarations) {
+    for lib in libs {
+        let tag = lib.tag();
+        decls.mark_tag_used(tag.as_str());
+        if lib.dir.is_empty() {
+            continue;
+        }
+        for context in ["compile", "doc", "infer_interface"] {
+            decls.flag(
+                ["ocaml", tag.as_str(), context],
+                vec!["-I".to_string(), lib.dir.clone()],
+            );
+        }
+    }
+}
+
+/// The project libraries a link of `out` uses: those named by its
+/// `use_<lib>` tags, except `out`'s own library, in ocamlbuild's order
+/// (reverse order of the tag names).
+pub fn used_by(cx: &RuleContext, out: &Target, tags: &TagSet) -> Result<Vec<ProjectLibrary>> {
+    let own = list_file::stem_of(out.as_str());
+    let mut used = Vec::new();
+    for tag in tags.iter() {
+        let Some(name) = tag.as_str().strip_prefix("use_") else {
+            continue;
+        };
+        let candidates: Vec<&ProjectLibrary> =
+            cx.libraries.iter().filter(|l| l.name == name).collect();
+        match candidates.as_slice() {
+            [] => {}
+            [lib] => {
+                if list_file::stem_of(&lib.mllib) != own {
+                    used.push((*lib).clone());
+                }
+            }
+            several => {
+                let paths: Vec<&str> = several.iter().map(|l| l.mllib.as_str()).collect();
+                return Err(Error::rule(
+                    "ambiguous-library",
+                    format!(
+                        "{out} is tagged {tag}, but several libraries of the project are named \
+                         {name}: {}.\nHint: rename one of the .mllib files so that each \
+                         use_<name> tag names one library.",
+                        paths.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    used.reverse();
+    Ok(used)
+}
+
+/// A library a link uses, with its modules.
+#[derive(Debug, Clone)]
+pub struct UsedLibrary {
+    /// The archive linked (`d/foo.cma` or `d/foo.cmxa`).
+    pub archive: Target,
+    /// The modules of its `.mllib`.
+    pub members: Vec<ModuleSource>,
+}
+
+/// Reads the modules of each used library, and starts building their
+/// archives.
+pub async fn prepare(
+    tcx: &TaskCx,
+    cx: &RuleContext,
+    libs: &[ProjectLibrary],
+    mode: Mode,
+) -> Result<Vec<UsedLibrary>> {
+    let archives: Vec<Target> = libs.iter().map(|l| l.archive(mode)).collect();
+    tcx.prefetch(&archives);
+    let mut out = Vec::new();
+    for (lib, archive) in libs.iter().zip(archives) {
+        let members = list_file::modules(tcx, cx, &Target::new(&lib.mllib)).await?;
+        out.push(UsedLibrary { archive, members });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mllib_is_a_library_named_after_its_file() {
+        let p = Project {
+            files: vec!["a.ml".into(), "lib/foo.mllib".into(), "bar.mllib".into()],
+            ..Project::default()
+        };
+        let libs = of_project(&p);
+        assert_eq!(libs.len(), 2);
+        assert_eq!(libs[0].name, "bar");
+        assert_eq!(libs[0].dir, "");
+        assert_eq!(libs[1].tag(), "use_foo");
+        assert_eq!(libs[1].archive(Mode::Native).as_str(), "lib/foo.cmxa");
+    }
+
+    #[test]
+    fn a_library_in_a_folder_adds_it_to_compile_commands() {
+        let p = Project {
+            files: vec!["lib/foo.mllib".into(), "bar.mllib".into()],
+            ..Project::default()
+        };
+        let mut d: Declarations = Declarations::new();
+        declare(&of_project(&p), &mut d);
+        let compile: TagSet = ["ocaml", "compile", "byte", "use_foo", "use_bar"]
+            .into_iter()
+            .collect();
+        assert_eq!(d.flags_of(&compile), ["-I", "lib"]);
+        let link: TagSet = ["ocaml", "link", "use_foo"].into_iter().collect();
+        assert!(d.flags_of(&link).is_empty());
+        assert!(d.used_tags().contains("use_bar"));
+    }
+}

@@ -1,0 +1,193 @@
+//! The list files of ocamlbuild's rules (`.mllib`, `.mlpack`, `.mldylib`,
+//! `.mltop`, `.clib`, `.itarget`, `.mlypack`, `.odocl`) and the lookup of
+//! the modules they name.
+//!
+//! A list file is read as ocamlbuild's `string_list_of_file` reads it: words
+//! separated by blanks and newlines, where a word starting with `#` comments
+//! out the rest of its line. A module entry is a module name (`Foo`, `foo`)
+//! or a path to one (`sub/Foo`). It is looked up from the list file's
+//! directory, or from `foo/` when the tree has a directory named like the
+//! list file (`foo.mllib` next to `foo/`), as ocamlbuild does: a name is
+//! resolved like a module mentioned in a source of that directory, a path
+//! is tried under that directory then under each include directory.
+
+use engine::{Error, Result, Target, TaskCx};
+
+use super::RuleContext;
+use crate::module_name::{capitalize, uncapitalize};
+use crate::resolver::ModuleSource;
+
+/// The words of a list file.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.split(['\n', '\r']) {
+        for word in line.split([' ', '\t', '\x0c']).filter(|w| !w.is_empty()) {
+            if word.starts_with('#') {
+                break;
+            }
+            out.push(word.to_string());
+        }
+    }
+    out
+}
+
+/// Builds (imports) the list file `file` and returns its words.
+pub async fn read(tcx: &TaskCx, file: &Target) -> Result<Vec<String>> {
+    tcx.need_one(file).await?;
+    let bytes = tcx.read(file)?;
+    Ok(words(&String::from_utf8_lossy(&bytes)))
+}
+
+/// `foo.mllib` → `foo`.
+pub fn stem_of(path: &str) -> &str {
+    let name_start = path.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match path[name_start..].rfind('.') {
+        Some(i) => &path[..name_start + i],
+        None => path,
+    }
+}
+
+/// The directory the modules of list file `list` are looked up from.
+pub fn lookup_dir(cx: &RuleContext, list: &Target) -> String {
+    let stem = stem_of(list.as_str());
+    if cx.project.dirs.iter().any(|d| d == stem) {
+        stem.to_string()
+    } else {
+        list.dir().to_string()
+    }
+}
+
+/// The module an entry names, seen from `dir`.
+pub fn resolve_entry(cx: &RuleContext, entry: &str, dir: &str) -> Option<ModuleSource> {
+    let (prefix, name) = match entry.rfind('/') {
+        Some(i) => (&entry[..i], &entry[i + 1..]),
+        None => ("", entry),
+    };
+    let name = capitalize(name);
+    if prefix.is_empty() {
+        return cx.resolver.resolve(&name, dir);
+    }
+    for d in cx.project.include_dirs_of(dir) {
+        for base in [uncapitalize(&name), name.clone()] {
+            let stem = if d.is_empty() {
+                format!("{prefix}/{base}")
+            } else {
+                format!("{d}/{prefix}/{base}")
+            };
+            if let Some(m) = cx.module_at(&stem) {
+                return Some(m);
+            }
+        }
+    }
+    None
+}
+
+/// The files `entry` may name with extension `ext`, seen from a list file
+/// whose include directories are `dirs` (its own first): for each
+/// directory, `dir/sub/m.ext` then `dir/sub/M.ext`, as ocamlbuild's
+/// `expand_module` tries them. Used by the lists of files that are not
+/// modules to compile (`.mlypack` grammars, `.odocl` documentation).
+pub fn candidates(dirs: &[&str], entry: &str, ext: &str) -> Vec<String> {
+    let (sub, name) = match entry.rsplit_once('/') {
+        Some((s, n)) => (Some(s), n),
+        None => (None, entry),
+    };
+    let mut out = Vec::new();
+    for dir in dirs {
+        let mut prefix = dir.to_string();
+        if let Some(s) = sub {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(s);
+        }
+        for base in [uncapitalize(name), capitalize(name)] {
+            let path = if prefix.is_empty() {
+                format!("{base}.{ext}")
+            } else {
+                format!("{prefix}/{base}.{ext}")
+            };
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// The modules listed in `list`, each once, in list order. Every entry must
+/// name a module with an implementation (an `.ml` or an `.mlpack`).
+pub async fn modules(tcx: &TaskCx, cx: &RuleContext, list: &Target) -> Result<Vec<ModuleSource>> {
+    let entries = read(tcx, list).await?;
+    let dir = lookup_dir(cx, list);
+    let mut out: Vec<ModuleSource> = Vec::new();
+    for entry in &entries {
+        let m = resolve_entry(cx, entry, &dir).ok_or_else(|| {
+            let place = if dir.is_empty() {
+                "the project root".to_string()
+            } else {
+                format!("{dir}/")
+            };
+            Error::rule(
+                "missing-source",
+                format!(
+                    "{list} lists the module {entry}, which caravan cannot find: there is no \
+                     {}.ml (or .mlpack) seen from {place}.\nHint: check the spelling; a module \
+                     in another folder is written with its path (sub/{}), or that folder is \
+                     added with -I or an `include` tag.",
+                    uncapitalize(entry.rsplit('/').next().unwrap_or(entry)),
+                    capitalize(entry.rsplit('/').next().unwrap_or(entry)),
+                ),
+            )
+        })?;
+        if !m.is_linkable() {
+            return Err(Error::rule(
+                "missing-source",
+                format!(
+                    "{list} lists the module {entry}, but {}.mli has no implementation \
+                     ({}.ml or {}.mlpack) to put in it.\nHint: remove the entry, or add the \
+                     implementation.",
+                    m.stem, m.stem, m.stem
+                ),
+            ));
+        }
+        if !out.iter().any(|o| o.stem == m.stem) {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_blank_separated_and_hash_comments_a_line() {
+        assert_eq!(
+            words("A B\n# comment C\n  sub/D # E F\r\nG\tH"),
+            ["A", "B", "sub/D", "G", "H"]
+        );
+        assert_eq!(words("a#b c"), ["a#b", "c"]);
+        assert!(words("").is_empty());
+    }
+
+    #[test]
+    fn candidates_follow_expand_module() {
+        assert_eq!(
+            candidates(&["", "lib"], "Foo", "mly"),
+            ["foo.mly", "Foo.mly", "lib/foo.mly", "lib/Foo.mly"]
+        );
+        assert_eq!(
+            candidates(&["src"], "sub/Bar", "odoc"),
+            ["src/sub/bar.odoc", "src/sub/Bar.odoc"]
+        );
+    }
+
+    #[test]
+    fn stems_drop_the_last_extension() {
+        assert_eq!(stem_of("foo.mllib"), "foo");
+        assert_eq!(stem_of("lib/foo.mllib"), "lib/foo");
+        assert_eq!(stem_of("a.b/foo"), "a.b/foo");
+    }
+}
