@@ -76,9 +76,9 @@ module List = struct
   include List
 
   let print pp f l =
-    Format.fprintf f "@[<hv0>[@[<hv2>";
+    Format.fprintf f "@[<2>[@ ";
     List.iteri (fun i x -> if i > 0 then Format.fprintf f ";@ "; pp f x) l;
-    Format.fprintf f "@]@ ]@]"
+    Format.fprintf f "@ ]@]"
 
   let filter_opt f l = List.filter_map f l
 

@@ -710,3 +710,53 @@ fn documentation_lists_the_plugin_rules_as_ocamlbuild() {
     assert_eq!(rules(&a.stdout), rules(&b.stdout));
     assert_eq!(rules(&a.stdout).len(), 2, "{}", a.stdout);
 }
+
+#[test]
+fn plugin_commands_stamps_insertion_and_actions_writing_their_products() {
+    let plugin = r#"open Ocamlbuild_plugin
+
+let () =
+  dispatch (function
+    | After_rules ->
+        (* Raw shell, inserted before the built-in rules. *)
+        rule "shell" ~insert:`top ~dep:"%.sed" ~prod:"%.ml" (fun env _ ->
+            Cmd (S [ Sh "sed 's/VALUE/42/'"; P (env "%.sed"); Sh ">"; Px (env "%.ml") ]));
+        (* An action that writes its product itself and returns Nop. *)
+        rule "written by the action" ~dep:"%.txt" ~prod:"%.ml" (fun env _ ->
+            let text = String.trim (read_file (env "%.txt")) in
+            with_output_file (env "%.ml") (fun oc -> Printf.fprintf oc "let text = %S\n" text);
+            Nop);
+        (* Quote, T tags, and a stamp over the dependencies. *)
+        rule "quoted" ~prod:"quoted.ml" (fun _ _ ->
+            Seq
+              [
+                Cmd (S [ A "sh"; A "-c"; Quote (S [ A "echo"; A "let q = \"x y\"" ]); Sh ">"; Px "quoted.ml" ]);
+                Cmd (S [ A "echo"; T (Tags.of_list [ "my_echo_tag" ]); Sh ">"; A "tagged.txt" ]);
+              ]);
+        flag [ "my_echo_tag" ] (A "flag-of-a-tag");
+        rule "all" ~stamp:"all.stamp" ~deps:[ "values.ml"; "note.ml" ] (fun _ _ -> Nop);
+        non_dependency "main.ml" "Not_a_module";
+        Command.execute ~quiet:true (Cmd (S [ A "true" ]));
+        print_endline (Command.to_string (Cmd (S [ A "a b"; P "c"; Sh "|"; A "d" ])));
+        ignore (Command.search_in_path "sh")
+    | _ -> ())
+"#;
+    let (t, run) = both(
+        &[
+            ("myocamlbuild.ml", plugin),
+            ("values.sed", "let value = VALUE\n"),
+            ("note.txt", "a note\n"),
+            (
+                "main.ml",
+                "let () = Printf.printf \"%d %s %s\\n\" Values.value Note.text Quoted.q\n",
+            ),
+        ],
+        &["main.byte", "all.stamp"],
+        &[("main.byte", "42 a note x y\n")],
+        &["values.ml", "note.ml", "quoted.ml", "tagged.txt"],
+    );
+    assert!(t.exists("_build/all.stamp"));
+    assert_eq!(t.read("_build/tagged.txt"), "flag-of-a-tag\n");
+    // Command.to_string prints as ocamlbuild's does.
+    assert!(run.stdout.contains("'a b' c | d\n"), "{}", run.stdout);
+}
