@@ -79,6 +79,8 @@ pub struct PluginRun<'a> {
     pub key: &'a str,
     /// The build directory.
     pub build_dir: &'a std::path::Path,
+    /// The plugin binary's digest: its rules' actions are code too.
+    pub binary_digest: String,
 }
 
 /// Flags in plugin declarations: tags have no flags yet, virtual tools are
@@ -296,6 +298,7 @@ pub fn configure(
             ocaml::plugin::session::save(p.build_dir, p.key, t);
         }
         fingerprint.push_str(&digest);
+        fingerprint.push_str(&p.binary_digest);
         process = running;
         decls.declare_flags(&mut flags, true, &DeclarationExpander);
     }

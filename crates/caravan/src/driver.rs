@@ -345,6 +345,7 @@ fn configure_with(cli: &Cli, paths: &Paths, plugin: Option<&Plugin>) -> Result<C
                 session: p.session(&paths.build_dir, live)?,
                 key: &p.key,
                 build_dir: &paths.build_dir,
+                binary_digest: p.binary.digest.to_hex(),
             }),
             None => None,
         };

@@ -760,3 +760,74 @@ let () =
     // Command.to_string prints as ocamlbuild's does.
     assert!(run.stdout.contains("'a b' c | d\n"), "{}", run.stdout);
 }
+
+#[test]
+fn a_rule_whose_dependencies_cannot_be_built_gives_way_to_the_next() {
+    let plugin = r#"open Ocamlbuild_plugin
+
+let gen name ext =
+  rule name ~dep:("%." ^ ext) ~prod:"%.ml" (fun env _ ->
+      Echo ([ Printf.sprintf "let from = %S\n" ext ], env "%.ml"))
+
+let () = dispatch (function After_rules -> gen "from a" "gena"; gen "from b" "genb" | _ -> ())
+"#;
+    both(
+        &[
+            ("myocamlbuild.ml", plugin),
+            ("x.genb", ""),
+            ("main.ml", "let () = print_endline X.from\n"),
+        ],
+        &["main.byte"],
+        &[("main.byte", "genb\n")],
+        &["x.ml"],
+    );
+}
+
+#[test]
+fn the_config_module_is_part_of_the_plugin() {
+    let t = Tree::new(&[
+        ("myocamlbuild_config.ml", "let greeting = \"one\"\n"),
+        (
+            "myocamlbuild.ml",
+            "open Ocamlbuild_plugin\nlet () = dispatch (function\n  | After_rules -> rule \"g\" ~prod:\"g.ml\" (fun _ _ -> Echo ([Printf.sprintf \"let s = %S\\n\" Myocamlbuild_config.greeting], \"g.ml\"))\n  | _ -> ())\n",
+        ),
+        ("main.ml", "let () = print_endline G.s\n"),
+    ]);
+    t.caravan(&["main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "one\n");
+    t.write("myocamlbuild_config.ml", "let greeting = \"two\"\n");
+    let r = t.caravan(&["main.byte"]).ok();
+    assert!(
+        r.stdout.contains("myocamlbuild_config.ml myocamlbuild.ml"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(t.run("main.byte", &[]).stdout, "two\n");
+}
+
+#[test]
+fn plugin_compilers_can_be_chosen() {
+    let t = Tree::new(&[
+        (
+            "myocamlbuild.ml",
+            "open Ocamlbuild_plugin\nlet () = dispatch (fun _ -> ())\n",
+        ),
+        ("main.ml", "let () = print_endline \"ok\"\n"),
+    ]);
+    let r = t
+        .caravan(&[
+            "-byte-plugin",
+            "-plugin-ocamlc",
+            "ocamlc -w +a-70",
+            "-plugin-no-ocamlfind",
+            "main.byte",
+        ])
+        .ok();
+    let compile = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("-o myocamlbuild"))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(compile.contains("ocamlc -w +a-70 -g unix.cma"), "{compile}");
+    assert_eq!(t.run("main.byte", &[]).stdout, "ok\n");
+}
