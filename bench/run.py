@@ -36,6 +36,7 @@ def parse_args(argv):
     ap.add_argument("--libs", action="store_true", help="sub-folders as libraries (.mllib / dune libraries)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-limit", action="store_true", help="skip the physical-limit measurement")
+    ap.add_argument("--no-scaling", action="store_true", help="skip the parallel-scaling checks")
     ap.add_argument("--limit-repeats", type=int, default=1, help="sequential limit builds (the minimum is kept)")
     ap.add_argument("--work", default=os.environ.get("BENCH_WORK", "/tmp/caravan-bench"), help="scratch folder")
     ap.add_argument("--caravan", default=os.environ.get("CARAVAN"), help="caravan binary")
@@ -68,9 +69,7 @@ def main(argv):
         "projects": [],
     }
     started = time.time()
-    say("== parallel scaling, before")
-    results["scaling_before"] = scaling.measure()
-    say("  two jobs at once vs one: " + scaling.summary(results["scaling_before"]))
+    _scaling(a, results, "before")
 
     for n in sizes:
         workdir = os.path.join(a.work, f"p{n}{'-libs' if a.libs else ''}")
@@ -95,11 +94,10 @@ def main(argv):
         results["projects"].append(project)
         _save(a, results)
 
-    say("== parallel scaling, after")
-    results["scaling_after"] = scaling.measure()
-    say("  two jobs at once vs one: " + scaling.summary(results["scaling_after"]))
-    speedups = [results[k]["cpu_loop"]["speedup"] for k in ("scaling_before", "scaling_after")]
-    results["quiet"] = min(speedups) >= 1.8
+    _scaling(a, results, "after")
+    if not a.no_scaling:
+        speedups = [results[k]["cpu_loop"]["speedup"] for k in ("scaling_before", "scaling_after")]
+        results["quiet"] = min(speedups) >= 1.8
     results["elapsed_s"] = round(time.time() - started)
     path = _save(a, results)
     text = report.render(results)
@@ -113,6 +111,14 @@ def main(argv):
             json.dump(results, f, indent=1)
         say("written: docs/BENCHMARKS.md, bench/results/last.json")
     return 0
+
+
+def _scaling(a, results, when):
+    if a.no_scaling:
+        return
+    say(f"== parallel scaling, {when}")
+    results[f"scaling_{when}"] = scaling.measure()
+    say("  two jobs at once vs one: " + scaling.summary(results[f"scaling_{when}"]))
 
 
 def _save(a, results):

@@ -184,7 +184,9 @@ impl Engine {
                 }
             }
         }
-        files.sort_by(|a, b| a.0.cmp(&b.0));
+        // Byte order, cheaper than `Path`'s component order, keeps a
+        // directory's files together just as well.
+        files.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
         files
     }
 

@@ -162,7 +162,7 @@ fn stat_at(dirfd: RawFd, name: &str) -> Option<FileStat> {
 /// Writes the stamp atomically; `files` are absolute paths.
 pub fn write(path: &Path, key: &Digest, files: &[(PathBuf, FileStat)]) -> Result<()> {
     let mut sorted: Vec<&(PathBuf, FileStat)> = files.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     let mut text = Vec::with_capacity(64 + files.len() * 64);
     let _ = writeln!(text, "{HEADER} {}", key.to_hex());
     let mut current: Option<&Path> = None;

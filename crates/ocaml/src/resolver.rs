@@ -134,32 +134,46 @@ impl Resolver {
     /// and `.mlypack` files go through menhir (`-use-menhir`).
     pub fn with_generators(project: &Project, stdlib_dir: PathBuf, menhir: bool) -> Resolver {
         let files: FxHashSet<String> = project.files.iter().cloned().collect();
-        let mut by_stem: FxHashMap<String, ModuleSource> = FxHashMap::default();
+        // Which of the extensions that make a module each stem has.
+        const ML: u8 = 1;
+        const MLI: u8 = 2;
+        const MLL: u8 = 4;
+        const MLY: u8 = 8;
+        const MLYPACK: u8 = 16;
+        const MLPACK: u8 = 32;
+        let mut kinds: FxHashMap<&str, u8> = FxHashMap::default();
         for f in &project.files {
             let Some((stem, ext)) = f.rsplit_once('.') else {
                 continue;
             };
-            if !matches!(ext, "ml" | "mli" | "mll" | "mly" | "mlypack" | "mlpack")
-                || stem.ends_with('/')
-            {
-                continue;
+            let bit = match ext {
+                "ml" => ML,
+                "mli" => MLI,
+                "mll" => MLL,
+                "mly" => MLY,
+                "mlypack" => MLYPACK,
+                "mlpack" => MLPACK,
+                _ => continue,
+            };
+            if !stem.ends_with('/') {
+                *kinds.entry(stem).or_default() |= bit;
             }
-            if by_stem.contains_key(stem) {
-                continue;
-            }
-            let has = |e: &str| files.contains(&format!("{stem}.{e}"));
-            let mut m = ModuleSource::new(stem, has("mli"), has("ml"));
-            m.pack = has("mlpack");
+        }
+        let mut by_stem: FxHashMap<String, ModuleSource> = FxHashMap::default();
+        for (stem, k) in kinds {
+            let has = |bit: u8| k & bit != 0;
+            let mut m = ModuleSource::new(stem, has(MLI), has(ML));
+            m.pack = has(MLPACK);
             if !m.has_ml {
-                m.generator = if has("mll") {
+                m.generator = if has(MLL) {
                     Some(Generator::Ocamllex)
                 } else if m.has_mli {
                     // The parser generators also write the .mli: a real one
                     // leaves them out (hygiene reports the pair).
                     None
-                } else if menhir && has("mlypack") {
+                } else if menhir && has(MLYPACK) {
                     Some(Generator::MenhirPack)
-                } else if has("mly") {
+                } else if has(MLY) {
                     Some(Generator::Parser)
                 } else {
                     None

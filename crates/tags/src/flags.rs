@@ -17,9 +17,9 @@ use crate::pretty::{BoxKind, Printer};
 use crate::tag::Tag;
 use crate::tag_set::TagSet;
 use crate::warnings::{Warning, WarningKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A parameter-to-values function. `Err(message)` rejects the parameter
 /// (ocamlbuild's `Invalid_argument`).
@@ -80,6 +80,7 @@ pub struct Declarations<F = String> {
     deps: Vec<Declaration<String>>,
     pdeps: Vec<ParamDeclaration<String>>,
     marked_used: TagSet,
+    memo: FlagMemo<F>,
 }
 
 impl<F> Default for Declarations<F> {
@@ -90,7 +91,39 @@ impl<F> Default for Declarations<F> {
             deps: Vec::new(),
             pdeps: Vec::new(),
             marked_used: TagSet::new(),
+            memo: FlagMemo::default(),
         }
+    }
+}
+
+/// The answers of [`Declarations::flags_of`], by the part of the command's
+/// tags that some flag declaration mentions: that part alone decides the
+/// answer, and few distinct ones occur in a build (a command's `file:` and
+/// `extension:` tags, which make its whole set unique, are seldom in it).
+/// Emptied whenever a flag declaration is added.
+struct FlagMemo<F> {
+    mentioned: OnceLock<TagSet>,
+    answers: Mutex<HashMap<TagSet, Vec<F>>>,
+}
+
+impl<F> Default for FlagMemo<F> {
+    fn default() -> Self {
+        FlagMemo {
+            mentioned: OnceLock::new(),
+            answers: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<F> Clone for FlagMemo<F> {
+    fn clone(&self) -> Self {
+        FlagMemo::default()
+    }
+}
+
+impl<F> fmt::Debug for FlagMemo<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FlagMemo")
     }
 }
 
@@ -145,6 +178,7 @@ impl<F: Clone> Declarations<F> {
         I: IntoIterator<Item = T>,
         T: Into<Tag>,
     {
+        self.memo = FlagMemo::default();
         self.flags.push(Declaration {
             tags: tag_set(tags),
             values: flags,
@@ -158,6 +192,7 @@ impl<F: Clone> Declarations<F> {
         I: IntoIterator<Item = T>,
         T: Into<Tag>,
     {
+        self.memo = FlagMemo::default();
         self.flags.push(Declaration {
             tags: tag_set(tags),
             values: flags,
@@ -274,6 +309,7 @@ impl<F: Clone> Declarations<F> {
                         },
                     });
                 }
+                self.memo = FlagMemo::default();
                 instantiate_one(&mut self.pflags, &mut self.flags, name, param)?;
                 instantiate_one(&mut self.pdeps, &mut self.deps, name, param)?;
             }
@@ -330,7 +366,28 @@ impl<F: Clone> Declarations<F> {
     /// assert_eq!(d.flags_of(&cmd), ["-g", "-thread"]); // nothing acknowledged yet
     /// ```
     pub fn flags_of(&self, tags: &TagSet) -> Vec<F> {
-        matching(&self.flags, tags).cloned().collect()
+        let mentioned = self.memo.mentioned.get_or_init(|| {
+            let mut all = TagSet::new();
+            for d in &self.flags {
+                all.union_with(&d.tags);
+            }
+            all
+        });
+        let key: TagSet = tags
+            .iter()
+            .filter(|t| mentioned.contains_tag(t))
+            .cloned()
+            .collect();
+        if let Ok(answers) = self.memo.answers.lock()
+            && let Some(flags) = answers.get(&key)
+        {
+            return flags.clone();
+        }
+        let flags: Vec<F> = matching(&self.flags, &key).cloned().collect();
+        if let Ok(mut answers) = self.memo.answers.lock() {
+            answers.insert(key, flags.clone());
+        }
+        flags
     }
 
     /// The dependencies of a command tagged `tags`, in declaration order.
