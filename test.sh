@@ -7,9 +7,10 @@ cd "$(dirname "$0")"
 # The compilers and ocamlbuild (tests compare with the real one), the
 # compiler sources (the scanner is checked on all of them), `script` (a
 # pseudo-terminal for the status-line test), menhir with its runtime
-# library and camlp4 (generated sources and preprocessors), and the OCaml
-# libraries the findlib comparison runs over.
-scripts/install-packages.sh ocaml-nox ocaml-findlib ocamlbuild ocaml-source bsdutils \
+# library and camlp4 (generated sources and preprocessors), oasis (a test
+# builds an OASIS-generated myocamlbuild.ml), and the OCaml libraries the
+# findlib comparison runs over.
+scripts/install-packages.sh ocaml-nox ocaml-findlib ocamlbuild ocaml-source bsdutils oasis \
   menhir libmenhir-ocaml-dev camlp4
 bash crates/findlib/tests/install-packages.sh
 

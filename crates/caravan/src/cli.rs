@@ -59,7 +59,8 @@ const fn spec(
 use Arity::{Int, List, None as Flag, One};
 use Support::{Later, Yes};
 
-const PLUGIN: Support = Later("myocamlbuild.ml plugins");
+const INSTALL_DIRS: Support =
+    Later("ocamlbuild's installation directories (caravan links plugins with its own library)");
 const NO_STDLIB: Support = Later("-no-stdlib (stdlib modules as mandatory dependencies)");
 
 static SPECS: &[Spec] = &[
@@ -219,26 +220,20 @@ static SPECS: &[Spec] = &[
         "Don't catch and display exceptions (useful to display the call stack)",
         Later("ocamlbuild's debugging aids"),
     ),
-    spec(
-        "-just-plugin",
-        Flag,
-        "",
-        "Just build myocamlbuild.ml",
-        PLUGIN,
-    ),
+    spec("-just-plugin", Flag, "", "Just build myocamlbuild.ml", Yes),
     spec(
         "-byte-plugin",
         Flag,
         "",
         "Don't use a native plugin but bytecode",
-        PLUGIN,
+        Yes,
     ),
     spec(
         "-plugin-option",
         One,
         "<option>",
         "Use the option only when plugin is run",
-        PLUGIN,
+        Yes,
     ),
     spec(
         "-sanitization-script",
@@ -295,14 +290,14 @@ static SPECS: &[Spec] = &[
         Flag,
         "",
         "Use the 'ocamlfind' wrapper for building myocamlbuild.ml",
-        PLUGIN,
+        Yes,
     ),
     spec(
         "-plugin-no-ocamlfind",
         Flag,
         "",
         "Don't use ocamlfind for building myocamlbuild.ml",
-        PLUGIN,
+        Yes,
     ),
     spec(
         "-toolchain",
@@ -330,14 +325,14 @@ static SPECS: &[Spec] = &[
         One,
         "<path>",
         "Set the install library directory",
-        PLUGIN,
+        INSTALL_DIRS,
     ),
     spec(
         "-install-bin-dir",
         One,
         "<path>",
         "Set the install binary directory",
-        PLUGIN,
+        INSTALL_DIRS,
     ),
     spec(
         "-where",
@@ -365,7 +360,7 @@ static SPECS: &[Spec] = &[
         One,
         "<command>",
         "Set the OCaml bytecode compiler used when building myocamlbuild.ml (only)",
-        PLUGIN,
+        Yes,
     ),
     spec(
         "-ocamlopt",
@@ -379,7 +374,7 @@ static SPECS: &[Spec] = &[
         One,
         "<command>",
         "Set the OCaml native compiler used when building myocamlbuild.ml (only)",
-        PLUGIN,
+        Yes,
     ),
     spec(
         "-ocamldep",
@@ -547,6 +542,21 @@ pub struct Cli {
     pub nothing_should_be_rebuilt: bool,
     /// `-plugin-tag`, `-plugin-tags`.
     pub plugin_tags: Vec<String>,
+    /// `-just-plugin`.
+    pub just_plugin: bool,
+    /// `-byte-plugin`.
+    pub byte_plugin: bool,
+    /// `-plugin-use-ocamlfind` (`Some(true)`), `-plugin-no-ocamlfind`
+    /// (`Some(false)`); `-use-ocamlfind` and `-no-ocamlfind` set it too.
+    pub plugin_ocamlfind: Option<bool>,
+    /// `-plugin-ocamlc`.
+    pub plugin_ocamlc: Option<String>,
+    /// `-plugin-ocamlopt`.
+    pub plugin_ocamlopt: Option<String>,
+    /// The compilers are wrapped in `ocamlfind` by the plugin (an
+    /// `Options.ocamlc := ocamlfind ocamlc` setting): commands go through
+    /// caravan's in-process ocamlfind.
+    pub ocamlfind_wrapped: bool,
     /// `-use-ocamlfind` (`Some(true)`) or `-no-ocamlfind` (`Some(false)`).
     pub ocamlfind: Option<bool>,
     /// `-pkg`, `-pkgs`, `-package`.
@@ -605,6 +615,12 @@ impl Default for Cli {
             no_skip: false,
             nothing_should_be_rebuilt: false,
             plugin_tags: Vec::new(),
+            just_plugin: false,
+            byte_plugin: false,
+            plugin_ocamlfind: None,
+            plugin_ocamlc: None,
+            plugin_ocamlopt: None,
+            ocamlfind_wrapped: false,
             ocamlfind: None,
             packages: Vec::new(),
             syntaxes: Vec::new(),
@@ -770,8 +786,22 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-no-skip" => cli.no_skip = true,
         "-nothing-should-be-rebuilt" => cli.nothing_should_be_rebuilt = true,
         "-plugin-tag" => cli.plugin_tags.push(v),
-        "-use-ocamlfind" => cli.ocamlfind = Some(true),
-        "-no-ocamlfind" => cli.ocamlfind = Some(false),
+        "-use-ocamlfind" => {
+            cli.ocamlfind = Some(true);
+            cli.plugin_ocamlfind = Some(true);
+        }
+        "-no-ocamlfind" => {
+            cli.ocamlfind = Some(false);
+            cli.plugin_ocamlfind = Some(false);
+        }
+        "-plugin-use-ocamlfind" => cli.plugin_ocamlfind = Some(true),
+        "-plugin-no-ocamlfind" => cli.plugin_ocamlfind = Some(false),
+        "-just-plugin" => cli.just_plugin = true,
+        "-byte-plugin" => cli.byte_plugin = true,
+        // The option is for the plugin's own command line: caravan skips it.
+        "-plugin-option" => {}
+        "-plugin-ocamlc" => cli.plugin_ocamlc = Some(v),
+        "-plugin-ocamlopt" => cli.plugin_ocamlopt = Some(v),
         "-pkg" | "-package" => cli.packages.push(v),
         "-pkgs" => cli.packages.extend(split_list(&v)),
         "-syntax" => cli.syntaxes.push(v),
@@ -870,8 +900,8 @@ mod tests {
 
     #[test]
     fn options_of_later_features_are_refused_by_name() {
-        match parse(&args(&["-just-plugin", "main.native"])) {
-            Err(CliError::NotSupported { option, .. }) => assert_eq!(option, "-just-plugin"),
+        match parse(&args(&["-use-jocaml", "main.native"])) {
+            Err(CliError::NotSupported { option, .. }) => assert_eq!(option, "-use-jocaml"),
             other => panic!("{other:?}"),
         }
     }

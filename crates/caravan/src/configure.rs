@@ -4,13 +4,19 @@
 
 use ocaml::flags::{self, FlagOptions};
 use ocaml::ocamlfind::Ocamlfind;
+use ocaml::plugin::declarations::{PluginDeclarations, Recorder};
+use ocaml::plugin::process::PluginProcess;
+use ocaml::plugin::protocol::Phase;
+use ocaml::plugin::session::{Session, SessionError};
+use ocaml::plugin::spec::Expander;
 use ocaml::project::{Project, ScanConfig};
 use ocaml::tagging::{Tagger, TagsBuilder};
-use tags::{Declarations, SHOW_TAGS_PREAMBLE};
+use tags::{Configuration, Declarations, SHOW_TAGS_PREAMBLE, TagSet};
 
 use crate::cli::Cli;
 use crate::driver::Stop;
 use crate::exit_code;
+use crate::{plugin, plugin_options};
 
 /// The configured project.
 pub struct Configured {
@@ -27,8 +33,67 @@ pub struct Configured {
     /// `_tags` or `-tag use_menhir`; a tag on some files only does not count).
     pub menhir: bool,
     /// A digest of every configuration text read (`_tags` files and tag
-    /// options) and of the installed packages used, for the null-build key.
+    /// options, what the plugin said) and of the installed packages used,
+    /// for the null-build key.
     pub fingerprint: String,
+    /// The command line as the plugin left it (the same without a plugin).
+    pub cli: Cli,
+    /// What the plugin declared, and the plugin if it ran.
+    pub plugin: Option<PluginConfigured>,
+}
+
+/// The outcome of the plugin's configuration session.
+pub struct PluginConfigured {
+    /// Its declarations.
+    pub decls: PluginDeclarations,
+    /// The plugin, still running, when the session was live.
+    pub process: Option<PluginProcess>,
+}
+
+/// Why configuring stopped.
+pub enum ConfigureError {
+    /// Print and exit.
+    Stop(Stop),
+    /// The replayed plugin session does not fit: configure again, live.
+    Stale,
+}
+
+impl From<Stop> for ConfigureError {
+    fn from(s: Stop) -> ConfigureError {
+        ConfigureError::Stop(s)
+    }
+}
+
+fn session_error(e: SessionError) -> ConfigureError {
+    match e {
+        SessionError::Stale => ConfigureError::Stale,
+        SessionError::Failed(e) => ConfigureError::Stop(plugin::stop(e)),
+    }
+}
+
+/// The plugin's session, with what configuring needs of it.
+pub struct PluginRun<'a> {
+    /// The session.
+    pub session: Session,
+    /// The key to save a live session's transcript under.
+    pub key: &'a str,
+    /// The build directory.
+    pub build_dir: &'a std::path::Path,
+    /// The plugin binary's digest: its rules' actions are code too.
+    pub binary_digest: String,
+}
+
+/// Flags in plugin declarations: tags have no flags yet, virtual tools are
+/// found as ocamlbuild finds them.
+struct DeclarationExpander;
+
+impl Expander for DeclarationExpander {
+    fn flags(&self, _: &[String]) -> Vec<String> {
+        Vec::new()
+    }
+    fn virtual_tool(&self, name: &str) -> Vec<String> {
+        ocaml::plugin::rule::virtual_tool(name)
+    }
 }
 
 /// Tags that only mean something to ocamlfind.
@@ -42,8 +107,40 @@ const FINDLIB_TAGS: &[&str] = &[
 ];
 
 /// Scans the tree reading `_tags`, settles ocamlfind mode, declares the
-/// flags, prints the startup warnings.
-pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
+/// flags, prints the startup warnings. With a plugin, its hooks run in
+/// ocamlbuild's order: the options hooks first (their options decide the
+/// tree), the others after the tree is read.
+pub fn configure(
+    cli: &Cli,
+    scan_for: &dyn Fn(&Cli) -> ScanConfig,
+    mut plugin: Option<PluginRun>,
+) -> Result<Configured, ConfigureError> {
+    let mut decls = PluginDeclarations::default();
+    let builtin_answers = flags::builtin(&FlagOptions::default(), "+camlp4", false);
+    let answer_flags = |tags: &[String]| {
+        let set: TagSet = tags.iter().map(String::as_str).collect();
+        builtin_answers.flags_of(&set)
+    };
+    let mut early = Configuration::new();
+    let mut cli = cli.clone();
+    if let Some(p) = plugin.as_mut() {
+        let mut rec = Recorder {
+            decls: &mut decls,
+            config: &mut early,
+            flags: &answer_flags,
+        };
+        p.session
+            .hook(Phase::BeforeOptions, None, &mut rec)
+            .map_err(session_error)?;
+        let options = p
+            .session
+            .hook(Phase::AfterOptions, None, &mut rec)
+            .map_err(session_error)?;
+        cli = plugin_options::apply(&cli, &options)?;
+    }
+    let cli = cli;
+    let scan = scan_for(&cli);
+    let scan = &scan;
     let root = &scan.root;
     let looks_like_project = root.join("_tags").is_file() || root.join("myocamlbuild.ml").is_file();
     let traverse = cli.recursive || looks_like_project;
@@ -54,7 +151,8 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
     } else {
         (&[], &[])
     };
-    let mut builder = TagsBuilder::new(
+    let mut builder = TagsBuilder::with_base(
+        early,
         &cli.tag_lines,
         &cli.tags,
         traverse,
@@ -64,6 +162,54 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
     .map_err(ocaml_error)?;
     let project = Project::scan(scan, &mut builder).map_err(ocaml_error)?;
     let mut fingerprint = builder.fingerprint();
+    let mut cli = cli;
+    if let Some(p) = plugin.as_mut() {
+        let mut rec = Recorder {
+            decls: &mut decls,
+            config: builder.config_mut(),
+            flags: &answer_flags,
+        };
+        let include_dirs: Vec<String> = project
+            .include_dirs
+            .iter()
+            .map(|d| {
+                if d.is_empty() {
+                    ".".to_string()
+                } else {
+                    d.clone()
+                }
+            })
+            .collect();
+        let mut options = None;
+        for phase in [
+            Phase::BeforeHygiene,
+            Phase::AfterHygiene,
+            Phase::BeforeRules,
+            Phase::AfterRules,
+        ] {
+            let dirs = (phase == Phase::BeforeRules).then(|| include_dirs.clone());
+            options = Some(
+                p.session
+                    .hook(phase, dirs, &mut rec)
+                    .map_err(session_error)?,
+            );
+        }
+        if let Some(o) = options {
+            // The tree is read: options that shape it no longer count.
+            let after = plugin_options::apply(&cli, &o)?;
+            cli = Cli {
+                targets: cli.targets,
+                include_dirs: cli.include_dirs,
+                exclude_dirs: cli.exclude_dirs,
+                recursive: cli.recursive,
+                tags: cli.tags,
+                tag_lines: cli.tag_lines,
+                ..after
+            };
+            decls.options = o;
+        }
+    }
+    let cli = cli;
     let tagger = builder.finish();
 
     // ocamlfind mode: asked for, or (unless refused) implied by -pkg or by
@@ -75,7 +221,8 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
     let use_ocamlfind = cli
         .ocamlfind
         .unwrap_or(!cli.packages.is_empty() || findlib_tags);
-    let needs_findlib = use_ocamlfind || !cli.packages.is_empty();
+    let translate = use_ocamlfind || cli.ocamlfind_wrapped;
+    let needs_findlib = translate || !cli.packages.is_empty();
     let ocamlfind = if needs_findlib {
         Some(
             Ocamlfind::with_toolchain(cli.toolchain.as_deref())
@@ -98,7 +245,7 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
         ..FlagOptions::default()
     };
     if let Some(of) = &ocamlfind {
-        let named = named_packages(cli, &tagger);
+        let named = named_packages(&cli, &tagger);
         check_packages(of, &named, &tagger)?;
         fingerprint.push_str(&of.identity_of(&named).map_err(findlib_error)?);
         if !use_ocamlfind {
@@ -128,9 +275,51 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
     } else {
         "+camlp4".to_string()
     };
-    let mut flags = flags::builtin(&options, &camlp4, use_ocamlfind);
-    // Each .mllib declares use_<lib>, as ocamlbuild's ocaml_lib would.
-    ocaml::rules::libraries::declare(&ocaml::rules::libraries::of_project(&project), &mut flags);
+    let mut flags = Declarations::new();
+    let mut process = None;
+    let plugin_ran = plugin.is_some();
+    if let Some(mut p) = plugin {
+        let mut config = tagger.config().clone();
+        let mut rec = Recorder {
+            decls: &mut decls,
+            config: &mut config,
+            flags: &answer_flags,
+        };
+        let pairs = rec
+            .decls
+            .instantiation_requests(tagger.config(), cli.documentation);
+        let instances = p
+            .session
+            .instantiate(pairs, &mut rec)
+            .map_err(session_error)?;
+        decls.set_instances(instances);
+        let (running, transcript, digest) = p.session.finish();
+        if let Some(t) = &transcript {
+            ocaml::plugin::session::save(p.build_dir, p.key, t);
+        }
+        fingerprint.push_str(&digest);
+        fingerprint.push_str(&p.binary_digest);
+        process = running;
+        decls.declare_flags(&mut flags, true, &DeclarationExpander);
+    }
+    flags::declare_builtin(
+        &mut flags,
+        &options,
+        &camlp4,
+        use_ocamlfind,
+        &decls.parametrised_names(),
+    );
+    // Each .mllib declares use_<lib>, as ocamlbuild's ocaml_lib would
+    // (unless the plugin declares that library itself, in its own place).
+    let by_plugin = decls.internal_library_tags();
+    let libraries: Vec<_> = ocaml::rules::libraries::of_project(&project)
+        .into_iter()
+        .filter(|l| !by_plugin.contains(&l.tag()))
+        .collect();
+    ocaml::rules::libraries::declare(&libraries, &mut flags);
+    if plugin_ran {
+        decls.declare_flags(&mut flags, false, &DeclarationExpander);
+    }
     let mut warnings = Vec::new();
     let checked = tags::startup_checks(tagger.config(), &mut flags, &mut warnings);
     for w in &warnings {
@@ -153,9 +342,11 @@ pub fn configure(cli: &Cli, scan: &ScanConfig) -> Result<Configured, Stop> {
         project,
         tagger,
         flags,
-        ocamlfind: if use_ocamlfind { ocamlfind } else { None },
+        ocamlfind: if translate { ocamlfind } else { None },
         menhir,
         fingerprint,
+        cli,
+        plugin: plugin_ran.then_some(PluginConfigured { decls, process }),
     })
 }
 
@@ -213,6 +404,7 @@ fn findlib_error(e: findlib::Error) -> Stop {
 fn ocaml_error(e: ocaml::Error) -> Stop {
     match e {
         ocaml::Error::Tags(t) => Stop::new(t.exit_code() as u8, t.to_string()),
+        ocaml::Error::Plugin(e) => plugin::stop(e),
         ocaml::Error::Io { path, source } => {
             Stop::new(exit_code::SYSTEM, crate::report::io_message(&path, &source))
         }

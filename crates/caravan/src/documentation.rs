@@ -1,6 +1,8 @@
 //! `-documentation`: the rules caravan knows and every flag declaration,
 //! printed as ocamlbuild prints its own.
 
+use ocaml::plugin::declarations::RuleOrder;
+use ocaml::plugin::protocol::RuleDecl;
 use tags::Declarations;
 
 /// caravan's rules: name, dependencies, products.
@@ -161,15 +163,46 @@ const LAST: &[(&str, &str, &str)] = &[
     ("preprocess: ml -> pp.ml", "%.ml", "%.pp.ml"),
 ];
 
-/// The text of `-documentation`; `menhir` says which parser rules apply.
-pub fn render(flags: &Declarations, menhir: bool) -> String {
+/// The text of `-documentation`; `menhir` says which parser rules apply;
+/// a plugin's rules come before or after the built-in ones, in its order.
+pub fn render(flags: &Declarations, menhir: bool, plugin: Option<&RuleOrder>) -> String {
     let mut out = String::new();
+    if let Some(p) = plugin {
+        p.before.iter().for_each(|r| out.push_str(&plugin_rule(r)));
+    }
+    let builtins = plugin.is_none_or(|p| p.builtins);
     let parsers = if menhir { MENHIR } else { OCAMLYACC };
     for (name, deps, prods) in RULES.iter().chain(parsers).chain(LAST) {
-        out.push_str(&format!(
-            "rule {name:?}\n  ~deps:[ {deps} ]\n  ~prods:[ {prods} ]\n  <fun>\n\n"
-        ));
+        if builtins {
+            out.push_str(&format!(
+                "rule {name:?}\n  ~deps:[ {deps} ]\n  ~prods:[ {prods} ]\n  <fun>\n\n"
+            ));
+        }
+    }
+    if let Some(p) = plugin {
+        p.after.iter().for_each(|r| out.push_str(&plugin_rule(r)));
     }
     out.push_str(&flags.documentation(|words| words.join(" ")));
     out
+}
+
+/// A plugin's rule, on one line when it fits in 80 columns as ocamlbuild
+/// prints it (`rule "x" ~deps:[ %.a ] ~prods:[ %.b ] <fun>`).
+fn plugin_rule(r: &RuleDecl) -> String {
+    let prods: Vec<&str> = r.prods.iter().chain(&r.stamp).map(String::as_str).collect();
+    let mut parts = vec![
+        format!("rule {:?}", r.name),
+        format!("~deps:[ {} ]", r.deps.join("; ")),
+        format!("~prods:[ {} ]", prods.join("; ")),
+    ];
+    if let Some(d) = &r.doc {
+        parts.push(format!("~doc:{d:?}"));
+    }
+    parts.push("<fun>".to_string());
+    let line = parts.join(" ");
+    if line.len() <= 80 {
+        format!("{line}\n\n")
+    } else {
+        format!("{}\n\n", parts.join("\n  "))
+    }
 }

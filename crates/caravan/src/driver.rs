@@ -11,6 +11,8 @@ use engine::{
     BuildLock, Digest, Engine, EngineConfig, Error, EventSink, LocalExecutor, SourceTree, Target,
 };
 use ocaml::options::BuildOptions;
+use ocaml::plugin::PluginRunner;
+use ocaml::plugin::rule::PluginRules;
 use ocaml::project::ScanConfig;
 use ocaml::resolver::Resolver;
 use ocaml::rules::{OcamlRules, RuleContext};
@@ -18,8 +20,9 @@ use ocaml::toolchain::{ToolOverrides, Toolchain};
 
 use crate::build_log::BuildLog;
 use crate::cli::{self, Cli, CliError, Info, Verbosity};
-use crate::configure::{self, Configured};
+use crate::configure::{self, ConfigureError, Configured, PluginRun};
 use crate::display::{Display, Fanout, Style};
+use crate::plugin::Plugin;
 use crate::timings::Timings;
 use crate::{clean, documentation, exit_code, links, null_build, program, report, sanitize};
 
@@ -166,18 +169,11 @@ impl Paths {
 
 fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     let mut timings = Timings::start();
-    let paths = Paths::of(cli)?;
+    let mut paths = Paths::of(cli)?;
     if cli.clean {
         return clean::clean(&paths.root, &paths.build_dir, paths.make_links);
     }
-    if paths.root.join("myocamlbuild.ml").is_file() && !cli.no_plugin {
-        return Err(Stop::new(
-            exit_code::FAILURE,
-            "Error: this project has a myocamlbuild.ml plugin, and caravan does not run plugins \
-             yet.\nHint: pass -no-plugin to build without it, or keep using ocamlbuild for this \
-             project until plugins are supported.",
-        ));
-    }
+    let has_plugin = paths.root.join("myocamlbuild.ml").is_file() && !cli.no_plugin;
     std::fs::create_dir_all(&paths.build_dir).map_err(|e| {
         Stop::new(
             exit_code::SYSTEM,
@@ -191,15 +187,53 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
         )
     })
     .map_err(|e| Stop::new(exit_code::SYSTEM, format!("Error: {e}")))?;
-    let toolchain = Toolchain::discover(&tool_overrides(cli), &engine::state_dir(&paths.build_dir))
-        .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?;
+    let mut toolchain =
+        Toolchain::discover(&tool_overrides(cli), &engine::state_dir(&paths.build_dir))
+            .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?;
     timings.mark("toolchain");
-    let configured = configure::configure(cli, &scan_config(cli, &paths))?;
+    let plugin = if has_plugin {
+        Some(crate::plugin::prepare(
+            cli,
+            args,
+            &paths.root,
+            &paths.build_dir,
+            &toolchain.stdlib(),
+        )?)
+    } else {
+        None
+    };
+    if cli.just_plugin {
+        return Ok(exit_code::OK);
+    }
+    timings.mark("plugin");
+    let configured = configure_with(cli, &paths, plugin.as_ref())?;
+    let first = cli;
+    let cli = &configured.cli.clone();
+    paths.make_links = !cli.no_links && cli.build_dir.is_none();
+    let tools = |c: &Cli| {
+        [
+            c.ocamlc.clone(),
+            c.ocamlopt.clone(),
+            c.ocamldep.clone(),
+            c.ocamlrun.clone(),
+            c.ocamllex.clone(),
+            c.parser_generator.clone(),
+            c.ocamldoc.clone(),
+        ]
+    };
+    if tools(cli) != tools(first) {
+        toolchain = Toolchain::discover(&tool_overrides(cli), &engine::state_dir(&paths.build_dir))
+            .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?;
+    }
     timings.mark("scan");
     if cli.documentation {
         print!(
             "{}",
-            documentation::render(&configured.flags, configured.menhir)
+            documentation::render(
+                &configured.flags,
+                configured.menhir,
+                configured.plugin.as_ref().map(|p| p.decls.rules()).as_ref()
+            )
         );
         return Ok(exit_code::OK);
     }
@@ -238,7 +272,8 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
         &configured.fingerprint,
     );
     let looks_like_project = configured.project.looks_like_project || cli.recursive;
-    let rules = make_rules(cli, configured, toolchain);
+    let (rules, runner) = make_rules(cli, configured, toolchain, plugin.as_ref(), &paths)?;
+    let _running = RunnerGuard(runner);
     for (module, stems) in rules.context().resolver.clashes() {
         println!(
             "Warning: module {module} is in several include directories ({}); {} is used \
@@ -291,6 +326,46 @@ fn check_targets(cli: &Cli) -> Result<(), Stop> {
     Ok(())
 }
 
+/// Configures the project, with the plugin's session when there is one: a
+/// replayed session that no longer fits is run again, live.
+fn configure_with(cli: &Cli, paths: &Paths, plugin: Option<&Plugin>) -> Result<Configured, Stop> {
+    let scan_for = |c: &Cli| scan_config(c, paths);
+    let mut live = false;
+    loop {
+        let run = match plugin {
+            Some(p) => Some(PluginRun {
+                session: p.session(&paths.build_dir, live)?,
+                key: &p.key,
+                build_dir: &paths.build_dir,
+                binary_digest: p.binary.digest.to_hex(),
+            }),
+            None => None,
+        };
+        match configure::configure(cli, &scan_for, run) {
+            Ok(c) => return Ok(c),
+            Err(ConfigureError::Stale) if !live => live = true,
+            Err(ConfigureError::Stale) => {
+                return Err(Stop::new(
+                    exit_code::INTERNAL,
+                    "Internal error: the plugin's live session was found stale.",
+                ));
+            }
+            Err(ConfigureError::Stop(s)) => return Err(s),
+        }
+    }
+}
+
+/// Ends the plugin when the build is over, whatever happened.
+struct RunnerGuard(Option<Arc<PluginRunner>>);
+
+impl Drop for RunnerGuard {
+    fn drop(&mut self) {
+        if let Some(r) = &self.0 {
+            r.shutdown();
+        }
+    }
+}
+
 fn scan_config(cli: &Cli, paths: &Paths) -> ScanConfig {
     let target_dirs: Vec<String> = cli
         .targets
@@ -322,27 +397,69 @@ fn tool_overrides(cli: &Cli) -> ToolOverrides {
     }
 }
 
-fn make_rules(cli: &Cli, configured: Configured, toolchain: Toolchain) -> OcamlRules {
-    let options = BuildOptions {
+fn make_rules(
+    cli: &Cli,
+    configured: Configured,
+    toolchain: Toolchain,
+    plugin: Option<&Plugin>,
+    paths: &Paths,
+) -> Result<(OcamlRules, Option<Arc<PluginRunner>>), Stop> {
+    let mut options = BuildOptions {
         ignore: cli.ignore.clone(),
         no_skip: cli.no_skip,
         cmi_from_native: native_only(&cli.targets),
         menhir: configured.menhir,
         targets: cli.targets.clone(),
+        ..BuildOptions::default()
     };
-    let resolver =
-        Resolver::with_generators(&configured.project, toolchain.stdlib(), options.menhir);
-    let libraries = ocaml::rules::libraries::of_project(&configured.project);
-    OcamlRules::new(RuleContext {
-        project: configured.project,
+    let mut project = configured.project;
+    let mut plugin_rules = None;
+    let mut runner = None;
+    if let (Some(pc), Some(p)) = (configured.plugin, plugin) {
+        options.non_dependencies = pc.decls.non_dependencies();
+        project.contexts = pc.decls.contexts();
+        let include_dirs = project
+            .include_dirs
+            .iter()
+            .map(|d| {
+                if d.is_empty() {
+                    ".".to_string()
+                } else {
+                    d.clone()
+                }
+            })
+            .collect();
+        let r = Arc::new(PluginRunner::new(
+            p.launch.clone(),
+            paths.build_dir.clone(),
+            include_dirs,
+            pc.process,
+        ));
+        let rules = PluginRules::new(pc.decls.rules(), r.clone()).map_err(crate::plugin::stop)?;
+        if rules.is_empty() {
+            r.shutdown();
+        } else {
+            runner = Some(r);
+        }
+        plugin_rules = Some(rules);
+    }
+    let mut resolver = Resolver::with_generators(&project, toolchain.stdlib(), options.menhir);
+    if let Some(r) = &plugin_rules {
+        resolver.add_generated(r.generated(&project.files));
+    }
+    let libraries = ocaml::rules::libraries::of_project(&project);
+    let rules = OcamlRules::new(RuleContext {
+        project,
         resolver,
         toolchain,
         options,
         tagger: configured.tagger,
         flags: configured.flags,
         ocamlfind: configured.ocamlfind,
+        plugin: plugin_rules,
         libraries,
-    })
+    });
+    Ok((rules, runner))
 }
 
 /// Whether every target is native code: then `ocamlopt` writes the `.cmi`

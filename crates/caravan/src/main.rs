@@ -11,6 +11,8 @@ mod exit_code;
 mod links;
 mod menhir_lib;
 mod null_build;
+mod plugin;
+mod plugin_options;
 mod program;
 mod report;
 mod sanitize;

@@ -4,7 +4,8 @@
 //!
 //! The stamp's key covers what the stats do not: the command line (without
 //! the arguments after `--`), the project root and build directory, the list
-//! of source files, the text of every `_tags` file, the toolchain's
+//! of source files, the text of every `_tags` file (and the digest of the
+//! plugin's session, when there is a `myocamlbuild.ml`), the toolchain's
 //! identity, and caravan's own binary.
 
 use std::path::{Path, PathBuf};

@@ -61,6 +61,18 @@ impl Digest {
         }
         s
     }
+
+    /// Parses [`Digest::to_hex`]'s form.
+    pub fn from_hex(hex: &str) -> Option<Digest> {
+        if hex.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(Digest(out))
+    }
 }
 
 impl fmt::Debug for Digest {
@@ -168,6 +180,13 @@ mod tests {
         let p = dir.path().join("f");
         fs::write(&p, b"hello").unwrap();
         assert_eq!(Digest::of_file(&p).unwrap(), Digest::of_bytes(b"hello"));
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let d = Digest::of_bytes(b"x");
+        assert_eq!(Digest::from_hex(&d.to_hex()), Some(d));
+        assert_eq!(Digest::from_hex("zz"), None);
     }
 
     #[test]

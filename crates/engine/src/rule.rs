@@ -38,6 +38,12 @@ pub trait Task: Send + Sync + 'static {
     /// Runs the task. It asks for its inputs through `cx`, runs its actions
     /// through `cx`, and returns the digests of what it produced.
     fn run(self: Arc<Self>, cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>>;
+
+    /// Whether the task only reports that what the target would be made
+    /// from does not exist, so that a rule set may try another rule first.
+    fn is_missing(&self) -> bool {
+        false
+    }
 }
 
 /// What a task produced.

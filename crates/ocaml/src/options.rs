@@ -58,6 +58,9 @@ pub struct BuildOptions {
     /// (a native-only build); otherwise `ocamlc` writes it and `ocamlopt`
     /// reads it.
     pub cmi_from_native: bool,
+    /// `non_dependency` declarations of a plugin: (file, module) pairs; the
+    /// file does not depend on the module.
+    pub non_dependencies: Vec<(String, String)>,
     /// `.mly` (and `.mlypack`) files go through menhir instead of ocamlyacc
     /// (`-use-menhir`, or `use_menhir` among the global tags).
     pub menhir: bool,

@@ -91,6 +91,9 @@ pub struct Project {
     /// Symlinks at the root that point into the build directory (links to
     /// earlier targets).
     pub target_links: Vec<String>,
+    /// Include directories of particular directories (a plugin's
+    /// `Pathname.define_context`), `.` for the root.
+    pub contexts: Vec<(String, Vec<String>)>,
 }
 
 impl Project {
@@ -215,6 +218,13 @@ impl Project {
     /// Include directories of a file in `dir`: `dir` first, then the global
     /// ones without it.
     pub fn include_dirs_of<'a>(&'a self, dir: &'a str) -> Vec<&'a str> {
+        let key = if dir.is_empty() { "." } else { dir };
+        if let Some((_, dirs)) = self.contexts.iter().rev().find(|(d, _)| d == key) {
+            return dirs
+                .iter()
+                .map(|d| if d == "." { "" } else { d.as_str() })
+                .collect();
+        }
         let mut out = vec![dir];
         out.extend(
             self.include_dirs

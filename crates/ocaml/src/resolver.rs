@@ -108,6 +108,10 @@ impl ModuleSource {
 #[derive(Debug)]
 pub struct Resolver {
     files: FxHashSet<String>,
+    /// Files rules make from the sources (a plugin's rules).
+    generated: FxHashSet<String>,
+    /// `define_context`: the include directories of a directory.
+    contexts: FxHashMap<String, Vec<String>>,
     /// Modules by stem (`lib/util`).
     by_stem: FxHashMap<String, ModuleSource>,
     /// Stems of the modules named `M`, by `M`.
@@ -213,6 +217,8 @@ impl Resolver {
         }
         Resolver {
             files,
+            generated: FxHashSet::default(),
+            contexts: project.contexts.iter().cloned().collect(),
             by_stem,
             by_name,
             dir_rank,
@@ -240,9 +246,43 @@ impl Resolver {
         }
     }
 
-    /// Whether `path` is a source or a file a generator writes.
+    /// Whether `path` is a source or a file a generator (or a plugin's
+    /// rule) writes.
     pub fn is_source_or_generated(&self, path: &str) -> bool {
-        self.is_source(path) || self.generator_of(path).is_some()
+        self.is_source(path) || self.generated.contains(path) || self.generator_of(path).is_some()
+    }
+
+    /// Adds files that rules make (`x.ml` made by a plugin's rule from
+    /// `x.data`): their modules resolve like those of sources.
+    pub fn add_generated(&mut self, files: impl IntoIterator<Item = String>) {
+        for f in files {
+            let (stem, is_mli) = if let Some(s) = f.strip_suffix(".mli") {
+                (s.to_string(), true)
+            } else if let Some(s) = f.strip_suffix(".ml") {
+                (s.to_string(), false)
+            } else {
+                self.generated.insert(f);
+                continue;
+            };
+            let base = stem.rsplit('/').next().unwrap_or(&stem).to_string();
+            let m = self
+                .by_stem
+                .entry(stem.clone())
+                .or_insert_with(|| ModuleSource::new(&stem, false, false));
+            if is_mli {
+                m.has_mli = true;
+            } else {
+                m.has_ml = true;
+            }
+            let name = capitalize(&base);
+            if crate::module_name::is_valid(&name) {
+                let stems = self.by_name.entry(name).or_default();
+                if !stems.contains(&stem) {
+                    stems.push(stem);
+                }
+            }
+            self.generated.insert(f);
+        }
     }
 
     /// The sources of the module at `stem`, if it has any.
@@ -253,15 +293,25 @@ impl Resolver {
     /// Where module `name` comes from, seen from a file in `from_dir`.
     pub fn resolve(&self, name: &str, from_dir: &str) -> Option<ModuleSource> {
         let stems = self.by_name.get(name)?;
+        let context = self
+            .contexts
+            .get(if from_dir.is_empty() { "." } else { from_dir });
+        let offset = context.map_or(0, |c| c.len());
         let rank = |stem: &str| -> Option<(usize, bool)> {
             let dir = match stem.rfind('/') {
                 Some(i) => &stem[..i],
                 None => "",
             };
+            let in_context = context.and_then(|c| {
+                c.iter()
+                    .position(|d| d == dir || (dir.is_empty() && d == "."))
+            });
             let r = if dir == from_dir {
                 0
+            } else if let Some(i) = in_context {
+                i + 1
             } else {
-                *self.dir_rank.get(dir)?
+                offset + *self.dir_rank.get(dir)?
             };
             let base = stem.rsplit('/').next().unwrap_or(stem);
             // m.ml before M.ml in the same directory.
@@ -272,7 +322,7 @@ impl Resolver {
             .iter()
             .filter_map(|s| rank(s).map(|r| (r, s)))
             .min_by(|a, b| a.0.cmp(&b.0))?;
-        if best.0.0 >= self.first_fallback_rank && self.stdlib_has(name) {
+        if best.0.0 >= offset + self.first_fallback_rank && self.stdlib_has(name) {
             return None;
         }
         self.by_stem.get(best.1).cloned()

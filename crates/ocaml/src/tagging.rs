@@ -35,7 +35,28 @@ impl TagsBuilder {
         packages: &[String],
         syntaxes: &[String],
     ) -> Result<TagsBuilder> {
-        let mut config = Configuration::new();
+        TagsBuilder::with_base(
+            Configuration::new(),
+            tag_lines,
+            tags,
+            traverse,
+            packages,
+            syntaxes,
+        )
+    }
+
+    /// Like [`TagsBuilder::new`], after the lines of `base` (a plugin's
+    /// `tag_file`/`tag_any` calls made before the tree is read, which
+    /// ocamlbuild parses first).
+    pub fn with_base(
+        base: Configuration,
+        tag_lines: &[String],
+        tags: &[String],
+        traverse: bool,
+        packages: &[String],
+        syntaxes: &[String],
+    ) -> Result<TagsBuilder> {
+        let mut config = base;
         config
             .add_builtin(tags::BUILTIN_LINES)
             .map_err(Error::Tags)?;
@@ -72,6 +93,12 @@ impl TagsBuilder {
     /// tag option does.
     pub fn fingerprint(&self) -> String {
         self.fingerprint.finish().to_hex()
+    }
+
+    /// The configuration read so far, to add lines to (a plugin's
+    /// `tag_file`/`tag_any`).
+    pub fn config_mut(&mut self) -> &mut Configuration {
+        &mut self.config
     }
 
     /// The finished configuration.

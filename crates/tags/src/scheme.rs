@@ -186,6 +186,17 @@ impl PathScheme {
         &self.text
     }
 
+    /// The names of its variables, in order (`""` is the anonymous one).
+    pub fn variables(&self) -> Vec<&str> {
+        self.atoms
+            .iter()
+            .filter_map(|a| match a {
+                Atom::Var(v, _) => Some(v.as_str()),
+                Atom::Word(_) => None,
+            })
+            .collect()
+    }
+
     /// Matches the whole of `path`; returns the bindings on success. Two
     /// variables in a row never match (ocamlbuild fails on an assertion).
     pub fn matches(&self, path: &str) -> Option<Bindings> {

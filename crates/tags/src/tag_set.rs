@@ -75,7 +75,9 @@ impl TagSet {
     /// Adds every tag of `other`.
     pub fn union_with(&mut self, other: &TagSet) {
         for t in &other.0 {
-            self.0.insert(t.clone());
+            if !self.0.contains(t) {
+                self.0.insert(t.clone());
+            }
         }
     }
 

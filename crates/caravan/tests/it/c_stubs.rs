@@ -104,6 +104,32 @@ fn the_stubs_example_matches_ocamlbuild_with_a_plugin() {
 }
 
 #[test]
+fn the_stubs_example_with_the_plugin_run_by_both() {
+    // The same plugin, run by caravan too: its ocaml_lib, pflag and dep
+    // give the commands ocamlbuild runs.
+    let mut files = example();
+    files.push(("myocamlbuild.ml".to_string(), PLUGIN.to_string()));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let s = SideBySide::new(&refs, &[]);
+    s.build(&[
+        "counter/counter.cma",
+        "counter/counter.cmxa",
+        "main.native",
+        "main.byte",
+    ]);
+    s.same_command("counter/counter_stubs");
+    s.same_command("counter/counter.cma");
+    s.same_command("counter/counter.cmxa");
+    s.same_command("main.native");
+    s.same_command("main.byte");
+    assert_eq!(s.same_output("main.native", &[]), EXPECTED);
+    assert_eq!(s.same_output("main.byte", &[DLL_PATH]), EXPECTED);
+}
+
+#[test]
 fn c_files_compile_through_the_ocaml_compiler_with_c_tags() {
     let s = SideBySide::new(
         &[

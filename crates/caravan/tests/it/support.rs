@@ -149,6 +149,19 @@ impl Tree {
         )
     }
 
+    /// Runs the real ocamlbuild with extra environment variables.
+    pub fn ocamlbuild_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut c = Command::new("ocamlbuild");
+        c.args(args).current_dir(self.root());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        Run::of(
+            c.output()
+                .expect("run ocamlbuild (apt-get install ocamlbuild)"),
+        )
+    }
+
     /// Runs a program of the tree.
     pub fn run(&self, program: &str, args: &[&str]) -> Run {
         Run::of(

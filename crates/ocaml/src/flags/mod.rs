@@ -147,12 +147,27 @@ impl FlagOptions {
 /// camlp4's directory (see [`crate::toolchain::camlp4_dir`]); `ocamlfind`
 /// picks the declarations of `-use-ocamlfind` mode.
 pub fn builtin(options: &FlagOptions, camlp4: &str, ocamlfind: bool) -> Declarations {
+    let mut decls = Declarations::new();
+    declare_builtin(&mut decls, options, camlp4, ocamlfind, &[]);
+    decls
+}
+
+/// Appends ocamlbuild's built-in declarations to `decls` (after what a
+/// plugin declared before `After_rules`, as ocamlbuild does). caravan's own
+/// additions named in `plugin_params` are left out: the plugin declares
+/// those parametrised tags itself.
+pub fn declare_builtin(
+    decls: &mut Declarations,
+    options: &FlagOptions,
+    camlp4: &str,
+    ocamlfind: bool,
+    plugin_params: &[String],
+) {
     let (flags, params) = if ocamlfind {
         (FLAGS_OCAMLFIND, PARAM_FLAGS_OCAMLFIND)
     } else {
         (FLAGS, PARAM_FLAGS)
     };
-    let mut decls = Declarations::new();
     for d in flags {
         let words: Vec<String> = match d.flags {
             Flags::Atoms(a) => a.iter().map(|w| w.replace("{camlp4}", camlp4)).collect(),
@@ -164,7 +179,10 @@ pub fn builtin(options: &FlagOptions, camlp4: &str, ocamlfind: bool) -> Declarat
             decls.flag(d.tags.iter().copied(), words);
         }
     }
-    for p in params.iter().chain(EXTRA_PARAM_FLAGS) {
+    let extras = EXTRA_PARAM_FLAGS
+        .iter()
+        .filter(|p| !plugin_params.iter().any(|n| n == p.name));
+    for p in params.iter().chain(extras) {
         let template = p.template;
         let check_optimize = p.name == "optimize";
         decls.pflag_checked(
@@ -179,7 +197,6 @@ pub fn builtin(options: &FlagOptions, camlp4: &str, ocamlfind: bool) -> Declarat
             },
         );
     }
-    decls
 }
 
 fn fill(template: &[&str], param: &str) -> Vec<String> {

@@ -94,7 +94,13 @@ pub async fn local_deps(
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for name in &refs.0 {
-        if *name == own {
+        if *name == own
+            || rcx
+                .options
+                .non_dependencies
+                .iter()
+                .any(|(file, m)| file == source && m == name)
+        {
             continue;
         }
         match rcx.resolver.resolve(name, module.dir()) {
@@ -213,13 +219,14 @@ impl Task for Interface {
             let tags = self
                 .cx
                 .command_tags(&[mli.as_str()], &["interf", "ocaml", mode.tag(), "compile"]);
+            let tag_inputs = self.cx.tag_deps(&tcx, &tags).await?;
             let flags = self.cx.flags_of(&tags);
             let opaque = is_opaque(&flags);
             let cmti = has_bin_annot(&flags).then(|| Target::new(&format!("{}.cmti", m.stem)));
             let includes = self
                 .cx
                 .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str));
-            let includes = super::without_included(&flags, includes);
+            let includes = self.cx.includes_after_flags(&flags, includes);
             let mut before = vec!["-c".to_string()];
             before.extend(flags);
             before.extend(self.cx.pp_args(mli.as_str(), &[]));
@@ -238,6 +245,7 @@ impl Task for Interface {
             action.salt.push(self.cx.toolchain.identity.clone());
             action.inputs.push(Input::File(mli.clone()));
             action.inputs.extend(ifaces.inputs.iter().cloned());
+            action.inputs.extend(tag_inputs);
             action.outputs.push(cmi.clone());
             action.outputs.extend(cmti);
             action.log.target = cmi.to_string();
@@ -318,6 +326,7 @@ impl Task for Implementation {
                 &[ml.as_str(), obj.as_str()],
                 &["implem", "ocaml", mode.tag(), "compile"],
             );
+            inputs.extend(self.cx.tag_deps(&tcx, &tags).await?);
             let flags = self.cx.flags_of(&tags);
             let opaque = is_opaque(&flags);
             let cmt = (mode == cmi_owner && has_bin_annot(&flags))
@@ -325,7 +334,7 @@ impl Task for Implementation {
             let includes = self
                 .cx
                 .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str));
-            let includes = super::without_included(&flags, includes);
+            let includes = self.cx.includes_after_flags(&flags, includes);
             let mut before = vec!["-c".to_string()];
             if !m.has_mli && !writes_cmi {
                 before.extend(["-intf-suffix".into(), ".ml".into()]);

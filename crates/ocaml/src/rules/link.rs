@@ -182,6 +182,7 @@ impl Task for Link {
                 .await?;
 
             let tags = cx.command_tags(&[out.as_str()], &self.context());
+            let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
             let flags = cx.flags_of(&tags);
             let named = need_flag_inputs(&tcx, cx, &flags, &out, &mut stubs).await?;
             let (argv, packages) = if self.kind == LinkKind::Archive {
@@ -218,6 +219,7 @@ impl Task for Link {
                 .chain(named)
                 .map(Input::File)
                 .collect();
+            action.inputs.extend(tag_inputs);
             action.outputs.push(out.clone());
             if self.kind == LinkKind::Archive && mode == Mode::Native {
                 let stem = super::list_file::stem_of(out.as_str());

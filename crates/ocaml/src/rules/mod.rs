@@ -67,6 +67,7 @@ use tags::TagSet;
 
 use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
 use crate::options::{BuildOptions, Mode};
+use crate::plugin::rule::{Place, PluginRules};
 use crate::project::Project;
 use crate::resolver::{Generator, ModuleSource, Resolver};
 use crate::tagging::Tagger;
@@ -92,6 +93,8 @@ pub struct RuleContext {
     /// In ocamlfind mode, the in-process ocamlfind that turns commands with
     /// findlib options into compiler commands.
     pub ocamlfind: Option<Ocamlfind>,
+    /// The rules of the project's `myocamlbuild.ml`, if it has one.
+    pub plugin: Option<PluginRules>,
     /// The project's libraries (its `.mllib` files), for `use_<lib>`.
     pub libraries: Vec<ProjectLibrary>,
 }
@@ -123,6 +126,18 @@ pub fn log_tags(tags: TagSet) -> LazyText {
 }
 
 impl RuleContext {
+    /// A compiler's `-I` arguments after its flags: without the directories
+    /// the flags already include, except in a project with a plugin, where
+    /// ocamlbuild's commands repeat them (an `ocaml_lib ~dir` flag, then
+    /// the include directories).
+    pub fn includes_after_flags(&self, flags: &[String], includes: Vec<String>) -> Vec<String> {
+        if self.plugin.is_some() {
+            includes
+        } else {
+            without_included(flags, includes)
+        }
+    }
+
     /// `-I` arguments for a command about a file in `dir`: its include
     /// directories without the root, then `extra` directories not already
     /// listed.
@@ -167,6 +182,23 @@ impl RuleContext {
     /// The flags a command's tags give it, in ocamlbuild's order.
     pub fn flags_of(&self, tags: &TagSet) -> Vec<String> {
         self.flags.flags_of(tags)
+    }
+
+    /// Builds what `dep` declarations attach to a command's tags (before
+    /// the command runs, as ocamlbuild does); the files, to declare as the
+    /// action's inputs.
+    pub async fn tag_deps(&self, tcx: &TaskCx, tags: &TagSet) -> Result<Vec<engine::Input>> {
+        let targets: Vec<Target> = self
+            .flags
+            .deps_of(tags)
+            .iter()
+            .map(|d| Target::new(d))
+            .collect();
+        if targets.is_empty() {
+            return Ok(Vec::new());
+        }
+        tcx.need(&targets).await?;
+        Ok(targets.into_iter().map(engine::Input::File).collect())
     }
 
     /// `-pp '<words>'` for a source, when preprocessor words apply to it
@@ -638,6 +670,40 @@ impl OcamlRules {
             None => (target.clone(), missing(target, &source)),
         }
     }
+    /// The producer of `target`: the plugin's rules inserted before the
+    /// built-in ones, then the built-in rule that applies, then the
+    /// plugin's other rules (a built-in rule whose source is missing gives
+    /// way to them), as ocamlbuild tries its rule list in order.
+    fn producer_at(&self, target: &Target, depth: usize) -> Option<(Target, Arc<dyn Task>)> {
+        let Some(plugin) = self.cx.plugin.as_ref().filter(|p| !p.is_empty()) else {
+            return self.producer_of(target);
+        };
+        let buildable = |t: &Target| depth < 8 && self.buildable(t, depth + 1);
+        if let Some(found) = plugin.find(&self.cx, target, Place::Before, &buildable) {
+            return Some(found);
+        }
+        let builtin = if plugin.builtins {
+            self.producer_of(target)
+        } else {
+            None
+        };
+        if let Some((_, task)) = &builtin
+            && !task.is_missing()
+        {
+            return builtin;
+        }
+        plugin
+            .find(&self.cx, target, Place::After, &buildable)
+            .or(builtin)
+    }
+
+    /// Whether a source or a rule can make `target`.
+    fn buildable(&self, target: &Target, depth: usize) -> bool {
+        self.cx.resolver.is_source_or_generated(target.as_str())
+            || self
+                .producer_at(target, depth)
+                .is_some_and(|(_, task)| !task.is_missing())
+    }
 }
 
 /// The grammar a menhir `.depends` file is about.
@@ -653,7 +719,7 @@ fn grammar_of(path: &str) -> Option<menhir::Grammar> {
 
 impl Rules for OcamlRules {
     fn producer(&self, target: &Target) -> Option<Producer> {
-        self.producer_of(target)
+        self.producer_at(target, 0)
             .map(|(key, task)| Producer { key, task })
     }
 }
@@ -683,6 +749,10 @@ fn missing(target: &Target, source: &str) -> Arc<dyn Task> {
 }
 
 impl Task for MissingSource {
+    fn is_missing(&self) -> bool {
+        true
+    }
+
     fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
             Err(Error::rule(

@@ -1,0 +1,176 @@
+//! The project's `myocamlbuild.ml`, from the binary's side: compile it
+//! (unless it is up to date), then open the configuration session —
+//! replayed from the last run when nothing it depends on changed, live
+//! otherwise.
+
+use std::path::Path;
+
+use engine::{DigestBuilder, FileStat};
+use ocaml::flags::{self, FlagOptions};
+use ocaml::ocamlfind::Ocamlfind;
+use ocaml::plugin::PluginError;
+use ocaml::plugin::build::{self, PluginBinary, PluginCompile};
+use ocaml::plugin::library::PluginMode;
+use ocaml::plugin::process::Launch;
+use ocaml::plugin::session::{self, Session, SessionError};
+use ocaml::toolchain;
+use tags::TagSet;
+
+use crate::cli::{Cli, Verbosity};
+use crate::driver::Stop;
+use crate::exit_code;
+
+/// A compiled plugin, ready to run.
+pub struct Plugin {
+    /// The binary.
+    pub binary: PluginBinary,
+    /// How to start it.
+    pub launch: Launch,
+    /// The key its configuration session is saved under.
+    pub key: String,
+}
+
+/// The stop for a plugin failure.
+pub fn stop(e: PluginError) -> Stop {
+    Stop::new(e.code, e.message)
+}
+
+/// The plugin's arguments: caravan's, without the words `-plugin-option`
+/// (so that what follows each reaches the plugin as an option of its own).
+pub fn plugin_args(args: &[String]) -> Vec<String> {
+    args.iter()
+        .filter(|a| a.as_str() != "-plugin-option")
+        .cloned()
+        .collect()
+}
+
+/// Compiles the plugin if needed.
+pub fn prepare(
+    cli: &Cli,
+    args: &[String],
+    root: &Path,
+    build_dir: &Path,
+    stdlib: &Path,
+) -> Result<Plugin, Stop> {
+    let mut mode = if cli.byte_plugin {
+        PluginMode::Byte
+    } else {
+        PluginMode::Native
+    };
+    let compiler_for = |mode: PluginMode| -> Result<Vec<String>, String> {
+        let (given, name) = match mode {
+            PluginMode::Byte => (cli.plugin_ocamlc.as_deref(), "ocamlc"),
+            PluginMode::Native => (cli.plugin_ocamlopt.as_deref(), "ocamlopt"),
+        };
+        toolchain::tool_command(given, name).map_err(|e| e.to_string())
+    };
+    let compiler = match compiler_for(mode) {
+        Ok(c) => c,
+        Err(_) if mode == PluginMode::Native => {
+            println!("Warning: Won't be able to compile a native plugin");
+            mode = PluginMode::Byte;
+            compiler_for(mode).map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?
+        }
+        Err(e) => return Err(Stop::new(exit_code::FAILURE, format!("Error: {e}"))),
+    };
+    let mut identity = DigestBuilder::new("plugin-compiler");
+    for w in &compiler {
+        identity.str(w);
+    }
+    if let Some(path) = compiler.first().and_then(|c| which(c))
+        && let Ok(Some(s)) = FileStat::of_path(&path)
+    {
+        identity.u64(s.size).u64(s.mtime_ns as u64).u64(s.inode);
+    }
+    let use_ocamlfind = cli.plugin_ocamlfind.unwrap_or(false) && !cli.plugin_tags.is_empty();
+    let ocamlfind = if use_ocamlfind {
+        Some(
+            Ocamlfind::from_process()
+                .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?,
+        )
+    } else {
+        None
+    };
+    // The flag table is the build's: package(…) tags mean something only
+    // with -use-ocamlfind, as in ocamlbuild.
+    let tag_flags = plugin_tag_flags(cli, mode, cli.ocamlfind == Some(true))?;
+    let compile = PluginCompile {
+        root,
+        build_dir,
+        mode,
+        compiler,
+        compiler_identity: identity.finish().to_hex(),
+        stdlib: stdlib.to_path_buf(),
+        tag_flags,
+        ocamlfind: ocamlfind.as_ref(),
+        echo: cli.verbosity != Verbosity::Quiet,
+    };
+    let binary = build::ensure(&compile).map_err(stop)?;
+    let runner = match (mode, &cli.ocamlrun) {
+        (PluginMode::Byte, Some(r)) => toolchain::tool_command(Some(r), "ocamlrun")
+            .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?,
+        _ => Vec::new(),
+    };
+    let args = plugin_args(args);
+    let key = session::cache_key(&binary.digest, &args, root);
+    let launch = Launch {
+        binary: binary.path.clone(),
+        runner,
+        root: root.to_path_buf(),
+        args,
+    };
+    Ok(Plugin {
+        binary,
+        launch,
+        key,
+    })
+}
+
+/// The flags the plugin tags give the plugin's link (`-plugin-tag`),
+/// from ocamlbuild's flag table.
+fn plugin_tag_flags(cli: &Cli, mode: PluginMode, ocamlfind: bool) -> Result<Vec<String>, Stop> {
+    if cli.plugin_tags.is_empty() {
+        return Ok(Vec::new());
+    }
+    let options = FlagOptions {
+        lflags: cli.lflags.clone(),
+        ..FlagOptions::default()
+    };
+    let mut decls = flags::builtin(&options, "+camlp4", ocamlfind);
+    let mut tags: TagSet = cli.plugin_tags.iter().map(String::as_str).collect();
+    let mut warnings = Vec::new();
+    decls
+        .instantiate_unlocated(&tags, true, &mut warnings)
+        .map_err(|e| Stop::new(e.exit_code() as u8, e.to_string()))?;
+    for t in ["ocaml", "program", "link", mode.tag()] {
+        tags.insert(t);
+    }
+    Ok(decls.flags_of(&tags))
+}
+
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    if program.contains('/') {
+        Some(program.into())
+    } else {
+        toolchain::find_in_path(program)
+    }
+}
+
+impl Plugin {
+    /// The configuration session: replayed when the last one still holds
+    /// (unless `live`), live otherwise.
+    pub fn session(&self, build_dir: &Path, live: bool) -> Result<Session, Stop> {
+        if !live
+            && !self.binary.compiled
+            && let Some(entries) = session::load(build_dir, &self.key)
+        {
+            match Session::replay(entries) {
+                Ok(s) => return Ok(s),
+                Err(SessionError::Stale) => {}
+                Err(SessionError::Failed(e)) => return Err(stop(e)),
+            }
+        }
+        session::forget(build_dir);
+        Session::live(&self.launch).map_err(stop)
+    }
+}

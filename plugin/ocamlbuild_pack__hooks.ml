@@ -1,0 +1,19 @@
+(* Ocamlbuild_pack.Hooks: the hook handler registered by [dispatch], called
+   by caravan's requests in ocamlbuild's order. *)
+
+type message = Before_hygiene | After_hygiene | Before_options | After_options | Before_rules | After_rules
+
+let handler = ref (fun (_ : message) -> ())
+let setup_hooks f = handler := f
+
+let name = function
+  | Before_hygiene -> "before-hygiene"
+  | After_hygiene -> "after-hygiene"
+  | Before_options -> "before-options"
+  | After_options -> "after-options"
+  | Before_rules -> "before-rules"
+  | After_rules -> "after-rules"
+
+let call_hook m =
+  Ocamlbuild_pack__declare.phase := name m;
+  !handler m
