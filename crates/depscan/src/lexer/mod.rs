@@ -196,12 +196,19 @@ impl<'a> Lexer<'a> {
 
     /// End of the identifier starting at `start`, and whether it is made
     /// only of ASCII identifier characters (then keywords apply).
+    #[inline]
     fn word_end(&self, start: usize) -> (usize, bool) {
         let end = ascii_ident_end(self.src, start + 1);
         if self.byte(end) < 0x80 && self.byte(start) < 0x80 {
             return (end, true);
         }
-        // Latin-1 letters: the slow way.
+        self.latin1_word_end(start)
+    }
+
+    /// [`Lexer::word_end`] for words with Latin-1 letters: the slow way.
+    #[cold]
+    #[inline(never)]
+    fn latin1_word_end(&self, start: usize) -> (usize, bool) {
         let rest = &self.src[start + 1..];
         let len = rest
             .iter()
@@ -218,7 +225,7 @@ impl<'a> Lexer<'a> {
             return;
         }
         let keyword = if ascii {
-            Kind::keyword(&self.src[start..end])
+            Kind::keyword_in(self.src, start, end)
         } else {
             None
         };
@@ -250,7 +257,7 @@ impl<'a> Lexer<'a> {
             let (end, ascii) = self.word_end(start + 1);
             if self.byte(end) == b':' && !self.at_end(end) {
                 let name = &self.src[start + 1..end];
-                if ascii && Kind::keyword(name).is_some() {
+                if ascii && Kind::keyword_in(self.src, start + 1, end).is_some() {
                     return Err(RawError::lexical(
                         start,
                         end + 1,
