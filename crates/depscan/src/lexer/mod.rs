@@ -58,35 +58,33 @@ impl<'a> Lexer<'a> {
         if u32::try_from(self.src.len()).is_err() {
             return Err(RawError::lexical(0, 0, "file too large"));
         }
-        loop {
-            self.skip_blanks();
-            if self.pos >= self.src.len() {
-                break;
-            }
-            self.token()?;
+        while let Some(&b) = self.src.get(self.pos) {
+            self.token(b)?;
         }
         let end = self.src.len();
         self.push(Kind::Eof, end, end);
         Ok(())
     }
 
-    /// Skips spaces, tabs, form feeds and newlines.
-    fn skip_blanks(&mut self) {
-        while let Some(&b) = self.src.get(self.pos) {
-            match b {
-                b' ' => self.pos = spaces_end(self.src, self.pos + 1),
-                b'\t' | b'\n' | 0x0C => self.pos += 1,
-                _ => break,
-            }
-        }
-    }
-
-    /// Lexes one token (or skips one blank, newline, comment or directive).
-    fn token(&mut self) -> Result<(), RawError> {
+    /// Lexes one token starting with byte `b` (or skips blanks, a newline
+    /// and the indentation after it, a comment or a directive).
+    #[inline]
+    fn token(&mut self, b: u8) -> Result<(), RawError> {
         let start = self.pos;
-        let b = self.byte(start);
         match b {
-            b' ' | b'\t' | 0x0C | b'\n' => {
+            b' ' => {
+                self.pos = spaces_end(self.src, start + 1);
+                Ok(())
+            }
+            b'\n' => {
+                self.pos = if self.byte(start + 1) == b' ' {
+                    spaces_end(self.src, start + 2)
+                } else {
+                    start + 1
+                };
+                Ok(())
+            }
+            b'\t' | 0x0C => {
                 self.pos += 1;
                 Ok(())
             }
