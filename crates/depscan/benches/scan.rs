@@ -12,15 +12,19 @@
 //! - `ocamldep`: the real `ocamldep -modules`, run once on all the files
 //!   (`batch`, 10 samples) and once on each of the single files above.
 //!
-//! Criterion reports times and throughputs (in MB/s); at the end a summary
-//! puts the in-process scan and the batch `ocamldep` side by side, by
-//! elapsed time and by CPU time (of this process for the scan, of the child
-//! process for `ocamldep`), which other load on the machine disturbs less.
+//! Criterion measures CPU time: of this process and of the `ocamldep`
+//! processes it waited for, which other load on a shared machine disturbs
+//! far less than elapsed time. `DEPSCAN_BENCH_WALL=1` makes it measure
+//! elapsed time instead (criterion's usual clock). It reports times and
+//! throughputs in MB/s; at the end a summary puts the in-process scan and
+//! the batch `ocamldep` side by side, by CPU and by elapsed time, with
+//! their ratio.
 //!
 //! The sources come from the Debian package `ocaml-source`, unpacked once
 //! under the target directory like the integration tests do; without it
 //! the benchmark says so and measures nothing.
 
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use depscan::{SourceKind, scan};
 use std::cell::RefCell;
@@ -113,6 +117,49 @@ fn children_cpu_time() -> Duration {
     time(usage.ru_utime) + time(usage.ru_stime)
 }
 
+/// Criterion's clock for CPU time: of this process (all its threads) and
+/// of its waited-for children, so that it counts both the in-process scan
+/// and the `ocamldep` runs.
+struct CpuTime {
+    /// Lends its formatter (values are nanoseconds, as for elapsed time).
+    wall: WallTime,
+}
+
+impl CpuTime {
+    fn now() -> Duration {
+        process_cpu_time() + children_cpu_time()
+    }
+}
+
+impl Measurement for CpuTime {
+    type Intermediate = Duration;
+    type Value = Duration;
+
+    fn start(&self) -> Duration {
+        CpuTime::now()
+    }
+
+    fn end(&self, start: Duration) -> Duration {
+        CpuTime::now().saturating_sub(start)
+    }
+
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+
+    fn to_f64(&self, value: &Duration) -> f64 {
+        value.as_nanos() as f64
+    }
+
+    fn formatter(&self) -> &dyn ValueFormatter {
+        self.wall.formatter()
+    }
+}
+
 /// Per-iteration elapsed and CPU times of the samples of one benchmark,
 /// for the closing summary.
 #[derive(Default)]
@@ -122,10 +169,9 @@ struct Samples {
 }
 
 impl Samples {
-    fn record(&mut self, iters: u64, wall: Duration, cpu: Duration) {
-        let n = iters.max(1) as u32;
-        self.wall.push(wall / n);
-        self.cpu.push(cpu / n);
+    fn record(&mut self, (wall, cpu): (Duration, Duration)) {
+        self.wall.push(wall);
+        self.cpu.push(cpu);
     }
 
     fn median(times: &[Duration]) -> Option<Duration> {
@@ -140,13 +186,11 @@ impl Samples {
     }
 }
 
-/// Scans every source, `iters` times; returns the elapsed and CPU time.
-fn scan_all(sources: &[&Source], iters: u64) -> (Duration, Duration) {
+/// Scans every source once; returns the elapsed and CPU time.
+fn scan_all(sources: &[&Source]) -> (Duration, Duration) {
     let start = (Instant::now(), process_cpu_time());
-    for _ in 0..iters {
-        for source in sources {
-            let _ = black_box(scan(black_box(&source.text), source.kind));
-        }
+    for source in sources {
+        let _ = black_box(scan(black_box(&source.text), source.kind));
     }
     (
         start.0.elapsed(),
@@ -154,21 +198,19 @@ fn scan_all(sources: &[&Source], iters: u64) -> (Duration, Duration) {
     )
 }
 
-/// Runs `ocamldep -modules` once on `files` (relative to `root`), `iters`
-/// times; returns the elapsed time and the child's CPU time.
-fn ocamldep(root: &Path, files: &[&Path], iters: u64) -> (Duration, Duration) {
+/// Runs `ocamldep -modules` once on `files` (relative to `root`); returns
+/// the elapsed time and the child's CPU time.
+fn ocamldep(root: &Path, files: &[&Path]) -> (Duration, Duration) {
     let start = (Instant::now(), children_cpu_time());
-    for _ in 0..iters {
-        let output = Command::new("ocamldep")
-            .arg("-modules")
-            .args(files)
-            .current_dir(root)
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
-            .expect("cannot run ocamldep");
-        black_box(output.stdout);
-    }
+    let output = Command::new("ocamldep")
+        .arg("-modules")
+        .args(files)
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .expect("cannot run ocamldep");
+    black_box(output.stdout);
     (
         start.0.elapsed(),
         children_cpu_time().saturating_sub(start.1),
@@ -215,7 +257,6 @@ fn main() {
         );
         return;
     }
-    let all: Vec<&Source> = sources.iter().collect();
     let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
     let lines: usize = sources.iter().map(|s| s.lines).sum();
     let singles = representatives(&sources);
@@ -234,25 +275,63 @@ fn main() {
         );
     }
 
-    let mut c = Criterion::default().configure_from_args();
     let scan_samples = RefCell::new(Samples::default());
     let batch_samples = RefCell::new(Samples::default());
+    let setup = Setup {
+        root: &root,
+        sources: &sources,
+        bytes,
+        singles: &singles,
+        scan_samples: &scan_samples,
+        batch_samples: &batch_samples,
+    };
+    if std::env::var_os("DEPSCAN_BENCH_WALL").is_some() {
+        println!("criterion measures elapsed time (DEPSCAN_BENCH_WALL is set)");
+        run(Criterion::default().configure_from_args(), &setup);
+    } else {
+        println!("criterion measures CPU time (set DEPSCAN_BENCH_WALL=1 for elapsed time)");
+        let clock = CpuTime { wall: WallTime };
+        run(
+            Criterion::default()
+                .with_measurement(clock)
+                .configure_from_args(),
+            &setup,
+        );
+    }
+    summary(
+        sources.len(),
+        bytes,
+        scan_samples.borrow().medians(),
+        batch_samples.borrow().medians(),
+    );
+}
+
+/// What the benchmarks read, and where they leave their own timings.
+struct Setup<'a> {
+    root: &'a Path,
+    sources: &'a [Source],
+    bytes: usize,
+    singles: &'a [(&'static str, &'a Source)],
+    scan_samples: &'a RefCell<Samples>,
+    batch_samples: &'a RefCell<Samples>,
+}
+
+fn run<M: Measurement>(mut c: Criterion<M>, setup: &Setup) {
+    let all: Vec<&Source> = setup.sources.iter().collect();
+    let bytes = setup.bytes as u64;
 
     let mut group = c.benchmark_group("scan_tree");
-    group.throughput(Throughput::BytesDecimal(bytes as u64));
+    group.throughput(Throughput::BytesDecimal(bytes));
     group.sample_size(20);
+    group.sampling_mode(SamplingMode::Flat);
     group.measurement_time(Duration::from_secs(10));
     group.bench_function("compiler_sources", |b| {
-        b.iter_custom(|iters| {
-            let (wall, cpu) = scan_all(&all, iters);
-            scan_samples.borrow_mut().record(iters, wall, cpu);
-            wall
-        })
+        b.iter(|| setup.scan_samples.borrow_mut().record(scan_all(&all)))
     });
     group.finish();
 
     let mut group = c.benchmark_group("scan_file");
-    for (name, source) in &singles {
+    for (name, source) in setup.singles {
         group.throughput(Throughput::BytesDecimal(source.text.len() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(name), source, |b, source| {
             b.iter(|| scan(black_box(&source.text), source.kind))
@@ -261,25 +340,24 @@ fn main() {
     group.finish();
 
     if ocamldep_available() {
-        let paths: Vec<&Path> = sources.iter().map(|s| s.path.as_path()).collect();
+        let paths: Vec<&Path> = setup.sources.iter().map(|s| s.path.as_path()).collect();
         let mut group = c.benchmark_group("ocamldep");
         group.sample_size(10);
         group.sampling_mode(SamplingMode::Flat);
         group.warm_up_time(Duration::from_millis(500));
-        group.measurement_time(Duration::from_secs(60));
-        group.throughput(Throughput::BytesDecimal(bytes as u64));
+        group.measurement_time(Duration::from_secs(20));
+        group.throughput(Throughput::BytesDecimal(bytes));
         group.bench_function("batch", |b| {
-            b.iter_custom(|iters| {
-                let (wall, cpu) = ocamldep(&root, &paths, iters);
-                batch_samples.borrow_mut().record(iters, wall, cpu);
-                wall
+            b.iter(|| {
+                let times = ocamldep(setup.root, &paths);
+                setup.batch_samples.borrow_mut().record(times);
             })
         });
-        group.measurement_time(Duration::from_secs(10));
-        for (name, source) in &singles {
+        group.measurement_time(Duration::from_secs(8));
+        for (name, source) in setup.singles {
             group.throughput(Throughput::BytesDecimal(source.text.len() as u64));
             group.bench_with_input(BenchmarkId::from_parameter(name), source, |b, source| {
-                b.iter_custom(|iters| ocamldep(&root, &[source.path.as_path()], iters).0)
+                b.iter(|| ocamldep(setup.root, &[source.path.as_path()]))
             });
         }
         group.finish();
@@ -288,12 +366,6 @@ fn main() {
     }
 
     c.final_summary();
-    summary(
-        sources.len(),
-        bytes,
-        scan_samples.borrow().medians(),
-        batch_samples.borrow().medians(),
-    );
 }
 
 /// The scan and the batch `ocamldep` side by side (medians of the
