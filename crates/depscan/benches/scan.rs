@@ -389,6 +389,9 @@ fn summary(
         return;
     }
     println!();
+    if cfg!(debug_assertions) {
+        println!("(a debug build, as under `cargo test --benches`: the scan is far slower)");
+    }
     println!(
         "summary over {files} files, {:.1} MB (median per pass):",
         bytes as f64 / 1e6
