@@ -137,20 +137,40 @@ pub enum Kind {
 impl Kind {
     /// The keyword spelled `word`, if it is one. `mod`, `land`, `lor`,
     /// `lxor`, `lsl`, `lsr` and `asr` are operators.
+    #[cfg(test)]
     pub fn keyword(word: &[u8]) -> Option<Kind> {
+        Kind::keyword_in(word, 0, word.len())
+    }
+
+    /// The keyword spelled by `src[start..end]`, if it is one (like
+    /// [`Kind::keyword`], reading the word's first bytes at once).
+    #[inline]
+    pub fn keyword_in(src: &[u8], start: usize, end: usize) -> Option<Kind> {
         // Keywords are 2 to 11 lowercase letters; a perfect hash of the
         // length and first 7 bytes finds the only candidate.
-        if word.len() < 2 || word.len() > 11 {
+        let len = end.wrapping_sub(start);
+        if !(2..=11).contains(&len) {
             return None;
         }
-        let key = key(word);
-        let (candidate, kind) = KEYWORD_TABLE[slot(key)];
-        let same = if word.len() <= 7 {
-            key == self::key(candidate.as_bytes())
-        } else {
-            candidate.as_bytes() == word
+        let key = match src.get(start..start + 8) {
+            Some(chunk) => {
+                let mut bytes = [0u8; 8];
+                bytes.copy_from_slice(chunk);
+                let kept = if len >= 7 {
+                    (1 << 56) - 1
+                } else {
+                    (1u64 << (8 * len)) - 1
+                };
+                (u64::from_le_bytes(bytes) & kept) | ((len as u64) << 56)
+            }
+            None => key(src.get(start..end)?),
         };
-        same.then_some(kind)
+        let at = slot(key);
+        if KEYWORD_KEYS[at] != key {
+            return None;
+        }
+        let (candidate, kind) = KEYWORD_TABLE[at];
+        (len <= 7 || src.get(start..end) == Some(candidate.as_bytes())).then_some(kind)
     }
 
     /// Whether the token is a keyword usable as an attribute or extension
@@ -255,6 +275,20 @@ static KEYWORD_TABLE: [(&str, Kind); 256] = {
     table
 };
 
+/// The key of the keyword in each slot of [`KEYWORD_TABLE`]; 0 (the key
+/// of no word) for empty slots.
+static KEYWORD_KEYS: [u64; 256] = {
+    let mut keys = [0u64; 256];
+    let mut i = 0;
+    while i < KEYWORDS.len() {
+        let word = KEYWORDS[i].0.as_bytes();
+        let key = key(word);
+        keys[slot(key)] = key;
+        i += 1;
+    }
+    keys
+};
+
 /// A token: its kind and its byte range in the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
@@ -285,7 +319,26 @@ mod tests {
         assert_eq!(Kind::keyword(b"land"), Some(Kind::Infix3));
         assert_eq!(Kind::keyword(b"asr"), Some(Kind::Infix4));
         assert_eq!(Kind::keyword(b"lets"), None);
-        assert!(Kind::With.is_keyword());
-        assert!(!Kind::Star.is_keyword());
+        assert_eq!(Kind::keyword(b"initializer"), Some(Kind::Initializer));
+        assert_eq!(Kind::keyword(b"initializes"), None);
+        assert_eq!(Kind::keyword(b"constrain"), None);
+        assert_eq!(Kind::keyword(b"l"), None);
+        // Every piece of texts holding each keyword, against a plain search
+        // (the first 8 bytes are read at once only when there are 8).
+        let oracle = |word: &[u8]| KEYWORDS.iter().find(|(k, _)| k.as_bytes() == word);
+        for (word, _) in KEYWORDS {
+            for text in [format!("({word} x)"), word.to_owned(), format!("{word}s")] {
+                let bytes = text.as_bytes();
+                for start in 0..bytes.len() {
+                    for end in start..=bytes.len() {
+                        assert_eq!(
+                            Kind::keyword_in(bytes, start, end),
+                            oracle(&bytes[start..end]).map(|&(_, kind)| kind),
+                            "{text:?} {start}..{end}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

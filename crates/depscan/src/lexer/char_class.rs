@@ -131,6 +131,7 @@ pub(super) fn bytes_between(low7: u64, lo: u8, hi: u8) -> u64 {
 
 /// The end of the run of ASCII identifier characters (`[A-Za-z0-9_']`)
 /// starting at `from`, eight bytes at a time.
+#[inline]
 pub(super) fn ascii_ident_end(src: &[u8], from: usize) -> usize {
     let mut at = from;
     while let Some(chunk) = src.get(at..at + 8) {

@@ -58,35 +58,33 @@ impl<'a> Lexer<'a> {
         if u32::try_from(self.src.len()).is_err() {
             return Err(RawError::lexical(0, 0, "file too large"));
         }
-        loop {
-            self.skip_blanks();
-            if self.pos >= self.src.len() {
-                break;
-            }
-            self.token()?;
+        while let Some(&b) = self.src.get(self.pos) {
+            self.token(b)?;
         }
         let end = self.src.len();
         self.push(Kind::Eof, end, end);
         Ok(())
     }
 
-    /// Skips spaces, tabs, form feeds and newlines.
-    fn skip_blanks(&mut self) {
-        while let Some(&b) = self.src.get(self.pos) {
-            match b {
-                b' ' => self.pos = spaces_end(self.src, self.pos + 1),
-                b'\t' | b'\n' | 0x0C => self.pos += 1,
-                _ => break,
-            }
-        }
-    }
-
-    /// Lexes one token (or skips one blank, newline, comment or directive).
-    fn token(&mut self) -> Result<(), RawError> {
+    /// Lexes one token starting with byte `b` (or skips blanks, a newline
+    /// and the indentation after it, a comment or a directive).
+    #[inline]
+    fn token(&mut self, b: u8) -> Result<(), RawError> {
         let start = self.pos;
-        let b = self.byte(start);
         match b {
-            b' ' | b'\t' | 0x0C | b'\n' => {
+            b' ' => {
+                self.pos = spaces_end(self.src, start + 1);
+                Ok(())
+            }
+            b'\n' => {
+                self.pos = if self.byte(start + 1) == b' ' {
+                    spaces_end(self.src, start + 2)
+                } else {
+                    start + 1
+                };
+                Ok(())
+            }
+            b'\t' | 0x0C => {
                 self.pos += 1;
                 Ok(())
             }
@@ -196,12 +194,19 @@ impl<'a> Lexer<'a> {
 
     /// End of the identifier starting at `start`, and whether it is made
     /// only of ASCII identifier characters (then keywords apply).
+    #[inline]
     fn word_end(&self, start: usize) -> (usize, bool) {
         let end = ascii_ident_end(self.src, start + 1);
         if self.byte(end) < 0x80 && self.byte(start) < 0x80 {
             return (end, true);
         }
-        // Latin-1 letters: the slow way.
+        self.latin1_word_end(start)
+    }
+
+    /// [`Lexer::word_end`] for words with Latin-1 letters: the slow way.
+    #[cold]
+    #[inline(never)]
+    fn latin1_word_end(&self, start: usize) -> (usize, bool) {
         let rest = &self.src[start + 1..];
         let len = rest
             .iter()
@@ -218,7 +223,7 @@ impl<'a> Lexer<'a> {
             return;
         }
         let keyword = if ascii {
-            Kind::keyword(&self.src[start..end])
+            Kind::keyword_in(self.src, start, end)
         } else {
             None
         };
@@ -250,7 +255,7 @@ impl<'a> Lexer<'a> {
             let (end, ascii) = self.word_end(start + 1);
             if self.byte(end) == b':' && !self.at_end(end) {
                 let name = &self.src[start + 1..end];
-                if ascii && Kind::keyword(name).is_some() {
+                if ascii && Kind::keyword_in(self.src, start + 1, end).is_some() {
                     return Err(RawError::lexical(
                         start,
                         end + 1,

@@ -1,5 +1,6 @@
 //! The OCaml compiler's sources, unpacked once from the Debian package
-//! `ocaml-source` into the target directory.
+//! `ocaml-source` into the target directory. Shared by the integration
+//! tests and the benchmark (`benches/scan.rs`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,15 +22,19 @@ fn find_tarball() -> Option<PathBuf> {
     found.pop()
 }
 
-fn untar(archive: &Path, into: &Path) {
+fn untar(archive: &Path, into: &Path) -> Result<(), String> {
     let status = Command::new("tar")
         .arg("xf")
         .arg(archive)
         .arg("-C")
         .arg(into)
         .status()
-        .expect("cannot run tar");
-    assert!(status.success(), "tar failed on {}", archive.display());
+        .map_err(|e| format!("cannot run tar: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("tar failed on {}", archive.display()))
+    }
 }
 
 /// Finds, under `dir` (two levels at most), a file whose name contains
@@ -54,28 +59,33 @@ fn find_inner_tarball(dir: &Path) -> Option<PathBuf> {
 }
 
 /// The root of the unpacked compiler sources (a directory holding
-/// `parsing/depend.ml`), unpacking them on first use. Safe when several
-/// tests (or test processes) ask at once: each unpacks into its own
-/// directory, and the first to finish renames it into place.
+/// `parsing/depend.ml`), unpacking them on first use; panics when they
+/// cannot be had.
 pub fn compiler_sources() -> PathBuf {
-    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    find_compiler_sources().unwrap_or_else(|err| panic!("{err}"))
+}
+
+/// The root of the unpacked compiler sources, unpacking them on first use,
+/// or why they cannot be had. Safe when several tests (or test processes)
+/// ask at once: each unpacks into its own directory, and the first to
+/// finish renames it into place.
+pub fn find_compiler_sources() -> Result<PathBuf, String> {
+    static ROOT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     ROOT.get_or_init(unpack_compiler_sources).clone()
 }
 
-fn unpack_compiler_sources() -> PathBuf {
+fn unpack_compiler_sources() -> Result<PathBuf, String> {
     let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let cache = base.join("depscan-ocaml-sources");
     if cache.join(MARKER).exists()
         && let Some(root) = find_root(&cache)
     {
-        return root;
+        return Ok(root);
     }
-    let tarball = find_tarball().unwrap_or_else(|| {
-        panic!(
-            "the OCaml sources are needed: no /usr/src/ocaml-source-*.tar*; \
-             install them with `apt-get install ocaml-source`"
-        )
-    });
+    let tarball = find_tarball().ok_or(
+        "the OCaml sources are needed: no /usr/src/ocaml-source-*.tar*; \
+         install them with `apt-get install ocaml-source`",
+    )?;
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -84,14 +94,14 @@ fn unpack_compiler_sources() -> PathBuf {
         "depscan-ocaml-sources.{}-{nanos}",
         std::process::id()
     ));
-    fs::create_dir_all(&work).expect("cannot create the cache directory");
-    untar(&tarball, &work);
+    fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
+    untar(&tarball, &work)?;
     if find_root(&work).is_none() {
         let inner = find_inner_tarball(&work)
-            .unwrap_or_else(|| panic!("no OCaml sources in {}", tarball.display()));
-        untar(&inner, &work);
+            .ok_or_else(|| format!("no OCaml sources in {}", tarball.display()))?;
+        untar(&inner, &work)?;
     }
-    fs::write(work.join(MARKER), b"").expect("cannot write the marker file");
+    fs::write(work.join(MARKER), b"").map_err(|e| format!("cannot write the marker file: {e}"))?;
     if cache.exists() && !cache.join(MARKER).exists() {
         // Left over by an interrupted run.
         let _ = fs::remove_dir_all(&cache);
@@ -100,7 +110,7 @@ fn unpack_compiler_sources() -> PathBuf {
         // Another process got there first.
         let _ = fs::remove_dir_all(&work);
     }
-    find_root(&cache).unwrap_or_else(|| panic!("no parsing/depend.ml under {}", cache.display()))
+    find_root(&cache).ok_or_else(|| format!("no parsing/depend.ml under {}", cache.display()))
 }
 
 /// Written once the sources are completely unpacked.
