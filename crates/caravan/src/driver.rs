@@ -244,6 +244,7 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
         &configured.project,
         &toolchain.identity,
         &configured.fingerprint,
+        ppx_driver_enabled(),
     );
     let looks_like_project = configured.project.looks_like_project || cli.recursive;
     let rules = make_rules(cli, configured, toolchain);
@@ -337,6 +338,7 @@ fn make_rules(cli: &Cli, configured: Configured, toolchain: Toolchain) -> OcamlR
         cmi_from_native: native_only(&cli.targets),
         menhir: configured.menhir,
         targets: cli.targets.clone(),
+        ppx_driver: ppx_driver_enabled(),
     };
     let resolver =
         Resolver::with_generators(&configured.project, toolchain.stdlib(), options.menhir);
@@ -350,7 +352,24 @@ fn make_rules(cli: &Cli, configured: Configured, toolchain: Toolchain) -> OcamlR
         flags: configured.flags,
         ocamlfind: configured.ocamlfind,
         libraries,
+        ppx_drivers: Default::default(),
     })
+}
+
+/// The environment variable that turns the ppx driver pipeline off (`0`,
+/// `no`, `false` or `off`) or on (anything else).
+pub const PPX_DRIVER_VARIABLE: &str = "CARAVAN_PPX_DRIVER";
+
+/// Whether rewriters from packages run through linked ppx drivers (see
+/// `ocaml::rules::ppx`): on unless [`PPX_DRIVER_VARIABLE`] turns it off.
+pub fn ppx_driver_enabled() -> bool {
+    match std::env::var(PPX_DRIVER_VARIABLE) {
+        Ok(v) => !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "0" | "no" | "false" | "off"
+        ),
+        Err(_) => true,
+    }
 }
 
 /// Whether every target is native code: then `ocamlopt` writes the `.cmi`

@@ -30,7 +30,7 @@ use engine::{Action, Built, Error, Input, InputGroup, Result, Target, Task, Task
 use futures::future::BoxFuture;
 
 use super::depends::ModuleRefs;
-use super::{RuleContext, log_tags};
+use super::{RuleContext, log_tags, ppx};
 use crate::module_name;
 use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
@@ -230,13 +230,23 @@ impl Task for Interface {
                 files: vec![mli.to_string()],
                 after: Vec::new(),
             };
-            let (argv, packages) =
-                self.cx
-                    .command(mode.front_end(), &self.cx.compiler(mode)?, parts)?;
+            let ast =
+                ppx::rewritten(&self.cx, &tcx, mode.front_end(), &parts, mli.as_str()).await?;
+            let compiler = self.cx.compiler(mode)?;
+            let (argv, packages) = match &ast {
+                Some(ast) => self.cx.command_with(
+                    mode.front_end(),
+                    &compiler,
+                    ppx::reading_ast(parts, ast),
+                    false,
+                )?,
+                None => self.cx.command(mode.front_end(), &compiler, parts)?,
+            };
             let mut action = Action::process(argv);
             action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
             action.inputs.push(Input::File(mli.clone()));
+            action.inputs.extend(ast.map(Input::File));
             action.inputs.extend(ifaces.inputs.iter().cloned());
             action.outputs.push(cmi.clone());
             action.outputs.extend(cmti);
@@ -326,25 +336,42 @@ impl Task for Implementation {
                 .cx
                 .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str));
             let includes = super::without_included(&flags, includes);
-            let mut before = vec!["-c".to_string()];
-            if !m.has_mli && !writes_cmi {
-                before.extend(["-intf-suffix".into(), ".ml".into()]);
-            }
-            before.extend(flags);
-            before.extend(self.cx.pp_args(ml.as_str(), &[]));
-            before.extend(includes);
-            before.extend(["-o".into(), obj.to_string()]);
-            let parts = CommandParts {
-                before,
-                files: vec![ml.to_string()],
-                after: Vec::new(),
+            let mut options = flags;
+            options.extend(self.cx.pp_args(ml.as_str(), &[]));
+            options.extend(includes);
+            options.extend(["-o".into(), obj.to_string()]);
+            let command = |intf_suffix: Option<&str>| {
+                let mut before = vec!["-c".to_string()];
+                if let Some(suffix) = intf_suffix {
+                    before.extend(["-intf-suffix".to_string(), suffix.to_string()]);
+                }
+                before.extend(options.iter().cloned());
+                CommandParts {
+                    before,
+                    files: vec![ml.to_string()],
+                    after: Vec::new(),
+                }
             };
-            let (argv, packages) =
-                self.cx
-                    .command(mode.front_end(), &self.cx.compiler(mode)?, parts)?;
+            // Without an .mli, the compiler that does not write the .cmi
+            // reads it: it looks for `<source less its extension><suffix>`.
+            let parts = command((!m.has_mli && !writes_cmi).then_some(".ml"));
+            let ast = ppx::rewritten(&self.cx, &tcx, mode.front_end(), &parts, ml.as_str()).await?;
+            let compiler = self.cx.compiler(mode)?;
+            let (argv, packages) = match &ast {
+                // From `x.ml.ast` that is `x.ml.mli` (never there) by default
+                // and the AST itself with `.ast`.
+                Some(ast) => self.cx.command_with(
+                    mode.front_end(),
+                    &compiler,
+                    ppx::reading_ast(command((m.has_mli || !writes_cmi).then_some(".ast")), ast),
+                    false,
+                )?,
+                None => self.cx.command(mode.front_end(), &compiler, parts)?,
+            };
             let mut action = Action::process(argv);
             action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
+            inputs.extend(ast.map(Input::File));
             action.inputs = inputs;
             action.outputs.push(obj.clone());
             if mode == Mode::Native {
