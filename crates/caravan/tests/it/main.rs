@@ -22,6 +22,7 @@ mod opaque;
 mod output_kinds;
 mod packs;
 mod parallel;
+mod ppx_driver;
 mod preprocessors;
 mod scanning;
 mod side_by_side;

@@ -245,8 +245,11 @@ impl Task for Interface {
             let mut action = Action::process(argv);
             action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
-            action.inputs.push(Input::File(mli.clone()));
-            action.inputs.extend(ast.map(Input::File));
+            // The compiler reads the AST instead of the source (so an edit
+            // that leaves the AST alone stops there).
+            action
+                .inputs
+                .push(Input::File(ast.unwrap_or_else(|| mli.clone())));
             action.inputs.extend(ifaces.inputs.iter().cloned());
             action.outputs.push(cmi.clone());
             action.outputs.extend(cmti);
@@ -371,7 +374,11 @@ impl Task for Implementation {
             let mut action = Action::process(argv);
             action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
-            inputs.extend(ast.map(Input::File));
+            if let Some(ast) = ast {
+                // The compiler reads the AST instead of the source (so an
+                // edit that leaves the AST alone stops there).
+                inputs[0] = Input::File(ast);
+            }
             action.inputs = inputs;
             action.outputs.push(obj.clone());
             if mode == Mode::Native {
