@@ -81,10 +81,11 @@ pub struct Rewritten {
     pub rewriters: Vec<String>,
 }
 
-/// The plan of a command about `source`: [`PpxPlan::None`] when the
-/// pipeline is off or ocamlfind mode is.
+/// The plan of a command: [`PpxPlan::None`] when the pipeline is off,
+/// ocamlfind mode is off, or there is no `ocamlopt` to link a driver.
 pub fn plan(cx: &RuleContext, tool: FrontEnd, parts: &CommandParts) -> Result<PpxPlan> {
-    if !cx.options.ppx_driver {
+    // The driver is linked with ocamlopt.
+    if !cx.options.ppx_driver || cx.toolchain.ocamlopt().is_err() {
         return Ok(PpxPlan::None);
     }
     let Some(of) = &cx.ocamlfind else {
