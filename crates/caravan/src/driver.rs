@@ -270,6 +270,7 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
         &configured.project,
         &toolchain.identity,
         &configured.fingerprint,
+        ppx_driver_enabled(),
     );
     let looks_like_project = configured.project.looks_like_project || cli.recursive;
     let (rules, runner) = make_rules(cli, configured, toolchain, plugin.as_ref(), &paths)?;
@@ -410,6 +411,7 @@ fn make_rules(
         cmi_from_native: native_only(&cli.targets),
         menhir: configured.menhir,
         targets: cli.targets.clone(),
+        ppx_driver: ppx_driver_enabled(),
         ..BuildOptions::default()
     };
     let mut project = configured.project;
@@ -458,8 +460,25 @@ fn make_rules(
         ocamlfind: configured.ocamlfind,
         plugin: plugin_rules,
         libraries,
+        ppx_drivers: Default::default(),
     });
     Ok((rules, runner))
+}
+
+/// The environment variable that turns the ppx driver pipeline off (`0`,
+/// `no`, `false` or `off`) or on (anything else).
+pub const PPX_DRIVER_VARIABLE: &str = "CARAVAN_PPX_DRIVER";
+
+/// Whether rewriters from packages run through linked ppx drivers (see
+/// `ocaml::rules::ppx`): on unless [`PPX_DRIVER_VARIABLE`] turns it off.
+pub fn ppx_driver_enabled() -> bool {
+    match std::env::var(PPX_DRIVER_VARIABLE) {
+        Ok(v) => !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "0" | "no" | "false" | "off"
+        ),
+        Err(_) => true,
+    }
 }
 
 /// Whether every target is native code: then `ocamlopt` writes the `.cmi`

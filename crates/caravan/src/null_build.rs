@@ -6,7 +6,8 @@
 //! the arguments after `--`), the project root and build directory, the list
 //! of source files, the text of every `_tags` file (and the digest of the
 //! plugin's session, when there is a `myocamlbuild.ml`), the toolchain's
-//! identity, and caravan's own binary.
+//! identity, caravan's own binary, and whether the ppx driver pipeline is
+//! on (it changes the commands).
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +30,7 @@ pub fn key(
     project: &Project,
     toolchain_identity: &str,
     tags_fingerprint: &str,
+    ppx_driver: bool,
 ) -> Digest {
     let mut k = DigestBuilder::new("null-build");
     k.u64(KEY_VERSION);
@@ -49,6 +51,7 @@ pub fn key(
     k.str(&root.to_string_lossy())
         .str(&build_dir.to_string_lossy());
     k.str(toolchain_identity).str(tags_fingerprint);
+    k.u64(ppx_driver as u64);
     k.u64(project.files.len() as u64);
     for f in &project.files {
         k.str(f);

@@ -75,11 +75,33 @@ pub struct Translated {
     pub preprocessed: bool,
 }
 
+/// How the rewriters of a command can run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PpxPlan {
+    /// No `-ppx` from a package applies.
+    None,
+    /// Every rewriter can be linked into one driver: these packages, in the
+    /// order the command names them.
+    Driver(Vec<String>),
+    /// Rewriters apply but cannot go through a driver; the reason.
+    Fallback(String),
+}
+
+/// Rewriters that must run as the compiler's `-ppx`: they read compiled
+/// interfaces through the load path that only the compiler hands them
+/// (dune runs them as `staged_pps` for the same reason).
+const STAGED_REWRITERS: &[&str] = &["ppx_import"];
+
+/// The package a ppx driver is linked with, after the rewriters: it runs
+/// ppxlib's driver on the command line.
+pub const DRIVER_RUNNER: &str = "ppxlib.runner";
+
 /// ocamlfind's work, done in process.
 pub struct Ocamlfind {
     findlib: Findlib,
     resolutions: Mutex<FxHashMap<String, Arc<Resolution>>>,
     identities: Mutex<FxHashMap<String, String>>,
+    plans: Mutex<FxHashMap<String, PpxPlan>>,
 }
 
 impl Ocamlfind {
@@ -98,6 +120,7 @@ impl Ocamlfind {
             findlib: Findlib::new(findlib::Config::load(&options)?),
             resolutions: Mutex::new(FxHashMap::default()),
             identities: Mutex::new(FxHashMap::default()),
+            plans: Mutex::new(FxHashMap::default()),
         })
     }
 
@@ -144,10 +167,27 @@ impl Ocamlfind {
         program: &[String],
         parts: CommandParts,
     ) -> Result<Translated, findlib::Error> {
+        self.translate_with(tool, program, parts, true)
+    }
+
+    /// [`Self::translate`], leaving out the packages' `-ppx` commands when
+    /// `ppx` is false (the command reads a source already rewritten).
+    pub fn translate_with(
+        &self,
+        tool: FrontEnd,
+        program: &[String],
+        parts: CommandParts,
+        ppx: bool,
+    ) -> Result<Translated, findlib::Error> {
         let mut options = parts.before;
         options.extend(parts.after);
         let split = Split::of(options, tool);
-        let resolution = self.resolve(&split.request)?;
+        let mut resolution = self.resolve(&split.request)?;
+        if !ppx && !resolution.ppx.is_empty() {
+            let mut without = (*resolution).clone();
+            without.ppx.clear();
+            resolution = Arc::new(without);
+        }
         let preprocessed = !resolution.ppx.is_empty() || resolution.pp.is_some();
         let mut argv = program.to_vec();
         match tool {
@@ -178,6 +218,124 @@ impl Ocamlfind {
         })
     }
 
+    /// Whether the rewriters of a command can be linked into one driver
+    /// (see [`PpxPlan`]). They can when every package of the command that
+    /// brings a `-ppx` has an archive for the `ppx_driver` predicate, none
+    /// of them is a staged rewriter, `ppxlib.runner` is installed, and the
+    /// command has nothing a driver cannot be given: a `-ppx` or `-pp` of
+    /// its own, `-ppxopt`, `-syntax`, or `-predicates`.
+    pub fn ppx_plan(
+        &self,
+        tool: FrontEnd,
+        parts: &CommandParts,
+    ) -> Result<PpxPlan, findlib::Error> {
+        let mut options = parts.before.clone();
+        options.extend(parts.after.iter().cloned());
+        let split = Split::of(options, tool);
+        let key = format!("{:?} {:?}", split.request, split.options);
+        if let Ok(cache) = self.plans.lock()
+            && let Some(p) = cache.get(&key)
+        {
+            return Ok(p.clone());
+        }
+        let plan = self.plan_of(&split)?;
+        if let Ok(mut cache) = self.plans.lock() {
+            cache.insert(key, plan.clone());
+        }
+        Ok(plan)
+    }
+
+    fn plan_of(&self, split: &Split) -> Result<PpxPlan, findlib::Error> {
+        let resolution = self.resolve(&split.request)?;
+        if resolution.ppx.is_empty() {
+            return Ok(PpxPlan::None);
+        }
+        let fallback = |why: &str| Ok(PpxPlan::Fallback(why.to_string()));
+        if resolution.pp.is_some() || !split.request.syntax.is_empty() {
+            return fallback("a camlp4 syntax applies too");
+        }
+        if !split.request.ppxopt.is_empty() {
+            return fallback("ppxopt(...) options are given");
+        }
+        if !split.request.predicates.is_empty() {
+            return fallback("predicate(...) tags are given");
+        }
+        if split.options.iter().any(|o| o == "-ppx" || o == "-pp") {
+            return fallback("the command has a -ppx or -pp of its own");
+        }
+        if !self.findlib.exists(DRIVER_RUNNER) {
+            return fallback("ppxlib.runner is not installed");
+        }
+        let driver_preds: findlib::Predicates = [
+            findlib::predicates::NATIVE.to_string(),
+            "ppx_driver".to_string(),
+        ]
+        .into_iter()
+        .collect();
+        let mut rewriters: Vec<String> = Vec::new();
+        let named = split
+            .request
+            .packages
+            .iter()
+            .flat_map(|p| findlib::split::words(p))
+            .map(str::to_string);
+        for name in named {
+            if rewriters.contains(&name) {
+                continue;
+            }
+            let alone = Request {
+                packages: vec![name.clone()],
+                threads: split.request.threads,
+                ..Request::new(split.request.compiler, &[] as &[String])
+            };
+            if self.resolve(&alone)?.ppx.is_empty() {
+                continue;
+            }
+            let top = name.split('.').next().unwrap_or(&name);
+            if STAGED_REWRITERS.contains(&top) {
+                return Ok(PpxPlan::Fallback(format!(
+                    "{name} reads compiled interfaces: it runs as the compiler's -ppx"
+                )));
+            }
+            let archive = self
+                .findlib
+                .package(&name)?
+                .property("archive", &driver_preds)
+                .unwrap_or_default();
+            if findlib::split::words(&archive).is_empty() {
+                return Ok(PpxPlan::Fallback(format!(
+                    "{name} has no archive for the ppx_driver predicate"
+                )));
+            }
+            rewriters.push(name);
+        }
+        if rewriters.is_empty() {
+            return fallback("no package of the command brings the -ppx");
+        }
+        let link = self.resolve(&driver_request(&rewriters))?;
+        if !link.ppx.is_empty() || link.pp.is_some() || link.needs_init_file() {
+            return fallback("the driver's packages need a preprocessor themselves");
+        }
+        Ok(PpxPlan::Driver(rewriters))
+    }
+
+    /// The command linking a ppx driver of `rewriters` into `out` with
+    /// `ocamlopt` (ocamlfind's `-package <rewriters>,ppxlib.runner
+    /// -predicates ppx_driver -linkpkg -linkall`), and the identity of the
+    /// packages it links.
+    pub fn driver_link(
+        &self,
+        ocamlopt: &[String],
+        rewriters: &[String],
+        out: &str,
+    ) -> Result<(Vec<String>, String), findlib::Error> {
+        let resolution = self.resolve(&driver_request(rewriters))?;
+        let mut argv = ocamlopt.to_vec();
+        let options = ["-linkall", "-o", out].map(str::to_string);
+        argv.extend(resolution.compiler_args(&options, &[], true, None));
+        Ok((argv, self.identity(&resolution)))
+    }
+
     fn resolve(&self, request: &Request) -> Result<Arc<Resolution>, findlib::Error> {
         let key = format!("{request:?}");
         if let Ok(cache) = self.resolutions.lock()
@@ -198,7 +356,12 @@ impl Ocamlfind {
         if resolution.packages.is_empty() {
             return String::new();
         }
-        let key = resolution.packages.join(" ");
+        // The same packages under other predicates may have other archives.
+        let mut key = resolution.packages.join(" ");
+        for p in resolution.predicates.iter() {
+            key.push(' ');
+            key.push_str(p);
+        }
         if let Ok(cache) = self.identities.lock()
             && let Some(id) = cache.get(&key)
         {
@@ -233,6 +396,17 @@ impl Ocamlfind {
         }
         let r = self.resolve(&Request::new(Compiler::Ocamlopt, packages))?;
         Ok(self.identity(&r))
+    }
+}
+
+/// What ocamlfind resolves for `-package <rewriters>,ppxlib.runner
+/// -predicates ppx_driver` with `ocamlopt`.
+fn driver_request(rewriters: &[String]) -> Request {
+    let mut packages = rewriters.to_vec();
+    packages.push(DRIVER_RUNNER.to_string());
+    Request {
+        predicates: vec!["ppx_driver".to_string()],
+        ..Request::new(Compiler::Ocamlopt, &packages)
     }
 }
 

@@ -23,6 +23,7 @@ mod output_kinds;
 mod packs;
 mod parallel;
 mod plugins;
+mod ppx_driver;
 mod preprocessors;
 mod scanning;
 mod side_by_side;

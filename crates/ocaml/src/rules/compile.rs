@@ -30,7 +30,7 @@ use engine::{Action, Built, Error, Input, InputGroup, Result, Target, Task, Task
 use futures::future::BoxFuture;
 
 use super::depends::ModuleRefs;
-use super::{RuleContext, log_tags};
+use super::{RuleContext, log_tags, ppx};
 use crate::module_name;
 use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
@@ -237,13 +237,26 @@ impl Task for Interface {
                 files: vec![mli.to_string()],
                 after: Vec::new(),
             };
-            let (argv, packages) =
-                self.cx
-                    .command(mode.front_end(), &self.cx.compiler(mode)?, parts)?;
+            let ast =
+                ppx::rewritten(&self.cx, &tcx, mode.front_end(), &parts, mli.as_str()).await?;
+            let compiler = self.cx.compiler(mode)?;
+            let (argv, packages) = match &ast {
+                Some(ast) => self.cx.command_with(
+                    mode.front_end(),
+                    &compiler,
+                    ppx::reading_ast(parts, ast),
+                    false,
+                )?,
+                None => self.cx.command(mode.front_end(), &compiler, parts)?,
+            };
             let mut action = Action::process(argv);
             action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
-            action.inputs.push(Input::File(mli.clone()));
+            // The compiler reads the AST instead of the source (so an edit
+            // that leaves the AST alone stops there).
+            action
+                .inputs
+                .push(Input::File(ast.unwrap_or_else(|| mli.clone())));
             action.inputs.extend(ifaces.inputs.iter().cloned());
             action.inputs.extend(tag_inputs);
             action.outputs.push(cmi.clone());
@@ -335,25 +348,46 @@ impl Task for Implementation {
                 .cx
                 .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str));
             let includes = self.cx.includes_after_flags(&flags, includes);
-            let mut before = vec!["-c".to_string()];
-            if !m.has_mli && !writes_cmi {
-                before.extend(["-intf-suffix".into(), ".ml".into()]);
-            }
-            before.extend(flags);
-            before.extend(self.cx.pp_args(ml.as_str(), &[]));
-            before.extend(includes);
-            before.extend(["-o".into(), obj.to_string()]);
-            let parts = CommandParts {
-                before,
-                files: vec![ml.to_string()],
-                after: Vec::new(),
+            let mut options = flags;
+            options.extend(self.cx.pp_args(ml.as_str(), &[]));
+            options.extend(includes);
+            options.extend(["-o".into(), obj.to_string()]);
+            let command = |intf_suffix: Option<&str>| {
+                let mut before = vec!["-c".to_string()];
+                if let Some(suffix) = intf_suffix {
+                    before.extend(["-intf-suffix".to_string(), suffix.to_string()]);
+                }
+                before.extend(options.iter().cloned());
+                CommandParts {
+                    before,
+                    files: vec![ml.to_string()],
+                    after: Vec::new(),
+                }
             };
-            let (argv, packages) =
-                self.cx
-                    .command(mode.front_end(), &self.cx.compiler(mode)?, parts)?;
+            // Without an .mli, the compiler that does not write the .cmi
+            // reads it: it looks for `<source less its extension><suffix>`.
+            let parts = command((!m.has_mli && !writes_cmi).then_some(".ml"));
+            let ast = ppx::rewritten(&self.cx, &tcx, mode.front_end(), &parts, ml.as_str()).await?;
+            let compiler = self.cx.compiler(mode)?;
+            let (argv, packages) = match &ast {
+                // From `x.ml.ast` that is `x.ml.mli` (never there) by default
+                // and the AST itself with `.ast`.
+                Some(ast) => self.cx.command_with(
+                    mode.front_end(),
+                    &compiler,
+                    ppx::reading_ast(command((m.has_mli || !writes_cmi).then_some(".ast")), ast),
+                    false,
+                )?,
+                None => self.cx.command(mode.front_end(), &compiler, parts)?,
+            };
             let mut action = Action::process(argv);
             action.salt.push(packages);
             action.salt.push(self.cx.toolchain.identity.clone());
+            if let Some(ast) = ast {
+                // The compiler reads the AST instead of the source (so an
+                // edit that leaves the AST alone stops there).
+                inputs[0] = Input::File(ast);
+            }
             action.inputs = inputs;
             action.outputs.push(obj.clone());
             if mode == Mode::Native {

@@ -41,20 +41,22 @@ impl Task for Depends {
             tcx.need_one(&self.source).await?;
             let out = tcx.key().clone();
             let source = self.source.to_string();
-            let tags = self.cx.command_tags(&[&source], &["ocaml", "ocamldep"]);
-            let mut before = self.cx.flags_of(&tags);
-            before.extend(self.cx.pp_args(&source, &["pp:dep"]));
-            before.push("-modules".to_string());
-            let parts = CommandParts {
-                before,
-                files: vec![source.clone()],
-                after: Vec::new(),
-            };
+            let (tags, parts) = scan_command(&self.cx, &source);
             let ocamldep = self.cx.toolchain.ocamldep.clone();
-            let (argv, packages) = self.cx.command(FrontEnd::Ocamldep, &ocamldep, parts)?;
+            let ast =
+                super::ppx::rewritten(&self.cx, &tcx, FrontEnd::Ocamldep, &parts, &source).await?;
+            let (argv, packages) = match &ast {
+                Some(ast) => self.cx.command_with(
+                    FrontEnd::Ocamldep,
+                    &ocamldep,
+                    super::ppx::reading_ast(parts, ast),
+                    false,
+                )?,
+                None => self.cx.command(FrontEnd::Ocamldep, &ocamldep, parts)?,
+            };
             // A preprocessor (or an -open) changes what the file refers to:
             // only the real ocamldep, given the same options, can tell.
-            let preprocessed = argv.len() > ocamldep.len() + 2;
+            let preprocessed = ast.is_some() || argv.len() > ocamldep.len() + 2;
             let mut action = if preprocessed {
                 let mut a = Action::process(argv);
                 if let Command::Process { stdout, .. } = &mut a.command {
@@ -66,7 +68,12 @@ impl Task for Depends {
             } else {
                 self.in_process(&source, &out)
             };
-            action.inputs.push(Input::File(self.source.clone()));
+            if let Some(ast) = ast {
+                // The scan reads the rewritten AST only.
+                action.inputs.push(Input::File(ast));
+            } else {
+                action.inputs.push(Input::File(self.source.clone()));
+            }
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
             action.log.tags = log_tags(tags);
@@ -90,6 +97,21 @@ impl Task for Depends {
             })
         })
     }
+}
+
+/// The tags and the command (as ocamlbuild writes it) of the dependency
+/// scan of `source`: `ocamldep <flags> -modules source`.
+pub fn scan_command(cx: &RuleContext, source: &str) -> (tags::TagSet, CommandParts) {
+    let tags = cx.command_tags(&[source], &["ocaml", "ocamldep"]);
+    let mut before = cx.flags_of(&tags);
+    before.extend(cx.pp_args(source, &["pp:dep"]));
+    before.push("-modules".to_string());
+    let parts = CommandParts {
+        before,
+        files: vec![source.to_string()],
+        after: Vec::new(),
+    };
+    (tags, parts)
 }
 
 impl Depends {

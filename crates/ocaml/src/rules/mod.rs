@@ -32,6 +32,8 @@
 //! | `x.ml`, `x.mli` (menhir) | `x.mlypack` | [`menhir::Menhir`] | `x.ml` |
 //! | `x.mly.depends`, `x.mlypack.depends` (menhir) | `x.mly`, `x.mlypack` | [`menhir::MenhirDepends`] | itself |
 //! | `x.pp.ml` | `x.ml` | [`preprocess::PpMl`] | itself |
+//! | `x.ml.ast`, `x.mli.ast` (a ppx driver applies) | `x.ml`, `x.mli` | [`ppx::Rewrite`] | itself |
+//! | `.caravan/ppx/<hash>/ppx.exe` (asked for by a rewrite) | the rewriter packages | [`ppx::Driver`] | itself |
 //! | `x.odoc` | `x.mli`, else `x.ml` | [`ocamldoc::Odoc`] | itself |
 //! | `f.docdir/index.html`, `f.docdir/html.stamp` | `f.odocl` | [`ocamldoc::DocDir`] | `f.docdir/index.html` |
 //! | `f.docdir/man`, `f.docdir/man.stamp` | `f.odocl` | [`ocamldoc::DocDir`] | `f.docdir/man` |
@@ -56,6 +58,7 @@ pub mod ocamllex;
 pub mod ocamlyacc;
 pub mod output_obj;
 pub mod pack;
+pub mod ppx;
 pub mod preprocess;
 pub mod units;
 
@@ -97,6 +100,8 @@ pub struct RuleContext {
     pub plugin: Option<PluginRules>,
     /// The project's libraries (its `.mllib` files), for `use_<lib>`.
     pub libraries: Vec<ProjectLibrary>,
+    /// The ppx drivers asked for so far, by the name of their folder.
+    pub ppx_drivers: ppx::Drivers,
 }
 
 /// `includes` (`-I dir` pairs) without the directories `flags` already
@@ -232,11 +237,23 @@ impl RuleContext {
         program: &[String],
         parts: CommandParts,
     ) -> Result<(Vec<String>, String)> {
+        self.command_with(tool, program, parts, true)
+    }
+
+    /// [`Self::command`], without the packages' `-ppx` commands when `ppx`
+    /// is false (the command reads an AST a ppx driver wrote).
+    pub fn command_with(
+        &self,
+        tool: FrontEnd,
+        program: &[String],
+        parts: CommandParts,
+        ppx: bool,
+    ) -> Result<(Vec<String>, String)> {
         match &self.ocamlfind {
             None => Ok((parts.plain(program), String::new())),
             Some(of) => {
                 let t = of
-                    .translate(tool, program, parts)
+                    .translate_with(tool, program, parts, ppx)
                     .map_err(|e| Error::rule("findlib", e.to_string()))?;
                 Ok((t.argv, t.identity))
             }
@@ -417,6 +434,19 @@ impl OcamlRules {
                 target.clone(),
                 Arc::new(menhir::MenhirDepends { cx, grammar }),
             ));
+        }
+        if let Some(src) = s.strip_suffix(".ast")
+            && (src.ends_with(".ml") || src.ends_with(".mli"))
+        {
+            if !cx.resolver.is_source_or_generated(src) {
+                return Some((target.clone(), missing(target, src)));
+            }
+            let source = Target::new(src);
+            return Some((target.clone(), Arc::new(ppx::Rewrite { cx, source })));
+        }
+        if s.starts_with(ppx::DRIVER_DIR) {
+            let rewriters = cx.ppx_drivers.rewriters_of(s)?;
+            return Some((target.clone(), Arc::new(ppx::Driver { cx, rewriters })));
         }
         if let Some((generator, source)) = cx.resolver.generator_of(s) {
             return Some(self.generator(generator, &source));
