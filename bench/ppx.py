@@ -23,15 +23,13 @@ ppx_compare, ppx_hash and base (crates/findlib/tests/install-packages.sh).
 import argparse
 import json
 import os
-import resource
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from cold_builds import (add_common_arguments, alternate, any_failed, caravan_path,
+                         load_range, print_table)
 
 TAGS = ("true: package(ppx_sexp_conv), package(ppx_compare), package(ppx_hash), "
         "package(base)\n")
@@ -75,18 +73,6 @@ def tools(caravan, jobs):
     }
 
 
-def timed(argv, cwd, env):
-    """Runs argv; returns (exit code, elapsed s, cpu s, output)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.monotonic()
-    p = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True)
-    elapsed = time.monotonic() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return p.returncode, elapsed, cpu, p.stdout
-
-
 def dsource(build_dir, obj):
     """What -dsource prints for the compilation of obj in build_dir's
     _log, without the ocaml.ppx.context attribute a driver leaves."""
@@ -109,44 +95,15 @@ def dsource(build_dir, obj):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--files", type=int, default=50)
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--work", default=os.environ.get("BENCH_WORK", "/tmp/caravan-bench-ppx"))
+    add_common_arguments(ap, "/tmp/caravan-bench-ppx")
     args = ap.parse_args()
-    caravan = os.environ.get("CARAVAN", os.path.join(ROOT, "target", "release", "caravan"))
-    if not os.access(caravan, os.X_OK):
-        sys.exit(f"no caravan at {caravan}: cargo build --release -p caravan, or set CARAVAN")
+    caravan = caravan_path()
     shutil.rmtree(args.work, ignore_errors=True)
     src = os.path.join(args.work, "src")
     expected = generate(src, args.files)
     plan = tools(caravan, args.jobs)
     names = list(plan)
-    results = {name: [] for name in names}
-    rounds = args.warmup + args.runs
-    for r in range(rounds):
-        order = names[r % len(names):] + names[:r % len(names)]
-        for name in order:
-            folder, argv, extra = plan[name]
-            tree = os.path.join(args.work, folder)
-            shutil.rmtree(tree, ignore_errors=True)
-            shutil.copytree(src, tree)
-            env = dict(os.environ, **extra)
-            load = os.getloadavg()[0]
-            code, elapsed, cpu, out = timed(argv, tree, env)
-            ok = code == 0
-            if ok:
-                prog = subprocess.run([os.path.join(tree, "main.native")],
-                                      stdout=subprocess.PIPE, text=True)
-                ok = prog.stdout == expected
-            counted = r >= args.warmup
-            print(f"{'run' if counted else 'warm-up'} {r + 1 - args.warmup if counted else r + 1}: "
-                  f"{name}: {elapsed:.2f} s elapsed, {cpu:.2f} s CPU, load {load:.1f}"
-                  f"{'' if ok else ' FAILED'}", flush=True)
-            if not ok:
-                print(out[-3000:])
-            if counted:
-                results[name].append({"elapsed": elapsed, "cpu": cpu, "load": load, "ok": ok})
+    results = alternate(plan, args.work, src, expected, args.warmup, args.runs)
 
     fast, slow = (os.path.join(args.work, plan[n][0]) for n in names[1:])
     modules = [f"m{i}" for i in range(args.files)] + ["main"]
@@ -156,24 +113,15 @@ def main():
     print()
     print(f"{args.files} files + main.ml, 3 rewriters each, cold native builds, "
           f"-j {args.jobs}, {args.runs} runs (median, min-max); "
-          f"{os.cpu_count()} cores, load average {min(x['load'] for v in results.values() for x in v):.1f}"
-          f"-{max(x['load'] for v in results.values() for x in v):.1f} during the runs")
+          f"{os.cpu_count()} cores, load average {load_range(results)} during the runs")
     print()
-    print("| build | elapsed (s) | CPU, user+sys (s) | failed |")
-    print("|---|---|---|---|")
-    for name in names:
-        rs = results[name]
-        e = [x["elapsed"] for x in rs]
-        c = [x["cpu"] for x in rs]
-        print(f"| {name} | {statistics.median(e):.1f} ({min(e):.1f}-{max(e):.1f}) | "
-              f"{statistics.median(c):.1f} ({min(c):.1f}-{max(c):.1f}) | "
-              f"{sum(not x['ok'] for x in rs)} |")
+    print_table(results)
     print()
     print(f"-dsource identical through the driver and through -ppx: {same} of {len(modules)} files")
     with open(os.path.join(args.work, "results.json"), "w") as f:
         json.dump({"files": args.files, "jobs": args.jobs, "results": results,
                    "dsource_same": same, "dsource_files": len(modules)}, f, indent=1)
-    failed = any(not x["ok"] for v in results.values() for x in v) or same != len(modules)
+    failed = any_failed(results) or same != len(modules)
     sys.exit(1 if failed else 0)
 
 

@@ -169,17 +169,7 @@ pub fn configure(
             config: builder.config_mut(),
             flags: &answer_flags,
         };
-        let include_dirs: Vec<String> = project
-            .include_dirs
-            .iter()
-            .map(|d| {
-                if d.is_empty() {
-                    ".".to_string()
-                } else {
-                    d.clone()
-                }
-            })
-            .collect();
+        let include_dirs: Vec<String> = project.include_dirs_named();
         let mut options = None;
         for phase in [
             Phase::BeforeHygiene,

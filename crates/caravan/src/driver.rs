@@ -420,17 +420,7 @@ fn make_rules(
     if let (Some(pc), Some(p)) = (configured.plugin, plugin) {
         options.non_dependencies = pc.decls.non_dependencies();
         project.contexts = pc.decls.contexts();
-        let include_dirs = project
-            .include_dirs
-            .iter()
-            .map(|d| {
-                if d.is_empty() {
-                    ".".to_string()
-                } else {
-                    d.clone()
-                }
-            })
-            .collect();
+        let include_dirs = project.include_dirs_named();
         let r = Arc::new(PluginRunner::new(
             p.launch.clone(),
             paths.build_dir.clone(),

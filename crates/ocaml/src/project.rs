@@ -215,6 +215,21 @@ impl Project {
         Ok(project)
     }
 
+    /// The include directories as ocamlbuild names them to a plugin
+    /// (`Options.include_dirs`): `.` for the root.
+    pub fn include_dirs_named(&self) -> Vec<String> {
+        self.include_dirs
+            .iter()
+            .map(|d| {
+                if d.is_empty() {
+                    ".".to_string()
+                } else {
+                    d.clone()
+                }
+            })
+            .collect()
+    }
+
     /// Include directories of a file in `dir`: `dir` first, then the global
     /// ones without it.
     pub fn include_dirs_of<'a>(&'a self, dir: &'a str) -> Vec<&'a str> {
