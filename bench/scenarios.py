@@ -44,6 +44,24 @@ def _one_build(tool, copy, manifest, scenario, rev, timeout, logdir, label):
             "peak_kib": run.peak_kib, "load": round(os.getloadavg()[0], 2)}
 
 
+def _rounds(scenario, scenarios, warmup, runs, first):
+    """(kind, index) of each round: untimed warm-ups before an incremental
+    scenario (index -1: the first build of copies whose cold runs were not
+    asked for), then the timed runs."""
+    rounds = []
+    if scenario != "cold":
+        if first and "cold" not in scenarios:
+            rounds.append(("warmup", -1))
+        rounds += [("warmup", w) for w in range(warmup)]
+    return rounds + [("run", r) for r in range(runs)]
+
+
+def _rotation(tools, r):
+    """Round r starts with tool r mod n, so no tool always follows the same one."""
+    k = r % len(tools) if r >= 0 else 0
+    return tools[k:] + tools[:k]
+
+
 def measure_project(workdir, manifest, tools, runs, timeout, warmup=1, scenarios=SCENARIOS, say=print):
     """Returns {tool: {"status": ..., "runs": {scenario: [run, ...]}}}."""
     src = os.path.join(workdir, "src")
@@ -65,34 +83,24 @@ def measure_project(workdir, manifest, tools, runs, timeout, warmup=1, scenarios
 
     rev = 0
     for scenario in scenarios:
-        # untimed warm-up rounds for incremental scenarios; the first one
-        # also builds a copy whose cold runs were not requested
-        rounds = [("warmup", w) for w in range(warmup if scenario != "cold" else 0)]
-        if scenario != "cold" and "cold" not in scenarios and rev == 0:
-            rounds = [("warmup", -1)] + rounds
-        rounds += [("run", r) for r in range(runs)]
-        for kind, r in rounds:
+        for kind, r in _rounds(scenario, scenarios, warmup, runs, first=rev == 0):
             rev += 1
-            order = tools[r % len(tools):] + tools[: r % len(tools)] if r >= 0 else tools
-            for tool in order:
+            for tool in _rotation(tools, r):
                 if tool.name in dropped:
                     continue
                 label = f"{scenario}-{kind}{r}"
-                step = "null" if r == -1 else scenario  # first build of a copy: plain build
+                step = "null" if r < 0 else scenario  # r < 0: first build of a copy
                 res = _one_build(tool, copies[tool.name], manifest, step, rev, timeout, logdir, label)
                 if kind == "run":
                     results[tool.name]["runs"][scenario].append(res)
                 if res["status"] != "ok":
-                    dropped[tool.name] = f"{res['status']} ({scenario})"
-                    results[tool.name]["status"] = dropped[tool.name]
-                    say(f"  {tool.name}: {dropped[tool.name]}, dropped; log {logdir}/{tool.name}-{label}.log")
-                    say("    " + measure.tail(os.path.join(logdir, f"{tool.name}-{label}.log"), 8).replace("\n", "\n    "))
+                    dropped[tool.name] = results[tool.name]["status"] = f"{res['status']} ({scenario})"
+                    log = os.path.join(logdir, f"{tool.name}-{label}.log")
+                    say(f"  {tool.name}: {dropped[tool.name]}, dropped; log {log}")
+                    say("    " + measure.tail(log, 8).replace("\n", "\n    "))
             if kind == "run":
-                cells = [
-                    f"{t.name} {results[t.name]['runs'][scenario][-1]['seconds']:.3f}s"
-                    for t in tools
-                    if results[t.name]["runs"][scenario] and len(results[t.name]["runs"][scenario]) == r + 1
-                ]
+                done = [(t.name, results[t.name]["runs"][scenario]) for t in tools]
+                cells = [f"{name} {rs[-1]['seconds']:.3f}s" for name, rs in done if len(rs) == r + 1]
                 say(f"  {scenario} run {r + 1}/{runs}: " + ", ".join(cells))
                 sys.stdout.flush()
     return results
