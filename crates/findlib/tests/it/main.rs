@@ -7,5 +7,4 @@ mod fixes;
 mod installed;
 mod meta_fuzz;
 mod oracle;
-mod perf;
 mod scenarios;
