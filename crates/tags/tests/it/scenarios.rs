@@ -152,36 +152,6 @@ fn global_tags_are_the_tags_of_the_empty_path() {
 }
 
 #[test]
-fn evaluating_many_files_against_many_lines_is_fast() {
-    // 5,000 paths x (11 built-in + 40 user) lines.
-    let mut c = Configuration::new();
-    c.add_builtin(BUILTIN_LINES).unwrap();
-    let mut text = String::new();
-    for i in 0..40 {
-        text.push_str(&format!(
-            "<src/m{i}/**/*.ml> or <lib{i}/*.{{ml,mli}}> or \"gen/x{i}.ml\" and not <**/*_test.ml>: t{i}, package(p{i})\n"
-        ));
-    }
-    c.add_tags_file("", text.as_bytes()).unwrap();
-    c.add_tags_file("src", b"<**/*.ml>: debug\n<m3/**>: -t3\n")
-        .unwrap();
-    let paths: Vec<String> = (0..5000)
-        .map(|i| format!("src/m{}/sub{}/file_{i}.ml", i % 50, i % 7))
-        .collect();
-    let start = std::time::Instant::now();
-    let mut total = 0;
-    for p in &paths {
-        total += c.tags_of(p).len();
-    }
-    let elapsed = start.elapsed();
-    println!("tags_of on 5000 paths x 53 lines: {elapsed:?} ({total} tags)");
-    assert!(total > 5000 * 4);
-    if !cfg!(debug_assertions) {
-        assert!(elapsed.as_secs_f64() < 2.0, "{elapsed:?}");
-    }
-}
-
-#[test]
 fn removed_tags_are_not_acknowledged_but_are_checked_for_use() {
     // Experiment: `true: -warn, -package(x)` gives no parameter warning, and
     // the unused warnings for package(x) then warn.
