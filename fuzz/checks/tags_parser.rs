@@ -69,14 +69,18 @@ pub fn check(data: &[u8]) {
         }
     };
 
-    // Print, read again: the same patterns and tags.
-    let printed = print(&lines);
-    match parse(Source::file("_tags"), &printed, None) {
-        Ok(again) => assert_eq!(shape(&lines), shape(&again)),
-        Err(e) => panic!(
-            "printed form rejected: {e}\n{}",
-            String::from_utf8_lossy(&printed)
-        ),
+    // Print, read again: the same patterns and tags. A pattern is only
+    // known through its text as UTF-8, so patterns with other bytes (inside
+    // a class or a quoted path) cannot be written back.
+    if !lines.iter().any(|l| l.pattern.text().contains('\u{FFFD}')) {
+        let printed = print(&lines);
+        match parse(Source::file("_tags"), &printed, None) {
+            Ok(again) => assert_eq!(shape(&lines), shape(&again)),
+            Err(e) => panic!(
+                "printed form rejected: {e}\n{}",
+                String::from_utf8_lossy(&printed)
+            ),
+        }
     }
 
     // Scoped patterns hold for `d` and below only.
