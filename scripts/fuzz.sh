@@ -140,12 +140,13 @@ for t in "${targets[@]}"; do
   log=$root/fuzz/logs/$t.log
   echo "== $t: ${seconds}s, $(ls "$seeds/$t" | wc -l) seeds, log in fuzz/logs/$t.log"
   start=$(date +%s)
-  # New inputs go to the first directory; the others are only read.
+  # New inputs go to the first directory; the others are only read. An
+  # input taking a minute (on inputs of a few KB) counts as a failure.
   set +e
   TIMEFORMAT='%U %S'
   cpu=$( { time (cd "$root/fuzz" && cargo +nightly fuzz run "${fuzz_flags[@]}" "$t" \
       "corpus/$t" "seeds/$t" "regressions/$t" -- \
-      -max_total_time="$seconds" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1) ; } 2>&1 )
+      -max_total_time="$seconds" -timeout=60 -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1) ; } 2>&1 )
   status=$?
   set -e
   elapsed=$(( $(date +%s) - start ))
