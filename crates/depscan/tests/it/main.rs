@@ -4,6 +4,7 @@
 mod compare;
 mod compiler_sources;
 mod corpus;
+mod fuzz_regressions;
 mod mutations;
 mod never_panics;
 mod oracle;

@@ -4,6 +4,7 @@
 mod config;
 mod errors;
 mod fixes;
+mod fuzz_regressions;
 mod installed;
 mod meta_fuzz;
 mod oracle;

@@ -3,6 +3,7 @@
 
 mod documentation;
 mod errors;
+mod fuzz_regressions;
 mod glob_vectors;
 mod robustness;
 mod scenarios;
