@@ -176,6 +176,35 @@ fn plugin_copy_rule() {
 }
 
 #[test]
+fn use_lib_links_the_program_with_the_project_library() {
+    let plugin = "open Ocamlbuild_plugin\nlet () = dispatch (function\n  | After_rules -> use_lib \"main\" \"lib/shapes\"\n  | _ -> ())\n";
+    let (t, _) = both(
+        &[
+            ("myocamlbuild.ml", plugin),
+            ("_tags", "<lib>: include\n"),
+            ("lib/shapes.mllib", "Square\n"),
+            ("lib/square.ml", "let area x = x * x\n"),
+            (
+                "main.ml",
+                "let () = print_endline (string_of_int (Square.area 7))\n",
+            ),
+        ],
+        &["main.native", "main.byte"],
+        &[("main.native", "49\n"), ("main.byte", "49\n")],
+        &[],
+    );
+    // Without use_lib the programs would link square.cmx/.cmo themselves.
+    let log = t.read("_build/_log");
+    let link = |out: &str| {
+        log.lines()
+            .find(|l| !l.starts_with('#') && l.ends_with(&format!("-o {out}")))
+            .unwrap_or_else(|| panic!("no command links {out}:\n{log}"))
+    };
+    assert!(link("main.native").contains("lib/shapes.cmxa"), "{log}");
+    assert!(link("main.byte").contains("lib/shapes.cma"), "{log}");
+}
+
+#[test]
 fn plugin_sets_options_in_before_options() {
     let plugin = r#"open Ocamlbuild_plugin
 

@@ -295,11 +295,24 @@ pub struct Recorder<'a> {
     pub flags: &'a dyn Fn(&[String]) -> Vec<String>,
 }
 
+/// `use_lib m lib`: ocamlbuild links the programs `m.byte` and `m.native`
+/// with the project library `lib` (its archive built first), as the tag
+/// `use_<basename of lib>` on those programs does.
+fn use_lib(config: &mut Configuration, module: &str, lib: &str) -> tags::Result<()> {
+    let name = lib.rsplit('/').next().unwrap_or(lib);
+    let tag = format!("use_{name}");
+    for program in ["byte", "native"] {
+        config.tag_file(&format!("{module}.{program}"), &[tag.as_str()])?;
+    }
+    Ok(())
+}
+
 impl Host for Recorder<'_> {
     fn declare(&mut self, d: Declaration) -> Result<(), PluginError> {
         let applied = match &d {
             Declaration::TagFile { path, tags, .. } => self.config.tag_file(path, tags),
             Declaration::TagAny { tags, .. } => self.config.tag_any(tags),
+            Declaration::UseLib { module, lib } => use_lib(self.config, module, lib),
             _ => Ok(()),
         };
         applied.map_err(|e| PluginError::new(e.exit_code() as u8, e.to_string()))?;
