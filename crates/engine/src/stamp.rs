@@ -20,7 +20,7 @@
 //! F <size> <mtime ns> <ctime ns> <inode> <file name>
 //! ```
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::fs;
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -47,26 +47,13 @@ pub fn check(path: &Path, key: &Digest, threads: usize) -> StampCheck {
     let Ok(text) = fs::read_to_string(path) else {
         return StampCheck::Stale(None);
     };
-    let mut lines = text.lines();
-    let expected = format!("{HEADER} {}", key.to_hex());
-    if lines.next() != Some(expected.as_str()) {
+    let expected = format!("{HEADER} {}\n", key.to_hex());
+    let Some(body) = text.strip_prefix(expected.as_str()) else {
         return StampCheck::Stale(None);
-    }
-    let mut dirs: Vec<&str> = Vec::new();
-    let mut entries: Vec<Entry<'_>> = Vec::new();
-    for line in lines {
-        if let Some(dir) = line.strip_prefix("D ") {
-            dirs.push(dir);
-            continue;
-        }
-        match (line.strip_prefix("F "), dirs.len().checked_sub(1)) {
-            (Some(rest), Some(dir)) => match parse_file(rest) {
-                Some((stat, name)) => entries.push(Entry { dir, name, stat }),
-                None => return StampCheck::Stale(None),
-            },
-            _ => return StampCheck::Stale(None),
-        }
-    }
+    };
+    let Some((dirs, entries)) = parse_entries(body) else {
+        return StampCheck::Stale(None);
+    };
     let threads = threads.clamp(1, 8);
     let chunk = entries.len().div_ceil(threads).max(256);
     let dirs = &dirs;
@@ -92,21 +79,77 @@ struct Entry<'a> {
     stat: FileStat,
 }
 
-fn parse_file(rest: &str) -> Option<(FileStat, &str)> {
-    let mut parts = rest.splitn(5, ' ');
+/// The directories and entries of the stamp's body (the lines after the
+/// header), in one pass over its bytes: a null build of a large project
+/// reads tens of thousands of lines here. `None` when a line is malformed.
+fn parse_entries(body: &str) -> Option<(Vec<&str>, Vec<Entry<'_>>)> {
+    let mut dirs: Vec<&str> = Vec::new();
+    let mut entries: Vec<Entry<'_>> = Vec::with_capacity(body.len() / 48);
+    let mut rest = body;
+    while !rest.is_empty() {
+        let end = rest.find('\n').unwrap_or(rest.len());
+        let line = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or("");
+        if let Some(dir) = line.strip_prefix("D ") {
+            dirs.push(dir);
+        } else {
+            let fields = line.strip_prefix("F ")?;
+            let dir = dirs.len().checked_sub(1)?;
+            let (stat, name) = parse_file(fields)?;
+            entries.push(Entry { dir, name, stat });
+        }
+    }
+    Some((dirs, entries))
+}
+
+/// `<size> <mtime ns> <ctime ns> <inode> <name>`.
+fn parse_file(fields: &str) -> Option<(FileStat, &str)> {
+    let bytes = fields.as_bytes();
+    let mut at = 0;
+    let size = unsigned(bytes, &mut at)?;
+    let mtime_ns = signed(bytes, &mut at)?;
+    let ctime_ns = signed(bytes, &mut at)?;
+    let inode = unsigned(bytes, &mut at)?;
     let stat = FileStat {
-        size: parts.next()?.parse().ok()?,
-        mtime_ns: parts.next()?.parse().ok()?,
-        ctime_ns: parts.next()?.parse().ok()?,
-        inode: parts.next()?.parse().ok()?,
+        size,
+        mtime_ns,
+        ctime_ns,
+        inode,
     };
-    Some((stat, parts.next()?))
+    Some((stat, fields.get(at..)?))
+}
+
+/// The decimal number at `bytes[*at..]` and the space after it, which
+/// `*at` moves past.
+fn unsigned(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let start = *at;
+    let mut n: u64 = 0;
+    while let Some(&b) = bytes.get(*at).filter(|b| b.is_ascii_digit()) {
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+        *at += 1;
+    }
+    if *at == start || bytes.get(*at) != Some(&b' ') {
+        return None;
+    }
+    *at += 1;
+    Some(n)
+}
+
+/// [`unsigned`], with an optional `-`.
+fn signed(bytes: &[u8], at: &mut usize) -> Option<i64> {
+    let negative = bytes.get(*at) == Some(&b'-');
+    if negative {
+        *at += 1;
+    }
+    let n = i64::try_from(unsigned(bytes, at)?).ok()?;
+    Some(if negative { -n } else { n })
 }
 
 /// The first entry whose file changed, statting relative to directory
 /// descriptors opened as needed.
 fn first_changed(dirs: &[&str], entries: &[Entry<'_>]) -> Option<PathBuf> {
     let mut open: Option<(usize, OwnedFd)> = None;
+    let mut name_buf = Vec::with_capacity(256);
     for e in entries {
         let path = || Path::new(dirs[e.dir]).join(e.name);
         if open.as_ref().map(|(d, _)| *d) != Some(e.dir) {
@@ -116,7 +159,7 @@ fn first_changed(dirs: &[&str], entries: &[Entry<'_>]) -> Option<PathBuf> {
             }
         }
         let fd = open.as_ref().map(|(_, fd)| fd.as_raw_fd())?;
-        if stat_at(fd, e.name) != Some(e.stat) {
+        if stat_at(fd, e.name, &mut name_buf) != Some(e.stat) {
             return Some(path());
         }
     }
@@ -138,8 +181,12 @@ fn open_dir(dir: &str) -> Option<OwnedFd> {
 
 /// The stat of `name` in the directory `dirfd` (following symlinks, like
 /// [`FileStat::of_path`]); `None` when absent or not a regular file.
-fn stat_at(dirfd: RawFd, name: &str) -> Option<FileStat> {
-    let c = CString::new(name).ok()?;
+/// `buf` holds the NUL-terminated name (reused from call to call).
+fn stat_at(dirfd: RawFd, name: &str, buf: &mut Vec<u8>) -> Option<FileStat> {
+    buf.clear();
+    buf.extend_from_slice(name.as_bytes());
+    buf.push(0);
+    let c = CStr::from_bytes_with_nul(buf).ok()?;
     let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
     // SAFETY: `c` is NUL-terminated and `st` is a valid out-pointer.
     let rc = unsafe { libc::fstatat(dirfd, c.as_ptr(), st.as_mut_ptr(), 0) };
@@ -222,5 +269,40 @@ mod tests {
         assert_eq!(check(&stamp, &key, 2), StampCheck::Stale(Some(a)));
         remove(&stamp).unwrap();
         assert_eq!(check(&stamp, &key, 2), StampCheck::Stale(None));
+    }
+
+    #[test]
+    fn file_lines_parse_back_to_their_stat_and_name() {
+        let (stat, name) = parse_file("12 -1500 1700000000123456789 42 a b.ml").unwrap();
+        assert_eq!(
+            stat,
+            FileStat {
+                size: 12,
+                mtime_ns: -1500,
+                ctime_ns: 1_700_000_000_123_456_789,
+                inode: 42,
+            }
+        );
+        assert_eq!(name, "a b.ml");
+        let (dirs, entries) = parse_entries("D /p\nF 1 2 3 4 x\nD /q\nF 5 6 7 8 y").unwrap();
+        assert_eq!(dirs, ["/p", "/q"]);
+        assert_eq!(
+            entries.iter().map(|e| (e.dir, e.name)).collect::<Vec<_>>(),
+            [(0, "x"), (1, "y")]
+        );
+    }
+
+    #[test]
+    fn malformed_lines_make_the_stamp_stale() {
+        for body in [
+            "F 1 2 3 4 x\n",                          // no directory yet
+            "D /p\nF 1 2 3 x\n",                      // a field missing
+            "D /p\nF 1 2 3 4x y\n",                   // no space after a number
+            "D /p\nF 99999999999999999999 2 3 4 x\n", // overflow
+            "D /p\nG 1 2 3 4 x\n",                    // unknown line
+            "D /p\nF -1 2 3 4 x\n",                   // negative size
+        ] {
+            assert!(parse_entries(body).is_none(), "{body:?}");
+        }
     }
 }
