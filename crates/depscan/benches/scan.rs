@@ -36,6 +36,8 @@ use std::time::{Duration, Instant};
 #[allow(dead_code)]
 #[path = "../tests/it/corpus.rs"]
 mod corpus;
+#[path = "../tests/it/source_tree.rs"]
+mod source_tree;
 
 /// One source file, read into memory.
 struct Source {

@@ -15,36 +15,12 @@
 use depscan::{SourceKind, scan};
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// Every `.ml` and `.mli` file under `root`, relative to it, sorted.
-fn ocaml_files(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(file_type) = entry.file_type() else {
-                continue;
-            };
-            if file_type.is_dir() {
-                stack.push(path);
-            } else if file_type.is_file()
-                && SourceKind::from_path(&path).is_some()
-                && let Ok(relative) = path.strip_prefix(root)
-            {
-                files.push(relative.to_path_buf());
-            }
-        }
-    }
-    files.sort();
-    files
-}
+#[path = "../tests/it/source_tree.rs"]
+mod source_tree;
 
 /// CPU time used so far by the calling thread.
 fn thread_cpu_time() -> Duration {
@@ -103,7 +79,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .nth(1)
         .ok_or("usage: compare_ocamldep DIR")?;
     let root = PathBuf::from(dir);
-    let files = ocaml_files(&root);
+    let files = source_tree::ocaml_files(&root);
     if files.is_empty() {
         return Err(format!("no .ml or .mli file under {}", root.display()).into());
     }

@@ -14,32 +14,11 @@
 use depscan::{SourceKind, scan};
 use std::error::Error;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-/// Every `.ml` and `.mli` file under `root`, sorted.
-fn ocaml_files(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(file_type) = entry.file_type() else {
-                continue;
-            };
-            if file_type.is_dir() {
-                stack.push(path);
-            } else if file_type.is_file() && SourceKind::from_path(&path).is_some() {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
+#[path = "../tests/it/source_tree.rs"]
+mod source_tree;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let mut args = std::env::args().skip(1);
@@ -49,7 +28,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         None => 10,
     };
     let mut sources = Vec::new();
-    for path in ocaml_files(&root) {
+    for path in source_tree::ocaml_files(&root).iter().map(|p| root.join(p)) {
         let kind = SourceKind::from_path(&path).ok_or("not an OCaml file")?;
         sources.push((std::fs::read(&path)?, kind));
     }

@@ -9,3 +9,4 @@ mod mutations;
 mod never_panics;
 mod oracle;
 mod snippets;
+mod source_tree;
