@@ -36,6 +36,9 @@ use std::time::{Duration, Instant};
 #[allow(dead_code)]
 #[path = "../tests/it/corpus.rs"]
 mod corpus;
+#[allow(dead_code)]
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
 #[path = "../tests/it/source_tree.rs"]
 mod source_tree;
 
@@ -91,34 +94,6 @@ fn representatives(sources: &[Source]) -> Vec<(&'static str, &Source)> {
     chosen
 }
 
-/// CPU time used so far by this process (all its threads: a deeply nested
-/// file is scanned on a thread of its own).
-fn process_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    if rc != 0 {
-        return Duration::ZERO;
-    }
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-/// CPU time (user and system) used so far by the waited-for children.
-fn children_cpu_time() -> Duration {
-    // SAFETY: an all-zero `rusage` is a valid value of that plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is a valid, writable rusage.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    if rc != 0 {
-        return Duration::ZERO;
-    }
-    let time = |tv: libc::timeval| Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
-    time(usage.ru_utime) + time(usage.ru_stime)
-}
-
 /// Criterion's clock for CPU time: of this process (all its threads) and
 /// of its waited-for children, so that it counts both the in-process scan
 /// and the `ocamldep` runs.
@@ -129,7 +104,7 @@ struct CpuTime {
 
 impl CpuTime {
     fn now() -> Duration {
-        process_cpu_time() + children_cpu_time()
+        cpu_time::process() + cpu_time::children()
     }
 }
 
@@ -190,20 +165,20 @@ impl Samples {
 
 /// Scans every source once; returns the elapsed and CPU time.
 fn scan_all(sources: &[&Source]) -> (Duration, Duration) {
-    let start = (Instant::now(), process_cpu_time());
+    let start = (Instant::now(), cpu_time::process());
     for source in sources {
         let _ = black_box(scan(black_box(&source.text), source.kind));
     }
     (
         start.0.elapsed(),
-        process_cpu_time().saturating_sub(start.1),
+        cpu_time::process().saturating_sub(start.1),
     )
 }
 
 /// Runs `ocamldep -modules` once on `files` (relative to `root`); returns
 /// the elapsed time and the child's CPU time.
 fn ocamldep(root: &Path, files: &[&Path]) -> (Duration, Duration) {
-    let start = (Instant::now(), children_cpu_time());
+    let start = (Instant::now(), cpu_time::children());
     let output = Command::new("ocamldep")
         .arg("-modules")
         .args(files)
@@ -215,7 +190,7 @@ fn ocamldep(root: &Path, files: &[&Path]) -> (Duration, Duration) {
     black_box(output.stdout);
     (
         start.0.elapsed(),
-        children_cpu_time().saturating_sub(start.1),
+        cpu_time::children().saturating_sub(start.1),
     )
 }
 

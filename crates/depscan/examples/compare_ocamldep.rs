@@ -19,35 +19,11 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[allow(dead_code)]
+#[path = "../benches/support/cpu_time.rs"]
+mod cpu_time;
 #[path = "../tests/it/source_tree.rs"]
 mod source_tree;
-
-/// CPU time used so far by the calling thread.
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    if rc != 0 {
-        return Duration::ZERO;
-    }
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-/// CPU time (user and system) used so far by the waited-for children.
-fn children_cpu_time() -> Duration {
-    // SAFETY: an all-zero `rusage` is a valid value of that plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is a valid, writable rusage.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    if rc != 0 {
-        return Duration::ZERO;
-    }
-    let time = |tv: libc::timeval| Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
-    time(usage.ru_utime) + time(usage.ru_stime)
-}
 
 fn format_duration(d: Duration) -> String {
     let secs = d.as_secs_f64();
@@ -101,22 +77,22 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut file_best = vec![Duration::MAX; files.len()];
     for _ in 0..10 {
         results.clear();
-        let start = (Instant::now(), thread_cpu_time());
+        let start = (Instant::now(), cpu_time::thread());
         for (i, (source, kind)) in sources.iter().enumerate() {
-            let file_start = thread_cpu_time();
+            let file_start = cpu_time::thread();
             results.push(scan(source, *kind));
-            let took = thread_cpu_time().saturating_sub(file_start);
+            let took = cpu_time::thread().saturating_sub(file_start);
             file_best[i] = file_best[i].min(took);
         }
         best.0 = best.0.min(start.0.elapsed());
-        best.1 = best.1.min(thread_cpu_time().saturating_sub(start.1));
+        best.1 = best.1.min(cpu_time::thread().saturating_sub(start.1));
     }
 
     // A reference for the speed of this machine: a byte-by-byte loop over
     // the same files that only counts identifier characters.
     let mut reference = Duration::MAX;
     for _ in 0..10 {
-        let start = thread_cpu_time();
+        let start = cpu_time::thread();
         let mut count = 0usize;
         for (source, _) in &sources {
             let mut i = 0;
@@ -134,11 +110,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
         }
         std::hint::black_box(count);
-        reference = reference.min(thread_cpu_time().saturating_sub(start));
+        reference = reference.min(cpu_time::thread().saturating_sub(start));
     }
 
     // `ocamldep -modules`, once per file.
-    let start = (Instant::now(), children_cpu_time());
+    let start = (Instant::now(), cpu_time::children());
     for file in &files {
         Command::new("ocamldep")
             .arg("-modules")
@@ -148,11 +124,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let per_file = (
         start.0.elapsed(),
-        children_cpu_time().saturating_sub(start.1),
+        cpu_time::children().saturating_sub(start.1),
     );
 
     // `ocamldep -modules`, once on everything.
-    let start = (Instant::now(), children_cpu_time());
+    let start = (Instant::now(), cpu_time::children());
     let batch = Command::new("ocamldep")
         .arg("-modules")
         .args(&files)
@@ -160,7 +136,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .output()?;
     let batch_time = (
         start.0.elapsed(),
-        children_cpu_time().saturating_sub(start.1),
+        cpu_time::children().saturating_sub(start.1),
     );
     let theirs = parse_ocamldep(&batch.stdout);
 
