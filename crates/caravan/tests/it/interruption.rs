@@ -59,28 +59,30 @@ fn killed_builds_recover_at_several_moments() {
         let t = template.copy_sources();
         let completed = stop_build_after(&t, Duration::from_millis(delay_ms), libc::SIGKILL);
 
-        t.caravan(&["-j", "2", "main.native", "main.byte"]).ok();
-        assert_eq!(
-            t.run("main.native", &[]).stdout,
-            expected,
-            "after a kill at {delay_ms} ms"
-        );
-        assert_eq!(
-            t.run("main.byte", &[]).stdout,
-            expected,
-            "after a kill at {delay_ms} ms"
-        );
-        let rerun: Vec<String> = executed_targets(&t)
-            .into_iter()
-            .filter(|target| completed.contains(target))
-            .collect();
-        assert!(
-            rerun.is_empty(),
-            "kill at {delay_ms} ms: completed actions ran again: {rerun:?}"
-        );
-        t.caravan(&["main.native", "main.byte"]).ok();
-        assert!(t.commands().is_empty(), "not a null build after recovery");
+        assert_recovers(&t, &completed, &expected, &format!("kill at {delay_ms} ms"));
     }
+}
+
+/// The build after an interrupted one (`completed`: the targets whose
+/// actions had finished) gives programs printing `expected`, reruns none of
+/// those actions, and is followed by a null build.
+fn assert_recovers(t: &Tree, completed: &HashSet<String>, expected: &str, what: &str) {
+    t.caravan(&["-j", "2", "main.native", "main.byte"]).ok();
+    assert_eq!(t.run("main.native", &[]).stdout, expected, "{what}");
+    assert_eq!(t.run("main.byte", &[]).stdout, expected, "{what}");
+    let rerun: Vec<String> = executed_targets(t)
+        .into_iter()
+        .filter(|target| completed.contains(target))
+        .collect();
+    assert!(
+        rerun.is_empty(),
+        "{what}: completed actions ran again: {rerun:?}"
+    );
+    t.caravan(&["main.native", "main.byte"]).ok();
+    assert!(
+        t.commands().is_empty(),
+        "{what}: not a null build after recovery"
+    );
 }
 
 /// Builds `t`, stops the build after `delay` with `signal`, and returns what
@@ -168,22 +170,7 @@ fn interrupted_builds_recover_at_random_moments() {
         }
         let completed = stop_build_after(&t, delay, signal);
 
-        t.caravan(&["-j", "2", "main.native", "main.byte"]).ok();
-        assert_eq!(t.run("main.native", &[]).stdout, expected, "{what}");
-        assert_eq!(t.run("main.byte", &[]).stdout, expected, "{what}");
-        let rerun: Vec<String> = executed_targets(&t)
-            .into_iter()
-            .filter(|target| completed.contains(target))
-            .collect();
-        assert!(
-            rerun.is_empty(),
-            "{what}: completed actions ran again: {rerun:?}"
-        );
-        t.caravan(&["main.native", "main.byte"]).ok();
-        assert!(
-            t.commands().is_empty(),
-            "{what}: not a null build after recovery"
-        );
+        assert_recovers(&t, &completed, &expected, &what);
         if rebuild {
             // The recovered build is the edited one.
             assert!(
