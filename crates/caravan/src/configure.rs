@@ -235,9 +235,16 @@ pub fn configure(
         ..FlagOptions::default()
     };
     if let Some(of) = &ocamlfind {
+        // Packages of `_tags` are resolved by the commands that carry
+        // them, as ocamlbuild's ocamlfind commands do: a package only the
+        // tests use does not stop the build of the library. `-pkg` applies
+        // to every command, and outside explicit -use-ocamlfind ocamlbuild
+        // checks it at start-up: so does caravan.
+        if cli.ocamlfind != Some(true) {
+            check_packages(of, &cli.packages)?;
+        }
         let named = named_packages(&cli, &tagger);
-        check_packages(of, &named, &tagger)?;
-        fingerprint.push_str(&of.identity_of(&named).map_err(findlib_error)?);
+        fingerprint.push_str(&of.identity_of(&named));
         if !use_ocamlfind {
             let flags = of.package_flags(&cli.packages).map_err(findlib_error)?;
             options.packages_compile = flags.compile;
@@ -357,22 +364,13 @@ fn named_packages(cli: &Cli, tagger: &Tagger) -> Vec<String> {
     named
 }
 
-/// Stops with findlib's explanation when a named package cannot be used,
-/// pointing at the `_tags` line that names it.
-fn check_packages(of: &Ocamlfind, named: &[String], tagger: &Tagger) -> Result<(), Stop> {
+/// Stops with findlib's explanation when a `-pkg` package cannot be used.
+fn check_packages(of: &Ocamlfind, named: &[String]) -> Result<(), Stop> {
     for p in named {
         if let Err(e) = of.findlib().package(p) {
             let mut stop = findlib_error(e);
             if !stop.message.starts_with("File ") {
-                let written = format!("package({p})");
-                let place = tagger
-                    .config()
-                    .acknowledged_tags()
-                    .into_iter()
-                    .find(|t| t.tag.as_str() == written)
-                    .map(|t| format!("{}\n", t.location))
-                    .unwrap_or_default();
-                stop.message = format!("{place}Error: {}", stop.message);
+                stop.message = format!("Error: {}", stop.message);
             }
             return Err(stop);
         }

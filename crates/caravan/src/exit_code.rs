@@ -47,6 +47,8 @@ pub fn of_error(e: &Error) -> u8 {
             "missing-output" => COMMAND_FAILED,
             "must-not-rebuild" => OTHER,
             "for-pack" => COMMAND_FAILED,
+            // ocamlbuild runs the `ocamlfind` command, which fails.
+            "findlib-package" => COMMAND_FAILED,
             "toolchain" => FAILURE,
             _ => FAILURE,
         },

@@ -47,6 +47,8 @@ pub fn describe(e: &Error) -> String {
                 names.join(" -> ")
             )
         }
+        // A message that starts at a place in a file says `Error:` after it.
+        Error::Rule { message, .. } if message.starts_with("File \"") => message.to_string(),
         Error::Rule { message, .. } => format!("Error: {message}"),
         Error::Io { path, source } => io_message(path, source),
         Error::Internal(m) => format!(

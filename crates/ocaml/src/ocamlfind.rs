@@ -388,14 +388,25 @@ impl Ocamlfind {
         id
     }
 
-    /// The identity of a list of packages (for the null-build key), or the
-    /// first error naming an unknown one.
-    pub fn identity_of(&self, packages: &[String]) -> Result<String, findlib::Error> {
+    /// The identity of a list of packages, for the null-build key. A
+    /// package that cannot be resolved is not an error here (only a command
+    /// that uses it fails, as with ocamlbuild): its name and the reason
+    /// stand for it, so that installing it changes the identity.
+    pub fn identity_of(&self, packages: &[String]) -> String {
         if packages.is_empty() {
-            return Ok(String::new());
+            return String::new();
         }
-        let r = self.resolve(&Request::new(Compiler::Ocamlopt, packages))?;
-        Ok(self.identity(&r))
+        if let Ok(r) = self.resolve(&Request::new(Compiler::Ocamlopt, packages)) {
+            return self.identity(&r);
+        }
+        let mut parts = Vec::with_capacity(packages.len());
+        for p in packages {
+            match self.resolve(&Request::new(Compiler::Ocamlopt, std::slice::from_ref(p))) {
+                Ok(r) => parts.push(self.identity(&r)),
+                Err(e) => parts.push(format!("unusable {p}: {e}")),
+            }
+        }
+        parts.join("\n")
     }
 }
 

@@ -155,18 +155,85 @@ fn packages_work_without_use_ocamlfind() {
 
 #[test]
 fn an_unknown_package_is_explained() {
-    let t = Tree::new(&[
+    let files = [
         ("a.ml", "let () = ()\n"),
         ("_tags", "true: package(strr)\n"),
-    ]);
+    ];
+    let t = Tree::new(&files);
     let r = t.caravan(&["a.byte"]);
-    assert_eq!(r.code, 2, "{}", r.stdout);
-    assert!(r.stdout.contains("strr"), "{}", r.stdout);
-    assert!(r.stdout.contains("did you mean"), "{}", r.stdout);
+    // ocamlbuild runs `ocamlfind ocamldep -package strr ...`, which fails:
+    // a failed command, exit 10.
+    let theirs = Tree::new(&files).ocamlbuild(&["-use-ocamlfind", "a.byte"]);
+    assert_eq!(theirs.code, 10, "{}", theirs.stdout);
+    assert_eq!(r.code, theirs.code, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "File \"_tags\", line 1, characters 6-19:\n\
+             Error: package `strr' not found; did you mean `str'?\n"
+        ),
+        "{}",
+        r.stdout
+    );
     let t = Tree::new(&[("a.ml", "let () = ()\n")]);
     let r = t.caravan(&["-pkg", "ppx_deriving.shw", "a.byte"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stdout.contains("ppx_deriving.shw"), "{}", r.stdout);
+}
+
+/// A package that only the commands of other folders use (the tests', the
+/// benchmarks') does not stop a target that never compiles with it: as with
+/// ocamlbuild, only a command that carries the tag fails, and a target that
+/// needs it fails with the `_tags` place of the name.
+#[test]
+fn a_missing_package_fails_only_the_commands_that_use_it() {
+    let files = [
+        ("src/lib.ml", "let x = String.length (Str.quote \"a\")\n"),
+        ("src/main.ml", "let () = print_int Lib.x\n"),
+        (
+            "tests/test.ml",
+            "let () = OUnit2.run_test_tt_main (OUnit2.test_list [])\n",
+        ),
+        ("bench/bench.ml", "let () = ignore Benchmark.latency1\n"),
+        (
+            "_tags",
+            "true: package(str)\n\
+             <src>: include\n\
+             <tests/*>: package(oUnitt)\n\
+             <bench/*>: package(benchmark-does-not-exist, str)\n",
+        ),
+    ];
+    let ours = Tree::new(&files);
+    let theirs = Tree::new(&files);
+    let r = theirs.ocamlbuild(&["-use-ocamlfind", "src/main.native"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    ours.caravan(&["src/main.native"]).ok();
+    assert_eq!(ours.run("main.native", &[]).stdout, "1");
+
+    let r = ours.caravan(&["tests/test.byte"]);
+    let theirs_r = theirs.ocamlbuild(&["-use-ocamlfind", "tests/test.byte"]);
+    assert_eq!(
+        r.code, theirs_r.code,
+        "{}\n---\n{}",
+        r.stdout, theirs_r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "File \"_tags\", line 3, characters 11-26:\n\
+             Error: package `oUnitt' not found; did you mean `oUnit'?"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = ours.caravan(&["bench/bench.native"]);
+    assert_eq!(r.code, 10, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("File \"_tags\", line 4, characters 11-49:"),
+        "{}",
+        r.stdout
+    );
+    // The library still builds after the failures, and nothing was lost.
+    ours.caravan(&["src/main.native"]).ok();
 }
 
 /// An installed package of our own, in a directory on OCAMLPATH.

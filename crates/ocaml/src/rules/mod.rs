@@ -47,6 +47,7 @@ pub mod c_stubs;
 pub mod closure;
 pub mod compile;
 pub mod depends;
+pub mod findlib_error;
 pub mod infer;
 pub mod itarget;
 pub mod libraries;
@@ -254,7 +255,7 @@ impl RuleContext {
             Some(of) => {
                 let t = of
                     .translate_with(tool, program, parts, ppx)
-                    .map_err(|e| Error::rule("findlib", e.to_string()))?;
+                    .map_err(|e| findlib_error::command_error(&self.tagger, e))?;
                 Ok((t.argv, t.identity))
             }
         }

@@ -92,7 +92,7 @@ pub fn plan(cx: &RuleContext, tool: FrontEnd, parts: &CommandParts) -> Result<Pp
         return Ok(PpxPlan::None);
     };
     of.ppx_plan(tool, parts)
-        .map_err(|e| Error::rule("findlib", e.to_string()))
+        .map_err(|e| super::findlib_error::command_error(&cx.tagger, e))
 }
 
 /// The AST a command on `source` reads instead of `source`, when its

@@ -1,0 +1,53 @@
+//! A findlib failure met while writing a command, told as ocamlbuild's
+//! `-use-ocamlfind` mode tells it: only the command that uses the package
+//! fails (exit 10, like the `ocamlfind` process ocamlbuild would have run),
+//! and the message points at the `_tags` line that names the package.
+
+use engine::Error;
+
+use crate::tagging::Tagger;
+
+/// The rule error of a command whose packages findlib cannot resolve.
+pub fn command_error(tagger: &Tagger, e: findlib::Error) -> Error {
+    let missing = match &e {
+        findlib::Error::NoSuchPackage {
+            name, required_by, ..
+        }
+        | findlib::Error::NoSuchSubpackage {
+            name, required_by, ..
+        } if required_by.is_none() => Some(name.clone()),
+        _ => None,
+    };
+    let Some(name) = missing else {
+        return Error::rule("findlib", e.to_string());
+    };
+    // With a place, the message starts with it and says `Error:` itself,
+    // as the compiler does; without, the binary puts `Error:` in front.
+    let place = tag_place(tagger, &name)
+        .map(|l| format!("{l}\nError: "))
+        .unwrap_or_default();
+    Error::rule(
+        "findlib-package",
+        format!(
+            "{place}{e}\nHint: `ocamlfind list` shows the installed packages; on Debian, \
+             libraries come as lib<name>-ocaml-dev packages."
+        ),
+    )
+}
+
+/// Where the configuration writes the `package(...)` tag that names
+/// `name` (`package(a, b)` names both), if it does.
+fn tag_place(tagger: &Tagger, name: &str) -> Option<tags::Location> {
+    tagger
+        .config()
+        .acknowledged_tags()
+        .into_iter()
+        .find(|t| {
+            t.tag.name() == Some("package")
+                && t.tag.param().is_some_and(|p| {
+                    p.split(|c: char| c == ',' || c.is_whitespace())
+                        .any(|n| n == name)
+                })
+        })
+        .map(|t| t.location)
+}
