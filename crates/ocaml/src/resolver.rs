@@ -16,7 +16,9 @@
 //! sources, as in ocamlbuild, where a candidate counts when a rule can build
 //! it. A real `x.ml` always wins over a generator (hygiene forbids having
 //! both); when several generators could make `x.ml`, ocamlbuild's rule order
-//! decides: `.mll`, then `.mlypack`, then `.mly`.
+//! decides: `.mll`, then `.mlypack`, then `.mly`. Generator sources that a
+//! plugin's rule makes (`parser.mly` from a template) count the same way
+//! ([`Resolver::add_generated`]).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -122,6 +124,8 @@ pub struct Resolver {
     first_fallback_rank: usize,
     stdlib_dir: PathBuf,
     stdlib_modules: OnceLock<BTreeSet<String>>,
+    /// Whether `.mly` and `.mlypack` files go through menhir.
+    menhir: bool,
 }
 
 impl Resolver {
@@ -225,6 +229,7 @@ impl Resolver {
             first_fallback_rank,
             stdlib_dir,
             stdlib_modules: OnceLock::new(),
+            menhir,
         }
     }
 
@@ -256,6 +261,11 @@ impl Resolver {
     /// `x.data`): their modules resolve like those of sources.
     pub fn add_generated(&mut self, files: impl IntoIterator<Item = String>) {
         for f in files {
+            if let Some((stem, generator)) = self.generator_source(&f) {
+                self.add_generator(&stem, generator);
+                self.generated.insert(f);
+                continue;
+            }
             let (stem, is_mli) = if let Some(s) = f.strip_suffix(".mli") {
                 (s.to_string(), true)
             } else if let Some(s) = f.strip_suffix(".ml") {
@@ -282,6 +292,55 @@ impl Resolver {
                 }
             }
             self.generated.insert(f);
+        }
+    }
+
+    /// The stem and generator of a generator's source (`x.mll`, `x.mly`,
+    /// with menhir `x.mlypack`).
+    fn generator_source(&self, path: &str) -> Option<(String, Generator)> {
+        let (stem, ext) = path.rsplit_once('.')?;
+        let g = match ext {
+            "mll" => Generator::Ocamllex,
+            "mly" => Generator::Parser,
+            "mlypack" if self.menhir => Generator::MenhirPack,
+            _ => return None,
+        };
+        (!stem.is_empty() && !stem.ends_with('/')).then(|| (stem.to_string(), g))
+    }
+
+    /// A generator's source made by a rule (a plugin's `parser.mly` from a
+    /// template): its module resolves like one whose generator source is in
+    /// the tree, with the same precedence (a real or rule-made `.ml` first,
+    /// then `.mll`, `.mlypack`, `.mly`).
+    fn add_generator(&mut self, stem: &str, g: Generator) {
+        let rank = |g: Generator| match g {
+            Generator::Ocamllex => 0,
+            Generator::MenhirPack => 1,
+            Generator::Parser => 2,
+        };
+        let m = self
+            .by_stem
+            .entry(stem.to_string())
+            .or_insert_with(|| ModuleSource::new(stem, false, false));
+        let keep = match m.generator {
+            Some(existing) => rank(existing) <= rank(g),
+            // An `.ml` without generator is a real or rule-made one; a
+            // real `.mli` keeps a parser generator out (as for sources).
+            None => m.has_ml || (m.has_mli && g.writes_mli()),
+        };
+        if keep {
+            return;
+        }
+        m.generator = Some(g);
+        m.has_ml = true;
+        m.has_mli |= g.writes_mli();
+        let base = stem.rsplit('/').next().unwrap_or(stem);
+        let name = capitalize(base);
+        if crate::module_name::is_valid(&name) {
+            let stems = self.by_name.entry(name).or_default();
+            if !stems.iter().any(|s| s == stem) {
+                stems.push(stem.to_string());
+            }
         }
     }
 

@@ -61,6 +61,7 @@ impl Task for CObject {
                 Mode::Byte
             };
             let tags = cx.command_tags(&[self.source.as_str()], &["c", "compile"]);
+            let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
             let mut before = cx.flags_of(&tags);
             before.push("-c".into());
             if !dir.is_empty() {
@@ -76,6 +77,7 @@ impl Task for CObject {
             action.salt.push(packages);
             action.salt.push(cx.toolchain.identity.clone());
             action.inputs = needed.into_iter().map(Input::File).collect();
+            action.inputs.extend(tag_inputs);
             action.outputs.push(out);
             action.log.target = self.source.to_string();
             action.log.tags = log_tags(tags);
@@ -174,6 +176,7 @@ impl Task for CLibrary {
             };
             tcx.need(&objects).await?;
             let tags = cx.command_tags(&[out.as_str()], &["c", "ocamlmklib"]);
+            let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
             let mut argv = cx.toolchain.ocamlmklib()?.to_vec();
             argv.extend(["-o".to_string(), self.base.clone()]);
             argv.extend(cx.flags_of(&tags));
@@ -185,6 +188,7 @@ impl Task for CLibrary {
             if let CLibrarySource::List(clib) = &self.source {
                 action.inputs.push(Input::File(clib.clone()));
             }
+            action.inputs.extend(tag_inputs);
             action.outputs = library_files(cx, &self.base);
             action.log.target = self.base.clone();
             action.log.tags = log_tags(tags);

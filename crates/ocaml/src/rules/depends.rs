@@ -42,6 +42,10 @@ impl Task for Depends {
             let out = tcx.key().clone();
             let source = self.source.to_string();
             let (tags, parts) = scan_command(&self.cx, &source);
+            // What `dep` attaches to the scan's tags (a preprocessor the
+            // project builds, a syntax extension's archive) exists before
+            // the scan runs, as in ocamlbuild.
+            let tag_inputs = self.cx.tag_deps(&tcx, &tags).await?;
             let ocamldep = self.cx.toolchain.ocamldep.clone();
             let ast =
                 super::ppx::rewritten(&self.cx, &tcx, FrontEnd::Ocamldep, &parts, &source).await?;
@@ -74,6 +78,7 @@ impl Task for Depends {
             } else {
                 action.inputs.push(Input::File(self.source.clone()));
             }
+            action.inputs.extend(tag_inputs);
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
             action.log.tags = log_tags(tags);

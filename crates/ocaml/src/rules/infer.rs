@@ -32,6 +32,7 @@ impl Task for InferredInterface {
             let tags = self
                 .cx
                 .command_tags(&[ml.as_str()], &["ocaml", "infer_interface"]);
+            let tag_inputs = self.cx.tag_deps(&tcx, &tags).await?;
             let mut before = self.cx.pp_args(ml.as_str(), &[]);
             before.extend(
                 self.cx
@@ -60,6 +61,7 @@ impl Task for InferredInterface {
             action.salt.push(self.cx.toolchain.identity.clone());
             action.inputs.push(Input::File(ml.clone()));
             action.inputs.extend(ifaces.inputs);
+            action.inputs.extend(tag_inputs);
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
             action.log.tags = log_tags(tags);

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use engine::{Action, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
+use tags::TagSet;
 
 use super::c_stubs;
 use super::closure::{self, ModuleGraph};
@@ -182,11 +183,18 @@ impl Task for Link {
                 .await?;
 
             let tags = cx.command_tags(&[out.as_str()], &self.context());
-            let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
+            // As ocamlbuild's link_gen: what `dep` attaches to the link's
+            // tags plus `link_with` is linked after the modules (a C stub
+            // object, a library); with `dont_link_with`, only built.
+            let linked = link_with_deps(&tcx, cx, &tags, &list).await?;
+            let tag_inputs = cx
+                .tag_deps(&tcx, &with_tag(&tags, "dont_link_with"))
+                .await?;
             let flags = cx.flags_of(&tags);
             let named = need_flag_inputs(&tcx, cx, &flags, &out, &mut stubs).await?;
+            let files: Vec<Target> = list.iter().chain(&linked).cloned().collect();
             let (argv, packages) = if self.kind == LinkKind::Archive {
-                super::units::archive_argv(cx, mode, &tags, flags, &list, &stubs, &out)?
+                super::units::archive_argv(cx, mode, &tags, flags, &files, &stubs, &out)?
             } else {
                 let mut before = Vec::new();
                 if let LinkKind::Output(k) = self.kind {
@@ -197,7 +205,7 @@ impl Task for Link {
                 before.extend(c_stubs::root_library_path(&stubs));
                 let parts = CommandParts {
                     before,
-                    files: list.iter().map(|o| o.to_string()).collect(),
+                    files: files.iter().map(|o| o.to_string()).collect(),
                     after: vec!["-o".into(), out.to_string()],
                 };
                 cx.compiler_command(mode, parts)?
@@ -217,6 +225,7 @@ impl Task for Link {
                 .into_iter()
                 .chain(stubs.iter().cloned())
                 .chain(named)
+                .chain(linked)
                 .map(Input::File)
                 .collect();
             action.inputs.extend(tag_inputs);
@@ -243,6 +252,33 @@ impl Task for Link {
             Ok(TaskValue { outputs, data })
         })
     }
+}
+
+/// `tags` with one more tag.
+fn with_tag(tags: &TagSet, tag: &str) -> TagSet {
+    let mut t = tags.clone();
+    t.insert(tag);
+    t
+}
+
+/// Builds the files that `dep` declarations attach to a link's tags plus
+/// `link_with`, and returns those the link list does not have yet, in
+/// declaration order: ocamlbuild puts them after the program's modules.
+pub async fn link_with_deps(
+    tcx: &TaskCx,
+    cx: &RuleContext,
+    tags: &TagSet,
+    list: &[Target],
+) -> Result<Vec<Target>> {
+    let mut extra: Vec<Target> = Vec::new();
+    for d in cx.flags.deps_of(&with_tag(tags, "link_with")) {
+        let t = Target::new(&d);
+        if !list.contains(&t) && !extra.contains(&t) {
+            extra.push(t);
+        }
+    }
+    tcx.need(&extra).await?;
+    Ok(extra)
 }
 
 /// Builds what a link's flags name: the files given as flags (`named`,

@@ -150,6 +150,7 @@ impl Task for MenhirDepends {
             let r = resolve(&tcx, cx, &self.grammar).await?;
             let tool = cx.tool(Tool::Menhir, self.grammar.file().as_str())?;
             let tags = with(&r.tags, &["ocaml", "menhir_ocamldep"]);
+            let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
             let dep_tags: TagSet = ["ocaml", "ocamldep"].into_iter().collect();
             let mut ocamldep = cx.toolchain.ocamldep.clone();
             ocamldep.extend(cx.flags_of(&dep_tags));
@@ -171,6 +172,7 @@ impl Task for MenhirDepends {
                 .salt
                 .extend([tool.identity, cx.toolchain.identity.clone()]);
             action.inputs.push(Input::File(self.grammar.file().clone()));
+            action.inputs.extend(tag_inputs);
             if let Grammar::Pack(_) = self.grammar {
                 action
                     .inputs
@@ -227,6 +229,7 @@ impl Task for Menhir {
                 Grammar::Pack(_) => with(&r.tags, &["ocaml", "byte", "compile"]),
             };
             let menhir_tags = with(&r.tags, &["ocaml", "parser", "menhir"]);
+            let tag_inputs = cx.tag_deps(&tcx, &menhir_tags).await?;
             // The nested compiler goes through ocamlfind's translation too
             // (ocamlbuild gives menhir `ocamlfind ocamlc -package ...`).
             let mut nested = cx.flags_of(&ocamlc_tags);
@@ -254,6 +257,7 @@ impl Task for Menhir {
                 .inputs
                 .extend(r.files.iter().cloned().map(Input::File));
             action.inputs.extend(ifaces.inputs.iter().cloned());
+            action.inputs.extend(tag_inputs);
             action.outputs.extend([ml.clone(), mli]);
             action.log.target = match &self.grammar {
                 Grammar::Single(mly) => mly.to_string(),

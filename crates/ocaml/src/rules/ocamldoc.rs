@@ -61,6 +61,7 @@ impl Task for Odoc {
             let ifaces = need_interfaces(&tcx, &deps).await?;
             let tool = cx.tool(Tool::Ocamldoc, out.as_str())?;
             let tags = cx.command_tags(&[src.as_str()], &[kind, "ocaml", "doc"]);
+            let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
             let mut before = vec!["-dump".to_string(), out.to_string()];
             before.extend(cx.flags_of(&tags));
             before.extend(cx.pp_args(src.as_str(), &[kind, "pp:doc"]));
@@ -81,6 +82,7 @@ impl Task for Odoc {
                 .extend([tool.identity, cx.toolchain.identity.clone(), packages]);
             action.inputs.push(Input::File(src.clone()));
             action.inputs.extend(ifaces.inputs);
+            action.inputs.extend(tag_inputs);
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
             action.log.tags = log_tags(tags);
@@ -215,6 +217,7 @@ impl Task for DocDir {
             } else {
                 "docfile"
             });
+            let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
             let mut argv = tool.argv;
             for o in &odocs {
                 argv.extend(["-load".to_string(), o.to_string()]);
@@ -250,6 +253,7 @@ impl Task for DocDir {
                 .extend([tool.identity, cx.toolchain.identity.clone()]);
             action.inputs.push(Input::File(self.odocl.clone()));
             action.inputs.extend(odocs.into_iter().map(Input::File));
+            action.inputs.extend(tag_inputs);
             action.log.tags = log_tags(tags);
             let mut outputs = tcx.run(action).await?;
             if kind == DocKind::Man {

@@ -31,12 +31,14 @@ impl Task for Ocamllex {
             let tags = self
                 .cx
                 .command_tags(&[mll], &["ocaml", "lexer", "ocamllex"]);
+            let tag_inputs = self.cx.tag_deps(&tcx, &tags).await?;
             let mut argv = tool.argv;
             argv.extend(self.cx.flags_of(&tags));
             argv.push(mll.to_string());
             let mut action = Action::process(argv);
             action.salt.push(tool.identity);
             action.inputs.push(Input::File(self.mll.clone()));
+            action.inputs.extend(tag_inputs);
             action.outputs.push(ml);
             action.log.target = mll.to_string();
             action.log.tags = log_tags(tags);

@@ -33,12 +33,14 @@ impl Task for Ocamlyacc {
             let tags = self
                 .cx
                 .command_tags(&[mly], &["ocaml", "parser", "ocamlyacc"]);
+            let tag_inputs = self.cx.tag_deps(&tcx, &tags).await?;
             let mut argv = tool.argv;
             argv.extend(self.cx.flags_of(&tags));
             argv.push(mly.to_string());
             let mut action = Action::process(argv);
             action.salt.push(tool.identity);
             action.inputs.push(Input::File(self.mly.clone()));
+            action.inputs.extend(tag_inputs);
             action.outputs.extend([ml, mli]);
             action.log.target = mly.to_string();
             action.log.tags = log_tags(tags);

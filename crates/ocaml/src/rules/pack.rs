@@ -115,6 +115,7 @@ impl Task for Pack {
             }
 
             let tags = cx.command_tags(&[out.as_str()], &["ocaml", "pack", mode.tag()]);
+            inputs.extend(cx.tag_deps(&tcx, &tags).await?);
             let mut before = vec!["-pack".to_string()];
             if !m.has_mli && !writes_cmi {
                 before.extend(["-intf-suffix".to_string(), ".mlpack".to_string()]);

@@ -31,6 +31,7 @@ impl Task for PpMl {
             let out = tcx.key().clone();
             let ml = self.ml.as_str();
             let tags = self.cx.command_tags(&[ml], &["ocaml", "pp", "pp.ml"]);
+            let tag_inputs = self.cx.tag_deps(&tcx, &tags).await?;
             let words = self.cx.flags_of(&tags);
             let mut argv = Vec::new();
             for w in &words {
@@ -53,6 +54,7 @@ impl Task for PpMl {
             ]);
             let mut action = Action::process(argv);
             action.inputs.push(Input::File(self.ml.clone()));
+            action.inputs.extend(tag_inputs);
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
             action.log.tags = log_tags(TagSet::new());

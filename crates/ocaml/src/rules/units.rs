@@ -148,6 +148,7 @@ impl Task for Units {
             let mut stubs = need_libraries(&tcx, &libs).await?;
 
             let tags = cx.command_tags(&[out.as_str()], &kind.context());
+            let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
             let flags = cx.flags_of(&tags);
             let named = need_flag_inputs(&tcx, cx, &flags, &out, &mut stubs).await?;
             let (argv, packages) = match kind {
@@ -182,6 +183,7 @@ impl Task for Units {
                 .map(Input::File)
                 .collect();
             action.inputs.push(Input::File(self.list.clone()));
+            action.inputs.extend(tag_inputs);
             action.outputs.push(out.clone());
             if kind == UnitsKind::Archive(Mode::Native) {
                 let stem = list_file::stem_of(out.as_str());
@@ -235,6 +237,7 @@ impl Task for PluginOfArchive {
                 &[out.as_str()],
                 &["ocaml", "link", "native", "shared", "library", "linkall"],
             );
+            let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
             let mut before = vec!["-shared".to_string()];
             before.extend(cx.flags_of(&tags));
             before.extend(link_dirs(std::slice::from_ref(&self.cmxa), &[]));
@@ -252,6 +255,7 @@ impl Task for PluginOfArchive {
                 .chain(stubs)
                 .map(Input::File)
                 .collect();
+            action.inputs.extend(tag_inputs);
             action.outputs.push(out.clone());
             action.log.target = out.to_string();
             action.log.tags = log_tags(tags);
