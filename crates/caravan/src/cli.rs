@@ -105,6 +105,14 @@ static SPECS: &[Spec] = &[
         "Traverse sub-directories (on by default when _tags exists)",
         Yes,
     ),
+    spec(
+        "-search-all-dirs",
+        Flag,
+        "",
+        "(caravan) Also look modules up in traversed folders that are not include \
+         folders (ocamlbuild never does)",
+        Yes,
+    ),
     spec("-I", One, "<path>", "Add to include directories", Yes),
     spec(
         "-Is",
@@ -470,6 +478,9 @@ pub struct Cli {
     pub exclude_dirs: Vec<String>,
     /// `-r`.
     pub recursive: bool,
+    /// `-search-all-dirs` (caravan's own): modules found in every traversed
+    /// folder, not only in include folders.
+    pub search_all_dirs: bool,
     /// `-build-dir`.
     pub build_dir: Option<String>,
     /// `-no-links`.
@@ -579,6 +590,7 @@ impl Default for Cli {
             include_dirs: Vec::new(),
             exclude_dirs: Vec::new(),
             recursive: false,
+            search_all_dirs: false,
             build_dir: None,
             no_links: false,
             clean: false,
@@ -734,6 +746,7 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-no-log" => cli.log = None,
         "-clean" => cli.clean = true,
         "-r" => cli.recursive = true,
+        "-search-all-dirs" => cli.search_all_dirs = true,
         "-I" => cli.include_dirs.push(v),
         "-Is" => cli.include_dirs.extend(split_list(&v)),
         "-X" => cli.exclude_dirs.push(v),
@@ -908,8 +921,14 @@ mod tests {
 
     #[test]
     fn every_ocamlbuild_option_is_known() {
-        // The 83 entries of `ocamlbuild -help` (0.14.1).
-        assert_eq!(SPECS.len(), 83);
+        // The 83 entries of `ocamlbuild -help` (0.14.1), and caravan's own.
+        let own: Vec<&str> = SPECS
+            .iter()
+            .filter(|s| s.doc.starts_with("(caravan)"))
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(own, ["-search-all-dirs"]);
+        assert_eq!(SPECS.len() - own.len(), 83);
         let help = usage();
         for s in SPECS {
             assert!(help.contains(s.name));

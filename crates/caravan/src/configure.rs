@@ -192,6 +192,7 @@ pub fn configure(
                 include_dirs: cli.include_dirs,
                 exclude_dirs: cli.exclude_dirs,
                 recursive: cli.recursive,
+                search_all_dirs: cli.search_all_dirs,
                 tags: cli.tags,
                 tag_lines: cli.tag_lines,
                 ..after

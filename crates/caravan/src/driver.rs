@@ -272,7 +272,6 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
         &configured.fingerprint,
         ppx_driver_enabled(),
     );
-    let looks_like_project = configured.project.looks_like_project || cli.recursive;
     let (rules, runner) = make_rules(cli, configured, toolchain, plugin.as_ref(), &paths)?;
     let _running = RunnerGuard(runner);
     for (module, stems) in rules.context().resolver.clashes() {
@@ -305,7 +304,7 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
             log,
             stamp: (stamp_path, key),
         };
-        run.build(rules, &targets, looks_like_project, &mut timings)?;
+        run.build(rules, &targets, &mut timings)?;
     }
     timings.report();
     finish(cli, &paths, &targets)
@@ -380,6 +379,7 @@ fn scan_config(cli: &Cli, paths: &Paths) -> ScanConfig {
         include_dirs: cli.include_dirs.clone(),
         exclude_dirs: cli.exclude_dirs.clone(),
         recursive: cli.recursive,
+        search_all_dirs: cli.search_all_dirs,
         target_dirs,
     }
 }
@@ -545,7 +545,6 @@ impl EngineRun<'_> {
         self,
         rules: OcamlRules,
         targets: &[Target],
-        looks_like_project: bool,
         timings: &mut Timings,
     ) -> Result<(), Stop> {
         let mut sinks: Vec<Arc<dyn EventSink>> = vec![self.display.clone()];
@@ -620,11 +619,11 @@ impl EngineRun<'_> {
         }
         if let Some(e) = first_error {
             let mut message = report::describe(e);
-            if !looks_like_project && report::mentions_unbound_module(e) {
+            if report::mentions_unbound_module(e) {
                 message.push_str(
-                    "\nHint: sub-folders are not searched for modules in a folder without a \
-                     _tags file. Pass -r (or -I DIR for each folder), or create an empty _tags \
-                     file.",
+                    "\nHint: as with ocamlbuild, modules are looked up in include folders \
+                     only. If the module is in a sub-folder, add `<DIR>: include` to _tags \
+                     or pass -I DIR (or -search-all-dirs to search every traversed folder).",
                 );
             }
             return Err(Stop::new(exit_code::of_error(e), message));

@@ -68,6 +68,9 @@ pub struct ScanConfig {
     pub exclude_dirs: Vec<String>,
     /// `-r`.
     pub recursive: bool,
+    /// `-search-all-dirs`: modules are also looked up in traversed folders
+    /// that are not include directories (caravan's own option).
+    pub search_all_dirs: bool,
     /// Directories of the requested targets.
     pub target_dirs: Vec<String>,
 }
@@ -81,6 +84,9 @@ pub struct Project {
     pub looks_like_project: bool,
     /// Subdirectories are traversed by default (project or `-r`).
     pub recursive: bool,
+    /// Modules are also looked up in the traversed folders that are not
+    /// include directories (`-search-all-dirs`).
+    pub search_all_dirs: bool,
     /// Every source file, relative to the root, sorted.
     pub files: Vec<String>,
     /// Every traversed directory (`""` for the root), in traversal order.
@@ -124,6 +130,7 @@ impl Project {
             root: root.clone(),
             looks_like_project,
             recursive,
+            search_all_dirs: config.search_all_dirs,
             ..Project::default()
         };
         let build_dir = canonical(&config.build_dir);

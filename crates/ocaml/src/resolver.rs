@@ -3,12 +3,14 @@
 //!
 //! As in ocamlbuild, the candidates are, for each include directory of `D`
 //! (`D` itself first, then the global include directories), `dir/m.*` then
-//! `dir/M.*`; the first that can be built wins. caravan then also looks in
-//! every other traversed directory (in path order), except for modules of
-//! the standard library, so that `caravan -r main.native` (or a bare `_tags`)
-//! finds modules in sub-folders without `include` tags. A module found
-//! nowhere is external (the standard library or an installed library) and
-//! the compiler has the last word.
+//! `dir/M.*`; the first that can be built wins. A module found nowhere is
+//! external (the standard library or an installed library) and the
+//! compiler has the last word. Only with `-search-all-dirs` (caravan's own
+//! option) does caravan then also look in every other traversed directory
+//! (in path order), except for modules of the standard library, so that a
+//! folder of sources builds without `include` tags; by default it does not,
+//! as ocamlbuild, so that a module of a test folder never shadows an
+//! installed library's module of the same name.
 //!
 //! A module's sources may also be *generated*: `x.ml` from `x.mll`
 //! (ocamllex), `x.ml` and `x.mli` from `x.mly` (ocamlyacc or menhir) or, with
@@ -119,7 +121,8 @@ pub struct Resolver {
     /// Stems of the modules named `M`, by `M`.
     by_name: FxHashMap<String, Vec<String>>,
     /// Rank of each directory: include directories first, in order; then,
-    /// when recursive, the other traversed directories in path order.
+    /// with `-search-all-dirs`, the other traversed directories in path
+    /// order.
     dir_rank: FxHashMap<String, usize>,
     first_fallback_rank: usize,
     stdlib_dir: PathBuf,
@@ -208,7 +211,7 @@ impl Resolver {
             dir_rank.entry(d.clone()).or_insert(i + 1);
         }
         let first_fallback_rank = project.include_dirs.len() + 1;
-        if project.recursive {
+        if project.search_all_dirs {
             let mut others: Vec<&String> = project
                 .dirs
                 .iter()
@@ -349,6 +352,24 @@ impl Resolver {
         self.by_stem.get(stem).cloned()
     }
 
+    /// The module `name` in the first of `dirs` that has it (`m.ml` before
+    /// `M.ml` in one folder): the folders a command includes with `-I`,
+    /// where the compiler will look for the module's `.cmi`.
+    pub fn resolve_in(&self, name: &str, dirs: &[&str]) -> Option<ModuleSource> {
+        let stems = self.by_name.get(name)?;
+        let lowercase_first = |stem: &&String| {
+            let base = stem.rsplit('/').next().unwrap_or(stem);
+            base.starts_with(|c: char| c.is_ascii_uppercase())
+        };
+        dirs.iter().find_map(|d| {
+            stems
+                .iter()
+                .filter(|s| s.rfind('/').map_or("", |i| &s[..i]) == *d)
+                .min_by_key(lowercase_first)
+                .and_then(|s| self.by_stem.get(s).cloned())
+        })
+    }
+
     /// Where module `name` comes from, seen from a file in `from_dir`.
     pub fn resolve(&self, name: &str, from_dir: &str) -> Option<ModuleSource> {
         let stems = self.by_name.get(name)?;
@@ -439,7 +460,7 @@ impl Resolver {
 mod tests {
     use super::*;
 
-    fn project(files: &[&str], include: &[&str], recursive: bool) -> Project {
+    fn project(files: &[&str], include: &[&str], search_all_dirs: bool) -> Project {
         let mut dirs: Vec<String> = vec![String::new()];
         for f in files {
             if let Some(i) = f.rfind('/') {
@@ -455,7 +476,8 @@ mod tests {
             files: files.iter().map(|s| s.to_string()).collect(),
             dirs,
             include_dirs,
-            recursive,
+            recursive: true,
+            search_all_dirs,
             ..Project::default()
         }
     }

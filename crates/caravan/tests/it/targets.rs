@@ -117,20 +117,50 @@ fn a_target_named_without_its_folder_is_looked_up_in_include_dirs() {
     assert!(t.exists("_build/src/main.byte"));
 }
 
+/// Modules are looked up in include folders only, as ocamlbuild does: a
+/// traversed sub-folder is not searched (the compile fails as ocamlbuild's
+/// does) unless `-search-all-dirs` asks for it.
 #[test]
-fn with_a_tags_file_sub_folders_are_searched_for_modules() {
-    let t = Tree::new(&[
+fn sub_folders_are_searched_for_modules_only_with_search_all_dirs() {
+    let files = [
         ("_tags", ""),
         ("main.ml", "let () = print_string Shapes.name\n"),
         ("geometry/shapes.ml", "let name = \"shapes\"\n"),
-    ]);
-    t.caravan(&["main.native"]).ok();
+    ];
+    let t = Tree::new(&files);
+    let ours = t.caravan(&["main.native"]);
+    let theirs = t.copy_sources().ocamlbuild(&["main.native"]);
+    assert_eq!(theirs.code, 10, "{}", theirs.stdout);
+    assert_eq!(ours.code, theirs.code, "{}", ours.stdout);
+    assert!(
+        ours.stdout.contains("Unbound module Shapes"),
+        "{}",
+        ours.stdout
+    );
+    t.caravan(&["-search-all-dirs", "main.native"]).ok();
     assert_eq!(t.run("main.native", &[]).stdout, "shapes");
-    let t = Tree::new(&[
-        ("main.ml", "let () = print_string Shapes.name\n"),
-        ("geometry/shapes.ml", "let name = \"shapes\"\n"),
-    ]);
-    t.caravan(&["-r", "main.native"]).ok();
+    let t = Tree::new(&files[1..]);
+    t.caravan(&["-r", "-search-all-dirs", "main.native"]).ok();
+    assert_eq!(t.run("main.native", &[]).stdout, "shapes");
+}
+
+/// A module of a test folder does not shadow an installed package's module
+/// of the same name (`test/fmt.ml` against package `fmt`): the program
+/// links the package, as with ocamlbuild.
+#[test]
+fn a_test_folder_module_does_not_shadow_a_package() {
+    let files = [
+        ("_tags", "true: package(fmt)\n"),
+        ("main.ml", "let () = Fmt.pr \"%a@.\" Fmt.int 42\n"),
+        ("test/fmt.ml", "let pr = `not_the_package\n"),
+        ("test/test.ml", "let _ = Fmt.pr\n"),
+    ];
+    let t = Tree::new(&files);
+    let theirs = t.copy_sources();
+    theirs.ocamlbuild(&["-use-ocamlfind", "main.native"]).ok();
+    assert_eq!(theirs.run("main.native", &[]).stdout, "42\n");
+    t.caravan(&["main.native"]).ok();
+    assert_eq!(t.run("main.native", &[]).stdout, "42\n");
 }
 
 #[test]

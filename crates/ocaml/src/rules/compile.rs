@@ -93,6 +93,7 @@ pub async fn local_deps(
     let own = module_name::of_path(&module.stem);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
+    let flag_dirs = flag_include_dirs(rcx, source);
     for name in &refs.0 {
         if *name == own
             || rcx
@@ -103,7 +104,11 @@ pub async fn local_deps(
         {
             continue;
         }
-        match rcx.resolver.resolve(name, module.dir()) {
+        let found = rcx.resolver.resolve(name, module.dir()).or_else(|| {
+            let dirs: Vec<&str> = flag_dirs.iter().map(String::as_str).collect();
+            rcx.resolver.resolve_in(name, &dirs)
+        });
+        match found {
             Some(m) if seen.insert(m.stem.clone()) => out.push(m),
             Some(_) => {}
             None if rcx.options.no_skip && !rcx.resolver.is_stdlib(name) => {
@@ -120,6 +125,21 @@ pub async fn local_deps(
         }
     }
     Ok(out)
+}
+
+/// The project folders that the compile flags of `source` include with
+/// `-I` (a `use_<lib>` tag, an `ocaml_lib ~dir`, `-cflags -I,dir`): the
+/// compiler looks there for the `.cmi` files of modules, so their modules
+/// are built first.
+fn flag_include_dirs(rcx: &RuleContext, source: &str) -> Vec<String> {
+    let tags = rcx.command_tags(&[source], &["ocaml", "compile"]);
+    rcx.flags_of(&tags)
+        .windows(2)
+        .filter(|w| w[0] == "-I")
+        .map(|w| w[1].trim_end_matches('/').to_string())
+        .map(|d| if d == "." { String::new() } else { d })
+        .filter(|d| !d.starts_with('+') && !d.starts_with('/'))
+        .collect()
 }
 
 /// The inputs a compiler reads through the interfaces of `deps`.
