@@ -63,6 +63,10 @@ pub enum Error {
     Internal(Arc<str>),
 }
 
+/// The category of a [`Error::Rule`] saying that a source the rule needs
+/// does not exist (see [`Error::is_inapplicable`]).
+pub const MISSING_SOURCE: &str = "missing-source";
+
 /// The details of a failed command.
 #[derive(Debug)]
 pub struct CommandFailure {
@@ -84,6 +88,17 @@ impl Error {
         Error::Io {
             path: path.into(),
             source: Arc::new(source),
+        }
+    }
+
+    /// Whether the error says that what a task is made from cannot be built
+    /// (no rule for a target it needed, or a missing source): another rule
+    /// for the same target may still apply.
+    pub fn is_inapplicable(&self) -> bool {
+        match self {
+            Error::NoRule { .. } => true,
+            Error::Rule { category, .. } => *category == MISSING_SOURCE,
+            _ => false,
         }
     }
 

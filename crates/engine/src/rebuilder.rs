@@ -37,6 +37,7 @@ pub(crate) async fn run_action(
         .key(|t| cx.digest_of(t))
         .ok_or_else(|| undeclared_input(cx, &action))?;
     let task = cx.key().as_str().to_string();
+    cx.mark_acted();
 
     let previous = inner.lock_db().traces.get(&task).cloned();
     let reason = match previous {

@@ -22,6 +22,15 @@ pub trait Rules: Send + Sync + 'static {
     /// The task that produces `target`, or `None` when no rule applies.
     /// Source files are found by the engine before rules are consulted.
     fn producer(&self, target: &Target) -> Option<Producer>;
+
+    /// Every task that may produce `target`, in the order they are to be
+    /// tried (by default, [`Rules::producer`]'s alone). The engine runs the
+    /// first; when it fails because what it is made from cannot be built
+    /// ([`crate::Error::is_inapplicable`]) before it ran any action, the
+    /// engine backtracks to the next, as ocamlbuild's solver does.
+    fn candidates(&self, target: &Target) -> Vec<Producer> {
+        self.producer(target).into_iter().collect()
+    }
 }
 
 /// A task able to produce a target, with the key that identifies it.
@@ -39,10 +48,12 @@ pub trait Task: Send + Sync + 'static {
     /// through `cx`, and returns the digests of what it produced.
     fn run(self: Arc<Self>, cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>>;
 
-    /// Whether the task only reports that what the target would be made
-    /// from does not exist, so that a rule set may try another rule first.
-    fn is_missing(&self) -> bool {
-        false
+    /// Which rule the task applies, among the [`Rules::candidates`] of a
+    /// target that share its key (the default, `""`, for a rule set's one
+    /// rule of that key). A run of another rule that did not apply is
+    /// replaced by this task's; a run of the same rule is shared.
+    fn rule_id(&self) -> &str {
+        ""
     }
 }
 

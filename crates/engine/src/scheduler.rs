@@ -37,6 +37,26 @@ use crate::trace_log::{LoadReport, TraceLog};
 
 type TaskFuture = Shared<BoxFuture<'static, Result<Arc<TaskValue>>>>;
 
+/// One run of a task: its shared future, the rule it applies
+/// ([`Task::rule_id`]), and whether it ran (or found up to date) an action,
+/// after which it is never given up for another rule.
+#[derive(Clone)]
+struct Run {
+    fut: TaskFuture,
+    rule: String,
+    acted: Arc<AtomicBool>,
+}
+
+impl Run {
+    /// Whether the run is over and failed because what its rule makes the
+    /// target from cannot be built, before any action: another rule may
+    /// take its key.
+    fn given_up(&self) -> bool {
+        !self.acted.load(Ordering::SeqCst)
+            && matches!(self.fut.peek(), Some(Err(e)) if e.is_inapplicable())
+    }
+}
+
 /// Everything needed to start an engine.
 pub struct EngineConfig {
     /// The build directory.
@@ -66,6 +86,20 @@ pub struct Built {
     pub value: Arc<TaskValue>,
 }
 
+/// `target` as produced by the task `key` that finished with `value`.
+fn built(target: Target, key: &Target, value: Arc<TaskValue>) -> Result<Built> {
+    let digest = value.digest_of(&target).ok_or_else(|| {
+        Error::internal(format!(
+            "the task for {key} finished without producing {target}"
+        ))
+    })?;
+    Ok(Built {
+        target,
+        digest,
+        value,
+    })
+}
+
 /// A build in progress over one build directory.
 #[derive(Clone)]
 pub struct Engine {
@@ -80,7 +114,7 @@ pub(crate) struct Inner {
     pub(crate) events: Arc<dyn EventSink>,
     pub(crate) log: TraceLog,
     pub(crate) db: Mutex<TraceDb>,
-    memo: Mutex<FxHashMap<Target, TaskFuture>>,
+    memo: Mutex<FxHashMap<Target, Run>>,
     /// The task key of each target requested so far, so that a repeated
     /// request skips the rules.
     keys: Mutex<FxHashMap<Target, Target>>,
@@ -227,6 +261,18 @@ impl Inner {
         self.rules.producer(target).map(|p| (p.key, p.task))
     }
 
+    /// The tasks that may produce `target`, in the order to try them.
+    fn candidates(self: &Arc<Self>, target: &Target) -> Vec<(Target, Arc<dyn Task>)> {
+        if self.sources.contains(target.as_str()) {
+            return vec![(target.clone(), Arc::new(SourceImport))];
+        }
+        self.rules
+            .candidates(target)
+            .into_iter()
+            .map(|p| (p.key, p.task))
+            .collect()
+    }
+
     /// Whether some rule or source can produce `target`.
     pub(crate) fn can_build(&self, target: &Target) -> bool {
         self.sources.contains(target.as_str()) || self.rules.producer(target).is_some()
@@ -239,7 +285,10 @@ impl Inner {
         }
     }
 
-    /// Builds `target` on behalf of `requester` (None for the command line).
+    /// Builds `target` on behalf of `requester` (None for the command line):
+    /// its candidate tasks in order, the next one when a task fails because
+    /// what it is made from cannot be built, until one succeeds. The first
+    /// candidate's error is the one reported when none applies.
     pub(crate) fn request(
         self: Arc<Self>,
         target: Target,
@@ -247,49 +296,83 @@ impl Inner {
     ) -> BoxFuture<'static, Result<Built>> {
         Box::pin(async move {
             let known = self.lock_keys().get(&target).cloned();
-            let (key, fut) = match known.and_then(|k| {
-                let f = self.lock_memo().get(&k).cloned();
-                f.map(|f| (k, f))
-            }) {
-                Some(found) => found,
-                None => {
-                    let Some((key, task)) = self.producer(&target) else {
-                        return Err(Error::NoRule {
-                            target,
-                            via: Vec::new(),
-                        });
-                    };
-                    self.lock_keys().insert(target.clone(), key.clone());
-                    let fut = self.start(&key, task);
-                    (key, fut)
+            if let Some(key) = known {
+                let run = self.lock_memo().get(&key).cloned();
+                if let Some(run) = run {
+                    let value = self.wait_for(&key, run.fut, requester.as_ref()).await?;
+                    return built(target, &key, value);
                 }
-            };
-            let waiting = match &requester {
-                Some(r) if fut.peek().is_none() => {
-                    self.add_wait(r, &key)?;
-                    true
-                }
-                _ => false,
-            };
-            let value = fut.await;
-            if waiting && let Some(r) = &requester {
-                self.remove_wait(r, &key);
             }
-            let value = value?;
-            let digest = value.digest_of(&target).ok_or_else(|| {
-                Error::internal(format!(
-                    "the task for {key} finished without producing {target}"
-                ))
-            })?;
-            Ok(Built {
+            let candidates = self.candidates(&target);
+            if candidates.is_empty() {
+                return Err(Error::NoRule {
+                    target,
+                    via: Vec::new(),
+                });
+            }
+            let last = candidates.len() - 1;
+            let mut first_error = None;
+            for (i, (key, task)) in candidates.into_iter().enumerate() {
+                let rule = task.rule_id().to_string();
+                // The run found under `key` may be another rule's that did
+                // not apply (a concurrent request's): then ours replaces it.
+                let mut attempts = 0;
+                let (error, given_up) = loop {
+                    let run = self.start(&key, task.clone());
+                    match self
+                        .wait_for(&key, run.fut.clone(), requester.as_ref())
+                        .await
+                    {
+                        Ok(value) => {
+                            self.lock_keys().insert(target.clone(), key.clone());
+                            return built(target, &key, value);
+                        }
+                        Err(_) if run.given_up() && run.rule != rule && attempts < 3 => {
+                            attempts += 1;
+                        }
+                        Err(e) => break (e, run.given_up()),
+                    }
+                };
+                if given_up && i < last {
+                    first_error.get_or_insert(error);
+                    continue;
+                }
+                self.lock_keys().insert(target.clone(), key.clone());
+                return Err(match first_error {
+                    Some(first) if given_up => first,
+                    _ => error,
+                });
+            }
+            Err(first_error.unwrap_or(Error::NoRule {
                 target,
-                digest,
-                value,
-            })
+                via: Vec::new(),
+            }))
         })
     }
 
-    fn lock_memo(&self) -> MutexGuard<'_, FxHashMap<Target, TaskFuture>> {
+    /// Waits for the run of task `key`, recording the wait of `requester`
+    /// for cycle detection.
+    async fn wait_for(
+        &self,
+        key: &Target,
+        fut: TaskFuture,
+        requester: Option<&Target>,
+    ) -> Result<Arc<TaskValue>> {
+        let waiting = match requester {
+            Some(r) if fut.peek().is_none() => {
+                self.add_wait(r, key)?;
+                true
+            }
+            _ => false,
+        };
+        let value = fut.await;
+        if waiting && let Some(r) = requester {
+            self.remove_wait(r, key);
+        }
+        value
+    }
+
+    fn lock_memo(&self) -> MutexGuard<'_, FxHashMap<Target, Run>> {
         match self.memo.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -304,13 +387,17 @@ impl Inner {
     }
 
     /// The in-flight (or finished) run of task `key`, started if new.
-    fn start(self: &Arc<Self>, key: &Target, task: Arc<dyn Task>) -> TaskFuture {
+    fn start(self: &Arc<Self>, key: &Target, task: Arc<dyn Task>) -> Run {
         let mut memo = self.lock_memo();
-        if let Some(f) = memo.get(key) {
-            return f.clone();
+        if let Some(r) = memo.get(key)
+            && (r.rule == task.rule_id() || !r.given_up())
+        {
+            return r.clone();
         }
+        let rule = task.rule_id().to_string();
         self.events.event(&Event::TaskStarted { task: key });
-        let cx = Arc::new(TaskCx::new(self.clone(), key.clone()));
+        let acted = Arc::new(AtomicBool::new(false));
+        let cx = Arc::new(TaskCx::new(self.clone(), key.clone(), acted.clone()));
         let inner = self.clone();
         let task_key = key.clone();
         let handle = tokio::spawn(async move {
@@ -329,8 +416,9 @@ impl Inner {
         }
         .boxed()
         .shared();
-        memo.insert(key.clone(), fut.clone());
-        fut
+        let run = Run { fut, rule, acted };
+        memo.insert(key.clone(), run.clone());
+        run
     }
 
     fn add_wait(&self, waiter: &Target, waited: &Target) -> Result<()> {

@@ -8,6 +8,7 @@
 //! digests.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
@@ -24,15 +25,24 @@ pub struct TaskCx {
     inner: Arc<Inner>,
     key: Target,
     known: Mutex<FxHashMap<Target, Digest>>,
+    /// Set once the task ran (or found up to date) an action.
+    acted: Arc<AtomicBool>,
 }
 
 impl TaskCx {
-    pub(crate) fn new(inner: Arc<Inner>, key: Target) -> TaskCx {
+    pub(crate) fn new(inner: Arc<Inner>, key: Target, acted: Arc<AtomicBool>) -> TaskCx {
         TaskCx {
             inner,
             key,
             known: Mutex::new(FxHashMap::default()),
+            acted,
         }
+    }
+
+    /// Notes that the task reached an action: from now on, a failure of
+    /// this run is the target's, never a reason to try another rule.
+    pub(crate) fn mark_acted(&self) {
+        self.acted.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub(crate) fn inner(&self) -> &Arc<Inner> {

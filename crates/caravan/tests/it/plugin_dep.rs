@@ -121,3 +121,33 @@ let () =
     sides.build(&["main.native"]);
     assert_eq!(sides.same_output("main.native", &[]), "41");
 }
+
+/// A built-in rule whose source cannot be made gives way to the plugin's
+/// next rule, as ocamlbuild's solver backtracks: `bin/a.byte` has no
+/// `bin/a.ml`, so the link rule fails to apply and the copy rule makes it.
+#[test]
+fn a_rule_whose_sources_cannot_be_built_gives_way_to_the_next() {
+    let plugin = r#"open Ocamlbuild_plugin
+let () =
+  dispatch (function
+    | After_rules ->
+        copy_rule "bin" "%(basename).%(extension)"
+          "bin/%(basename).%(extension:<{byte,native}>)"
+    | _ -> ())
+"#;
+    let sides = SideBySide::new(
+        &[
+            ("myocamlbuild.ml", plugin),
+            ("a.ml", "let () = print_endline \"a\"\n"),
+            ("bin/.keep", ""),
+        ],
+        &[],
+    );
+    sides.build(&["bin/a.byte", "bin/a.native"]);
+    sides.same_artifacts(&["bin/a.byte", "bin/a.native", "a.byte", "a.native"]);
+    assert_eq!(sides.same_output("_build/bin/a.native", &[]), "a\n");
+    assert_eq!(sides.same_output("_build/bin/a.byte", &[]), "a\n");
+    // A second run finds everything up to date.
+    let again = sides.ours.caravan(&["bin/a.byte", "bin/a.native"]).ok();
+    assert!(!again.stdout.contains("cp "), "{}", again.stdout);
+}

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod backtracking;
 mod cycles;
 mod incremental;
 mod interruption;

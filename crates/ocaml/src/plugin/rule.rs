@@ -1,11 +1,10 @@
 //! Plugin rules in the engine.
 //!
-//! A plugin rule applies to a target when one of its products matches it
-//! (binding `%` and `%(name)`) and every static dependency can be built —
-//! ocamlbuild would try the rule and fall to the next one when a static
-//! dependency fails; caravan decides up front, from the sources and the
-//! other rules. Rules inserted before the built-in ones are consulted
-//! first, the others when no built-in rule applies.
+//! A plugin rule is a candidate for a target when one of its products
+//! matches it (binding `%` and `%(name)`); as in ocamlbuild, it applies
+//! when its static dependencies can be built, which the engine learns by
+//! trying it (a failed dependency makes it fall to the next candidate; the
+//! order is [`crate::rules::rule_order`]'s).
 //!
 //! Its task builds the static dependencies, asks the plugin to run the
 //! action with the target's bindings, builds what the action asks for
@@ -148,30 +147,29 @@ impl PluginRules {
         self.before.is_empty() && self.after.is_empty()
     }
 
-    /// The first rule at `place` that produces `target` and whose static
-    /// dependencies `buildable` accepts; its task's key and task.
-    pub fn find(
+    /// Every rule at `place` with a product (or stamp) matching `target`,
+    /// in the plugin's order, as tasks with their keys. Whether a rule's
+    /// static dependencies can be built is learnt by trying it (see
+    /// [`crate::rules::rule_order`]).
+    pub fn matching(
         &self,
         cx: &Arc<RuleContext>,
         target: &Target,
         place: Place,
-        buildable: &dyn Fn(&Target) -> bool,
-    ) -> Option<(Target, Arc<dyn Task>)> {
+    ) -> Vec<(Target, Arc<dyn Task>)> {
         let rules = match place {
             Place::Before => &self.before,
             Place::After => &self.after,
         };
+        let mut out: Vec<(Target, Arc<dyn Task>)> = Vec::new();
         for rule in rules {
             let Some(b) = rule.matches(target.as_str()) else {
                 continue;
             };
             let deps = rule.dependencies(&b);
-            if !deps.iter().all(buildable) {
-                continue;
-            }
             let products = rule.products(&b);
             let key = products.first().cloned().unwrap_or_else(|| target.clone());
-            return Some((
+            out.push((
                 key,
                 Arc::new(RuleTask {
                     cx: cx.clone(),
@@ -182,7 +180,7 @@ impl PluginRules {
                 }),
             ));
         }
-        None
+        out
     }
 
     /// The files the rules can make from `sources`: each rule's products
@@ -208,6 +206,11 @@ impl PluginRules {
                     }
                     for p in rule.prods.iter().filter(|p| bound(p)) {
                         let path = p.substitute(&b);
+                        // A product's own constraints hold too
+                        // (`%(ext:<{byte,native}>)` makes no `.ml`).
+                        if p.matches(&path).is_none() {
+                            continue;
+                        }
                         if known.insert(path.clone()) {
                             out.push(path);
                             added = true;
@@ -285,6 +288,10 @@ fn plugin_failure(e: PluginError) -> Error {
 }
 
 impl Task for RuleTask {
+    fn rule_id(&self) -> &str {
+        &self.rule.decl.name
+    }
+
     fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
             let name = &self.rule.decl.name;

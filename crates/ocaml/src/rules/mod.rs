@@ -61,6 +61,7 @@ pub mod output_obj;
 pub mod pack;
 pub mod ppx;
 pub mod preprocess;
+pub mod rule_order;
 pub mod units;
 
 use std::sync::Arc;
@@ -71,7 +72,7 @@ use tags::TagSet;
 
 use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
 use crate::options::{BuildOptions, Mode};
-use crate::plugin::rule::{Place, PluginRules};
+use crate::plugin::rule::PluginRules;
 use crate::project::Project;
 use crate::resolver::{Generator, ModuleSource, Resolver};
 use crate::tagging::Tagger;
@@ -701,39 +702,10 @@ impl OcamlRules {
             None => (target.clone(), missing(target, &source)),
         }
     }
-    /// The producer of `target`: the plugin's rules inserted before the
-    /// built-in ones, then the built-in rule that applies, then the
-    /// plugin's other rules (a built-in rule whose source is missing gives
-    /// way to them), as ocamlbuild tries its rule list in order.
-    fn producer_at(&self, target: &Target, depth: usize) -> Option<(Target, Arc<dyn Task>)> {
-        let Some(plugin) = self.cx.plugin.as_ref().filter(|p| !p.is_empty()) else {
-            return self.producer_of(target);
-        };
-        let buildable = |t: &Target| depth < 8 && self.buildable(t, depth + 1);
-        if let Some(found) = plugin.find(&self.cx, target, Place::Before, &buildable) {
-            return Some(found);
-        }
-        let builtin = if plugin.builtins {
-            self.producer_of(target)
-        } else {
-            None
-        };
-        if let Some((_, task)) = &builtin
-            && !task.is_missing()
-        {
-            return builtin;
-        }
-        plugin
-            .find(&self.cx, target, Place::After, &buildable)
-            .or(builtin)
-    }
-
-    /// Whether a source or a rule can make `target`.
-    fn buildable(&self, target: &Target, depth: usize) -> bool {
-        self.cx.resolver.is_source_or_generated(target.as_str())
-            || self
-                .producer_at(target, depth)
-                .is_some_and(|(_, task)| !task.is_missing())
+    /// The built-in rule that applies to `target`, if one does (see the
+    /// table at the top of this module).
+    pub(crate) fn builtin(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
+        self.producer_of(target)
     }
 }
 
@@ -750,8 +722,14 @@ fn grammar_of(path: &str) -> Option<menhir::Grammar> {
 
 impl Rules for OcamlRules {
     fn producer(&self, target: &Target) -> Option<Producer> {
-        self.producer_at(target, 0)
+        self.candidates(target).into_iter().next()
+    }
+
+    fn candidates(&self, target: &Target) -> Vec<Producer> {
+        rule_order::candidates(self, target)
+            .into_iter()
             .map(|(key, task)| Producer { key, task })
+            .collect()
     }
 }
 
@@ -780,10 +758,6 @@ fn missing(target: &Target, source: &str) -> Arc<dyn Task> {
 }
 
 impl Task for MissingSource {
-    fn is_missing(&self) -> bool {
-        true
-    }
-
     fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
             Err(Error::rule(

@@ -8,7 +8,11 @@
 //!   (a rendezvous, succeeds only if both run at the same time);
 //! - `X.fail`: a command that fails;
 //! - `X.d/stamp`: copies `X` into the directory `X.d`, emptied first, and
-//!   stamps it (a directory whose content is not declared).
+//!   stamps it (a directory whose content is not declared);
+//! - `X.pick`: two rules with the same product, tried in order: a copy of
+//!   `X.first`, else a copy of `X.second` (backtracking);
+//! - `X.strict`: two rules, a failing command on `X`, else a copy of `X`:
+//!   a rule whose command ran is never given up.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -20,6 +24,7 @@ pub struct ToyRules;
 
 struct Cat(Target);
 struct Shell {
+    rule: &'static str,
     out: Target,
     input: Target,
     script: String,
@@ -27,6 +32,38 @@ struct Shell {
 struct Dir(Target);
 
 impl Rules for ToyRules {
+    fn candidates(&self, t: &Target) -> Vec<Producer> {
+        let s = t.as_str();
+        let copy = |rule: &'static str, input: String| Producer {
+            key: t.clone(),
+            task: Arc::new(Shell {
+                rule,
+                out: t.clone(),
+                script: format!("cp {input} {s}"),
+                input: Target::new(&input),
+            }),
+        };
+        if let Some(stem) = s.strip_suffix(".pick") {
+            return vec![
+                copy("first", format!("{stem}.first")),
+                copy("second", format!("{stem}.second")),
+            ];
+        }
+        if let Some(src) = s.strip_suffix(".strict") {
+            let failing = Producer {
+                key: t.clone(),
+                task: Arc::new(Shell {
+                    rule: "failing",
+                    out: t.clone(),
+                    input: Target::new(src),
+                    script: "exit 3".to_string(),
+                }),
+            };
+            return vec![failing, copy("copy", src.to_string())];
+        }
+        self.producer(t).into_iter().collect()
+    }
+
     fn producer(&self, t: &Target) -> Option<Producer> {
         let s = t.as_str();
         let task: Arc<dyn Task> = if let Some(stem) = s.strip_suffix(".cat") {
@@ -34,18 +71,21 @@ impl Rules for ToyRules {
             Arc::new(Cat(t.clone()))
         } else if let Some(src) = s.strip_suffix(".len") {
             Arc::new(Shell {
+                rule: "",
                 out: t.clone(),
                 input: Target::new(src),
                 script: format!("wc -c < {src} | tr -d ' ' > {s}"),
             })
         } else if let Some(src) = s.strip_suffix(".twice") {
             Arc::new(Shell {
+                rule: "",
                 out: t.clone(),
                 input: Target::new(src),
                 script: format!("cat {src} {src} > {s}"),
             })
         } else if let Some(src) = s.strip_suffix(".meet") {
             Arc::new(Shell {
+                rule: "",
                 out: t.clone(),
                 input: Target::new(src),
                 script: format!(
@@ -58,6 +98,7 @@ impl Rules for ToyRules {
             Arc::new(Dir(Target::new(src)))
         } else if let Some(src) = s.strip_suffix(".fail") {
             Arc::new(Shell {
+                rule: "",
                 out: t.clone(),
                 input: Target::new(src),
                 script: "echo broken >&2; exit 2".to_string(),
@@ -98,6 +139,10 @@ impl Task for Cat {
 }
 
 impl Task for Shell {
+    fn rule_id(&self) -> &str {
+        self.rule
+    }
+
     fn run(self: Arc<Self>, cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
             cx.need_one(&self.input).await?;
