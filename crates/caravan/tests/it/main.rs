@@ -8,6 +8,7 @@ mod build_dir;
 mod c_stubs;
 mod command_line;
 mod compat;
+mod compilers;
 mod differential;
 mod display;
 mod docs;
