@@ -80,11 +80,12 @@ pub(crate) struct Inner {
     pub(crate) events: Arc<dyn EventSink>,
     pub(crate) log: TraceLog,
     pub(crate) db: Mutex<TraceDb>,
-    memo: Mutex<FxHashMap<Target, TaskFuture>>,
+    /// The run of each task key, with its place in the order of starts.
+    memo: Mutex<FxHashMap<Target, Running>>,
     /// The task key of each target requested so far, so that a repeated
     /// request skips the rules.
     keys: Mutex<FxHashMap<Target, Target>>,
-    waits: Mutex<FxHashMap<Target, FxHashMap<Target, usize>>>,
+    waits: Mutex<FxHashMap<Target, FxHashMap<Target, Wait>>>,
     pub(crate) slots: Slots,
     pub(crate) stopped: AtomicBool,
     pub(crate) forbid_runs: bool,
@@ -248,7 +249,7 @@ impl Inner {
         Box::pin(async move {
             let known = self.lock_keys().get(&target).cloned();
             let (key, fut) = match known.and_then(|k| {
-                let f = self.lock_memo().get(&k).cloned();
+                let f = self.lock_memo().get(&k).map(|r| r.future.clone());
                 f.map(|f| (k, f))
             }) {
                 Some(found) => found,
@@ -266,7 +267,7 @@ impl Inner {
             };
             let waiting = match &requester {
                 Some(r) if fut.peek().is_none() => {
-                    self.add_wait(r, &key)?;
+                    self.add_wait(r, &key, &target)?;
                     true
                 }
                 _ => false,
@@ -289,7 +290,7 @@ impl Inner {
         })
     }
 
-    fn lock_memo(&self) -> MutexGuard<'_, FxHashMap<Target, TaskFuture>> {
+    fn lock_memo(&self) -> MutexGuard<'_, FxHashMap<Target, Running>> {
         match self.memo.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -306,8 +307,8 @@ impl Inner {
     /// The in-flight (or finished) run of task `key`, started if new.
     fn start(self: &Arc<Self>, key: &Target, task: Arc<dyn Task>) -> TaskFuture {
         let mut memo = self.lock_memo();
-        if let Some(f) = memo.get(key) {
-            return f.clone();
+        if let Some(r) = memo.get(key) {
+            return r.future.clone();
         }
         self.events.event(&Event::TaskStarted { task: key });
         let cx = Arc::new(TaskCx::new(self.clone(), key.clone()));
@@ -329,30 +330,61 @@ impl Inner {
         }
         .boxed()
         .shared();
-        memo.insert(key.clone(), fut.clone());
+        let order = memo.len();
+        memo.insert(
+            key.clone(),
+            Running {
+                order,
+                future: fut.clone(),
+            },
+        );
         fut
     }
 
-    fn add_wait(&self, waiter: &Target, waited: &Target) -> Result<()> {
+    /// Records that task `waiter` waits for task `waited`, which it asked
+    /// for as `requested`; fails instead when `waited` already waits for
+    /// `waiter`, naming the cycle by the targets its tasks asked for.
+    fn add_wait(&self, waiter: &Target, waited: &Target, requested: &Target) -> Result<()> {
         let mut waits = match self.waits.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
         if waiter == waited {
             return Err(Error::Cycle {
-                cycle: vec![waiter.clone()],
+                cycle: vec![requested.clone()],
             });
         }
         if let Some(path) = find_path(&waits, waited, waiter) {
-            let mut cycle = vec![waiter.clone()];
-            cycle.extend(path.into_iter().filter(|t| t != waiter));
+            // Each task of the cycle with the name it was asked for under:
+            // the task of one asks for the next, the last for the first.
+            let mut members = vec![(waited, requested)];
+            for step in path.windows(2) {
+                if let [from, to] = step
+                    && let Some(wait) = waits.get(from).and_then(|e| e.get(to))
+                {
+                    members.push((to, &wait.requested));
+                }
+            }
+            // Whichever request closed the cycle depends on timing; start
+            // it at the task started first (the one the build reached
+            // first), so the report is the same from run to run.
+            let memo = self.lock_memo();
+            let first = (0..members.len())
+                .min_by_key(|&i| memo.get(members[i].0).map_or(usize::MAX, |r| r.order))
+                .unwrap_or(0);
+            members.rotate_left(first);
+            let cycle = members.into_iter().map(|(_, t)| t.clone()).collect();
             return Err(Error::Cycle { cycle });
         }
-        *waits
+        let wait = waits
             .entry(waiter.clone())
             .or_default()
             .entry(waited.clone())
-            .or_insert(0) += 1;
+            .or_insert_with(|| Wait {
+                count: 0,
+                requested: requested.clone(),
+            });
+        wait.count += 1;
         Ok(())
     }
 
@@ -362,9 +394,9 @@ impl Inner {
             Err(p) => p.into_inner(),
         };
         if let Some(edges) = waits.get_mut(waiter) {
-            if let Some(n) = edges.get_mut(waited) {
-                *n -= 1;
-                if *n == 0 {
+            if let Some(w) = edges.get_mut(waited) {
+                w.count -= 1;
+                if w.count == 0 {
                     edges.remove(waited);
                 }
             }
@@ -442,9 +474,24 @@ impl Inner {
     }
 }
 
+/// A task's run, shared by everyone who asks for it.
+struct Running {
+    /// How many tasks were started before this one.
+    order: usize,
+    future: TaskFuture,
+}
+
+/// An edge of the wait-for graph.
+struct Wait {
+    /// How many requests of the waiter are waiting on this task.
+    count: usize,
+    /// The target the first of them asked for (one of the task's outputs).
+    requested: Target,
+}
+
 /// A path from `from` to `to` in the wait-for graph, if any.
 fn find_path(
-    waits: &FxHashMap<Target, FxHashMap<Target, usize>>,
+    waits: &FxHashMap<Target, FxHashMap<Target, Wait>>,
     from: &Target,
     to: &Target,
 ) -> Option<Vec<Target>> {

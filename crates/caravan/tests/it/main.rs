@@ -19,6 +19,7 @@ mod hygiene;
 mod incremental;
 mod interruption;
 mod libraries;
+mod messages;
 mod opaque;
 mod output_kinds;
 mod packs;
