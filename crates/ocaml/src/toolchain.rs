@@ -140,7 +140,7 @@ pub struct Toolchain {
 
 impl Toolchain {
     /// Finds the tools and reads their configuration, using the cache in
-    /// `cache_dir` when the compiler binary has not changed.
+    /// `cache_dir` when none of the compilers asked for it has changed.
     pub fn discover(overrides: &ToolOverrides, cache_dir: &Path) -> Result<Toolchain> {
         let ocamlc = tool_command(overrides.ocamlc.as_deref(), "ocamlc")?;
         let ocamlopt = tool_command(overrides.ocamlopt.as_deref(), "ocamlopt").ok();
@@ -429,7 +429,7 @@ fn binary_stat(program: &str) -> Option<FileStat> {
 ///
 /// The cache file (`ocamlc-config` in the state directory) starts with one
 /// line per candidate tried, in order: `# failed: ` or `# from: ` followed
-/// by the candidate's words and the stat of its binary ([`stamp_of`]); the
+/// by the candidate's words and the stat of its binary ([`Stamp`]); the
 /// output of `-config` follows. It is valid while the candidates of this
 /// run have the same lines, so a change of `PATH`, of an override or of a
 /// binary (including one that failed) asks again.
