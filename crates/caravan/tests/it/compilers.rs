@@ -89,6 +89,25 @@ fn compat_a_missing_ocamlc_fails_its_commands() {
     );
 }
 
+/// Neither `-ocamlc` nor `-ocamlopt` names a compiler: the configuration
+/// comes from the ocamlc that ocamlfind runs, and a build that needs no
+/// compiler (a dependency scan) works, as with ocamlbuild.
+#[test]
+fn compat_a_scan_needs_neither_compiler() {
+    let files = [("main.ml", "let () = Util.f ()\n")];
+    let args = ["-ocamlc", "toto", "-ocamlopt", "tata", "main.ml.depends"];
+    let ours = Tree::new(&files);
+    let theirs = ours.copy_sources();
+    let b = theirs.ocamlbuild(&args);
+    let a = ours.caravan(&args);
+    assert_eq!(b.code, 0, "ocamlbuild:\n{}", b.stdout);
+    assert_eq!(a.code, 0, "caravan:\n{}", a.stdout);
+    assert_eq!(
+        ours.read("_build/main.ml.depends"),
+        theirs.read("_build/main.ml.depends")
+    );
+}
+
 /// A native build never runs ocamlc in caravan (ocamlbuild 0.14.1 also
 /// compiles a `.cmo` for a module without an interface, its issue #165), so
 /// it succeeds without the compiler `-ocamlc` names.
