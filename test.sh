@@ -14,6 +14,17 @@ scripts/install-packages.sh ocaml-nox ocaml-findlib ocamlbuild ocaml-source bsdu
   menhir libmenhir-ocaml-dev camlp4
 bash crates/findlib/tests/install-packages.sh
 
+# The set-up must leave the machine's ocamlfind working for its other
+# projects: OASIS-generated plugins (and ocamlbuild with them) run
+# `ocamlfind list`. (crates/findlib/tests/it/system.rs checks it too.)
+if ! list_errors="$(ocamlfind list 2>&1 >/dev/null)"; then
+  echo "test.sh: \`ocamlfind list\` fails on this machine after the set-up:" >&2
+  echo "$list_errors" | tail -n 3 >&2
+  echo "(libppx-visitors-ocaml-dev, which earlier versions of this script installed," \
+    "causes Fl_topo.Inconsistent_ordering: apt-get remove libppx-visitors-ocaml-dev)" >&2
+  exit 1
+fi
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo test --workspace --doc --quiet

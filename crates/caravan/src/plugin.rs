@@ -93,7 +93,7 @@ pub fn prepare(
     };
     // The flag table is the build's: package(…) tags mean something only
     // with -use-ocamlfind, as in ocamlbuild.
-    let tag_flags = plugin_tag_flags(cli, mode, cli.ocamlfind == Some(true))?;
+    let (tag_flags, tag_warnings) = plugin_tag_flags(cli, mode, cli.ocamlfind == Some(true))?;
     let compile = PluginCompile {
         root,
         build_dir,
@@ -102,6 +102,7 @@ pub fn prepare(
         compiler_identity: identity.finish().to_hex(),
         stdlib: stdlib.to_path_buf(),
         tag_flags,
+        tag_warnings,
         ocamlfind: ocamlfind.as_ref(),
         echo: cli.verbosity != Verbosity::Quiet,
     };
@@ -127,10 +128,15 @@ pub fn prepare(
 }
 
 /// The flags the plugin tags give the plugin's link (`-plugin-tag`),
-/// from ocamlbuild's flag table.
-fn plugin_tag_flags(cli: &Cli, mode: PluginMode, ocamlfind: bool) -> Result<Vec<String>, Stop> {
+/// from ocamlbuild's flag table, and the warnings about their parameters
+/// (`toto(-g)` when no built-in flag declares `toto` parametrised).
+fn plugin_tag_flags(
+    cli: &Cli,
+    mode: PluginMode,
+    ocamlfind: bool,
+) -> Result<(Vec<String>, Vec<String>), Stop> {
     if cli.plugin_tags.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let options = FlagOptions {
         lflags: cli.lflags.clone(),
@@ -140,12 +146,13 @@ fn plugin_tag_flags(cli: &Cli, mode: PluginMode, ocamlfind: bool) -> Result<Vec<
     let mut tags: TagSet = cli.plugin_tags.iter().map(String::as_str).collect();
     let mut warnings = Vec::new();
     decls
-        .instantiate_unlocated(&tags, true, &mut warnings)
+        .instantiate_unlocated(&tags, false, &mut warnings)
         .map_err(|e| Stop::new(e.exit_code() as u8, e.to_string()))?;
     for t in ["ocaml", "program", "link", mode.tag()] {
         tags.insert(t);
     }
-    Ok(decls.flags_of(&tags))
+    let warnings = warnings.iter().map(ToString::to_string).collect();
+    Ok((decls.flags_of(&tags), warnings))
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {

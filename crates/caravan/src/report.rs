@@ -2,6 +2,7 @@
 //! (A failed command was already shown, with its output, by the display.)
 
 use engine::Error;
+use ocaml::solver_failure::{self, SolverFailure};
 
 /// Whether a failure is the compiler not finding a module.
 pub fn mentions_unbound_module(e: &Error) -> bool {
@@ -19,7 +20,10 @@ pub fn describe(e: &Error) -> String {
         ),
         Error::CommandFailed(_) => String::new(),
         Error::NoRule { target, via } => {
-            let mut s = format!("Error: caravan knows no rule that builds {target}");
+            let mut s = format!(
+                "{}\nError: caravan knows no rule that builds {target}",
+                SolverFailure::of_target(target.as_str())
+            );
             if let Some(parent) = via.first() {
                 s.push_str(&format!(" (needed by {parent})"));
             }
@@ -37,18 +41,22 @@ pub fn describe(e: &Error) -> String {
         }
         Error::Cycle { cycle } => {
             let mut names: Vec<&str> = cycle.iter().map(|t| t.as_str()).collect();
+            let ocamlbuild = solver_failure::circular_build(&names);
             if let Some(first) = names.first().copied() {
                 names.push(first);
             }
             format!(
-                "Error: circular build: {}.\nHint: these files need each other; OCaml modules \
-                 cannot depend on each other in a cycle. Move what they share into a module of \
-                 its own.",
+                "{ocamlbuild}\nError: circular build: {}.\nHint: these files need each other; \
+                 OCaml modules cannot depend on each other in a cycle. Move what they share into \
+                 a module of its own.",
                 names.join(" -> ")
             )
         }
         // A message that starts at a place in a file says `Error:` after it.
         Error::Rule { message, .. } if message.starts_with("File \"") => message.to_string(),
+        Error::Rule { message, .. } if solver_failure::has_ocamlbuild_heading(message) => {
+            message.to_string()
+        }
         Error::Rule { message, .. } => format!("Error: {message}"),
         Error::Io { path, source } => io_message(path, source),
         Error::Internal(m) => format!(

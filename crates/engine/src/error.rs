@@ -23,8 +23,10 @@ pub enum Error {
     /// A target depends on itself.
     #[error("circular build: {}", render_cycle(.cycle))]
     Cycle {
-        /// The targets of the cycle, in request order; the first one is
-        /// requested again by the last one.
+        /// The targets of the cycle as its tasks asked for them, in request
+        /// order: the task of each asks for the next, and the last one's
+        /// for the first again. It starts at the task the build started
+        /// first, whichever request found the cycle.
         cycle: Vec<Target>,
     },
     /// An external command exited with a non-zero status or was killed.

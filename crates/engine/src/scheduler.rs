@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use futures::future::{BoxFuture, FutureExt, Shared};
@@ -45,6 +45,8 @@ struct Run {
     fut: TaskFuture,
     rule: String,
     acted: Arc<AtomicBool>,
+    /// How many runs were started before this one.
+    order: usize,
 }
 
 impl Run {
@@ -114,11 +116,14 @@ pub(crate) struct Inner {
     pub(crate) events: Arc<dyn EventSink>,
     pub(crate) log: TraceLog,
     pub(crate) db: Mutex<TraceDb>,
+    /// The run of each task key, with its place in the order of starts.
     memo: Mutex<FxHashMap<Target, Run>>,
+    /// How many runs were started so far.
+    starts: AtomicUsize,
     /// The task key of each target requested so far, so that a repeated
     /// request skips the rules.
     keys: Mutex<FxHashMap<Target, Target>>,
-    waits: Mutex<FxHashMap<Target, FxHashMap<Target, usize>>>,
+    waits: Mutex<FxHashMap<Target, FxHashMap<Target, Wait>>>,
     pub(crate) slots: Slots,
     pub(crate) stopped: AtomicBool,
     pub(crate) forbid_runs: bool,
@@ -154,6 +159,7 @@ impl Engine {
             db: Mutex::new(db),
             memo: Mutex::new(FxHashMap::default()),
             keys: Mutex::new(FxHashMap::default()),
+            starts: AtomicUsize::new(0),
             waits: Mutex::new(FxHashMap::default()),
             slots: Slots::new(config.jobs),
             stopped: AtomicBool::new(false),
@@ -299,7 +305,9 @@ impl Inner {
             if let Some(key) = known {
                 let run = self.lock_memo().get(&key).cloned();
                 if let Some(run) = run {
-                    let value = self.wait_for(&key, run.fut, requester.as_ref()).await?;
+                    let value = self
+                        .wait_for(&key, &target, run.fut, requester.as_ref())
+                        .await?;
                     return built(target, &key, value);
                 }
             }
@@ -320,7 +328,7 @@ impl Inner {
                 let (error, given_up) = loop {
                     let run = self.start(&key, task.clone());
                     match self
-                        .wait_for(&key, run.fut.clone(), requester.as_ref())
+                        .wait_for(&key, &target, run.fut.clone(), requester.as_ref())
                         .await
                     {
                         Ok(value) => {
@@ -350,17 +358,18 @@ impl Inner {
         })
     }
 
-    /// Waits for the run of task `key`, recording the wait of `requester`
-    /// for cycle detection.
+    /// Waits for the run of task `key`, asked for as `requested`, recording
+    /// the wait of `requester` for cycle detection.
     async fn wait_for(
         &self,
         key: &Target,
+        requested: &Target,
         fut: TaskFuture,
         requester: Option<&Target>,
     ) -> Result<Arc<TaskValue>> {
         let waiting = match requester {
             Some(r) if fut.peek().is_none() => {
-                self.add_wait(r, key)?;
+                self.add_wait(r, key, requested)?;
                 true
             }
             _ => false,
@@ -416,31 +425,61 @@ impl Inner {
         }
         .boxed()
         .shared();
-        let run = Run { fut, rule, acted };
+        let order = self.starts.fetch_add(1, Ordering::SeqCst);
+        let run = Run {
+            fut,
+            rule,
+            acted,
+            order,
+        };
         memo.insert(key.clone(), run.clone());
         run
     }
 
-    fn add_wait(&self, waiter: &Target, waited: &Target) -> Result<()> {
+    /// Records that task `waiter` waits for task `waited`, which it asked
+    /// for as `requested`; fails instead when `waited` already waits for
+    /// `waiter`, naming the cycle by the targets its tasks asked for.
+    fn add_wait(&self, waiter: &Target, waited: &Target, requested: &Target) -> Result<()> {
         let mut waits = match self.waits.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
         if waiter == waited {
             return Err(Error::Cycle {
-                cycle: vec![waiter.clone()],
+                cycle: vec![requested.clone()],
             });
         }
         if let Some(path) = find_path(&waits, waited, waiter) {
-            let mut cycle = vec![waiter.clone()];
-            cycle.extend(path.into_iter().filter(|t| t != waiter));
+            // Each task of the cycle with the name it was asked for under:
+            // the task of one asks for the next, the last for the first.
+            let mut members = vec![(waited, requested)];
+            for step in path.windows(2) {
+                if let [from, to] = step
+                    && let Some(wait) = waits.get(from).and_then(|e| e.get(to))
+                {
+                    members.push((to, &wait.requested));
+                }
+            }
+            // Whichever request closed the cycle depends on timing; start
+            // it at the task started first (the one the build reached
+            // first), so the report is the same from run to run.
+            let memo = self.lock_memo();
+            let first = (0..members.len())
+                .min_by_key(|&i| memo.get(members[i].0).map_or(usize::MAX, |r| r.order))
+                .unwrap_or(0);
+            members.rotate_left(first);
+            let cycle = members.into_iter().map(|(_, t)| t.clone()).collect();
             return Err(Error::Cycle { cycle });
         }
-        *waits
+        let wait = waits
             .entry(waiter.clone())
             .or_default()
             .entry(waited.clone())
-            .or_insert(0) += 1;
+            .or_insert_with(|| Wait {
+                count: 0,
+                requested: requested.clone(),
+            });
+        wait.count += 1;
         Ok(())
     }
 
@@ -450,9 +489,9 @@ impl Inner {
             Err(p) => p.into_inner(),
         };
         if let Some(edges) = waits.get_mut(waiter) {
-            if let Some(n) = edges.get_mut(waited) {
-                *n -= 1;
-                if *n == 0 {
+            if let Some(w) = edges.get_mut(waited) {
+                w.count -= 1;
+                if w.count == 0 {
                     edges.remove(waited);
                 }
             }
@@ -530,9 +569,17 @@ impl Inner {
     }
 }
 
+/// An edge of the wait-for graph.
+struct Wait {
+    /// How many requests of the waiter are waiting on this task.
+    count: usize,
+    /// The target the first of them asked for (one of the task's outputs).
+    requested: Target,
+}
+
 /// A path from `from` to `to` in the wait-for graph, if any.
 fn find_path(
-    waits: &FxHashMap<Target, FxHashMap<Target, usize>>,
+    waits: &FxHashMap<Target, FxHashMap<Target, Wait>>,
     from: &Target,
     to: &Target,
 ) -> Option<Vec<Target>> {

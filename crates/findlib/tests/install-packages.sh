@@ -3,6 +3,9 @@
 # (tests/it) checks against the real ocamlfind. Idempotent and quiet: packages
 # already installed are skipped, and apt is only called for missing ones.
 #
+# Packages that would break the machine's ocamlfind for its other projects
+# are downloaded into tests/debs/ instead, never installed (see DEBS).
+#
 # Usage: bash crates/findlib/tests/install-packages.sh   (as root, Debian 12)
 set -euo pipefail
 
@@ -37,7 +40,6 @@ PACKAGES=(
   libppx-import-ocaml-dev
   libppx-optcomp-ocaml-dev
   libppx-tools-ocaml-dev
-  libppx-visitors-ocaml-dev
   libmigrate-parsetree-ocaml-dev
   libbin-prot-ocaml-dev
   libfieldslib-ocaml-dev
@@ -95,6 +97,33 @@ PACKAGES=(
   libfileutils-ocaml-dev
   libjs-of-ocaml-dev
 )
+
+# Read by the tests from their .deb, unpacked into a private findlib site
+# (tests/it/visitors.rs). libppx-visitors-ocaml-dev ships empty
+# visitors.ppx/META and visitors.runtime/META next to visitors/META, which
+# makes Debian 12's `ocamlfind list` fail (Fl_topo.Inconsistent_ordering),
+# and with it every OASIS-built project on the machine: never install it.
+DEBS=(
+  libppx-visitors-ocaml-dev
+)
+deb_dir="$(cd "$(dirname "$0")" && pwd)/debs"
+mkdir -p "$deb_dir"
+for p in "${DEBS[@]}"; do
+  if compgen -G "$deb_dir/${p}_*.deb" >/dev/null; then
+    continue
+  fi
+  # `apt-get download` writes into the current folder and installs nothing.
+  # Without package lists yet (a fresh machine), update them first (root).
+  if ! (cd "$deb_dir" && apt-get download -qq "$p" >/dev/null 2>&1); then
+    if [ "$(id -u)" -eq 0 ]; then
+      apt-get update -qq >/dev/null
+    fi
+    if ! (cd "$deb_dir" && apt-get download -qq "$p" >/dev/null 2>&1); then
+      echo "install-packages.sh: could not download $p into $deb_dir" >&2
+      exit 1
+    fi
+  fi
+done
 
 # One dpkg-query call for all packages: those reported installed are done.
 # (dpkg-query fails when it knows some name not at all: that is fine.)

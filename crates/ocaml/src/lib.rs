@@ -21,6 +21,7 @@ pub mod plugin;
 pub mod project;
 pub mod resolver;
 pub mod rules;
+pub mod solver_failure;
 pub mod tagging;
 pub mod toolchain;
 

@@ -3,9 +3,11 @@
 //! Tools are found as ocamlbuild finds them: `X.opt` on `PATH` first, then
 //! `X` (so the native-code builds of the compilers are used when installed).
 //! `-ocamlc CMD` and friends override a tool with a command line of their
-//! own. The answer of `ocamlc -config` is cached in the build directory,
-//! keyed by the stat of the `ocamlc` binary, so a null build does not run
-//! the compiler at all.
+//! own. The configuration is the answer to `-config` of the first of
+//! ocamlc, ocamlopt and the ocamlc that ocamlfind runs that gives one (a
+//! `-ocamlc` wrapper need not), cached in the build directory, keyed by
+//! the words and the stat of every compiler asked, so a null build does not
+//! run a compiler at all.
 //!
 //! The generators and ocamldoc ([`Tool`]) are looked up the first time a
 //! rule needs one, so a build without parsers never searches for them.
@@ -138,7 +140,7 @@ pub struct Toolchain {
 
 impl Toolchain {
     /// Finds the tools and reads their configuration, using the cache in
-    /// `cache_dir` when the compiler binary has not changed.
+    /// `cache_dir` when none of the compilers asked for it has changed.
     pub fn discover(overrides: &ToolOverrides, cache_dir: &Path) -> Result<Toolchain> {
         let ocamlc = tool_command(overrides.ocamlc.as_deref(), "ocamlc")?;
         let ocamlopt = tool_command(overrides.ocamlopt.as_deref(), "ocamlopt").ok();
@@ -160,7 +162,11 @@ impl Toolchain {
                     .u64(stat.inode);
             }
         }
-        let config = read_config(&ocamlc, cache_dir)?;
+        let candidates = [Some(ocamlc.clone()), ocamlopt.clone()]
+            .into_iter()
+            .flatten()
+            .chain(std::iter::once_with(ocamlfind_compiler).flatten());
+        let config = read_config(candidates, cache_dir)?;
         if let Some(v) = config.get("version") {
             identity.str(v);
         }
@@ -412,44 +418,137 @@ fn binary_stat(program: &str) -> Option<FileStat> {
     FileStat::of_path(&p).ok().flatten()
 }
 
-/// `ocamlc -config`, from the cache when the binary is unchanged.
-fn read_config(ocamlc: &[String], cache_dir: &Path) -> Result<HashMap<String, String>> {
-    let stamp = match binary_stat(&ocamlc[0]) {
-        Some(s) => format!(
-            "# {} {} {} {} {}\n",
-            ocamlc.join(" "),
-            s.size,
-            s.mtime_ns,
-            s.ctime_ns,
-            s.inode
-        ),
-        None => String::new(),
-    };
+/// The configuration of the compilers: `-config` of the first of
+/// `candidates` that answers it, from the cache when no candidate up to the
+/// one that answered has changed.
+///
+/// `-ocamlc X` may name a wrapper that does not know `-config` (ocamlbuild's
+/// test suite uses `toto`); a build that never runs `X` must not fail for
+/// it, so the configuration comes from the next candidate (`ocamlopt`, then
+/// the compiler ocamlfind would run).
+///
+/// The cache file (`ocamlc-config` in the state directory) starts with one
+/// line per candidate tried, in order: `# failed: ` or `# from: ` followed
+/// by the candidate's words and the stat of its binary ([`Stamp`]); the
+/// output of `-config` follows. It is valid while the candidates of this
+/// run have the same lines, so a change of `PATH`, of an override or of a
+/// binary (including one that failed) asks again.
+fn read_config<I>(candidates: I, cache_dir: &Path) -> Result<HashMap<String, String>>
+where
+    I: IntoIterator<Item = Vec<String>> + Clone,
+{
     let cache = cache_dir.join("ocamlc-config");
-    if !stamp.is_empty()
-        && let Ok(text) = fs::read_to_string(&cache)
-        && let Some(body) = text.strip_prefix(&stamp)
+    if let Ok(text) = fs::read_to_string(&cache)
+        && let Some(body) = cached_config(&text, candidates.clone())
     {
         return Ok(parse_config(body));
     }
-    let out = Command::new(&ocamlc[0])
-        .args(&ocamlc[1..])
+    let mut header = String::new();
+    let mut failures = Vec::new();
+    for argv in candidates {
+        let stamp = Stamp::of(&argv);
+        match run_config(&argv) {
+            Ok(body) => {
+                // Without a file, nothing says when the answer changes.
+                if stamp.has_file && fs::create_dir_all(cache_dir).is_ok() {
+                    header.push_str(&format!("# from: {}\n", stamp.line));
+                    // A failed cache write only costs a `-config` run next time.
+                    let _ = engine::write_atomic(&cache, format!("{header}{body}").as_bytes(), 0);
+                }
+                return Ok(parse_config(&body));
+            }
+            Err(why) => {
+                header.push_str(&format!("# failed: {}\n", stamp.line));
+                failures.push(why);
+            }
+        }
+    }
+    Err(Error::Toolchain(format!(
+        "cannot read the compilers' configuration:\n  {}\nHint: install the OCaml \
+         compilers (Debian: apt-get install ocaml-nox), or name one that answers -config \
+         with -ocamlc or -ocamlopt.",
+        failures.join("\n  ")
+    )))
+}
+
+/// The `-config` output that `text` (a cache file) holds, if its header
+/// matches `candidates` as they are now.
+fn cached_config<I>(text: &str, candidates: I) -> Option<&str>
+where
+    I: IntoIterator<Item = Vec<String>>,
+{
+    let mut candidates = candidates.into_iter();
+    let mut rest = text;
+    loop {
+        let (line, after) = rest.split_once('\n')?;
+        let stamp = Stamp::of(&candidates.next()?);
+        if let Some(s) = line.strip_prefix("# failed: ") {
+            if stamp.line != s {
+                return None;
+            }
+        } else if let Some(s) = line.strip_prefix("# from: ") {
+            return (stamp.has_file && stamp.line == s).then_some(after);
+        } else {
+            return None;
+        }
+        rest = after;
+    }
+}
+
+/// What identifies a candidate for the cache: its words and the stat of
+/// its binary. A binary that is not there is stable too (it fails the
+/// same way) until it appears, which changes the line.
+struct Stamp {
+    line: String,
+    has_file: bool,
+}
+
+impl Stamp {
+    fn of(argv: &[String]) -> Stamp {
+        match argv.first().and_then(|p| binary_stat(p)) {
+            Some(s) => Stamp {
+                line: format!(
+                    "{argv:?} {} {} {} {}",
+                    s.size, s.mtime_ns, s.ctime_ns, s.inode
+                ),
+                has_file: true,
+            },
+            None => Stamp {
+                line: format!("{argv:?} (no file)"),
+                has_file: false,
+            },
+        }
+    }
+}
+
+/// `argv -config`'s output, or why it is not a configuration.
+fn run_config(argv: &[String]) -> std::result::Result<String, String> {
+    let shown = format!("{} -config", argv.join(" "));
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| format!("{shown}: empty command"))?;
+    let out = Command::new(program)
+        .args(args)
         .arg("-config")
+        .stdin(std::process::Stdio::null())
         .output()
-        .map_err(|e| Error::Toolchain(format!("cannot run {} -config: {e}", ocamlc[0])))?;
+        .map_err(|e| format!("{shown}: {e}"))?;
     if !out.status.success() {
-        return Err(Error::Toolchain(format!(
-            "{} -config failed: {}",
-            ocamlc.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        )));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("{shown}: {} {}", out.status, stderr.trim()));
     }
     let body = String::from_utf8_lossy(&out.stdout).into_owned();
-    if !stamp.is_empty() && fs::create_dir_all(cache_dir).is_ok() {
-        // A failed cache write only costs a `-config` run next time.
-        let _ = engine::write_atomic(&cache, format!("{stamp}{body}").as_bytes(), 0);
+    if !parse_config(&body).contains_key("standard_library") {
+        return Err(format!("{shown}: printed no standard_library"));
     }
-    Ok(parse_config(&body))
+    Ok(body)
+}
+
+/// The compiler ocamlfind runs for `ocamlfind ocamlc` (findlib's
+/// configuration may name another), found as ocamlbuild finds a tool.
+fn ocamlfind_compiler() -> Option<Vec<String>> {
+    let conf = findlib::Config::from_process().ok()?;
+    tool_command(Some(conf.tool(findlib::Tool::Ocamlc)), "ocamlc").ok()
 }
 
 fn parse_config(text: &str) -> HashMap<String, String> {
@@ -476,5 +575,103 @@ mod tests {
         assert_eq!(words.len(), 2);
         assert!(words[0].ends_with("ocamlc"));
         assert_eq!(words[1], "-annot");
+    }
+
+    /// Writes an executable shell script.
+    fn script(path: &Path, body: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    fn argv(p: &Path) -> Vec<String> {
+        vec![p.to_string_lossy().into_owned()]
+    }
+
+    #[test]
+    fn a_compiler_that_does_not_answer_config_gives_way_to_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let (wrapper, native) = (dir.path().join("toto"), dir.path().join("opt"));
+        script(&wrapper, "exit 2");
+        script(&native, "echo 'standard_library: /from/opt'");
+        let cache = dir.path().join("cache");
+        let candidates = [argv(&wrapper), argv(&native)];
+        let config = read_config(candidates.clone(), &cache).unwrap();
+        assert_eq!(config["standard_library"], "/from/opt");
+        // Not found at all: the same.
+        let missing = vec!["caravan-test-no-such-compiler".to_string()];
+        let config = read_config([missing, argv(&native)], &cache).unwrap();
+        assert_eq!(config["standard_library"], "/from/opt");
+    }
+
+    #[test]
+    fn no_compiler_answering_config_is_an_error_naming_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let wrapper = dir.path().join("toto");
+        script(&wrapper, "echo 'no configuration here'");
+        let missing = vec!["caravan-test-no-such-compiler".to_string()];
+        let err = read_config([argv(&wrapper), missing], &dir.path().join("cache"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("toto -config: printed no standard_library"),
+            "{err}"
+        );
+        assert!(
+            err.contains("caravan-test-no-such-compiler -config: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_cached_config_is_asked_again_when_a_candidate_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (wrapper, native) = (dir.path().join("toto"), dir.path().join("opt"));
+        let cache = dir.path().join("cache");
+        script(&wrapper, "exit 2");
+        let runs = dir.path().join("runs");
+        script(
+            &native,
+            &format!(
+                "echo x >> {}; echo 'standard_library: /from/opt'",
+                runs.display()
+            ),
+        );
+        let both = [argv(&wrapper), argv(&native)];
+        let ran = || {
+            fs::read_to_string(&runs)
+                .unwrap_or_default()
+                .lines()
+                .count()
+        };
+        assert_eq!(
+            read_config(both.clone(), &cache).unwrap()["standard_library"],
+            "/from/opt"
+        );
+        // Cached: nothing runs while no binary changed.
+        assert_eq!(
+            read_config(both.clone(), &cache).unwrap()["standard_library"],
+            "/from/opt"
+        );
+        assert_eq!(ran(), 1);
+        // The wrapper that failed now answers: its stat changed.
+        script(&wrapper, "echo 'standard_library: /from/the/wrapper'");
+        assert_eq!(
+            read_config(both.clone(), &cache).unwrap()["standard_library"],
+            "/from/the/wrapper"
+        );
+        // Another first candidate: asked again.
+        script(&native, "echo 'standard_library: /from/opt/again'");
+        assert_eq!(
+            read_config([argv(&native)], &cache).unwrap()["standard_library"],
+            "/from/opt/again"
+        );
+        // A later candidate that was never run does not matter to the cache.
+        let extra = [argv(&native), argv(&wrapper)];
+        fs::remove_file(&wrapper).unwrap();
+        assert_eq!(
+            read_config(extra, &cache).unwrap()["standard_library"],
+            "/from/opt/again"
+        );
     }
 }

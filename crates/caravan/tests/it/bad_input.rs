@@ -23,6 +23,52 @@ fn expect(files: &[(&str, &str)], args: &[&str], code: i32, needle: &str) -> Tre
     t
 }
 
+/// Builds `args` in a tree of `files`; checks the exit code and that the
+/// output ends with the whole report `message`, from one of its lines.
+#[track_caller]
+fn expect_report(files: &[(&str, &str)], args: &[&str], code: i32, message: &str) {
+    let t = Tree::new(files);
+    let r = t.caravan(args);
+    assert_ne!(r.code, 101, "caravan panicked:\n{}", r.stdout);
+    assert_eq!(r.code, code, "{args:?}:\n{}", r.stdout);
+    let (out, message) = (r.stdout.trim_end(), message.trim_end());
+    assert!(
+        out == message || out.ends_with(&format!("\n{message}")),
+        "{args:?}: the output\n{out}\ndoes not end with\n{message}"
+    );
+}
+
+/// ocamlbuild's report of a target no rule applies to, `named` (its first
+/// lines), then caravan's.
+fn no_rule(named: &str, caravan: &str) -> String {
+    format!(
+        "Solver failed:\n  Ocamlbuild knows of no rules that apply to a target named {named}. \
+         This can happen if you ask Ocamlbuild to build a target with the wrong extension (e.g. \
+         .opt instead of .native) or if the source files live in directories that have not been \
+         specified as include directories.\n{caravan}"
+    )
+}
+
+const NO_RULE_HINT: &str = "Hint: from X.ml and X.mli (or X.mll, X.mly), caravan builds X.byte, X.native, X.cmo, \
+     X.cmx, X.cmi, X.o, X.cma, X.cmxa, X.cmxs, X.byte.o, X.byte.c, X.byte.so, X.native.o, \
+     X.native.so, X.byte.exe, X.byte.complete.o, X.native.complete.o, X.ml.depends, \
+     X.mli.depends, X.inferred.mli and X.pp.ml; from X.mllib, X.mldylib, X.mlpack, X.mltop, \
+     X.itarget, X.c, libX.clib and X.odocl: X.cma/X.cmxa, X.cmxs, X.cmo/X.cmx, X.top, \
+     X.otarget, X.o, libX.a/dllX.so and X.docdir/index.html. Check the extension, and add the \
+     source's folder with -I if it is in a sub-folder.";
+
+/// ocamlbuild's report of a missing root-level source, then caravan's.
+fn missing_source(target: &str, source: &str) -> String {
+    format!(
+        "Solver failed:\n  Ocamlbuild cannot find or build {source}.  A file with such a name \
+         would usually be a source file.  I suspect you have given a wrong target name to \
+         Ocamlbuild.\nError: cannot build {target}: its source {source} does not exist in the \
+         traversed source tree.\nHint: check the target's name; if the file is in a sub-folder, \
+         add that folder with -I, or create a _tags file (or pass -r) so that sub-folders are \
+         traversed."
+    )
+}
+
 // `_tags` errors, exit 8 with ocamlbuild's messages.
 
 #[test]
@@ -142,22 +188,51 @@ fn invalid_tag_parameter() {
 
 #[test]
 fn unknown_target_extension() {
-    expect(&[MAIN], &["main.opt"], 6, "no rule");
+    expect_report(
+        &[MAIN],
+        &["main.opt"],
+        6,
+        &no_rule(
+            "main.opt",
+            &format!("Error: caravan knows no rule that builds main.opt.\n{NO_RULE_HINT}"),
+        ),
+    );
 }
 
 #[test]
 fn unknown_target_name() {
-    expect(&[MAIN], &["nothere.byte"], 6, "nothere.ml");
+    expect_report(
+        &[MAIN],
+        &["nothere.byte"],
+        6,
+        &missing_source("nothere.byte", "nothere.ml"),
+    );
 }
 
 #[test]
 fn target_without_extension() {
-    expect(&[MAIN], &["main"], 6, "main");
+    expect_report(
+        &[MAIN],
+        &["main"],
+        6,
+        &no_rule(
+            "main",
+            &format!("Error: caravan knows no rule that builds main.\n{NO_RULE_HINT}"),
+        ),
+    );
 }
 
 #[test]
 fn target_that_is_a_folder() {
-    expect(&[MAIN, ("lib/x.ml", "")], &["lib"], 6, "lib");
+    expect_report(
+        &[MAIN, ("lib/x.ml", "")],
+        &["lib"],
+        6,
+        &no_rule(
+            "lib",
+            &format!("Error: caravan knows no rule that builds lib.\n{NO_RULE_HINT}"),
+        ),
+    );
 }
 
 #[test]
@@ -178,7 +253,12 @@ fn empty_project_without_targets() {
 
 #[test]
 fn empty_project_with_a_target() {
-    expect(&[], &["main.byte"], 6, "main.ml");
+    expect_report(
+        &[],
+        &["main.byte"],
+        6,
+        &missing_source("main.byte", "main.ml"),
+    );
 }
 
 #[test]
@@ -190,23 +270,20 @@ fn same_target_twice() {
 
 #[test]
 fn cycle_between_modules_names_both() {
-    let t = expect(
+    expect_report(
         &[("a.ml", "let x = B.y\n"), ("b.ml", "let y = A.x\n")],
         &["a.byte"],
         5,
-        "circular build",
-    );
-    let r = t.caravan(&["a.byte"]);
-    assert!(
-        r.stdout.contains("a.c") && r.stdout.contains("b.c"),
-        "{}",
-        r.stdout
+        "Circular build detected (a.cmi already seen in [ b.cmi; a.cmi ])\n\
+         Error: circular build: a.cmi -> b.cmi -> a.cmi.\n\
+         Hint: these files need each other; OCaml modules cannot depend on each other in a \
+         cycle. Move what they share into a module of its own.",
     );
 }
 
 #[test]
 fn implementations_that_use_each_other() {
-    expect(
+    expect_report(
         &[
             ("a.mli", "val x : int\n"),
             ("a.ml", "let x = B.y\n"),
@@ -215,7 +292,10 @@ fn implementations_that_use_each_other() {
         ],
         &["a.byte"],
         9,
-        "a.cmo -> b.cmo -> a.cmo",
+        "Circular dependencies: \"a.cmo\" already seen in [ \"b.cmo\"; \"a.cmo\" ]\n\
+         Error: circular dependencies between modules: a.cmo -> b.cmo -> a.cmo\n\
+         Hint: OCaml cannot link compilation units that use each other; move what they share \
+         into a module of its own.",
     );
 }
 
@@ -564,7 +644,13 @@ fn target_group_listing_an_unknown_target() {
         &[("a.ml", "let x = 1\n"), ("all.itarget", "a.byte\nzzz.qq\n")],
         &["all.otarget"],
         6,
-        "no rule that builds zzz.qq (needed by all.otarget)",
+        &no_rule(
+            "zzz.qq",
+            &format!(
+                "Error: caravan knows no rule that builds zzz.qq (needed by all.otarget).\n\
+                 {NO_RULE_HINT}"
+            ),
+        ),
     );
 }
 

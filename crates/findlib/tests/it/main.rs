@@ -9,3 +9,5 @@ mod installed;
 mod meta_fuzz;
 mod oracle;
 mod scenarios;
+mod system;
+mod visitors;

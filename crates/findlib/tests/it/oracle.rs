@@ -144,6 +144,18 @@ fn is_init_file(arg: &str) -> bool {
 /// arguments after the command name, the init file replaced by
 /// [`INIT_FILE`].
 pub fn only_show(compiler: &str, options: &[&str], package: &str, linkpkg: bool) -> Answer {
+    only_show_in(compiler, options, package, linkpkg, &[])
+}
+
+/// [`only_show`] with extra environment variables (`OCAMLFIND_CONF` for a
+/// private findlib site).
+pub fn only_show_in(
+    compiler: &str,
+    options: &[&str],
+    package: &str,
+    linkpkg: bool,
+    env: &[(&str, &str)],
+) -> Answer {
     let mut args = vec![compiler, "-only-show"];
     args.extend_from_slice(options);
     if !package.is_empty() {
@@ -153,7 +165,7 @@ pub fn only_show(compiler: &str, options: &[&str], package: &str, linkpkg: bool)
         args.push("-linkpkg");
     }
     args.push("x.ml");
-    let (stdout, stderr) = run(&args, &[])?;
+    let (stdout, stderr) = run(&args, env)?;
     let line = stdout.lines().next().unwrap_or("");
     let mut lines = split_command_line(line);
     if !lines.is_empty() {

@@ -50,13 +50,6 @@ const SCENARIOS: &[(&str, &[&str])] = &[
     ),
     (
         "ocamlc",
-        &[
-            "-package",
-            "visitors.ppx,visitors.runtime,ppx_deriving.show",
-        ],
-    ),
-    (
-        "ocamlc",
         &["-package", "js_of_ocaml-ppx,js_of_ocaml-ppx_deriving_json"],
     ),
     ("ocamlopt", &["-package", "sedlex.ppx,lwt_ppx,ppx_cstruct"]),
@@ -212,7 +205,7 @@ fn request(compiler: &str, args: &[&str]) -> (Request, Vec<String>) {
     (r, options)
 }
 
-fn crate_answer(f: &Findlib, compiler: &str, args: &[&str]) -> Answer {
+pub(crate) fn crate_answer(f: &Findlib, compiler: &str, args: &[&str]) -> Answer {
     let (req, options) = request(compiler, args);
     let r = f.resolve(&req).map_err(|e| e.to_string())?;
     Ok(Output {

@@ -51,6 +51,9 @@ pub struct PluginCompile<'a> {
     pub stdlib: PathBuf,
     /// The flags the plugin tags give a plugin link (`-plugin-tag`).
     pub tag_flags: Vec<String>,
+    /// What ocamlbuild says about the plugin tags when it compiles the
+    /// plugin (and only then): printed before the compile command.
+    pub tag_warnings: Vec<String>,
     /// Set with `-plugin-use-ocamlfind` and plugin tags: resolve the
     /// package options in the tag flags.
     pub ocamlfind: Option<&'a Ocamlfind>,
@@ -216,6 +219,9 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
             .map_err(|e| PluginError::new(4, format!("Error: {e}")))?;
     }
     let _ = std::fs::remove_file(&binary);
+    for w in &c.tag_warnings {
+        println!("{w}");
+    }
     let shown = argv
         .iter()
         .map(|w| engine::shell_quote(w))

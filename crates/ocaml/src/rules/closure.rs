@@ -209,9 +209,10 @@ fn post_order(edges: &BTreeMap<String, BTreeSet<String>>, roots: &[String]) -> R
                         return Err(Error::rule(
                             "link-cycle",
                             format!(
-                                "circular dependencies between modules: {}\nHint: OCaml cannot \
-                                 link compilation units that use each other; move what they \
-                                 share into a module of its own.",
+                                "{}\nError: circular dependencies between modules: {}\nHint: \
+                                 OCaml cannot link compilation units that use each other; move \
+                                 what they share into a module of its own.",
+                                crate::solver_failure::circular_dependencies(&on_path[i..]),
                                 cycle.join(" -> ")
                             ),
                         ));

@@ -690,9 +690,10 @@ impl OcamlRules {
                 target.clone(),
                 Arc::new(Refused {
                     message: format!(
-                        "cannot build {target}: the compiler writes it only when {source} is \
-                         compiled with -bin-annot.\nHint: add `<{source}>: bin_annot` to _tags \
-                         (or pass -tag bin_annot)."
+                        "{}\nError: cannot build {target}: the compiler writes it only when \
+                         {source} is compiled with -bin-annot.\nHint: add `<{source}>: \
+                         bin_annot` to _tags (or pass -tag bin_annot).",
+                        crate::solver_failure::SolverFailure::of_target(target.as_str())
                     ),
                 }),
             );
@@ -763,11 +764,16 @@ impl Task for MissingSource {
             Err(Error::rule(
                 "missing-source",
                 format!(
-                    "cannot build {}: its source {} does not exist in the traversed \
-                     source tree.\nHint: check the target's name; if the file is in a \
-                     sub-folder, add that folder with -I, or create a _tags file (or pass \
-                     -r) so that sub-folders are traversed.",
-                    self.target, self.source
+                    "{}\nError: cannot build {}: its source {} does not exist in the \
+                     traversed source tree.\nHint: check the target's name; if the file is \
+                     in a sub-folder, add that folder with -I, or create a _tags file (or \
+                     pass -r) so that sub-folders are traversed.",
+                    crate::solver_failure::SolverFailure::of_missing_source(
+                        &self.target,
+                        &self.source
+                    ),
+                    self.target,
+                    self.source
                 ),
             ))
         })
