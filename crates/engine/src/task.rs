@@ -113,6 +113,12 @@ impl TaskCx {
         rebuilder::run_action(self, action).await.map(|(o, _)| o)
     }
 
+    /// Whether the trace log holds a trace of `task` (a task key), whatever
+    /// its action: a cheap test before preparing an action to probe.
+    pub fn has_trace(&self, task: &Target) -> bool {
+        self.inner.lock_db().traces.contains_key(task.as_str())
+    }
+
     /// Whether `action` would be found up to date as the action of `task`
     /// (this task's key, or another task's): `Some` with its outputs'
     /// digests when the trace of `task` holds the action's key and its

@@ -311,9 +311,9 @@ struct Plan {
     /// In a native-only build reading the `.cmi` that an up-to-date
     /// bytecode compilation wrote: that `.cmi`, and whether it is opaque.
     byte_cmi: Option<((Target, engine::Digest), bool)>,
-    /// For a native compilation reading the `.cmi`: the one writing it,
-    /// whose trace stands for this action while it verifies.
-    equivalent: Option<Action>,
+    /// For a native compilation reading the `.cmi`, the form of it that
+    /// writes the `.cmi`, when already prepared (see `run_reader`).
+    writer: Option<Action>,
 }
 
 impl Implementation {
@@ -486,7 +486,7 @@ impl Implementation {
         let mut plan = Plan {
             cmi_use: CmiUse::Interface,
             byte_cmi: None,
-            equivalent: None,
+            writer: None,
         };
         if m.has_mli {
             let mli = Target::new(&format!("{}.mli", m.stem));
@@ -504,23 +504,57 @@ impl Implementation {
             let prepared = self.prepared(tcx, self.mode, plan.cmi_use).await?;
             return Ok((plan, prepared));
         }
+        if !owner {
+            tcx.need_one(&cmi).await?;
+            plan.cmi_use = CmiUse::Reads;
+            let reader = self.prepared(tcx, Mode::Native, CmiUse::Reads).await?;
+            return Ok((plan, reader));
+        }
         // The writing form first: it builds all the native compilation
         // needs, so that the probe of the bytecode compilation finds
         // everything it reads already built.
         let writer = self.prepared(tcx, Mode::Native, CmiUse::Writes).await?;
-        if owner {
-            plan.byte_cmi = self.byte_interface(tcx).await?;
-            if plan.byte_cmi.is_none() {
-                plan.cmi_use = CmiUse::Writes;
-                return Ok((plan, writer));
-            }
-        } else {
-            tcx.need_one(&cmi).await?;
+        plan.byte_cmi = self.byte_interface(tcx).await?;
+        if plan.byte_cmi.is_none() {
+            plan.cmi_use = CmiUse::Writes;
+            return Ok((plan, writer));
         }
         plan.cmi_use = CmiUse::Reads;
-        plan.equivalent = Some(writer.action);
+        plan.writer = Some(writer.action);
         let reader = self.prepared(tcx, Mode::Native, CmiUse::Reads).await?;
         Ok((plan, reader))
+    }
+
+    /// Runs a native compilation that reads the `.cmi`, unless it is up to
+    /// date, or the form of it that writes the `.cmi` (`writer`, prepared
+    /// here when not given) is: its trace verifies only while the `.cmi` is
+    /// the one it wrote, and the reading form then gives the same `.cmx`
+    /// and `.o`. Returns the outputs of `reader`.
+    async fn run_reader(
+        &self,
+        tcx: &TaskCx,
+        reader: Action,
+        writer: Option<Action>,
+    ) -> Result<Vec<(Target, engine::Digest)>> {
+        if let Some(found) = tcx.up_to_date(tcx.key(), &reader)? {
+            return Ok(found);
+        }
+        let writer = match writer {
+            Some(w) => w,
+            None => {
+                self.prepared(tcx, Mode::Native, CmiUse::Writes)
+                    .await?
+                    .action
+            }
+        };
+        match tcx.up_to_date(tcx.key(), &writer)? {
+            // Its outputs but the .cmi, which is the other compiler's.
+            Some(found) => Ok(found
+                .into_iter()
+                .filter(|(t, _)| reader.outputs.contains(t))
+                .collect()),
+            None => tcx.run(reader).await,
+        }
     }
 
     /// In a native-only build, the `.cmi` of a module without `.mli` that
@@ -532,10 +566,14 @@ impl Implementation {
         &self,
         tcx: &TaskCx,
     ) -> Result<Option<((Target, engine::Digest), bool)>> {
+        let cmo = Target::new(&format!("{}.cmo", self.module.stem));
+        if !tcx.has_trace(&cmo) {
+            // Never compiled to bytecode: nothing to prepare.
+            return Ok(None);
+        }
         let Some(byte) = self.prepare(tcx, Mode::Byte, CmiUse::Writes, true).await? else {
             return Ok(None);
         };
-        let cmo = Target::new(&format!("{}.cmo", self.module.stem));
         let cmi = Target::new(&format!("{}.cmi", self.module.stem));
         let Some(outputs) = tcx.up_to_date(&cmo, &byte.action)? else {
             return Ok(None);
@@ -563,17 +601,10 @@ impl Task for Implementation {
                 opaque,
                 bin_annot,
             } = prepared;
-            let equivalent = match &plan.equivalent {
-                Some(writer) => tcx.up_to_date(tcx.key(), writer)?,
-                None => None,
-            };
-            let mut outputs = match equivalent {
-                // Its outputs but the .cmi, which is the other compiler's.
-                Some(found) => found
-                    .into_iter()
-                    .filter(|(t, _)| action.outputs.contains(t))
-                    .collect(),
-                None => tcx.run(action).await?,
+            let mut outputs = if self.mode == Mode::Native && plan.cmi_use == CmiUse::Reads {
+                self.run_reader(&tcx, action, plan.writer).await?
+            } else {
+                tcx.run(action).await?
             };
             if owner && bin_annot {
                 // Not an output of the action (the other compiler may write
