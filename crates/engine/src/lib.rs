@@ -16,7 +16,11 @@
 //! - the **rebuilder** runs an [`Action`] only if its key (command,
 //!   environment, digests of every input) or its outputs differ from its
 //!   [`Trace`]. Digests are of content, so an output rebuilt identical stops
-//!   the rebuild from spreading (early cutoff).
+//!   the rebuild from spreading (early cutoff). A task may also ask,
+//!   without running anything, whether an action would be found up to date
+//!   ([`TaskCx::up_to_date`]): as its own (a recorded equivalent action
+//!   stands for the one it would run) or as another task's (a probe of
+//!   that task's trace).
 //!
 //! Source files are given as a [`SourceTree`]; a target naming a source is
 //! imported (copied into the build directory when its content changed).

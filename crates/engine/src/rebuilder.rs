@@ -8,6 +8,11 @@
 //! its outputs are hashed and a `Trace` record is appended. Because keys use
 //! content digests, an output rebuilt byte-for-byte identical leaves every
 //! dependent key unchanged: the rebuild stops there (early cutoff).
+//!
+//! [`up_to_date`] makes the same check without running or recording the
+//! action, against the trace of any task: a task uses it to accept a
+//! recorded action equivalent to its own, or to see whether another task's
+//! outputs are current without building them.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -186,6 +191,41 @@ pub(crate) async fn run_action(
         duration,
     });
     Ok((outputs, value))
+}
+
+/// Whether `action`, as the action of task `task`, is up to date: the
+/// trace of `task` holds the same key and its outputs are unchanged. Nothing
+/// runs and no `Started` or `Trace` record is written; a refreshed stat is
+/// recorded unless `task` is another task already started in this build
+/// (its own run writes its trace). Returns the outputs' digests.
+pub(crate) fn up_to_date(
+    cx: &TaskCx,
+    task: &Target,
+    action: &Action,
+) -> Result<Option<Vec<(Target, Digest)>>> {
+    let key = action
+        .key(|t| cx.digest_of(t))
+        .ok_or_else(|| undeclared_input(cx, action))?;
+    let inner = cx.inner();
+    let previous = inner.lock_db().traces.get(task.as_str()).cloned();
+    let Some(trace) = previous.filter(|t| t.action_key == key) else {
+        return Ok(None);
+    };
+    match verify_outputs(cx, &trace)? {
+        Verified::Stale(_) => Ok(None),
+        Verified::UpToDate { outputs, restat } => {
+            let own = task == cx.key();
+            if let Some(updated) = restat {
+                inner.record_restat(task, own, updated)?;
+            }
+            if own {
+                inner.events.event(&Event::ActionCached { action });
+            } else {
+                inner.note_probed(task);
+            }
+            Ok(Some(outputs))
+        }
+    }
 }
 
 enum Verified {

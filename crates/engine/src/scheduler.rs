@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -32,7 +32,7 @@ use crate::source::{self, SourceTree};
 use crate::store::{Store, remove_file_if_exists};
 use crate::target::Target;
 use crate::task::TaskCx;
-use crate::trace::{Record, TraceDb};
+use crate::trace::{Record, Trace, TraceDb};
 use crate::trace_log::{LoadReport, TraceLog};
 
 type TaskFuture = Shared<BoxFuture<'static, Result<Arc<TaskValue>>>>;
@@ -133,6 +133,9 @@ pub(crate) struct Inner {
     pub(crate) load_report: LoadReport,
     /// Files removed at start because their sources disappeared.
     pub(crate) removed_at_start: Vec<String>,
+    /// Tasks whose trace was found up to date by another task's probe
+    /// ([`TaskCx::up_to_date`]) without running in this build.
+    probed: Mutex<FxHashSet<Target>>,
 }
 
 /// The directory, inside the build directory, that holds caravan's own state.
@@ -168,6 +171,7 @@ impl Engine {
             critical: OnceLock::new(),
             load_report,
             removed_at_start: Vec::new(),
+            probed: Mutex::new(FxHashSet::default()),
         };
         inner.removed_at_start = inner.remove_stale()?;
         Ok(Engine {
@@ -208,7 +212,8 @@ impl Engine {
     /// sources, and the outputs of every action, whether it ran or was found
     /// up to date. This is what a null-build stamp records.
     pub fn touched_files(&self) -> Vec<(PathBuf, crate::digest::FileStat)> {
-        let keys: Vec<Target> = self.inner.lock_memo().keys().cloned().collect();
+        let mut keys: Vec<Target> = self.inner.lock_memo().keys().cloned().collect();
+        keys.extend(self.inner.lock_probed().iter().cloned());
         let db = self.inner.lock_db();
         let root = self.inner.sources.root();
         let build = self.inner.store.root();
@@ -252,6 +257,29 @@ impl Inner {
         self.log.append(&record)?;
         db.apply(record);
         Ok(())
+    }
+
+    /// Records the refreshed stats of `task`'s trace, unless `task` is not
+    /// the caller (`own`) and has started in this build: its run records
+    /// its own trace, which a stale copy must not follow.
+    pub(crate) fn record_restat(&self, task: &Target, own: bool, trace: Trace) -> Result<()> {
+        let memo = self.lock_memo();
+        if !own && memo.contains_key(task) {
+            return Ok(());
+        }
+        self.record(Record::Trace(trace))
+    }
+
+    /// Notes that a probe found `task`'s trace up to date.
+    pub(crate) fn note_probed(&self, task: &Target) {
+        self.lock_probed().insert(task.clone());
+    }
+
+    fn lock_probed(&self) -> MutexGuard<'_, FxHashSet<Target>> {
+        match self.probed.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
     }
 
     pub(crate) fn critical_path(&self) -> &CriticalPath {

@@ -123,6 +123,44 @@ impl TaskCx {
         rebuilder::run_action(self, action).await.map(|(o, _)| o)
     }
 
+    /// Whether the trace log holds a trace of `task` (a task key), whatever
+    /// its action: a cheap test before preparing an action to probe.
+    pub fn has_trace(&self, task: &Target) -> bool {
+        self.inner.lock_db().traces.contains_key(task.as_str())
+    }
+
+    /// Whether `action` would be found up to date as the action of `task`
+    /// (this task's key, or another task's): `Some` with its outputs'
+    /// digests when the trace of `task` holds the action's key and its
+    /// outputs are unchanged, `None` otherwise. Nothing runs either way, and
+    /// no trace is written but a refreshed stat.
+    ///
+    /// For this task's own key it lets a task accept a recorded action
+    /// equivalent to the one it would run (the event is then the cached
+    /// action's). For another task it is a probe: the outputs become known
+    /// to this task (so its actions may declare them as inputs) without
+    /// that task running in this build; the probed trace's outputs count
+    /// among the files the build touched.
+    pub fn up_to_date(
+        &self,
+        task: &Target,
+        action: &Action,
+    ) -> Result<Option<Vec<(Target, Digest)>>> {
+        let found = rebuilder::up_to_date(self, task, action)?;
+        if let Some(outputs) = &found
+            && task != &self.key
+        {
+            let mut known = match self.known.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            for (t, d) in outputs {
+                known.insert(t.clone(), *d);
+            }
+        }
+        Ok(found)
+    }
+
     /// Like [`run`](TaskCx::run), also returning the value of an internal
     /// step (recorded in the trace, so a cached run returns it too).
     pub async fn run_for_value(&self, action: Action) -> Result<(Vec<(Target, Digest)>, Vec<u8>)> {

@@ -269,3 +269,139 @@ fn after_a_failure_the_next_run_is_not_a_null_build() {
     t.caravan(&["main.byte"]).ok();
     assert_eq!(t.run("main.byte", &[]).stdout, "10");
 }
+
+/// A library (`lib.mllib`) of modules with and without an `.mli`, and a
+/// program using it.
+fn library_tree() -> Tree {
+    Tree::new(&[
+        ("lib.mllib", "Count\nShow\nScale\n"),
+        ("count.mli", "val count : int -> int\n"),
+        (
+            "count.ml",
+            "let rec count n = if n <= 0 then 0 else 1 + count (n - 1)\n",
+        ),
+        ("show.ml", "let show n = string_of_int (Count.count n)\n"),
+        (
+            "scale.ml",
+            "let factor = 2\nlet scale n = Count.count n * factor\n",
+        ),
+        (
+            "main.ml",
+            "let () = print_string (Show.show (Scale.scale 5) ^ Extra.suffix)\n",
+        ),
+        ("extra.ml", "let suffix = \"!\"\n"),
+    ])
+}
+
+/// The compilations in the last build's `_log` (cached ones excluded), as
+/// compiler and source: `ocamlopt show.ml`.
+fn compilations(t: &Tree) -> Vec<String> {
+    t.compiler_commands()
+        .iter()
+        .filter(|c| c.split(' ').any(|w| w == "-c"))
+        .map(|c| {
+            let compiler = c.split(' ').next().unwrap_or("");
+            let compiler = compiler.rsplit('/').next().unwrap_or(compiler);
+            let compiler = compiler.trim_end_matches(".opt");
+            let source = c.rsplit(' ').next().unwrap_or("");
+            format!("{compiler} {source}")
+        })
+        .collect()
+}
+
+/// Runs the builds of `steps` in order on an unchanged tree and asserts
+/// that no compilation ran twice over the whole sequence, and that every
+/// target works.
+fn assert_each_compile_runs_once(steps: &[&[&str]]) {
+    let t = library_tree();
+    let mut seen: Vec<String> = Vec::new();
+    for step in steps {
+        t.caravan(step).ok();
+        for c in compilations(&t) {
+            assert!(
+                !seen.contains(&c),
+                "`{c}` ran again in `caravan {}` (steps {steps:?}); it ran \
+                 before: {seen:#?}",
+                step.join(" ")
+            );
+            seen.push(c);
+        }
+        for target in step.iter() {
+            if target.ends_with(".native") || target.ends_with(".byte") {
+                assert_eq!(t.run(target, &[]).stdout, "10!", "{target}");
+            } else {
+                assert!(t.exists(&format!("_build/{target}")), "{target}");
+            }
+        }
+    }
+    // Each module was compiled by each compiler, and once only.
+    for source in ["show.ml", "scale.ml", "extra.ml", "count.ml"] {
+        for compiler in ["ocamlc", "ocamlopt"] {
+            let c = format!("{compiler} {source}");
+            assert!(seen.contains(&c), "{c} never ran: {seen:#?}");
+        }
+    }
+}
+
+#[test]
+fn switching_targets_runs_each_compilation_once() {
+    assert_each_compile_runs_once(&[
+        &["main.native"],
+        &["main.byte"],
+        &["main.native", "main.byte"],
+        &["lib.cma"],
+        &["lib.cmxa"],
+        &["main.native"],
+        &["main.byte"],
+    ]);
+}
+
+#[test]
+fn switching_targets_from_a_mixed_build_runs_each_compilation_once() {
+    assert_each_compile_runs_once(&[
+        &["main.native", "main.byte"],
+        &["main.native"],
+        &["lib.cmxa"],
+        &["main.byte"],
+        &["lib.cma"],
+        &["main.native", "main.byte"],
+        &["main.native"],
+    ]);
+}
+
+#[test]
+fn switching_targets_from_a_byte_build_runs_each_compilation_once() {
+    assert_each_compile_runs_once(&[
+        &["main.byte"],
+        &["lib.cmxa"],
+        &["main.native", "main.byte"],
+        &["main.native"],
+        &["lib.cma"],
+    ]);
+}
+
+#[test]
+fn after_switching_targets_an_edit_rebuilds_both_programs() {
+    let t = library_tree();
+    t.caravan(&["main.native"]).ok();
+    t.caravan(&["main.byte"]).ok();
+    t.caravan(&["main.native", "main.byte"]).ok();
+    // An interface change of a module without .mli, in a native-only build.
+    t.write("extra.ml", "let suffix = \"?\"\nlet more = 1\n");
+    t.caravan(&["main.native"]).ok();
+    assert_eq!(t.run("main.native", &[]).stdout, "10?");
+    t.caravan(&["main.native", "main.byte"]).ok();
+    assert_eq!(t.run("main.native", &[]).stdout, "10?");
+    assert_eq!(t.run("main.byte", &[]).stdout, "10?");
+    // And an implementation-only change, in a byte-only build.
+    t.write(
+        "scale.ml",
+        "let factor = 3\nlet scale n = Count.count n * factor\n",
+    );
+    t.caravan(&["main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "15?");
+    t.caravan(&["main.native"]).ok();
+    assert_eq!(t.run("main.native", &[]).stdout, "15?");
+    t.caravan(&["main.native", "main.byte"]).ok();
+    assert!(compilations(&t).is_empty(), "{:#?}", t.commands());
+}

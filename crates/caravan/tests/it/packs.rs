@@ -135,3 +135,33 @@ fn a_member_without_for_pack_fails_with_the_compilers_error_and_a_hint() {
         a.stdout
     );
 }
+
+#[test]
+fn a_build_of_both_after_a_native_only_one_packs_nothing_again() {
+    let t = Tree::new(&[
+        ("foo/bar.ml", "let b = \"bar\"\n"),
+        ("foo.mlpack", "Bar\n"),
+        ("main.ml", "let () = print_endline Foo.Bar.b\n"),
+        ("_tags", "<foo/*.cmx>: for-pack(Foo)\n"),
+    ]);
+    let mut seen: Vec<String> = Vec::new();
+    for step in [
+        &["main.native"][..],
+        &["main.byte"],
+        &["main.native", "main.byte"],
+        &["main.native"],
+        &["main.byte"],
+    ] {
+        t.caravan(step).ok();
+        for c in t.compiler_commands() {
+            if c.contains(" -pack ") || c.contains(" -c ") {
+                let key = c
+                    .replace(" -intf-suffix .mlpack", "")
+                    .replace(" -intf-suffix .ml", "");
+                assert!(!seen.contains(&key), "ran again in {step:?}: {c}");
+                seen.push(key);
+            }
+        }
+        assert_eq!(t.run(step[0], &[]).stdout, "bar\n");
+    }
+}

@@ -137,3 +137,42 @@ fn a_prepared_directory_is_emptied_and_stamped() {
     assert_eq!(p.built("a.d/copy"), "ALPHA\n");
     assert_ne!(p.built("a.d/stamp"), stamp);
 }
+
+#[test]
+fn a_probe_finds_an_up_to_date_trace_without_building_it() {
+    let p = project();
+    assert_eq!(p.build_ok(&["b.peek"]), ["b.peek"]);
+    assert_eq!(p.built("b.peek"), "none\n", "no trace of b.len yet");
+    assert_eq!(p.build_ok(&["b.len"]), ["b.len"]);
+    assert_eq!(p.build_ok(&["b.peek"]), ["b.peek"]);
+    assert_eq!(p.built("b.peek"), "3\n", "b.len's output, not rebuilt");
+    assert!(p.build_ok(&["b.peek"]).is_empty());
+}
+
+#[test]
+fn a_probe_of_a_stale_trace_finds_nothing() {
+    let p = project();
+    p.build_ok(&["b.len"]);
+    p.write("b", "longer\n");
+    assert_eq!(p.build_ok(&["b.peek"]), ["b.peek"]);
+    assert_eq!(p.built("b.peek"), "none\n");
+    p.build_ok(&["b.len"]);
+    std::fs::write(p.root().join("_build/b.len"), "9\n").unwrap();
+    p.build_ok(&["b.peek"]);
+    assert_eq!(p.built("b.peek"), "none\n", "an output changed since");
+}
+
+#[test]
+fn an_equivalent_recorded_action_stands_for_the_task_s_own() {
+    let p = project();
+    p.write("prefer-cat", "");
+    assert_eq!(p.build_ok(&["a.either"]), ["a.either"]);
+    std::fs::remove_file(p.root().join("prefer-cat")).unwrap();
+    let (results, rec) = p.build(&["a.either"], 2);
+    assert!(results.iter().all(Result::is_ok));
+    assert!(rec.started.lock().unwrap().is_empty());
+    assert_eq!(*rec.cached.lock().unwrap(), ["a.either"]);
+    p.write("a", "changed\n");
+    assert_eq!(p.build_ok(&["a.either"]), ["a.either"]);
+    assert_eq!(p.built("a.either"), "changed\n");
+}

@@ -11,7 +11,12 @@
 //! other compiler then reads that `.cmi` (`-intf-suffix .ml` makes it treat
 //! the `.ml` as the interface's source) instead of writing it again, so no
 //! action ever overwrites another's output, and a native-only build runs one
-//! compiler per module. With `bin_annot`, the `.cmti` is an output of the
+//! compiler per module. Switching between such builds reruns nothing: a
+//! native-only build reads the `.cmi` of a bytecode compilation that is
+//! still up to date (a probe of its trace, no process), and a native
+//! compilation that reads the `.cmi` accepts the trace of the one that
+//! wrote it when that one wrote the same `.cmi` (the two give the same
+//! `.cmx` and `.o`). With `bin_annot`, the `.cmti` is an output of the
 //! interface's compilation; both compilers write the `.cmt` (as with
 //! ocamlbuild, both get `-bin-annot`), so it is no declared output: asked for
 //! as a target, it is taken from the compilation that writes the `.cmi`.
@@ -32,7 +37,7 @@ use futures::future::BoxFuture;
 use super::depends::ModuleRefs;
 use super::{RuleContext, log_tags, ppx};
 use crate::module_name;
-use crate::ocamlfind::CommandParts;
+use crate::ocamlfind::{CommandParts, PpxPlan};
 use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
@@ -297,148 +302,357 @@ impl Task for Interface {
     }
 }
 
+/// How a compilation stands to its module's `.cmi`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum CmiUse {
+    /// The module has an `.mli`: the interface task wrote the `.cmi`.
+    Interface,
+    /// No `.mli`: this compilation writes the `.cmi` (an output).
+    Writes,
+    /// No `.mli`: the other compiler wrote the `.cmi`, which this one reads
+    /// (`-intf-suffix .ml`); its digest must be known to the task.
+    Reads,
+}
+
+/// A compilation's action, before it runs, and what its value is made of.
+struct Prepared {
+    action: Action,
+    ifaces: InterfaceInputs,
+    native_deps: Vec<Arc<InputGroup>>,
+    /// The command makes an opaque interface (`-opaque`).
+    opaque: bool,
+    /// The `.cmt` the command writes, when it has `-bin-annot`.
+    bin_annot: bool,
+}
+
+/// How a compilation stands to its `.cmi`, decided before it runs.
+struct Plan {
+    cmi_use: CmiUse,
+    /// In a native-only build reading the `.cmi` that an up-to-date
+    /// bytecode compilation wrote: that `.cmi`, and whether it is opaque.
+    byte_cmi: Option<((Target, engine::Digest), bool)>,
+    /// For a native compilation reading the `.cmi`, the form of it that
+    /// writes the `.cmi`, when already prepared (see `run_reader`).
+    writer: Option<Action>,
+}
+
+impl Implementation {
+    /// The compilation of the module in `mode`, standing to the `.cmi` as
+    /// `cmi`. With `probe`, nothing is built that the compilation in
+    /// `self.mode` would not build (`None` instead): tags whose `dep`
+    /// declarations name files, or a ppx driver the other command lacks.
+    async fn prepare(
+        &self,
+        tcx: &TaskCx,
+        mode: Mode,
+        cmi_use: CmiUse,
+        probe: bool,
+    ) -> Result<Option<Prepared>> {
+        let m = &self.module;
+        let ml = Target::new(&format!("{}.ml", m.stem));
+        let obj = Target::new(&format!("{}.{}", m.stem, mode.object_ext()));
+        let cmi = Target::new(&format!("{}.cmi", m.stem));
+        let deps = local_deps(tcx, &self.cx, ml.as_str(), m).await?;
+        let mut inputs = vec![Input::File(ml.clone())];
+        match cmi_use {
+            CmiUse::Interface => {
+                inputs.push(Input::Exists(Target::new(&format!("{}.mli", m.stem))));
+                inputs.push(Input::File(cmi.clone()));
+            }
+            CmiUse::Reads => inputs.push(Input::File(cmi.clone())),
+            CmiUse::Writes => {}
+        }
+        let ifaces = need_interfaces(tcx, &deps).await?;
+        inputs.extend(ifaces.inputs.iter().cloned());
+        let mut native_deps = Vec::new();
+        if mode == Mode::Native {
+            let mut cmx_of = deps.clone();
+            let mut opaque = ifaces.opaque.clone();
+            if m.has_mli {
+                let mli = format!("{}.mli", m.stem);
+                let mut extra = Vec::new();
+                for d in local_deps(tcx, &self.cx, &mli, m).await? {
+                    if !cmx_of.iter().any(|x| x.stem == d.stem) {
+                        extra.push(d);
+                    }
+                }
+                opaque.extend(need_interfaces(tcx, &extra).await?.opaque);
+                cmx_of.extend(extra);
+            }
+            let targets: Vec<Target> = cmx_of
+                .iter()
+                .filter(|d| d.is_linkable() && !opaque.contains(&d.stem))
+                .map(|d| Target::new(&format!("{}.cmx", d.stem)))
+                .collect();
+            for b in tcx.need(&targets).await? {
+                let group = b
+                    .value
+                    .data::<Compiled>()
+                    .and_then(|c| c.native.clone())
+                    .ok_or_else(|| {
+                        Error::internal(format!("the task of {} gave no cmx closure", b.target))
+                    })?;
+                inputs.push(Input::File(b.target.clone()));
+                inputs.push(Input::Group(group.clone()));
+                native_deps.push(group);
+            }
+        }
+
+        let tags = self.cx.command_tags(
+            &[ml.as_str(), obj.as_str()],
+            &["implem", "ocaml", mode.tag(), "compile"],
+        );
+        if probe && !self.cx.flags.deps_of(&tags).is_empty() {
+            return Ok(None);
+        }
+        inputs.extend(self.cx.tag_deps(tcx, &tags).await?);
+        let flags = self.cx.flags_of(&tags);
+        let opaque = is_opaque(&flags);
+        let bin_annot = has_bin_annot(&flags);
+        let includes = self
+            .cx
+            .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str));
+        let includes = self.cx.includes_after_flags(&flags, includes);
+        let mut options = flags;
+        options.extend(self.cx.pp_args(ml.as_str(), &[]));
+        options.extend(includes);
+        options.extend(["-o".into(), obj.to_string()]);
+        let command = |intf_suffix: Option<&str>| {
+            let mut before = vec!["-c".to_string()];
+            if let Some(suffix) = intf_suffix {
+                before.extend(["-intf-suffix".to_string(), suffix.to_string()]);
+            }
+            before.extend(options.iter().cloned());
+            CommandParts {
+                before,
+                files: vec![ml.to_string()],
+                after: Vec::new(),
+            }
+        };
+        // Without an .mli, the compiler that does not write the .cmi
+        // reads it: it looks for `<source less its extension><suffix>`.
+        let reads = cmi_use == CmiUse::Reads;
+        let parts = command(reads.then_some(".ml"));
+        if probe
+            && matches!(
+                ppx::plan(&self.cx, mode.front_end(), &parts)?,
+                PpxPlan::Driver(_)
+            )
+            && tcx.digest_of(&ppx::ast_of(ml.as_str())).is_none()
+        {
+            return Ok(None);
+        }
+        let ast = ppx::rewritten(&self.cx, tcx, mode.front_end(), &parts, ml.as_str()).await?;
+        let compiler = self.cx.compiler(mode)?;
+        let (argv, packages) = match &ast {
+            // From `x.ml.ast` that is `x.ml.mli` (never there) by default
+            // and the AST itself with `.ast`.
+            Some(ast) => self.cx.command_with(
+                mode.front_end(),
+                &compiler,
+                ppx::reading_ast(command((cmi_use != CmiUse::Writes).then_some(".ast")), ast),
+                false,
+            )?,
+            None => self.cx.command(mode.front_end(), &compiler, parts)?,
+        };
+        let mut action = Action::process(argv);
+        action.salt.push(packages);
+        action.salt.push(self.cx.toolchain.identity.clone());
+        if let Some(ast) = ast {
+            // The compiler reads the AST instead of the source (so an
+            // edit that leaves the AST alone stops there).
+            inputs[0] = Input::File(ast);
+        }
+        action.inputs = inputs;
+        action.outputs.push(obj.clone());
+        if mode == Mode::Native {
+            let o = format!("{}.{}", m.stem, self.cx.toolchain.ext_obj());
+            action.outputs.push(Target::new(&o));
+        }
+        if cmi_use == CmiUse::Writes {
+            action.outputs.push(cmi);
+        }
+        action.log.target = obj.to_string();
+        action.log.tags = log_tags(tags);
+        Ok(Some(Prepared {
+            action,
+            ifaces,
+            native_deps,
+            opaque,
+            bin_annot,
+        }))
+    }
+
+    /// [`Self::prepare`] outside a probe, which always gives an action.
+    async fn prepared(&self, tcx: &TaskCx, mode: Mode, cmi_use: CmiUse) -> Result<Prepared> {
+        self.prepare(tcx, mode, cmi_use, false)
+            .await?
+            .ok_or_else(|| Error::internal("a compilation was refused outside a probe"))
+    }
+
+    /// Decides how the compilation stands to the `.cmi` and prepares its
+    /// action. The `.cmi` of a module without `.mli` is written by the
+    /// bytecode compilation, except in a native-only build
+    /// ([`cmi_owner`]), where the native one writes it unless the bytecode
+    /// one is already up to date: then that `.cmi` is read, as in a build
+    /// of both. And a native compilation that reads the `.cmi` gives what
+    /// the one writing it gave when that one wrote this very `.cmi`, so the
+    /// writer's trace, if it still verifies, stands for the reader. Thus
+    /// whatever builds came before, switching targets reruns no
+    /// compilation.
+    async fn plan(&self, tcx: &TaskCx, owner: bool) -> Result<(Plan, Prepared)> {
+        let m = &self.module;
+        let cmi = Target::new(&format!("{}.cmi", m.stem));
+        let mut plan = Plan {
+            cmi_use: CmiUse::Interface,
+            byte_cmi: None,
+            writer: None,
+        };
+        if m.has_mli {
+            let mli = Target::new(&format!("{}.mli", m.stem));
+            tcx.need(&[mli, cmi]).await?;
+            let prepared = self.prepared(tcx, self.mode, CmiUse::Interface).await?;
+            return Ok((plan, prepared));
+        }
+        if self.mode == Mode::Byte {
+            plan.cmi_use = if owner {
+                CmiUse::Writes
+            } else {
+                tcx.need_one(&cmi).await?;
+                CmiUse::Reads
+            };
+            let prepared = self.prepared(tcx, self.mode, plan.cmi_use).await?;
+            return Ok((plan, prepared));
+        }
+        if !owner {
+            tcx.need_one(&cmi).await?;
+            plan.cmi_use = CmiUse::Reads;
+            let reader = self.prepared(tcx, Mode::Native, CmiUse::Reads).await?;
+            return Ok((plan, reader));
+        }
+        // The writing form first: it builds all the native compilation
+        // needs, so that the probe of the bytecode compilation finds
+        // everything it reads already built.
+        let writer = self.prepared(tcx, Mode::Native, CmiUse::Writes).await?;
+        plan.byte_cmi = self.byte_interface(tcx).await?;
+        if plan.byte_cmi.is_none() {
+            plan.cmi_use = CmiUse::Writes;
+            return Ok((plan, writer));
+        }
+        plan.cmi_use = CmiUse::Reads;
+        plan.writer = Some(writer.action);
+        let reader = self.prepared(tcx, Mode::Native, CmiUse::Reads).await?;
+        Ok((plan, reader))
+    }
+
+    /// Runs a native compilation that reads the `.cmi`, unless it is up to
+    /// date, or the form of it that writes the `.cmi` (`writer`, prepared
+    /// here when not given) is: its trace verifies only while the `.cmi` is
+    /// the one it wrote, and the reading form then gives the same `.cmx`
+    /// and `.o`. Returns the outputs of `reader`.
+    async fn run_reader(
+        &self,
+        tcx: &TaskCx,
+        reader: Action,
+        writer: Option<Action>,
+    ) -> Result<Vec<(Target, engine::Digest)>> {
+        if let Some(found) = tcx.up_to_date(tcx.key(), &reader)? {
+            return Ok(found);
+        }
+        let writer = match writer {
+            Some(w) => w,
+            None => {
+                self.prepared(tcx, Mode::Native, CmiUse::Writes)
+                    .await?
+                    .action
+            }
+        };
+        match tcx.up_to_date(tcx.key(), &writer)? {
+            // Its outputs but the .cmi, which is the other compiler's.
+            Some(found) => Ok(found
+                .into_iter()
+                .filter(|(t, _)| reader.outputs.contains(t))
+                .collect()),
+            None => tcx.run(reader).await,
+        }
+    }
+
+    /// In a native-only build, the `.cmi` of a module without `.mli` that
+    /// the bytecode compilation wrote, when that compilation is up to date
+    /// (its trace verifies): the `.cmi` and whether it is opaque. Nothing
+    /// runs; the native compilation then reads that `.cmi`, as in a build
+    /// that needs both.
+    async fn byte_interface(
+        &self,
+        tcx: &TaskCx,
+    ) -> Result<Option<((Target, engine::Digest), bool)>> {
+        let cmo = Target::new(&format!("{}.cmo", self.module.stem));
+        if !tcx.has_trace(&cmo) {
+            // Never compiled to bytecode: nothing to prepare.
+            return Ok(None);
+        }
+        let Some(byte) = self.prepare(tcx, Mode::Byte, CmiUse::Writes, true).await? else {
+            return Ok(None);
+        };
+        let cmi = Target::new(&format!("{}.cmi", self.module.stem));
+        let Some(outputs) = tcx.up_to_date(&cmo, &byte.action)? else {
+            return Ok(None);
+        };
+        Ok(outputs
+            .into_iter()
+            .find(|(t, _)| *t == cmi)
+            .map(|found| (found, byte.opaque)))
+    }
+}
+
 impl Task for Implementation {
     fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
             let m = &self.module;
-            let mode = self.mode;
             let ml = Target::new(&format!("{}.ml", m.stem));
-            let obj = tcx.key().clone();
             let cmi = Target::new(&format!("{}.cmi", m.stem));
-            let cmi_owner = cmi_owner(&self.cx);
-            let writes_cmi = !m.has_mli && mode == cmi_owner;
             tcx.need_one(&ml).await?;
-            let deps = local_deps(&tcx, &self.cx, ml.as_str(), m).await?;
-            let mut inputs = vec![Input::File(ml.clone())];
-            if m.has_mli {
-                let mli = Target::new(&format!("{}.mli", m.stem));
-                tcx.need(&[mli.clone(), cmi.clone()]).await?;
-                inputs.push(Input::Exists(mli));
-                inputs.push(Input::File(cmi.clone()));
-            } else if !writes_cmi {
-                tcx.need_one(&cmi).await?;
-                inputs.push(Input::File(cmi.clone()));
-            }
-            let ifaces = need_interfaces(&tcx, &deps).await?;
-            inputs.extend(ifaces.inputs.iter().cloned());
-            let mut native_deps = Vec::new();
-            if mode == Mode::Native {
-                let mut cmx_of = deps.clone();
-                let mut opaque = ifaces.opaque.clone();
-                if m.has_mli {
-                    let mli = format!("{}.mli", m.stem);
-                    let mut extra = Vec::new();
-                    for d in local_deps(&tcx, &self.cx, &mli, m).await? {
-                        if !cmx_of.iter().any(|x| x.stem == d.stem) {
-                            extra.push(d);
-                        }
-                    }
-                    opaque.extend(need_interfaces(&tcx, &extra).await?.opaque);
-                    cmx_of.extend(extra);
-                }
-                let targets: Vec<Target> = cmx_of
-                    .iter()
-                    .filter(|d| d.is_linkable() && !opaque.contains(&d.stem))
-                    .map(|d| Target::new(&format!("{}.cmx", d.stem)))
-                    .collect();
-                for b in tcx.need(&targets).await? {
-                    let group = b
-                        .value
-                        .data::<Compiled>()
-                        .and_then(|c| c.native.clone())
-                        .ok_or_else(|| {
-                            Error::internal(format!("the task of {} gave no cmx closure", b.target))
-                        })?;
-                    inputs.push(Input::File(b.target.clone()));
-                    inputs.push(Input::Group(group.clone()));
-                    native_deps.push(group);
-                }
-            }
-
-            let tags = self.cx.command_tags(
-                &[ml.as_str(), obj.as_str()],
-                &["implem", "ocaml", mode.tag(), "compile"],
-            );
-            inputs.extend(self.cx.tag_deps(&tcx, &tags).await?);
-            let flags = self.cx.flags_of(&tags);
-            let opaque = is_opaque(&flags);
-            let cmt = (mode == cmi_owner && has_bin_annot(&flags))
-                .then(|| Target::new(&format!("{}.cmt", m.stem)));
-            let includes = self
-                .cx
-                .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str));
-            let includes = self.cx.includes_after_flags(&flags, includes);
-            let mut options = flags;
-            options.extend(self.cx.pp_args(ml.as_str(), &[]));
-            options.extend(includes);
-            options.extend(["-o".into(), obj.to_string()]);
-            let command = |intf_suffix: Option<&str>| {
-                let mut before = vec!["-c".to_string()];
-                if let Some(suffix) = intf_suffix {
-                    before.extend(["-intf-suffix".to_string(), suffix.to_string()]);
-                }
-                before.extend(options.iter().cloned());
-                CommandParts {
-                    before,
-                    files: vec![ml.to_string()],
-                    after: Vec::new(),
-                }
+            let owner = self.mode == cmi_owner(&self.cx);
+            let (plan, prepared) = self.plan(&tcx, owner).await?;
+            let Prepared {
+                action,
+                ifaces,
+                native_deps,
+                opaque,
+                bin_annot,
+            } = prepared;
+            let mut outputs = if self.mode == Mode::Native && plan.cmi_use == CmiUse::Reads {
+                self.run_reader(&tcx, action, plan.writer).await?
+            } else {
+                tcx.run(action).await?
             };
-            // Without an .mli, the compiler that does not write the .cmi
-            // reads it: it looks for `<source less its extension><suffix>`.
-            let parts = command((!m.has_mli && !writes_cmi).then_some(".ml"));
-            let ast = ppx::rewritten(&self.cx, &tcx, mode.front_end(), &parts, ml.as_str()).await?;
-            let compiler = self.cx.compiler(mode)?;
-            let (argv, packages) = match &ast {
-                // From `x.ml.ast` that is `x.ml.mli` (never there) by default
-                // and the AST itself with `.ast`.
-                Some(ast) => self.cx.command_with(
-                    mode.front_end(),
-                    &compiler,
-                    ppx::reading_ast(command((m.has_mli || !writes_cmi).then_some(".ast")), ast),
-                    false,
-                )?,
-                None => self.cx.command(mode.front_end(), &compiler, parts)?,
-            };
-            let mut action = Action::process(argv);
-            action.salt.push(packages);
-            action.salt.push(self.cx.toolchain.identity.clone());
-            if let Some(ast) = ast {
-                // The compiler reads the AST instead of the source (so an
-                // edit that leaves the AST alone stops there).
-                inputs[0] = Input::File(ast);
-            }
-            action.inputs = inputs;
-            action.outputs.push(obj.clone());
-            if mode == Mode::Native {
-                let o = format!("{}.{}", m.stem, self.cx.toolchain.ext_obj());
-                action.outputs.push(Target::new(&o));
-            }
-            if writes_cmi {
-                action.outputs.push(cmi.clone());
-            }
-            action.log.target = obj.to_string();
-            action.log.tags = log_tags(tags);
-            let mut outputs = tcx.run(action).await?;
-            if let Some(cmt) = cmt {
+            if owner && bin_annot {
                 // Not an output of the action (the other compiler may write
                 // it too), but a target: its digest as it is now.
+                let cmt = Target::new(&format!("{}.cmt", m.stem));
                 let path = tcx.build_dir().join(cmt.as_str());
                 if let Ok(d) = engine::Digest::of_file(&path) {
                     outputs.push((cmt, d));
                 }
             }
-            let interface = if writes_cmi {
-                let d = outputs
-                    .iter()
-                    .find(|(t, _)| *t == cmi)
-                    .map(|(_, d)| *d)
-                    .ok_or_else(|| Error::internal("the compiler's .cmi went missing"))?;
-                Some(own_interface(m, (cmi.clone(), d), &ifaces, opaque))
-            } else {
-                None
+            let interface = match (plan.cmi_use, plan.byte_cmi) {
+                (CmiUse::Writes, _) => {
+                    let d = outputs
+                        .iter()
+                        .find(|(t, _)| *t == cmi)
+                        .map(|(_, d)| *d)
+                        .ok_or_else(|| Error::internal("the compiler's .cmi went missing"))?;
+                    Some(own_interface(m, (cmi, d), &ifaces, opaque))
+                }
+                // A native-only build: this task answers for the .cmi that
+                // the bytecode compilation wrote.
+                (_, Some((written, byte_opaque))) => {
+                    outputs.push(written.clone());
+                    Some(own_interface(m, written, &ifaces, byte_opaque))
+                }
+                _ => None,
             };
-            let native = (mode == Mode::Native)
+            let native = (self.mode == Mode::Native)
                 .then(|| Arc::new(InputGroup::new(vec![outputs[0].clone()], native_deps)));
             Ok(TaskValue {
                 outputs,

@@ -12,7 +12,7 @@
 //! | `x.cmi`, `x.cmo` | `x.mlpack` (wins over `x.ml`) | [`pack::Pack`] byte (native in a native-only build) | `x.cmo` |
 //! | `x.cmx`, `x.o` | `x.mlpack` | [`pack::Pack`] native | `x.cmx` |
 //! | `x.cmo` (and `x.cmi` without `x.mli`, unless native-only) | `x.ml` | [`compile::Implementation`] byte | `x.cmo` |
-//! | `x.cmx`, `x.o` (and `x.cmi` without `x.mli` in a native-only build) | `x.ml` | [`compile::Implementation`] native | `x.cmx` |
+//! | `x.cmx`, `x.o` (and `x.cmi` without `x.mli` in a native-only build: written, or that of an up-to-date bytecode compilation) | `x.ml` | [`compile::Implementation`] native | `x.cmx` |
 //! | `x.cmt` (`bin_annot`) | `x.ml` | the implementation that writes the `.cmi` | `x.cmo` or `x.cmx` |
 //! | `x.cmti` (`bin_annot`) | `x.mli` | [`compile::Interface`] | `x.cmi` |
 //! | `x.o` | `x.c` | [`c_stubs::CObject`] | `x.o` |

@@ -14,7 +14,9 @@
 //! and as for a module without `.mli` only one of them does: `ocamlc -pack`,
 //! unless the build is native-only. `ocamlopt -pack` then reads the existing
 //! `x.cmi`, told so by `-intf-suffix .mlpack` (ocamlbuild instead creates an
-//! empty `x.mli` around the command with a shell `touch` and `rm`).
+//! empty `x.mli` around the command with a shell `touch` and `rm`). After a
+//! native-only build, a build of both accepts the trace of the `ocamlopt
+//! -pack` that wrote the `.cmi` while `ocamlc -pack` writes the same one.
 //!
 //! Commands, as ocamlbuild's:
 //! `ocamlc -pack <flags> members.cmo -o x.cmo` with the tags of `x.cmo` and
@@ -111,44 +113,67 @@ impl Task for Pack {
                 inputs.push(Input::File(cmi.clone()));
             } else if !writes_cmi {
                 tcx.need_one(&cmi).await?;
-                inputs.push(Input::File(cmi.clone()));
             }
 
             let tags = cx.command_tags(&[out.as_str()], &["ocaml", "pack", mode.tag()]);
             inputs.extend(cx.tag_deps(&tcx, &tags).await?);
-            let mut before = vec!["-pack".to_string()];
-            if !m.has_mli && !writes_cmi {
-                before.extend(["-intf-suffix".to_string(), ".mlpack".to_string()]);
-            }
-            before.extend(cx.flags_of(&tags));
-            if mode == Mode::Native {
-                before.extend(link_dirs(&list, &[]));
-            }
-            let parts = CommandParts {
-                before,
-                files: list.iter().map(|t| t.to_string()).collect(),
-                after: vec!["-o".to_string(), out.to_string()],
+            // The pack's command, writing the .cmi (without an .mli) or not.
+            let pack_action = |writes: bool| -> Result<Action> {
+                let reads = !m.has_mli && !writes;
+                let mut before = vec!["-pack".to_string()];
+                if reads {
+                    before.extend(["-intf-suffix".to_string(), ".mlpack".to_string()]);
+                }
+                before.extend(cx.flags_of(&tags));
+                if mode == Mode::Native {
+                    before.extend(link_dirs(&list, &[]));
+                }
+                let parts = CommandParts {
+                    before,
+                    files: list.iter().map(|t| t.to_string()).collect(),
+                    after: vec!["-o".to_string(), out.to_string()],
+                };
+                let (argv, packages) = cx.compiler_command(mode, parts)?;
+                let mut action = Action::process(argv);
+                action.salt.push(packages);
+                action.salt.push(cx.toolchain.identity.clone());
+                action.inputs = inputs.clone();
+                if reads {
+                    action.inputs.push(Input::File(cmi.clone()));
+                }
+                action.outputs.push(out.clone());
+                if mode == Mode::Native {
+                    action
+                        .outputs
+                        .push(Target::new(&format!("{}.{ext_obj}", m.stem)));
+                }
+                if writes && !m.has_mli {
+                    action.outputs.push(cmi.clone());
+                }
+                action.log.target = out.to_string();
+                action.log.tags = log_tags(tags.clone());
+                Ok(action)
             };
-            let (argv, packages) = cx.compiler_command(mode, parts)?;
-            let mut action = Action::process(argv);
-            action.salt.push(packages);
-            action.salt.push(cx.toolchain.identity.clone());
-            action.inputs = inputs;
-            action.outputs.push(out.clone());
-            if mode == Mode::Native {
-                action
-                    .outputs
-                    .push(Target::new(&format!("{}.{ext_obj}", m.stem)));
-            }
-            if writes_cmi {
-                action.outputs.push(cmi.clone());
-            }
-            action.log.target = out.to_string();
-            action.log.tags = log_tags(tags);
-            let outputs = tcx
-                .run(action)
-                .await
-                .map_err(|e| for_pack_hint(e, m, &members))?;
+            let action = pack_action(writes_cmi)?;
+            // As for a module (see `compile`): `ocamlopt -pack` reading the
+            // .cmi gives what the one writing it gave when that one wrote
+            // this very .cmi, so that one's trace stands for it.
+            let equivalent = if mode == Mode::Native && !m.has_mli && !writes_cmi {
+                tcx.up_to_date(tcx.key(), &pack_action(true)?)?
+            } else {
+                None
+            };
+            let outputs = match equivalent {
+                // Its outputs but the .cmi, which is `ocamlc -pack`'s.
+                Some(found) => found
+                    .into_iter()
+                    .filter(|(t, _)| action.outputs.contains(t))
+                    .collect(),
+                None => tcx
+                    .run(action)
+                    .await
+                    .map_err(|e| for_pack_hint(e, m, &members))?,
+            };
 
             // What the pack's users read: its interface, which mentions the
             // members' (and their dependencies') types; for native code the

@@ -12,7 +12,12 @@
 //! - `X.pick`: two rules with the same product, tried in order: a copy of
 //!   `X.first`, else a copy of `X.second` (backtracking);
 //! - `X.strict`: two rules, a failing command on `X`, else a copy of `X`:
-//!   a rule whose command ran is never given up.
+//!   a rule whose command ran is never given up;
+//! - `X.peek`: `X.len`'s content when the trace of `X.len` is up to date
+//!   (found by a probe, without building `X.len`), else `none`;
+//! - `X.either`: `X` copied by `cat` when the source `prefer-cat` exists,
+//!   else by `cp`, unless the recorded `cat` action is still up to date
+//!   (an equivalent action accepted in place of its own).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -30,6 +35,18 @@ struct Shell {
     script: String,
 }
 struct Dir(Target);
+struct Peek(Target);
+struct Either(Target);
+
+/// The action of the task `X.len`.
+fn len_action(src: &str) -> Action {
+    let out = format!("{src}.len");
+    let script = format!("wc -c < {src} | tr -d ' ' > {out}");
+    let mut a = Action::process(vec!["sh".into(), "-c".into(), script]);
+    a.inputs.push(Input::File(Target::new(src)));
+    a.outputs.push(Target::new(&out));
+    a
+}
 
 impl Rules for ToyRules {
     fn candidates(&self, t: &Target) -> Vec<Producer> {
@@ -94,6 +111,10 @@ impl Rules for ToyRules {
                      if [ $i -gt 60 ]; then exit 1; fi; sleep 0.05; done; echo met > {s}"
                 ),
             })
+        } else if let Some(src) = s.strip_suffix(".peek") {
+            Arc::new(Peek(Target::new(src)))
+        } else if let Some(src) = s.strip_suffix(".either") {
+            Arc::new(Either(Target::new(src)))
         } else if let Some(src) = s.strip_suffix(".d/stamp") {
             Arc::new(Dir(Target::new(src)))
         } else if let Some(src) = s.strip_suffix(".fail") {
@@ -167,6 +188,54 @@ impl Task for Dir {
             a.outputs.push(stamp.clone());
             a.stamp = Some(stamp);
             Ok(TaskValue::files(cx.run(a).await?))
+        })
+    }
+}
+
+impl Task for Peek {
+    fn run(self: Arc<Self>, cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            cx.need_one(&self.0).await?;
+            let len = Target::new(&format!("{}.len", self.0));
+            let out = cx.key().clone();
+            let probed = cx.up_to_date(&len, &len_action(self.0.as_str()))?;
+            let mut a = if probed.is_some() {
+                let mut a = Action::process(vec!["cp".into(), len.to_string(), out.to_string()]);
+                a.inputs.push(Input::File(len));
+                a
+            } else {
+                Action::process(vec!["sh".into(), "-c".into(), format!("echo none > {out}")])
+            };
+            a.outputs.push(out);
+            Ok(TaskValue::files(cx.run(a).await?))
+        })
+    }
+}
+
+impl Task for Either {
+    fn run(self: Arc<Self>, cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+        Box::pin(async move {
+            cx.need_one(&self.0).await?;
+            let out = cx.key().clone();
+            let action = |argv: Vec<String>| {
+                let mut a = Action::process(argv);
+                a.inputs.push(Input::File(self.0.clone()));
+                a.outputs.push(out.clone());
+                a
+            };
+            let cat = action(vec![
+                "sh".into(),
+                "-c".into(),
+                format!("cat {} > {out}", self.0),
+            ]);
+            if cx.is_source("prefer-cat") {
+                return Ok(TaskValue::files(cx.run(cat).await?));
+            }
+            if let Some(outputs) = cx.up_to_date(cx.key(), &cat)? {
+                return Ok(TaskValue::files(outputs));
+            }
+            let cp = action(vec!["cp".into(), self.0.to_string(), out.to_string()]);
+            Ok(TaskValue::files(cx.run(cp).await?))
         })
     }
 }
