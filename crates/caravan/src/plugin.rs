@@ -145,7 +145,7 @@ fn plugin_tag_flags(cli: &Cli, mode: PluginMode, ocamlfind: bool) -> Result<Vec<
     for t in ["ocaml", "program", "link", mode.tag()] {
         tags.insert(t);
     }
-    Ok(decls.flags_of(&tags))
+    Ok(ocaml::flags::word::argv(decls.flags_of(&tags)))
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {

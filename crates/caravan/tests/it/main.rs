@@ -22,6 +22,7 @@ mod opaque;
 mod output_kinds;
 mod packs;
 mod parallel;
+mod plugin_api;
 mod plugins;
 mod ppx_driver;
 mod preprocessors;

@@ -237,7 +237,7 @@ impl Answerer for ContextAnswerer {
             Query::TagsOf(p) => tags_answer(cx.tagger.config(), p),
             Query::TagFlags(tags) => {
                 let set: TagSet = tags.iter().map(String::as_str).collect();
-                Spec::atoms(&cx.flags_of(&set)).encode()
+                Spec::atoms(&cx.flag_words(&set)).encode()
             }
             Query::Build { .. } => Sexp::List(vec![
                 Sexp::atom("error"),
@@ -253,7 +253,7 @@ struct ContextExpander<'a>(&'a RuleContext);
 impl Expander for ContextExpander<'_> {
     fn flags(&self, tags: &[String]) -> Vec<String> {
         let set: TagSet = tags.iter().map(String::as_str).collect();
-        self.0.flags_of(&set)
+        self.0.flag_words(&set)
     }
 
     fn virtual_tool(&self, name: &str) -> Vec<String> {

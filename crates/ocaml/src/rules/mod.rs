@@ -186,7 +186,17 @@ impl RuleContext {
 
     /// The flags a command's tags give it, in ocamlbuild's order.
     pub fn flags_of(&self, tags: &TagSet) -> Vec<String> {
-        self.flags.flags_of(tags)
+        crate::flags::word::argv(self.flag_words(tags))
+    }
+
+    /// The flag words of `tags`, `T` specs of plugin flags replaced by
+    /// their tags' flags, raw shell texts still marked (see
+    /// [`crate::flags::word`]).
+    pub fn flag_words(&self, tags: &TagSet) -> Vec<String> {
+        crate::flags::word::expand_tags(self.flags.flags_of(tags), &|t: &[&str]| {
+            let set: TagSet = t.iter().copied().collect();
+            self.flags.flags_of(&set)
+        })
     }
 
     /// Builds what `dep` declarations attach to a command's tags (before
@@ -218,13 +228,15 @@ impl RuleContext {
     }
 
     /// `-pp '<words>'` for a command whose preprocessor tags are `tags`
-    /// (which include `ocaml` and `pp`), when they give any words.
+    /// (which include `ocaml` and `pp`), when they give any words: one
+    /// argument, the words as ocamlbuild's `Quote` renders them (each
+    /// ordinary word shell-quoted if needed, raw `Sh` texts as they are).
     pub fn pp_of_tags(&self, tags: TagSet) -> Vec<String> {
-        let words = self.flags.flags_of(&tags);
+        let words = self.flag_words(&tags);
         if words.is_empty() {
             Vec::new()
         } else {
-            vec!["-pp".to_string(), words.join(" ")]
+            vec!["-pp".to_string(), crate::flags::word::shell_text(&words)]
         }
     }
 
