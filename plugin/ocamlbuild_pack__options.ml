@@ -279,3 +279,13 @@ let snapshot () =
       l "tags" tags; l "tag_lines" tag_lines; l "show_tags" show_tags; l "plugin_tags" plugin_tags;
       Wire.List [ Wire.Atom "jobs"; Wire.Atom (string_of_int !Command.jobs) ];
     ]
+
+(* Whether the root looks like an ocamlbuild project (a _tags file or a
+   myocamlbuild.ml), which turns on the recursive traversal. *)
+let ocamlbuild_project_heuristic () =
+  let root = Filename.dirname !build_dir in
+  Sys.file_exists (Filename.concat root "_tags") || Sys.file_exists (Filename.concat root "myocamlbuild.ml")
+
+(* ocamlbuild's snapshot of the source tree; caravan keeps its own and
+   does not hand it to plugins. *)
+let entry : unit option ref = ref None

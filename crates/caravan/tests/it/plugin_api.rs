@@ -139,3 +139,185 @@ fn compat_every_kind_of_spec_renders_as_ocamlbuilds() {
     assert!(real.contains("'\\''in ner'\\'' raw text"), "{real}");
     assert_eq!(pp_argument(&ours.read("_build/_log")), real);
 }
+
+/// The generated plugin naming every value of the API (see
+/// `scripts/gen-plugin-api-check.py`).
+const ALL_VALUES: &str = include_str!("../projects/plugin_api_values/myocamlbuild.ml");
+
+/// The checked-in list of values is what the installed ocamlbuild 0.14.1
+/// offers: the generator, run again on the installed library, writes the
+/// same file.
+#[test]
+fn plugin_api_values_are_current() {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/gen-plugin-api-check.py"
+    );
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .output()
+        .unwrap_or_else(|e| panic!("run {script}: {e}"));
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fresh = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        fresh.lines().filter(|l| l.contains("ignore ")).count() > 1000,
+        "the generator found too few values:\n{fresh}"
+    );
+    assert!(
+        fresh == ALL_VALUES,
+        "crates/caravan/tests/projects/plugin_api_values/myocamlbuild.ml is out of date: \
+         run scripts/gen-plugin-api-check.py > crates/caravan/tests/projects/plugin_api_values/myocamlbuild.ml"
+    );
+}
+
+/// A plugin naming every value of `Ocamlbuild_plugin` and of the
+/// `Ocamlbuild_pack` modules plugins use compiles against caravan's
+/// library, as it does against ocamlbuild's.
+#[test]
+fn every_value_of_the_plugin_api_is_there() {
+    let files = [
+        ("myocamlbuild.ml", ALL_VALUES),
+        ("main.ml", "let () = print_endline \"built\"\n"),
+    ];
+    let ours = Tree::new(&files);
+    let theirs = ours.copy_sources();
+    theirs.ocamlbuild(&["main.byte"]).ok();
+    let run = ours.caravan(&["main.byte"]).ok();
+    assert!(!run.stdout.contains("Unbound"), "{}", run.stdout);
+    assert_eq!(ours.run("main.byte", &[]).ok().stdout, "built\n");
+}
+
+/// The commands of `log` (a `_build/_log`) that write `out`, the tool's
+/// folder and caravan's `-intf-suffix .ml` left out.
+fn commands_writing(log: &str, out: &str) -> Vec<String> {
+    log.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with('+'))
+        .filter(|l| l.split_whitespace().any(|w| w == out))
+        .filter(|l| l.contains(&format!("-o {out}")))
+        .map(|l| {
+            l.replace("/usr/bin/", "")
+                .replace(" -intf-suffix .ml", "")
+                .replace(" # in-process", "")
+        })
+        .collect()
+}
+
+/// A plugin in the style of ocaml-batteries' and camlp4's: the library
+/// link actions of `Ocaml_compiler` in rules inserted before the built-in
+/// ones (`.mllib` → `.cma`/`.cmxa`, `.mldylib` → `.cmxs`), for a product
+/// no built-in rule makes (`%.all.cma`), and with the modules given
+/// (`byte_library_link_modules`); and the helpers plugins call in their
+/// hooks (`string_list_of_file`, `with_temp_file`, `run_and_read`,
+/// `Command.execute`, `tag_any`, `mark_tag_used`,
+/// `Configuration.parse_string`, `Pathname.define_context`). Both builds run the same commands and the
+/// hooks see the same answers.
+#[test]
+fn compat_library_link_actions_and_hook_helpers() {
+    let plugin = r#"open Ocamlbuild_plugin
+open Ocamlbuild_pack
+
+let report = Sys.getenv "PLUGIN_REPORT"
+
+let note fmt =
+  Printf.ksprintf
+    (fun s ->
+      let oc = open_out_gen [ Open_append; Open_creat ] 0o644 report in
+      output_string oc (s ^ "\n");
+      close_out oc)
+    fmt
+
+let () =
+  dispatch (function
+    | After_rules ->
+        note "modules: %s" (String.concat "," (string_list_of_file "mods.list"));
+        note "temp: %b"
+          (with_temp_file "plug" ".txt" (fun f -> Sys.file_exists f && Filename.check_suffix f ".txt"));
+        note "read: %S" (run_and_read "echo hello; echo world");
+        Command.execute ~quiet:true (Cmd (S [ A "sh"; A "-c"; A "echo ran > executed.txt" ]));
+        note "executed: %b" (Sys.file_exists "executed.txt");
+        tag_any [ "my_warnings" ];
+        flag [ "ocaml"; "compile"; "my_warnings" ] (S [ A "-w"; A "+a-70" ]);
+        mark_tag_used "declared_but_unused";
+        Configuration.parse_string "<lib/b.ml>: principal_b";
+        flag [ "ocaml"; "compile"; "principal_b" ] (A "-principal");
+        Pathname.define_context "app" [ "lib" ];
+        rule "mllib to cma (prefilter)" ~insert:`top ~prod:"%.cma" ~dep:"%.mllib"
+          (Ocaml_compiler.byte_library_link_mllib "%.mllib" "%.cma");
+        rule "mllib to cmxa (prefilter)" ~insert:`top ~prods:[ "%.cmxa"; "%.a" ] ~dep:"%.mllib"
+          (Ocaml_compiler.native_library_link_mllib "%.mllib" "%.cmxa");
+        rule "mldylib to cmxs (prefilter)" ~insert:`top ~prod:"%.cmxs" ~dep:"%.mldylib"
+          (Ocaml_compiler.native_shared_library_link_mldylib "%.mldylib" "%.cmxs");
+        rule "mllib to all.cma" ~prod:"%.all.cma" ~dep:"%.mllib"
+          (Ocaml_compiler.byte_library_link_mllib "%.mllib" "%.all.cma");
+        rule "modules to cma" ~prod:"%.mods.cma"
+          (Ocaml_compiler.byte_library_link_modules [ "lib/B"; "lib/A" ] "%.mods.cma")
+    | _ -> ())
+"#;
+    let files = [
+        ("myocamlbuild.ml", plugin),
+        ("mods.list", "One Two\n# a comment\nThree\n"),
+        ("lib/shapes.mllib", "A\nB\n"),
+        ("lib/shapes.mldylib", "A\nB\n"),
+        ("lib/a.ml", "let x = B.y + 1\n"),
+        ("lib/b.ml", "let y = 41\n"),
+        ("app/main.ml", "let () = print_int A.x; print_newline ()\n"),
+        (
+            "_tags",
+            "<app/main.ml>: declared_but_unused\n<lib> or <app>: traverse\n",
+        ),
+    ];
+    let targets = [
+        "lib/shapes.cma",
+        "lib/shapes.cmxa",
+        "lib/shapes.cmxs",
+        "lib/shapes.all.cma",
+        "x.mods.cma",
+        "app/main.native",
+    ];
+    let ours = Tree::new(&files);
+    let theirs = ours.copy_sources();
+    let report = |t: &Tree| t.path("report.txt").display().to_string();
+    let real = theirs
+        .ocamlbuild_env(&targets, &[("PLUGIN_REPORT", &report(&theirs))])
+        .ok();
+    let run = ours
+        .caravan_env(&targets, &[("PLUGIN_REPORT", &report(&ours))])
+        .ok();
+    assert_eq!(ours.read("report.txt"), theirs.read("report.txt"));
+    assert!(
+        ours.read("report.txt")
+            .contains("read: \"hello\\nworld\\n\""),
+        "{}",
+        ours.read("report.txt")
+    );
+    for out in [&targets[..5], &["lib/b.cmo"]].concat() {
+        let mine = commands_writing(&ours.read("_build/_log"), out);
+        let expected = commands_writing(&theirs.read("_build/_log"), out);
+        if out == "lib/b.cmo" {
+            assert!(
+                expected.iter().any(|c| c.contains(" -principal ")),
+                "{expected:?}"
+            );
+        }
+        assert!(
+            !expected.is_empty(),
+            "ocamlbuild wrote no {out}:\n{}",
+            real.stdout
+        );
+        assert_eq!(mine, expected, "{out}\n{}", run.stdout);
+    }
+    for t in [&ours, &theirs] {
+        assert_eq!(t.run("main.native", &[]).ok().stdout, "42\n");
+    }
+    // Without mark_tag_used, both warn that the tag is not used.
+    for output in [&run.stdout, &real.stdout] {
+        assert!(
+            !output.contains("\"declared_but_unused\" is not used"),
+            "{output}"
+        );
+    }
+}

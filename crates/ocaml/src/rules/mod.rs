@@ -423,6 +423,15 @@ impl OcamlRules {
         (key, task)
     }
 
+    /// The built-in rule that makes `target` (the plugin's rules left
+    /// out), as a plugin action made by `Ocaml_compiler` asks for it.
+    pub(crate) fn builtin_producer(
+        cx: Arc<RuleContext>,
+        target: &Target,
+    ) -> Option<(Target, Arc<dyn Task>)> {
+        OcamlRules { cx }.producer_of(target)
+    }
+
     fn producer_of(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
         let s = target.as_str();
         let cx = self.cx.clone();
@@ -654,6 +663,7 @@ impl OcamlRules {
             Arc::new(units::Units {
                 cx: self.cx.clone(),
                 list: Target::new(&file),
+                entries: None,
                 kind,
             }),
         )
