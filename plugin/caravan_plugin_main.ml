@@ -30,7 +30,7 @@ let run_hook name args =
   let hook = hook_named name in
   (match (hook, args) with
    | Hooks.After_options, [] -> (
-       try Options.init Sys.argv with
+       try Options.init_from Sys.argv with
        | Arg.Bad msg | Arg.Help msg ->
            error "usage" (String.trim msg) "";
            exit 1)

@@ -6,6 +6,9 @@
    Ocamlbuild_pack.My_unix and so on. *)
 
 module My_std = Ocamlbuild_pack__my_std
+module Loc = Ocamlbuild_pack__loc
+module Glob = Ocamlbuild_pack__glob
+module Slurp = Ocamlbuild_pack__slurp
 module Log = Ocamlbuild_pack__log
 module Tags = Ocamlbuild_pack__tags
 module Shell = Ocamlbuild_pack__shell

@@ -21,7 +21,7 @@ let flag ?(deprecated = false) tags spec =
 
 let pflag_closures : (int, string -> Command.spec) Hashtbl.t = Hashtbl.create 8
 
-let pflag ?doc_param tags ptag f =
+let pflag tags ptag ?doc_param f =
   let id = Declare.fresh_id () in
   note tags;
   Hashtbl.replace pflag_closures id f;
@@ -34,8 +34,8 @@ let flag_and_dep tags spec =
   flag tags spec;
   Command.dep tags (paths_of spec)
 
-let pflag_and_dep ?doc_param tags ptag f =
-  pflag ?doc_param tags ptag f;
+let pflag_and_dep tags ptag ?doc_param f =
+  pflag tags ptag ?doc_param f;
   Command.pdep tags ptag (fun param -> paths_of (f param))
 
 let mark_tag_used tag =

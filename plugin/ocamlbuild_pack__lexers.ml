@@ -148,7 +148,10 @@ let path_scheme patterns_allowed source lexbuf =
         let inside = String.sub s (i + 2) (close - i - 2) in
         (match String.index_opt inside ':' with
          | Some j when patterns_allowed ->
-             out := `Var (String.sub inside 0 j, String.sub inside (j + 1) (String.length inside - j - 1)) :: !out
+             let (pattern : Ocamlbuild_pack__glob.globber) =
+               String.sub inside (j + 1) (String.length inside - j - 1)
+             in
+             out := `Var (String.sub inside 0 j, pattern) :: !out
          | Some _ -> error_at source lexbuf "Patterns are not allowed in this pathname"
          | None -> out := `Var (inside, "") :: !out);
         go (close + 1)

@@ -219,9 +219,12 @@ let spec =
 
 let add x = spec := !spec @ [ x ]
 
+(* The option table, [add]ed options included. *)
+let spec_list () = !spec
+
 (* ocamlbuild's [Options.init]: parses [argv], then appends what the
    command line gave to what the plugin set before. *)
-let init argv =
+let init_from argv =
   let usage = Printf.sprintf "Usage %s [options] <target>" argv.(0) in
   let argv = Array.append argv [| "*invalid-dummy-string*" |] in
   Arg.parse_argv argv (Arg.align !spec)
@@ -288,4 +291,8 @@ let ocamlbuild_project_heuristic () =
 
 (* ocamlbuild's snapshot of the source tree; caravan keeps its own and
    does not hand it to plugins. *)
-let entry : unit option ref = ref None
+let entry : bool Ocamlbuild_pack__slurp.entry option ref = ref None
+
+let init () = init_from Sys.argv
+
+let spec = spec_list

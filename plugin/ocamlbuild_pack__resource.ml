@@ -23,7 +23,7 @@ let exists_in_source_dir p = Sys.file_exists (in_source_dir p)
 let exists_in_build_dir p = Sys.file_exists (in_build_dir p)
 let digest p = Digest.to_hex (Digest.file (in_build_dir p))
 let clean p = try Sys.remove (in_build_dir p) with Sys_error _ -> ()
-let clean_up_links entry = entry
+let clean_up_links (entry : bool Ocamlbuild_pack__slurp.entry) = entry
 let import s = Ocamlbuild_pack__pathname.normalize s
 let import_pattern s = s
 

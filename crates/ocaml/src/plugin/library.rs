@@ -25,6 +25,14 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../../../plugin/ocamlbuild_pack__my_std.ml"),
     ),
     (
+        "ocamlbuild_pack__loc.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__loc.ml"),
+    ),
+    (
+        "ocamlbuild_pack__glob.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__glob.ml"),
+    ),
+    (
         "ocamlbuild_pack__log.ml",
         include_str!("../../../../plugin/ocamlbuild_pack__log.ml"),
     ),
@@ -39,6 +47,10 @@ const SOURCES: &[(&str, &str)] = &[
     (
         "ocamlbuild_pack__my_unix.ml",
         include_str!("../../../../plugin/ocamlbuild_pack__my_unix.ml"),
+    ),
+    (
+        "ocamlbuild_pack__slurp.ml",
+        include_str!("../../../../plugin/ocamlbuild_pack__slurp.ml"),
     ),
     (
         "ocamlbuild_pack__lexers.ml",
