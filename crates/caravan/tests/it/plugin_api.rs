@@ -211,11 +211,12 @@ fn commands_writing(log: &str, out: &str) -> Vec<String> {
 /// link actions of `Ocaml_compiler` in rules inserted before the built-in
 /// ones (`.mllib` → `.cma`/`.cmxa`, `.mldylib` → `.cmxs`), for a product
 /// no built-in rule makes (`%.all.cma`), and with the modules given
-/// (`byte_library_link_modules`); and the helpers plugins call in their
-/// hooks (`string_list_of_file`, `with_temp_file`, `run_and_read`,
-/// `Command.execute`, `tag_any`, `mark_tag_used`,
-/// `Configuration.parse_string`, `Pathname.define_context`). Both builds run the same commands and the
-/// hooks see the same answers.
+/// (`byte_library_link_modules`); `Ocaml_tools.ocamllex`; and the helpers
+/// plugins call in their hooks (`string_list_of_file`, `with_temp_file`,
+/// `run_and_read`, `Command.execute`, `tag_any`, `mark_tag_used`,
+/// `Configuration.parse_string`, `Pathname.define_context`,
+/// `Ocamlbuild_where`). Both builds run the same commands and the hooks
+/// see the same answers.
 #[test]
 fn compat_library_link_actions_and_hook_helpers() {
     let plugin = r#"open Ocamlbuild_plugin
@@ -240,6 +241,8 @@ let () =
         note "read: %S" (run_and_read "echo hello; echo world");
         Command.execute ~quiet:true (Cmd (S [ A "sh"; A "-c"; A "echo ran > executed.txt" ]));
         note "executed: %b" (Sys.file_exists "executed.txt");
+        note "where: %s %s" !Ocamlbuild_where.bindir !Ocamlbuild_where.libdir;
+        note "version known: %b" (My_std.split_ocaml_version <> None);
         tag_any [ "my_warnings" ];
         flag [ "ocaml"; "compile"; "my_warnings" ] (S [ A "-w"; A "+a-70" ]);
         mark_tag_used "declared_but_unused";
@@ -254,6 +257,7 @@ let () =
           (Ocaml_compiler.native_shared_library_link_mldylib "%.mldylib" "%.cmxs");
         rule "mllib to all.cma" ~prod:"%.all.cma" ~dep:"%.mllib"
           (Ocaml_compiler.byte_library_link_mllib "%.mllib" "%.all.cma");
+        rule "my ocamllex" ~insert:`top ~prod:"%.ml" ~dep:"%.mll" (Ocaml_tools.ocamllex "%.mll");
         rule "modules to cma" ~prod:"%.mods.cma"
           (Ocaml_compiler.byte_library_link_modules [ "lib/B"; "lib/A" ] "%.mods.cma")
     | _ -> ())
@@ -265,7 +269,11 @@ let () =
         ("lib/shapes.mldylib", "A\nB\n"),
         ("lib/a.ml", "let x = B.y + 1\n"),
         ("lib/b.ml", "let y = 41\n"),
-        ("app/main.ml", "let () = print_int A.x; print_newline ()\n"),
+        (
+            "app/main.ml",
+            "let () = print_int (A.x + Lx.token (Lexing.from_string \"\")); print_newline ()\n",
+        ),
+        ("app/lx.mll", "rule token = parse _ { 1 } | eof { 0 }\n"),
         (
             "_tags",
             "<app/main.ml>: declared_but_unused\n<lib> or <app>: traverse\n",
@@ -311,6 +319,15 @@ let () =
         );
         assert_eq!(mine, expected, "{out}\n{}", run.stdout);
     }
+    let lexer = |t: &Tree| -> Vec<String> {
+        t.read("_build/_log")
+            .lines()
+            .filter(|l| l.contains("ocamllex") && !l.starts_with('+'))
+            .map(|l| l.replace("/usr/bin/", ""))
+            .collect()
+    };
+    assert_eq!(lexer(&ours), lexer(&theirs));
+    assert!(!lexer(&ours).is_empty());
     for t in [&ours, &theirs] {
         assert_eq!(t.run("main.native", &[]).ok().stdout, "42\n");
     }
