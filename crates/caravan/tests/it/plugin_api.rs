@@ -339,3 +339,38 @@ let () =
         );
     }
 }
+
+/// A library link action in a rule whose first product is not the one the
+/// action names (`~prods:["%.a"; "%.cmxa"]`) makes both files with one
+/// command, asked for by either name, as in ocamlbuild.
+#[test]
+fn compat_library_link_action_whose_output_is_not_the_first_product() {
+    let plugin = r#"open Ocamlbuild_plugin
+open Ocamlbuild_pack
+
+let () =
+  dispatch (function
+    | After_rules ->
+        rule "mllib to cmxa, archive first" ~insert:`top ~prods:[ "%.a"; "%.cmxa" ] ~dep:"%.mllib"
+          (Ocaml_compiler.native_library_link_mllib "%.mllib" "%.cmxa")
+    | _ -> ())
+"#;
+    let files = [
+        ("myocamlbuild.ml", plugin),
+        ("l.mllib", "B\n"),
+        ("b.ml", "let y = 1\n"),
+    ];
+    for target in ["l.a", "l.cmxa"] {
+        let ours = Tree::new(&files);
+        let theirs = ours.copy_sources();
+        theirs.ocamlbuild(&[target]).ok();
+        ours.caravan(&[target]).ok();
+        for t in [&ours, &theirs] {
+            assert!(t.path("_build/l.a").is_file() && t.path("_build/l.cmxa").is_file());
+        }
+        assert_eq!(
+            commands_writing(&ours.read("_build/_log"), "l.cmxa"),
+            commands_writing(&theirs.read("_build/_log"), "l.cmxa")
+        );
+    }
+}

@@ -18,8 +18,25 @@ use crate::rules::list_file;
 use crate::rules::units::{Units, UnitsKind};
 use crate::rules::{OcamlRules, RuleContext};
 
-/// The built-in task a `builtin` question names, with the target it makes.
-pub fn task(cx: &Arc<RuleContext>, kind: &str, args: &[String]) -> Result<(Target, Arc<dyn Task>)> {
+/// The built-in task a `builtin` question names.
+pub struct Builtin {
+    /// The target it makes.
+    pub target: Target,
+    /// The task.
+    pub task: Arc<dyn Task>,
+    /// Whether the task names its output itself, so that it may run in the
+    /// place of a rule whose key is another of its products (otherwise it
+    /// makes its task's key).
+    pub explicit_output: bool,
+}
+
+/// The built-in task a `builtin` question names.
+pub fn task(cx: &Arc<RuleContext>, kind: &str, args: &[String]) -> Result<Builtin> {
+    let explicit = |(target, task): (Target, Arc<dyn Task>)| Builtin {
+        target,
+        task,
+        explicit_output: true,
+    };
     let units = |kind: UnitsKind| -> Result<(Target, Arc<dyn Task>)> {
         match args {
             [list, out] => Ok((
@@ -28,6 +45,7 @@ pub fn task(cx: &Arc<RuleContext>, kind: &str, args: &[String]) -> Result<(Targe
                     cx: cx.clone(),
                     list: Target::new(list),
                     entries: None,
+                    out: Some(Target::new(out)),
                     kind,
                 }),
             )),
@@ -46,6 +64,7 @@ pub fn task(cx: &Arc<RuleContext>, kind: &str, args: &[String]) -> Result<(Targe
                         cx: cx.clone(),
                         list: Target::new(&list),
                         entries: Some(entries.to_vec()),
+                        out: Some(Target::new(out)),
                         kind,
                     }),
                 ))
@@ -54,19 +73,23 @@ pub fn task(cx: &Arc<RuleContext>, kind: &str, args: &[String]) -> Result<(Targe
         }
     };
     match kind {
-        "library-byte" => units(UnitsKind::Archive(Mode::Byte)),
-        "library-native" => units(UnitsKind::Archive(Mode::Native)),
-        "shared-library" => units(UnitsKind::Plugin),
-        "toplevel" => units(UnitsKind::Toplevel),
-        "library-byte-modules" => modules(UnitsKind::Archive(Mode::Byte)),
-        "library-native-modules" => modules(UnitsKind::Archive(Mode::Native)),
-        "shared-library-modules" => modules(UnitsKind::Plugin),
-        "toplevel-modules" => modules(UnitsKind::Toplevel),
+        "library-byte" => units(UnitsKind::Archive(Mode::Byte)).map(explicit),
+        "library-native" => units(UnitsKind::Archive(Mode::Native)).map(explicit),
+        "shared-library" => units(UnitsKind::Plugin).map(explicit),
+        "toplevel" => units(UnitsKind::Toplevel).map(explicit),
+        "library-byte-modules" => modules(UnitsKind::Archive(Mode::Byte)).map(explicit),
+        "library-native-modules" => modules(UnitsKind::Archive(Mode::Native)).map(explicit),
+        "shared-library-modules" => modules(UnitsKind::Plugin).map(explicit),
+        "toplevel-modules" => modules(UnitsKind::Toplevel).map(explicit),
         "target" => match args {
             [out] => {
                 let target = Target::new(out);
                 match OcamlRules::builtin_producer(cx.clone(), &target) {
-                    Some((_, task)) => Ok((target, task)),
+                    Some((_, task)) => Ok(Builtin {
+                        target,
+                        task,
+                        explicit_output: false,
+                    }),
                     None => Err(Error::rule(
                         "plugin",
                         format!("no built-in rule of ocamlbuild makes {out}"),

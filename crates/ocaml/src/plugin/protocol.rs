@@ -78,9 +78,10 @@
 //! `-modules` (ARGs: the output, then the modules, as a list file's
 //! entries) or `target` (ARG: a target, made by the built-in rule that
 //! makes it). When the target is
-//! the rule's own, its built-in task runs in the rule's place (its command,
-//! inputs and log are the built-in rule's); otherwise the target is built
-//! as a dependency. Any question may be answered `(reply ID (error
+//! the rule's own (its first product; any of its products for the list
+//! kinds, which name their output), its built-in task runs in the rule's
+//! place (its command, inputs and log are the built-in rule's); otherwise
+//! the target is built as a dependency. Any question may be answered `(reply ID (error
 //! MESSAGE))`.
 //!
 //! # Errors

@@ -422,9 +422,10 @@ enum Step {
 }
 
 impl RuleTask {
-    /// Answers a `builtin` question: the rule's own target is made by the
-    /// built-in task in the rule's place (once); another target is built
-    /// as a dependency.
+    /// Answers a `builtin` question: the rule's own target (its key, or
+    /// another of its products for a task that names its output) is made
+    /// by the built-in task in the rule's place (once); another target is
+    /// built as a dependency.
     async fn builtin(
         &self,
         tcx: &Arc<TaskCx>,
@@ -433,8 +434,13 @@ impl RuleTask {
         inputs: &mut Vec<Target>,
         delegated: &mut Option<TaskValue>,
     ) -> Result<()> {
-        let (target, task) = builtin::task(&self.cx, kind, args)?;
-        if &target == tcx.key() {
+        let builtin::Builtin {
+            target,
+            task,
+            explicit_output,
+        } = builtin::task(&self.cx, kind, args)?;
+        let in_place = &target == tcx.key() || (explicit_output && self.products.contains(&target));
+        if in_place {
             if delegated.is_none() {
                 *delegated = Some(task.run(tcx.clone()).await?);
             }

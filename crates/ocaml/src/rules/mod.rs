@@ -664,6 +664,7 @@ impl OcamlRules {
                 cx: self.cx.clone(),
                 list: Target::new(&file),
                 entries: None,
+                out: None,
                 kind,
             }),
         )

@@ -81,6 +81,9 @@ pub struct Units {
     /// `Ocaml_compiler.byte_library_link_modules`...); they are looked up
     /// as the file's would be.
     pub entries: Option<Vec<String>>,
+    /// The output, when it is not the task's key (a plugin rule whose
+    /// first product is another file runs this task in its place).
+    pub out: Option<Target>,
     /// What it becomes.
     pub kind: UnitsKind,
 }
@@ -134,7 +137,7 @@ impl Task for Units {
             let cx = &self.cx;
             let kind = self.kind;
             let mode = kind.mode();
-            let out = tcx.key().clone();
+            let out = self.out.clone().unwrap_or_else(|| tcx.key().clone());
             let members = match &self.entries {
                 Some(entries) => list_file::resolve_entries(cx, entries, &self.list)?,
                 None => list_file::modules(&tcx, cx, &self.list).await?,
