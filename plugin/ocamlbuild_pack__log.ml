@@ -26,17 +26,31 @@ let event ?(pretend = false) command _target _tags =
 let init (_ : string option) = ()
 let display f = f stdout
 let update () = ()
-let mode name = name = "classic" && !classic_display
 
-let at_end_callbacks : (string * ([ `Error | `Quiet ] -> unit)) list ref = ref []
-let at_failure_callbacks : (string * ([ `Error ] -> unit)) list ref = ref []
-let at_end ~name f = at_end_callbacks := (name, (f :> [ `Error | `Quiet ] -> unit)) :: !at_end_callbacks
-let at_failure ~name f = at_failure_callbacks := (name, (f :> [ `Error ] -> unit)) :: !at_failure_callbacks
+(* ocamlbuild's debugging switch, always on. *)
+let mode (_ : string) = true
 
-(* Runs the callbacks registered for the end of the plugin's run. *)
-let finish ?(how = `Success) () =
-  match how with
-  | `Success -> ()
-  | (`Error | `Quiet) as how ->
-      if how = `Error then List.iter (fun (_, f) -> f `Error) (List.rev !at_failure_callbacks);
-      List.iter (fun (_, f) -> f how) (List.rev !at_end_callbacks)
+(* Callbacks for the end of the run, once per name, in registration order:
+   [at_end] ones run at the end of a build that succeeded or failed (and
+   are told `Error), [at_failure] ones only after a failure. They run when
+   [finish] is called; caravan does not tell the plugin how its build
+   ended, so only a plugin's own [finish] calls run them. *)
+let pending : ([ `Error | `Quiet | `Success ] -> unit) Queue.t = Queue.create ()
+let registered : (string, unit) Hashtbl.t = Hashtbl.create 8
+
+let at_end_always ~name f =
+  if not (Hashtbl.mem registered name) then begin
+    Hashtbl.add registered name ();
+    Queue.add f pending
+  end
+
+let at_end ~name f = at_end_always ~name (function `Quiet -> () | `Success | `Error -> f `Error)
+let at_failure ~name f = at_end_always ~name (function `Success | `Quiet -> () | `Error -> f `Error)
+
+let finish ?how () =
+  let how = match how with None -> `Quiet | Some h -> (h :> [ `Error | `Quiet | `Success ]) in
+  while not (Queue.is_empty pending) do
+    let now = Queue.copy pending in
+    Queue.clear pending;
+    Queue.iter (fun f -> f how) now
+  done
