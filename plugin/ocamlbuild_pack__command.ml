@@ -266,8 +266,19 @@ let pdep tags ptag deps =
   Hashtbl.replace pdep_closures id deps;
   Ocamlbuild_pack__declare.send "pdep" [ Wire.atoms tags; Wire.Atom ptag; Wire.Atom (string_of_int id) ]
 
-(* A digest of a command's text (commands are compared by what they run). *)
-let digest cmd = Digest.string (to_string cmd)
+(* What identifies a command, as ocamlbuild computes it: one command line
+   is its own text; otherwise the digest of the list of the texts of its
+   command lines and of the digests of its echoes' path and texts. *)
+let digest cmd =
+  let rec parts acc = function
+    | Cmd spec -> string_of_command_spec spec :: acc
+    | Seq l -> List.fold_left parts acc l
+    | Nop -> acc
+    | Echo (texts, path) -> List.rev_append (List.map Digest.string (path :: texts)) acc
+  in
+  match List.rev (parts [] cmd) with
+  | [ one ] -> one
+  | many -> Digest.string ("[" ^ String.concat ";" many ^ "]")
 
 (* caravan reports its own parallelism statistics. *)
 let dump_parallel_stats () = ()

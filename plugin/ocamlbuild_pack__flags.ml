@@ -44,7 +44,7 @@ let mark_tag_used tag =
 let of_tags = Command.flags_of_tags
 
 let of_tag_list tags = of_tags (Ocamlbuild_pack__tags.of_list tags)
-let add x xs = if List.mem x xs then xs else x :: xs
+let add x xs = x :: xs
 let remove x xs = List.filter (fun y -> y <> x) xs
 
 (* caravan prints the flags with -documentation. *)

@@ -86,10 +86,9 @@ let tag_gen source lexbuf =
       (String.sub s 0 i, Some (String.sub s (i + 1) (String.length s - i - 2)))
   | Some _ -> error_at source lexbuf "Not a valid parametrized tag"
 
-(* The output of [ocamldep -modules]: "file: M1 M2" lines, long lines
-   continued with a backslash. *)
+(* The output of [ocamldep -modules]: "file: M1 M2" lines. *)
 let ocamldep_output source lexbuf =
-  let text = join_continued (contents lexbuf) in
+  let text = contents lexbuf in
   List.filter_map
     (fun line ->
       if String.trim line = "" then None

@@ -16,13 +16,24 @@ module Resources = Set.Make (String)
 let compare = String.compare
 let print = Format.pp_print_string
 let print_pattern = Format.pp_print_string
-let root () = Filename.dirname !Ocamlbuild_pack__options.build_dir
-let in_source_dir p = if Filename.is_relative p then Filename.concat (root ()) p else p
-let in_build_dir p = if Filename.is_relative p then Filename.concat !Ocamlbuild_pack__options.build_dir p else p
+(* A resource in the source tree (from the folder the plugin started in,
+   the root) and in the build directory (where actions run). *)
+let in_source_dir p =
+  if Filename.is_implicit p then Filename.concat Ocamlbuild_pack__pathname.pwd p
+  else invalid_arg (Printf.sprintf "in_source_dir: %S" p)
+
+let in_build_dir p = if Filename.is_relative p then p else invalid_arg (Printf.sprintf "in_build_dir: %S" p)
+
+(* The file of a resource in the build directory, wherever the plugin
+   runs from (hooks run at the root). *)
+let build_file p = Filename.concat !Ocamlbuild_pack__options.build_dir (in_build_dir p)
 let exists_in_source_dir p = Sys.file_exists (in_source_dir p)
-let exists_in_build_dir p = Sys.file_exists (in_build_dir p)
-let digest p = Digest.to_hex (Digest.file (in_build_dir p))
-let clean p = try Sys.remove (in_build_dir p) with Sys_error _ -> ()
+let exists_in_build_dir p = Sys.file_exists (build_file p)
+(* The digest of a resource's name and, when it exists, of its content. *)
+let digest p =
+  let f = build_file p in
+  Digest.string (p ^ if Sys.file_exists f then Digest.file f else "")
+let clean p = try Sys.remove (build_file p) with Sys_error _ -> ()
 let clean_up_links (entry : bool Ocamlbuild_pack__slurp.entry) = entry
 let import s = Ocamlbuild_pack__pathname.normalize s
 let import_pattern s = s
@@ -105,7 +116,7 @@ module Cache = struct
 
   (* Copies a source into the build directory. *)
   let import_in_build_dir r =
-    let dest = in_build_dir r in
+    let dest = build_file r in
     Ocamlbuild_pack__shell.mkdir_p (Filename.dirname dest);
     copy_file (in_source_dir r) dest
 

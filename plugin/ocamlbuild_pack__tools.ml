@@ -7,17 +7,20 @@ module Wire = Caravan_wire
 let tags_of_pathname p =
   Ocamlbuild_pack__tags.of_list (Wire.to_atoms (Wire.request "tags-of" [ Wire.Atom p ]))
 
-(* The places a path may be found: a relative path names its base name in
-   each include directory of its folder; another stays as it is. *)
+(* The places a target named on the command line may be: a bare name is
+   looked for in each include directory of the root; a relative path with
+   a folder stays as it is, the folder becoming its own context. *)
 let path_and_context_of_string s =
   if Filename.is_implicit s then
-    let base = Filename.basename s in
-    List.map
-      (fun dir -> Ocamlbuild_pack__pathname.concat dir base)
-      (Ocamlbuild_pack__pathname.include_dirs_of (Filename.dirname s))
+    let dir = Filename.dirname s in
+    if dir <> Filename.current_dir_name then begin
+      Ocamlbuild_pack__pathname.define_context dir [ dir ];
+      [ s ]
+    end
+    else
+      List.map
+        (fun d -> Ocamlbuild_pack__pathname.concat d (Filename.basename s))
+        (Ocamlbuild_pack__pathname.include_dirs_of dir)
   else [ s ]
 
-let pp_l f l =
-  Format.fprintf f "@[<hv0>%a@]"
-    (Format.pp_print_list ~pp_sep:(fun f () -> Format.fprintf f ",@ ") Format.pp_print_string)
-    l
+let pp_l f l = Ocamlbuild_pack__my_std.List.print Ocamlbuild_pack__my_std.String.print f l

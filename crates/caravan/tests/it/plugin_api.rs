@@ -374,3 +374,69 @@ let () =
         );
     }
 }
+
+/// Values of the API that compute something without caravan
+/// (`Command.digest`, `Resource.matchit`, `Lexers`, `Param_tags`, `Flags`,
+/// `Log.mode`, `Exit_codes`, `Shell` quoting, `Tools.pp_l`, `My_std`,
+/// `Resource.digest`...) give the plugin the same answers as ocamlbuild's.
+#[test]
+fn compat_api_functions_answer_as_ocamlbuilds() {
+    let plugin = r#"open Ocamlbuild_plugin
+open Ocamlbuild_pack
+
+let report = Sys.getenv "PLUGIN_REPORT"
+
+let () =
+  dispatch (function
+    | After_rules ->
+        let oc = open_out report in
+        let p fmt = Printf.fprintf oc (fmt ^^ "\n") in
+        let hex s = if String.length s = 16 then Digest.to_hex s else s in
+        p "digest cmd: %s" (hex (Command.digest (Cmd (S [ A "ocamlc"; A "a b"; P "x.ml" ]))));
+        p "digest seq: %s"
+          (hex (Command.digest (Seq [ Cmd (S [ A "a" ]); Echo ([ "t1"; "t2" ], "out"); Nop; Cmd (S [ A "b" ]) ])));
+        let env = match Resource.matchit (Resource.import_pattern "%(dir)/gen_%.ml") "src/gen_foo.ml" with
+          | Some env -> Resource.subst env "%(dir)|%"
+          | None -> "none" in
+        p "matchit: %s" env;
+        p "matchit none: %b" (Resource.matchit (Resource.import_pattern "%.mli") "a.ml" = None);
+        p "tag_gen: %s" (match Lexers.tag_gen "x" (Lexing.from_string "pkg(foo)") with n, Some a -> n ^ "/" ^ a | n, None -> n);
+        p "is_applied: %b %b" (Param_tags.is_applied "a(b)") (Param_tags.is_applied "ab");
+        p "flags add/remove: %s" (String.concat "," (Flags.remove "b" (Flags.add "a" [ "b"; "a" ])));
+        p "log mode: %b" (Log.mode "anything");
+        p "exit codes: %d %d %d" Exit_codes.rc_hygiene Exit_codes.rc_solver_failed Exit_codes.rc_build_error;
+        p "quote: %s" (Shell.quote_filename_if_needed "a b'c");
+        p "pp_l: %s" (Format.asprintf "%a" Tools.pp_l [ "x"; "y" ]);
+        p "version: %b" (My_std.split_ocaml_version <> None);
+        p "sbprintf: %s" (My_std.sbprintf "%d-%s" 3 "x");
+        p "exists: %b %b" (My_std.sys_file_exists "myocamlbuild.ml") (My_std.sys_file_exists "MYOCAMLBUILD.ML");
+        p "target_and_tags: %s"
+          (let s, t, _ = Command.string_target_and_tags_of_command_spec (S [ A "cp"; P "a"; Px "b c" ]) in s ^ " | " ^ t);
+        p "resource digest: %s" (Digest.to_hex (Resource.digest "nonexistent"));
+        p "string_list_of_file: %s" (String.concat "," (string_list_of_file "_tags"));
+        p "ocamldep_output: %s"
+          (String.concat ";" (List.map (fun (f, ms) -> f ^ ":" ^ String.concat "," ms)
+             (Lexers.ocamldep_output "x" (Lexing.from_string "a.ml: B C\nb.ml:\n"))));
+        close_out oc
+    | _ -> ())
+"#;
+    let files = [
+        ("myocamlbuild.ml", plugin),
+        ("_tags", "true: debug\n"),
+        ("x.ml", "let () = ()\n"),
+    ];
+    let ours = Tree::new(&files);
+    let theirs = ours.copy_sources();
+    let report = |t: &Tree| t.path("report.txt").display().to_string();
+    theirs
+        .ocamlbuild_env(&["x.byte"], &[("PLUGIN_REPORT", &report(&theirs))])
+        .ok();
+    ours.caravan_env(&["x.byte"], &[("PLUGIN_REPORT", &report(&ours))])
+        .ok();
+    let expected = theirs.read("report.txt");
+    assert!(
+        expected.contains("digest cmd: ocamlc 'a b' x.ml"),
+        "{expected}"
+    );
+    assert_eq!(ours.read("report.txt"), expected);
+}
