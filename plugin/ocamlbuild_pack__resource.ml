@@ -48,9 +48,10 @@ let tokens pattern =
     (function `Word w -> Word w | `Var (name, _) -> Var name)
     (Ocamlbuild_pack__lexers.path_scheme true "target pattern" (Lexing.from_string pattern))
 
-(* The bindings that make [pattern] equal to [path], if any: each variable
-   matches a non-empty string (the same one where it appears twice); a
-   variable's own pattern, "%(name:pattern)", is not checked. *)
+(* The bindings that make [pattern] equal to [path], if any, as ocamlbuild
+   finds them: each variable takes the shortest text (possibly empty) that
+   lets the rest match; a variable's own pattern, "%(name:pattern)", is
+   not checked (caravan matches rule patterns itself). *)
 let matchit pattern path =
   let n = String.length path in
   let rec go toks i env =
@@ -59,37 +60,29 @@ let matchit pattern path =
     | Word w :: rest ->
         let l = String.length w in
         if i + l <= n && String.sub path i l = w then go rest (i + l) env else None
-    | Var v :: rest -> (
-        match List.assoc_opt v env with
-        | Some value ->
-            let l = String.length value in
-            if i + l <= n && String.sub path i l = value then go rest (i + l) env else None
-        | None ->
-            let rec try_len l =
-              if i + l > n then None
-              else
-                match go rest (i + l) ((v, String.sub path i l) :: env) with
-                | Some e -> Some e
-                | None -> try_len (l + 1)
-            in
-            try_len 1)
+    | [ Var v ] -> Some ((v, String.sub path i (n - i)) :: env)
+    | Var v :: rest ->
+        let rec try_len l =
+          if i + l > n then None
+          else
+            match go rest (i + l) ((v, String.sub path i l) :: env) with
+            | Some e -> Some e
+            | None -> try_len (l + 1)
+        in
+        try_len 0
   in
   go (tokens pattern) 0 []
 
-let subst_with ~any env pattern =
+(* [pattern] with its variables replaced by their values in [env] (an
+   unbound variable by nothing). *)
+let subst env pattern =
   String.concat ""
     (List.map
-       (function
-         | Word w -> w
-         | Var v -> (
-             match List.assoc_opt v env with
-             | Some value -> value
-             | None -> if any then (if v = "" then "%" else "%(" ^ v ^ ")") else raise Not_found))
+       (function Word w -> w | Var v -> (match List.assoc_opt v env with Some value -> value | None -> ""))
        (tokens pattern))
 
-let subst env p = subst_with ~any:false env p
-let subst_any env p = subst_with ~any:true env p
-let subst_pattern env p = subst_with ~any:false env p
+let subst_any = subst
+let subst_pattern = subst
 
 module Cache = struct
   type suspension = Ocamlbuild_pack__command.t * (unit -> unit)

@@ -69,8 +69,17 @@ let rule name ?(tags = []) ?(prods = []) ?(deps = []) ?prod ?dep ?stamp ?(insert
   let prods = add_all prods prod and deps = add_all deps dep in
   if prods = [] && stamp = None then failwith "Can't make a rule that produces nothing";
   Hashtbl.replace actions name action;
+  (* As in ocamlbuild, a scheme's products include its stamp. *)
   insert_scheme insert
-    { name; tags = Ocamlbuild_pack__tags.of_list tags; deps; doc; prods; stamp; code = action };
+    {
+      name;
+      tags = Ocamlbuild_pack__tags.of_list tags;
+      deps;
+      doc;
+      prods = prods @ Option.to_list stamp;
+      stamp;
+      code = action;
+    };
   let insert =
     match insert with
     | `top -> Wire.atoms [ "top" ]
@@ -136,29 +145,35 @@ let name_of_rule r = r.name
 let deps_of_rule r = r.deps
 let prods_of_rule r = r.prods
 let doc_of_rule r = r.doc
-let compare r1 r2 = String.compare r1.name r2.name
+
+(* Rules are not ordered (as in ocamlbuild, where comparing them fails). *)
+let compare (_ : 'a gen_rule) (_ : 'a gen_rule) : int = invalid_arg "Rule.compare"
 let print_rule_name f r = Format.pp_print_string f r.name
+let print = print_rule_name
+let print_strings = List.print Format.pp_print_string
 
 let print_rule_contents ppelt f r =
-  let list f l = Format.pp_print_list ~pp_sep:(fun f () -> Format.fprintf f ";@ ") f l in
-  Format.fprintf f "@[<v2>{@ @[<2>name =@ %S@];@ @[<2>tags =@ %a@];@ @[<2>deps =@ [%a]@];@ @[<2>prods =@ [%a]@];@ @[<2>stamp =@ %a@];@ @[<2>doc =@ %a@]@]@ }"
-    r.name Ocamlbuild_pack__tags.print r.tags (list Format.pp_print_string) r.deps (list ppelt) r.prods
-    (opt_print ppelt) r.stamp (opt_print Format.pp_print_string) r.doc
+  Format.fprintf f
+    "@[<v2>{@ @[<2>name  =@ %S@];@ @[<2>deps  =@ %a@];@ @[<2>prods = %a@];@ @[<2>code  = <fun>@];@ @[<hov 2> doc = %s@]@]@ }"
+    r.name print_strings r.deps (List.print ppelt) r.prods
+    (match r.doc with None -> "None" | Some d -> Printf.sprintf "Some %S" d)
 
 let pretty_print ppelt f r =
-  let words l = Format.pp_print_list ~pp_sep:(fun f () -> Format.fprintf f ";@ ") (fun f x -> Format.fprintf f "%a" ppelt x) l in
-  Format.fprintf f "@[<hv2>rule %S@ ~deps:[%a]@ ~prods:[%a]%a@]" r.name
-    (Format.pp_print_list ~pp_sep:(fun f () -> Format.fprintf f ";@ ") (fun f x -> Format.fprintf f "%S" x))
-    r.deps words r.prods
-    (fun f -> function Some d -> Format.fprintf f "@ ~doc:%S" d | None -> ())
-    r.doc
+  Format.fprintf f "@[<hv2>rule %S@ ~deps:%a@ ~prods:%a@ " r.name print_strings r.deps (List.print ppelt) r.prods;
+  (match r.doc with None -> () | Some d -> Format.fprintf f "~doc:\"@[<hov>%a@]\"@ " Format.pp_print_text d);
+  Format.fprintf f "<fun>@]"
 
-let print f r = pretty_print (fun f x -> Format.fprintf f "%S" x) f r
-
-(* A scheme with its patterns replaced by their values in [env]. *)
+(* A scheme with its patterns replaced by their values in [env]; its name
+   shows the bindings. *)
 let subst env (r : rule_scheme) : rule =
   let s = Ocamlbuild_pack__resource.subst env in
-  { r with deps = List.map s r.deps; prods = List.map s r.prods; stamp = Option.map s r.stamp }
+  {
+    r with
+    name = Format.asprintf "%s (%a)" r.name Ocamlbuild_pack__resource.print_env env;
+    deps = List.map s r.deps;
+    prods = List.map s r.prods;
+    stamp = Option.map s r.stamp;
+  }
 
 (* The scheme applied to [target], when one of its products matches it. *)
 let can_produce target (r : rule_scheme) =

@@ -376,7 +376,8 @@ let () =
 }
 
 /// Values of the API that compute something without caravan
-/// (`Command.digest`, `Resource.matchit`, `Lexers`, `Param_tags`, `Flags`,
+/// (`Command.digest`, `Resource.matchit`/`subst`, `Rule.get_rules`,
+/// `can_produce` and its printers, `Lexers`, `Param_tags`, `Flags`,
 /// `Log.mode`, `Exit_codes`, `Shell` quoting, `Tools.pp_l`, `My_std`,
 /// `Resource.digest`...) give the plugin the same answers as ocamlbuild's.
 #[test]
@@ -417,6 +418,17 @@ let () =
         p "ocamldep_output: %s"
           (String.concat ";" (List.map (fun (f, ms) -> f ^ ":" ^ String.concat "," ms)
              (Lexers.ocamldep_output "x" (Lexing.from_string "a.ml: B C\nb.ml:\n"))));
+        rule "mine" ~prod:"%(path)lib%(name).a" ~dep:"%(path)%(name).clib" ~doc:"A doc." (fun _ _ -> Nop);
+        let r = List.find (fun r -> Rule.name_of_rule r = "mine") (Rule.get_rules ()) in
+        p "pretty: %s" (Format.asprintf "%a" (Rule.pretty_print Resource.print_pattern) r);
+        p "contents: %s" (Format.asprintf "%a" (Rule.print_rule_contents Resource.print_pattern) r);
+        (match Rule.can_produce "sub/libfoo.a" r with
+         | Some r' -> p "can_produce: %s deps=%s" (Rule.name_of_rule r') (String.concat "," (Rule.deps_of_rule r'))
+         | None -> p "can_produce: none");
+        p "matchit empty: %s"
+          (match Resource.matchit (Resource.import_pattern "%(path)lib%(libname).a") "libfoo.a" with
+           | Some env -> Resource.subst env "[%(path)][%(libname)][%(unbound)]"
+           | None -> "none");
         close_out oc
     | _ -> ())
 "#;
