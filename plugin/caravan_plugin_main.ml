@@ -30,7 +30,7 @@ let run_hook name args =
   let hook = hook_named name in
   (match (hook, args) with
    | Hooks.After_options, [] -> (
-       try Options.init Sys.argv with
+       try Options.init_from Sys.argv with
        | Arg.Bad msg | Arg.Help msg ->
            error "usage" (String.trim msg) "";
            exit 1)
@@ -75,7 +75,10 @@ let eval (eval_id, rule_name, bindings) =
       let bindings =
         List.map (function List [ Atom k; Atom v ] -> (k, v) | v -> fail_shape "a binding" v) (to_list bindings)
       in
-      let command = action (Rule.substitute bindings) (build eval_id) in
+      set_current_eval eval_id;
+      let command =
+        Fun.protect ~finally:clear_current_eval (fun () -> action (Rule.substitute bindings) (build eval_id))
+      in
       List [ Atom "result"; Atom eval_id; Command.encode (Command.resolve_virtuals command) ]
     with e ->
       let backtrace = Printexc.get_backtrace () in

@@ -160,3 +160,18 @@ let fail_shape what v =
 let to_atom = function Atom s -> s | v -> fail_shape "an atom" v
 let to_list = function List l -> l | v -> fail_shape "a list" v
 let to_atoms v = List.map to_atom (to_list v)
+
+(* The rule evaluation each thread runs (one thread per evaluation), so
+   that API functions called from an action without its [build] closure
+   ([Ocaml_compiler.*], [Solver.solve_target]) can name it to caravan. *)
+
+let evals : (int, string) Hashtbl.t = Hashtbl.create 8
+let evals_mutex = Mutex.create ()
+
+let with_evals f =
+  Mutex.lock evals_mutex;
+  Fun.protect ~finally:(fun () -> Mutex.unlock evals_mutex) f
+
+let set_current_eval id = with_evals (fun () -> Hashtbl.replace evals (Thread.id (Thread.self ())) id)
+let clear_current_eval () = with_evals (fun () -> Hashtbl.remove evals (Thread.id (Thread.self ())))
+let current_eval () = with_evals (fun () -> Hashtbl.find_opt evals (Thread.id (Thread.self ())))

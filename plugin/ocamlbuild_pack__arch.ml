@@ -66,6 +66,10 @@ let iter_include_dirs arch f =
   in
   go arch
 
+(* The -for-pack flags of a file: set up by [mk_tables], from the pack
+   its folder belongs to (each call adds to those of the previous ones). *)
+let forpack_flags_table = ref (fun (_ : string) -> Ocamlbuild_pack__command.N)
+
 let mk_tables arch =
   let include_dirs_table = Hashtbl.create 17 and for_pack_table = Hashtbl.create 17 in
   iter_info
@@ -73,7 +77,16 @@ let mk_tables arch =
       Hashtbl.replace include_dirs_table i.current_path i.include_dirs;
       Hashtbl.replace for_pack_table i.current_path i.for_pack)
     arch;
+  let before = !forpack_flags_table in
+  (forpack_flags_table :=
+     fun path ->
+       match Hashtbl.find_opt for_pack_table (Filename.dirname path) with
+       | Some "" -> Ocamlbuild_pack__command.N
+       | Some pack -> Ocamlbuild_pack__command.(S [ A "-for-pack"; A pack ])
+       | None -> before path);
   (include_dirs_table, for_pack_table)
+
+let forpack_flags_of_pathname path = !forpack_flags_table path
 
 let print_table pp f table =
   Format.fprintf f "@[<hv0>{:@[<hv0>";

@@ -61,6 +61,10 @@ let rec decode_spec = function
 (* The flags caravan's declarations give a set of tags. *)
 let flags_of_tags tags = decode_spec (Wire.request "tag-flags" [ Wire.atoms (Tags.elements tags) ])
 
+(* What [T tags] stands for when a spec is rendered here (ocamlbuild lets
+   plugins replace it). *)
+let tag_handler = ref flags_of_tags
+
 (* Virtual commands (V "OCAMLC"...), found as ocamlbuild finds tools. *)
 
 let search_in_path cmd =
@@ -136,7 +140,7 @@ let rec string_of_command_spec_with resolve spec =
           Printf.bprintf b "<virtual %s>" (Ocamlbuild_pack__shell.quote_filename_if_needed v)
         end
     | S l -> List.iter go l
-    | T tags -> go (flags_of_tags tags)
+    | T tags -> go (!tag_handler tags)
     | Quote s ->
         put_space ();
         put_filename (string_of_command_spec_with resolve s)
@@ -145,6 +149,21 @@ let rec string_of_command_spec_with resolve spec =
   Buffer.contents b
 
 let string_of_command_spec = string_of_command_spec_with false
+
+(* The text of a spec as it runs (virtual tools resolved), its log target
+   (its last [Px], else the text) and the tags it names. *)
+let string_target_and_tags_of_command_spec spec =
+  let text = string_of_command_spec_with true spec in
+  let target = ref "" and tags = ref Tags.empty in
+  let rec visit = function
+    | Px p -> target := p
+    | S l -> List.iter visit l
+    | T t -> tags := Tags.union !tags t
+    | Quote s -> visit s
+    | N | A _ | P _ | Sh _ | V _ -> ()
+  in
+  visit spec;
+  (text, (if !target = "" then text else !target), !tags)
 
 let rec print f = function
   | Cmd spec -> Format.pp_print_string f (string_of_command_spec spec)
@@ -161,7 +180,7 @@ let rec reduce x =
     | N -> acc
     | A _ | Sh _ | P _ | Px _ | V _ -> x :: acc
     | S l -> List.fold_right go l acc
-    | T tags -> go (flags_of_tags tags) acc
+    | T tags -> go (!tag_handler tags) acc
     | Quote s -> Quote (reduce s) :: acc
   in
   match go x [] with [] -> N | [ x ] -> x | xs -> S xs
@@ -246,3 +265,21 @@ let pdep tags ptag deps =
   let id = Ocamlbuild_pack__declare.fresh_id () in
   Hashtbl.replace pdep_closures id deps;
   Ocamlbuild_pack__declare.send "pdep" [ Wire.atoms tags; Wire.Atom ptag; Wire.Atom (string_of_int id) ]
+
+(* What identifies a command, as ocamlbuild computes it: one command line
+   is its own text; otherwise the digest of the list of the texts of its
+   command lines and of the digests of its echoes' path and texts. *)
+let digest cmd =
+  let rec parts acc = function
+    | Cmd spec -> string_of_command_spec spec :: acc
+    | Seq l -> List.fold_left parts acc l
+    | Nop -> acc
+    | Echo (texts, path) -> List.rev_append (List.map Digest.string (path :: texts)) acc
+  in
+  match List.rev (parts [] cmd) with
+  | [ one ] -> one
+  | many -> Digest.string ("[" ^ String.concat ";" many ^ "]")
+
+(* caravan reports its own parallelism statistics. *)
+let dump_parallel_stats () = ()
+let file_or_exe_exists file = Sys.file_exists file || Sys.file_exists (file ^ ".exe")

@@ -100,7 +100,42 @@ module List = struct
     go n [] l
 end
 
+(* ocamlbuild's sets: the standard ones, with [find_elt] (the element
+   satisfying a predicate, [Not_found] if none) and a printer. *)
+module Set = struct
+  module type OrderedTypePrintable = sig
+    type t
+
+    val compare : t -> t -> int
+    val print : Format.formatter -> t -> unit
+  end
+
+  module type S = sig
+    include Stdlib.Set.S
+
+    val find_elt : (elt -> bool) -> t -> elt
+    val print : Format.formatter -> t -> unit
+  end
+
+  module Make (M : OrderedTypePrintable) : S with type elt = M.t = struct
+    include Stdlib.Set.Make (M)
+
+    let find_elt p s = choose (filter p s)
+
+    let print f s =
+      Format.fprintf f "@[<hv0>@[<hv2>{.";
+      let first = ref true in
+      iter
+        (fun x ->
+          if !first then first := false else Format.fprintf f ",";
+          Format.fprintf f "@ %a" M.print x)
+        s;
+      Format.fprintf f "@]@ .}@]"
+  end
+end
+
 module StringSet = Set.Make (String)
+module Digest = Digest
 
 let opt_print pp f = function
   | None -> Format.pp_print_string f "None"
@@ -190,3 +225,67 @@ exception Exit_usage of string
 exception Exit_system_error of string
 exception Exit_with_code of int
 exception Exit_silently_with_code of int
+
+(* The rest of ocamlbuild's MISC utilities. *)
+
+let ksbprintf k fmt =
+  let b = Buffer.create 128 in
+  let f = Format.formatter_of_buffer b in
+  Format.kfprintf
+    (fun f ->
+      Format.pp_print_flush f ();
+      k (Buffer.contents b))
+    f fmt
+
+let sbprintf fmt = ksbprintf (fun s -> s) fmt
+let invalid_arg' fmt = ksbprintf invalid_arg fmt
+
+(* ocamlbuild caches directory listings; caravan's plugin reads the file
+   system directly, so the cache resets have nothing to forget. *)
+let sys_readdir d = Outcome.wrap Sys.readdir d
+let reset_readdir_cache () = ()
+let reset_filesys_cache () = ()
+let reset_filesys_cache_for_file (_ : string) = ()
+let sys_remove f = Sys.remove f
+
+(* Whether [f] exists with this exact name (case included, as ocamlbuild
+   checks it against the directory listing). *)
+let sys_file_exists f =
+  let dir = Filename.dirname f and base = Filename.basename f in
+  if base = Filename.current_dir_name || base = Filename.parent_dir_name || base = "/" then Sys.file_exists f
+  else
+    match Sys.readdir dir with
+    | entries -> Array.mem base entries
+    | exception Sys_error _ -> false
+
+let sys_command cmd = if cmd = "" then 0 else Sys.command cmd
+
+let set_lexbuf_fname fname lexbuf =
+  let open Lexing in
+  lexbuf.lex_start_p <- { lexbuf.lex_start_p with pos_fname = fname };
+  lexbuf.lex_curr_p <- { lexbuf.lex_curr_p with pos_fname = fname }
+
+let lexbuf_of_string ?name content =
+  let lexbuf = Lexing.from_string content in
+  let fname = match name with Some n -> n | None -> "" in
+  set_lexbuf_fname fname lexbuf;
+  lexbuf
+
+(* The version of the compiler running the plugin, as (major, minor,
+   patch, rest): "4.14.1+flambda" gives (4, 14, 1, "+flambda"). *)
+let split_ocaml_version =
+  let version = Sys.ocaml_version in
+  let digits i =
+    let j = ref i in
+    while !j < String.length version && version.[!j] >= '0' && version.[!j] <= '9' do incr j done;
+    if !j = i then None else Some (int_of_string (String.sub version i (!j - i)), !j)
+  in
+  match digits 0 with
+  | Some (major, i) when i < String.length version && version.[i] = '.' -> (
+      match digits (i + 1) with
+      | Some (minor, j) when j < String.length version && version.[j] = '.' -> (
+          match digits (j + 1) with
+          | Some (patch, k) -> Some (major, minor, patch, String.sub version k (String.length version - k))
+          | None -> None)
+      | _ -> None)
+  | _ -> None

@@ -83,3 +83,33 @@ let ocaml_ppflags tags =
   match Command.reduce flags with N -> N | reduced -> S [ A "-pp"; Quote reduced ]
 
 let cmi_of = Pathname.update_extensions "cmi"
+
+let flag_and_dep = Flags.flag_and_dep
+let pflag_and_dep tags ptag f = Flags.pflag_and_dep tags ptag f
+
+(* Whether a module is one of the standard library's (a dependency on it
+   is only tried, not required). *)
+let ignore_stdlib m =
+  (not !Ocamlbuild_pack__options.nostdlib)
+  && Sys.file_exists (Filename.concat (Lazy.force stdlib_dir) (String.uncapitalize_ascii m ^ ".cmi"))
+
+(* The modules [path] mentions, from its "<path>.depends" file (the
+   ocamldep output caravan wrote in the build directory, where actions
+   run; build it first), each marked `mandatory or, for the standard
+   library's, `just_try; modules dropped by [non_dependency] or the
+   -ignore option are left out. *)
+let path_dependencies_of =
+  memo (fun path ->
+      let depends = path ^ ".depends" in
+      let entries =
+        if Sys.file_exists depends then
+          with_input_file depends (fun ic ->
+              Ocamlbuild_pack__lexers.ocamldep_output "ocamldep" (Lexing.from_channel ic))
+        else []
+      in
+      let modules = List.concat_map snd entries in
+      List.filter_map
+        (fun m ->
+          if List.mem (path, m) !non_dependencies || List.mem m !Ocamlbuild_pack__options.ignore_list then None
+          else Some ((if ignore_stdlib m then `just_try else `mandatory), m))
+        modules)

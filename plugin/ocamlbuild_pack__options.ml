@@ -219,9 +219,12 @@ let spec =
 
 let add x = spec := !spec @ [ x ]
 
+(* The option table, [add]ed options included. *)
+let spec_list () = !spec
+
 (* ocamlbuild's [Options.init]: parses [argv], then appends what the
    command line gave to what the plugin set before. *)
-let init argv =
+let init_from argv =
   let usage = Printf.sprintf "Usage %s [options] <target>" argv.(0) in
   let argv = Array.append argv [| "*invalid-dummy-string*" |] in
   Arg.parse_argv argv (Arg.align !spec)
@@ -279,3 +282,17 @@ let snapshot () =
       l "tags" tags; l "tag_lines" tag_lines; l "show_tags" show_tags; l "plugin_tags" plugin_tags;
       Wire.List [ Wire.Atom "jobs"; Wire.Atom (string_of_int !Command.jobs) ];
     ]
+
+(* Whether the root looks like an ocamlbuild project (a _tags file or a
+   myocamlbuild.ml), which turns on the recursive traversal. *)
+let ocamlbuild_project_heuristic () =
+  let root = Filename.dirname !build_dir in
+  Sys.file_exists (Filename.concat root "_tags") || Sys.file_exists (Filename.concat root "myocamlbuild.ml")
+
+(* ocamlbuild's snapshot of the source tree; caravan keeps its own and
+   does not hand it to plugins. *)
+let entry : bool Ocamlbuild_pack__slurp.entry option ref = ref None
+
+let init () = init_from Sys.argv
+
+let spec = spec_list

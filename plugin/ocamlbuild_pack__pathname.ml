@@ -91,3 +91,6 @@ let define_context dir context =
   let dirs = List.union context (include_dirs_of dir) in
   Hashtbl.replace context_table dir dirs;
   Ocamlbuild_pack__declare.send "define-context" [ Caravan_wire.Atom dir; Caravan_wire.atoms dirs ]
+
+(* Whether [p] is a symbolic link into [dir]. *)
+let link_to_dir p dir = is_link p && is_prefix dir (readlink p)

@@ -34,3 +34,6 @@ let rm_rf x = run [ "rm"; "-Rf"; x ] x
 let mv src dst = run [ "mv"; src; dst ] dst
 let cp src dst = Ocamlbuild_pack__my_std.copy_file src dst
 let cp_pf src dst = run [ "cp"; "-pf"; src; dst ] dst
+
+let mkdir dir = Unix.mkdir dir 0o755
+let try_mkdir dir = if not (Sys.file_exists dir) then mkdir dir

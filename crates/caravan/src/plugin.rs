@@ -152,7 +152,7 @@ fn plugin_tag_flags(
         tags.insert(t);
     }
     let warnings = warnings.iter().map(ToString::to_string).collect();
-    Ok((decls.flags_of(&tags), warnings))
+    Ok((ocaml::flags::word::argv(decls.flags_of(&tags)), warnings))
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {

@@ -131,6 +131,13 @@ impl Configuration {
         self.add(source, text.as_bytes(), None)
     }
 
+    /// `Configuration.parse_string`: appends lines in the `_tags` syntax
+    /// that a plugin gave (its patterns relative to the root).
+    pub fn add_configuration(&mut self, text: &str) -> crate::Result<()> {
+        let source = Source::from_text(SourceKind::Configuration, text.as_bytes());
+        self.add(source, text.as_bytes(), None)
+    }
+
     /// `tag_file`: appends the line `"path": t1, t2, ...` (nothing when
     /// `tags` is empty); a tag written `-t` removes `t`.
     pub fn tag_file<T: AsRef<str>>(&mut self, path: &str, tags: &[T]) -> crate::Result<()> {

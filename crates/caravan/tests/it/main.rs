@@ -24,6 +24,7 @@ mod opaque;
 mod output_kinds;
 mod packs;
 mod parallel;
+mod plugin_api;
 mod plugin_dep;
 mod plugins;
 mod ppx_driver;

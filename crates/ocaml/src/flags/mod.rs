@@ -7,6 +7,7 @@
 //! command line (`-cflags`, `-lib`...) from [`FlagOptions`].
 
 mod table;
+pub mod word;
 
 use tags::Declarations;
 
@@ -125,7 +126,7 @@ impl FlagOptions {
     fn words(&self, d: Dynamic) -> Vec<String> {
         let suffixed = |v: &[String], ext: &str| v.iter().map(|x| format!("{x}.{ext}")).collect();
         match d {
-            Dynamic::PpFlags => self.ppflags.clone(),
+            Dynamic::PpFlags => self.ppflags.iter().map(|f| word::raw(f)).collect(),
             Dynamic::CFlags => self.cflags.clone(),
             Dynamic::LFlags => self.lflags.clone(),
             Dynamic::YaccFlags => self.yaccflags.clone(),

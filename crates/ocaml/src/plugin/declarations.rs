@@ -5,7 +5,8 @@
 //!   before the built-in declarations, the others after them; parametrised
 //!   ones are instantiated for the parameters the tags use, in
 //!   acknowledgement order, built-in and plugin alike.
-//! - `tag_file`/`tag_any` lines join the tag configuration as they are made
+//! - `tag_file`/`tag_any` lines (and `Configuration.parse_string` text)
+//!   join the tag configuration as they are made
 //!   (before the `_tags` files when made before the tree is read).
 //! - Rules keep ocamlbuild's order relative to its built-in rules
 //!   ([`RuleOrder`]).
@@ -312,6 +313,7 @@ impl Host for Recorder<'_> {
         let applied = match &d {
             Declaration::TagFile { path, tags, .. } => self.config.tag_file(path, tags),
             Declaration::TagAny { tags, .. } => self.config.tag_any(tags),
+            Declaration::TagLines { text, .. } => self.config.add_configuration(text),
             Declaration::UseLib { module, lib } => use_lib(self.config, module, lib),
             _ => Ok(()),
         };
@@ -324,7 +326,7 @@ impl Host for Recorder<'_> {
         match q {
             Query::TagsOf(p) => tags_answer(self.config, p),
             Query::TagFlags(tags) => Spec::atoms(&(self.flags)(tags)).encode(),
-            Query::Build { .. } => Sexp::List(vec![
+            Query::Build { .. } | Query::Builtin { .. } => Sexp::List(vec![
                 Sexp::atom("error"),
                 Sexp::atom("build can only be called from a rule's action"),
             ]),

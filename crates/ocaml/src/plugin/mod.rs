@@ -20,6 +20,7 @@
 //!    as an ordinary caravan action.
 
 pub mod build;
+pub mod builtin;
 pub mod declarations;
 pub mod library;
 pub mod options;

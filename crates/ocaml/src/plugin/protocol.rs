@@ -49,6 +49,8 @@
 //! (dep PHASE TAGS PATHS)              (pdep PHASE TAGS NAME ID)
 //! (mark-tag-used TAG)
 //! (tag-file PHASE PATH TAGS)          (tag-any PHASE TAGS)
+//! (tag-lines PHASE TEXT)              lines in the _tags syntax
+//!                                     (Configuration.parse_string)
 //! (non-dependency PATH MODULE)        (use-lib MODULE LIB)
 //! (ocaml-lib PHASE LIB EXTERN BYTE NATIVE DIR TAG)   DIR: () or (D)
 //! (hide-package-contents NAME)
@@ -65,8 +67,22 @@
 //! `(query ID tag-flags TAGS)` with `(reply ID SPEC)`;
 //! `(query ID build EVAL ((PATH...)...))` — an action's `build` call, a
 //! list of alternatives per target — with `(reply ID ((ok PATH)|(failed
-//! MESSAGE)...))` once caravan has built them. Any question may be
-//! answered `(reply ID (error MESSAGE))`.
+//! MESSAGE)...))` once caravan has built them;
+//! `(query ID builtin EVAL KIND (ARG...))` — an action made by
+//! `Ocaml_compiler`/`Ocaml_tools` (`byte_library_link_mllib` and the like),
+//! which asks caravan to do what its built-in rule of that kind does for
+//! the rule's target — with `(reply ID (ok))` once it is done or
+//! `(reply ID (failed MESSAGE))`. KIND is `library-byte`, `library-native`
+//! (ARGs: the `.mllib`, the archive), `shared-library` (the `.mldylib`, the
+//! `.cmxs`), `toplevel` (the `.mltop`, the `.top`), the same four with
+//! `-modules` (ARGs: the output, then the modules, as a list file's
+//! entries) or `target` (ARG: a target, made by the built-in rule that
+//! makes it). When the target is
+//! the rule's own (its first product; any of its products for the list
+//! kinds, which name their output), its built-in task runs in the rule's
+//! place (its command, inputs and log are the built-in rule's); otherwise
+//! the target is built as a dependency. Any question may be answered `(reply ID (error
+//! MESSAGE))`.
 //!
 //! # Errors
 //!
@@ -241,6 +257,13 @@ pub enum Declaration {
         /// Tags.
         tags: Vec<String>,
     },
+    /// `Configuration.parse_string`: lines in the `_tags` syntax.
+    TagLines {
+        /// When.
+        phase: Phase,
+        /// The text.
+        text: String,
+    },
     /// `non_dependency`.
     NonDependency {
         /// The file (with an extension).
@@ -316,6 +339,16 @@ pub enum Query {
         eval: String,
         /// The targets.
         targets: Vec<Vec<String>>,
+    },
+    /// An action that is one of caravan's built-in rules
+    /// (`Ocaml_compiler.byte_library_link_mllib`...).
+    Builtin {
+        /// The evaluation asking.
+        eval: String,
+        /// Which built-in rule (`library-byte`, `target`...).
+        kind: String,
+        /// Its arguments (paths in the build directory).
+        args: Vec<String>,
     },
 }
 
@@ -486,6 +519,10 @@ impl FromPlugin {
                 phase: phase(p)?,
                 tags: tags.as_strings()?,
             }),
+            ("tag-lines", [p, text]) => decl(D::TagLines {
+                phase: phase(p)?,
+                text: s(text)?,
+            }),
             ("non-dependency", [path, module]) => decl(D::NonDependency {
                 path: s(path)?,
                 module: s(module)?,
@@ -532,6 +569,11 @@ impl FromPlugin {
                 let q = match (kind.as_str()?.as_str(), args) {
                     ("tags-of", [p]) => Query::TagsOf(s(p)?),
                     ("tag-flags", [t]) => Query::TagFlags(t.as_strings()?),
+                    ("builtin", [eval, kind, args]) => Query::Builtin {
+                        eval: s(eval)?,
+                        kind: s(kind)?,
+                        args: args.as_strings()?,
+                    },
                     ("build", [eval, targets]) => Query::Build {
                         eval: s(eval)?,
                         targets: targets
@@ -613,6 +655,29 @@ mod tests {
                     targets: vec![vec!["extra.txt".into()]]
                 }
             )
+        );
+    }
+
+    #[test]
+    fn builtin_questions_name_their_evaluation_kind_and_arguments() {
+        let raw = Sexp::List(vec![
+            Sexp::atom("query"),
+            Sexp::atom("7"),
+            Sexp::atom("builtin"),
+            Sexp::atom("e2"),
+            Sexp::atom("library-byte"),
+            Sexp::atoms(["lib.mllib", "lib.cma"]),
+        ]);
+        assert_eq!(
+            FromPlugin::decode(&raw),
+            Some(FromPlugin::Query(
+                "7".into(),
+                Query::Builtin {
+                    eval: "e2".into(),
+                    kind: "library-byte".into(),
+                    args: vec!["lib.mllib".into(), "lib.cma".into()],
+                }
+            ))
         );
     }
 

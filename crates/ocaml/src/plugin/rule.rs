@@ -25,6 +25,7 @@ use futures::future::BoxFuture;
 use rustc_hash::FxHashSet;
 use tags::{Bindings, PathScheme, TagSet};
 
+use super::builtin;
 use super::declarations::{RuleOrder, tags_answer};
 use super::protocol::{Query, RuleDecl};
 use super::server::{Answerer, EvalEvent};
@@ -240,9 +241,9 @@ impl Answerer for ContextAnswerer {
             Query::TagsOf(p) => tags_answer(cx.tagger.config(), p),
             Query::TagFlags(tags) => {
                 let set: TagSet = tags.iter().map(String::as_str).collect();
-                Spec::atoms(&cx.flags_of(&set)).encode()
+                Spec::atoms(&cx.flag_words(&set)).encode()
             }
-            Query::Build { .. } => Sexp::List(vec![
+            Query::Build { .. } | Query::Builtin { .. } => Sexp::List(vec![
                 Sexp::atom("error"),
                 Sexp::atom("build can only be called from a rule's action"),
             ]),
@@ -256,7 +257,7 @@ struct ContextExpander<'a>(&'a RuleContext);
 impl Expander for ContextExpander<'_> {
     fn flags(&self, tags: &[String]) -> Vec<String> {
         let set: TagSet = tags.iter().map(String::as_str).collect();
-        self.0.flags_of(&set)
+        self.0.flag_words(&set)
     }
 
     fn virtual_tool(&self, name: &str) -> Vec<String> {
@@ -322,6 +323,7 @@ impl Task for RuleTask {
                 .eval(name, bindings)
                 .map_err(|m| Error::rule("plugin", m))?;
             let mut dependency_error: Option<Error> = None;
+            let mut delegated: Option<TaskValue> = None;
             let command = loop {
                 match events.recv().await {
                     Some(EvalEvent::Build { query, targets }) => {
@@ -350,6 +352,22 @@ impl Task for RuleTask {
                             .reply(query, Sexp::List(answer))
                             .map_err(|m| Error::rule("plugin", m))?;
                     }
+                    Some(EvalEvent::Builtin { query, kind, args }) => {
+                        let answer = match self
+                            .builtin(&tcx, &kind, &args, &mut inputs, &mut delegated)
+                            .await
+                        {
+                            Ok(()) => Sexp::List(vec![Sexp::atom("ok")]),
+                            Err(e) => {
+                                let answer = Sexp::atoms(["failed", &e.to_string()]);
+                                dependency_error.get_or_insert(e);
+                                answer
+                            }
+                        };
+                        server
+                            .reply(query, answer)
+                            .map_err(|m| Error::rule("plugin", m))?;
+                    }
                     Some(EvalEvent::Done(c)) => break c,
                     Some(EvalEvent::Raised(r)) => {
                         if let Some(e) = dependency_error {
@@ -367,8 +385,25 @@ impl Task for RuleTask {
                     }
                 }
             };
-            let action = self.action(&tcx, &command, &inputs)?;
-            Ok(TaskValue::files(tcx.run(action).await?))
+            let Some(mut value) = delegated else {
+                let action = self.action(&tcx, &command, &inputs)?;
+                return Ok(TaskValue::files(tcx.run(action).await?));
+            };
+            // The built-in rule ran in the rule's place; what the action
+            // added to it (`Seq [builtin; more]`) runs after it.
+            if command.flatten().is_empty() {
+                return Ok(value);
+            }
+            let made: Vec<Target> = value.outputs.iter().map(|(t, _)| t.clone()).collect();
+            for t in &made {
+                if !inputs.contains(t) {
+                    inputs.push(t.clone());
+                }
+            }
+            let mut action = self.action(&tcx, &command, &inputs)?;
+            action.outputs.retain(|t| !made.contains(t));
+            value.outputs.extend(tcx.run(action).await?);
+            Ok(value)
         })
     }
 }
@@ -394,6 +429,37 @@ enum Step {
 }
 
 impl RuleTask {
+    /// Answers a `builtin` question: the rule's own target (its key, or
+    /// another of its products for a task that names its output) is made
+    /// by the built-in task in the rule's place (once); another target is
+    /// built as a dependency.
+    async fn builtin(
+        &self,
+        tcx: &Arc<TaskCx>,
+        kind: &str,
+        args: &[String],
+        inputs: &mut Vec<Target>,
+        delegated: &mut Option<TaskValue>,
+    ) -> Result<()> {
+        let builtin::Builtin {
+            target,
+            task,
+            explicit_output,
+        } = builtin::task(&self.cx, kind, args)?;
+        let in_place = &target == tcx.key() || (explicit_output && self.products.contains(&target));
+        if in_place {
+            if delegated.is_none() {
+                *delegated = Some(task.run(tcx.clone()).await?);
+            }
+        } else {
+            tcx.need_one(&target).await?;
+            if !inputs.contains(&target) {
+                inputs.push(target);
+            }
+        }
+        Ok(())
+    }
+
     /// The caravan action running `command`.
     fn action(&self, tcx: &TaskCx, command: &Command, inputs: &[Target]) -> Result<Action> {
         let name = &self.rule.decl.name;

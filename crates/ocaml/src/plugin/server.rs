@@ -32,6 +32,15 @@ pub enum EvalEvent {
         /// Per target, its alternatives.
         targets: Vec<Vec<String>>,
     },
+    /// The action asked for a built-in rule: answer question `query`.
+    Builtin {
+        /// The question's id.
+        query: String,
+        /// Which built-in rule.
+        kind: String,
+        /// Its arguments.
+        args: Vec<String>,
+    },
     /// The action returned this command.
     Done(Command),
     /// The action raised.
@@ -190,6 +199,27 @@ fn read_loop(
                         Sexp::List(vec![
                             Sexp::atom("error"),
                             Sexp::atom("build called outside of a rule action"),
+                        ]),
+                    );
+                }
+            }
+            Some(FromPlugin::Query(id, Query::Builtin { eval, kind, args })) => {
+                if lock(routes).contains_key(&eval) {
+                    route(
+                        &eval,
+                        EvalEvent::Builtin {
+                            query: id,
+                            kind,
+                            args,
+                        },
+                        false,
+                    );
+                } else {
+                    reply(
+                        id,
+                        Sexp::List(vec![
+                            Sexp::atom("error"),
+                            Sexp::atom("a built-in rule asked for outside of a rule action"),
                         ]),
                     );
                 }

@@ -13,6 +13,7 @@
 //!   `Echo(texts, path)` writes the texts to the file; `Nop` does nothing.
 
 use super::wire::Sexp;
+use crate::flags::word;
 
 /// A command specification.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -107,9 +108,18 @@ impl Spec {
         }
     }
 
-    /// A spec made of atoms (flags given back to the plugin).
+    /// A spec made of flag-table words (flags given back to the plugin):
+    /// ordinary words are atoms, raw shell texts `Sh`.
     pub fn atoms(words: &[String]) -> Spec {
-        Spec::S(words.iter().map(|w| Spec::A(w.clone())).collect())
+        Spec::S(
+            words
+                .iter()
+                .map(|w| match word::as_raw(w) {
+                    Some(text) => Spec::Sh(text.to_string()),
+                    None => Spec::A(w.clone()),
+                })
+                .collect(),
+        )
     }
 
     /// Every path (`P`, `Px`) in the spec, in order.
@@ -213,7 +223,8 @@ impl Line {
 /// What caravan supplies to render specs: the flags of tags and the
 /// command of a virtual tool.
 pub trait Expander {
-    /// The flags of a set of tags.
+    /// The flags of a set of tags, as the flag table holds them (raw
+    /// shell texts marked, see [`crate::flags::word`]).
     fn flags(&self, tags: &[String]) -> Vec<String>;
     /// The words of a virtual tool (`OCAMLC`...).
     fn virtual_tool(&self, name: &str) -> Vec<String>;
@@ -236,9 +247,13 @@ fn render_into(spec: &Spec, x: &dyn Expander, line: &mut Line) {
             line.target = Some(s.clone());
         }
         Spec::Sh(s) => line.words.push(Word::Raw(s.clone())),
-        Spec::T(tags) => line
-            .words
-            .extend(x.flags(tags).into_iter().map(Word::Plain)),
+        Spec::T(tags) => {
+            line.words
+                .extend(x.flags(tags).into_iter().map(|w| match word::as_raw(&w) {
+                    Some(text) => Word::Raw(text.to_string()),
+                    None => Word::Plain(w),
+                }))
+        }
         Spec::V(v) => line
             .words
             .extend(x.virtual_tool(v).into_iter().map(Word::Plain)),
@@ -249,22 +264,27 @@ fn render_into(spec: &Spec, x: &dyn Expander, line: &mut Line) {
     }
 }
 
-/// The words of a spec used as flags: raw shell text is split the way a
-/// shell would split it (flags go into caravan's argv, never through a
-/// shell).
+/// The words of a spec used as flags, for the flag table: each atom one
+/// word (spaces and all), a `Quote` one word (its rendering), raw shell
+/// text one marked word ([`word::raw`]), so that a command's argv splits
+/// it as a shell would and a `-pp` string pastes it as ocamlbuild does;
+/// `T tags` a marked word ([`word::tags`]) that becomes the flags of
+/// `tags` when a command's flags are asked for, as in ocamlbuild.
 pub fn flag_words(spec: &Spec, x: &dyn Expander) -> Vec<String> {
-    let line = render(spec, x);
     let mut out = Vec::new();
-    for w in line.words {
-        match w {
-            Word::Plain(s) => out.push(s),
-            Word::Raw(s) => match shlex::split(&s) {
-                Some(words) => out.extend(words),
-                None => out.push(s),
-            },
-        }
-    }
+    flag_words_into(spec, x, &mut out);
     out
+}
+
+fn flag_words_into(spec: &Spec, x: &dyn Expander, out: &mut Vec<String>) {
+    match spec {
+        Spec::S(l) => l.iter().for_each(|s| flag_words_into(s, x, out)),
+        Spec::T(tags) => out.push(word::tags(tags)),
+        other => out.extend(render(other, x).words.into_iter().map(|w| match w {
+            Word::Plain(s) => s,
+            Word::Raw(s) => word::raw(&s),
+        })),
+    }
 }
 
 #[cfg(test)]
@@ -311,12 +331,90 @@ mod tests {
     }
 
     #[test]
-    fn flags_split_raw_text_into_words() {
+    fn flag_words_keep_raw_text_for_the_shell_and_split_it_for_an_argv() {
         let s = Spec::S(vec![
             Spec::Sh("-ccopt '-L /x'".into()),
             Spec::A("-g".into()),
         ]);
-        assert_eq!(flag_words(&s, &NoFlags), ["-ccopt", "-L /x", "-g"]);
+        let words = flag_words(&s, &NoFlags);
+        assert_eq!(word::argv(words.clone()), ["-ccopt", "-L /x", "-g"]);
+        assert_eq!(word::shell_text(&words), "-ccopt '-L /x' -g");
+    }
+
+    /// Each kind of spec rendered as ocamlbuild 0.14.1's
+    /// `Command.string_of_command_spec` renders it (the expected strings
+    /// were printed by the real ocamlbuild; `V` is resolved here, where
+    /// ocamlbuild's printer shows `<virtual V>`).
+    #[test]
+    fn every_kind_of_spec_renders_as_ocamlbuilds() {
+        let a = |s: &str| Spec::A(s.into());
+        let shell = |s: Spec| render(&s, &NoFlags).to_shell();
+        assert_eq!(shell(Spec::N), "");
+        assert_eq!(
+            shell(Spec::S(vec![a("a b"), a("it's"), a(""), a("x=1")])),
+            r"'a b' 'it'\''s' '' 'x=1'"
+        );
+        assert_eq!(
+            shell(Spec::S(vec![
+                Spec::P("dir/f g.ml".into()),
+                Spec::Px("out put".into())
+            ])),
+            "'dir/f g.ml' 'out put'"
+        );
+        assert_eq!(
+            shell(Spec::S(vec![
+                a("x"),
+                Spec::Sh("| cat >'o u'".into()),
+                a("y")
+            ])),
+            "x | cat >'o u' y"
+        );
+        let quoted = Spec::S(vec![
+            a("-pp"),
+            Spec::Quote(Box::new(Spec::S(vec![
+                Spec::P("./pp.exe".into()),
+                a("with space"),
+                Spec::Sh("$X".into()),
+                Spec::Quote(Box::new(a("a b"))),
+            ]))),
+        ]);
+        assert_eq!(
+            shell(quoted),
+            r"-pp './pp.exe '\''with space'\'' $X '\'''\''\'\'''\''a b'\''\'\'''\'''\'''"
+        );
+        assert_eq!(
+            shell(Spec::S(vec![Spec::V("OCAMLC".into()), a("-c")])),
+            "ocamlc -c"
+        );
+        assert_eq!(shell(Spec::T(vec!["g".into()])), "-g");
+    }
+
+    /// A flag made of every kind of spec gives the `-pp` string ocamlbuild
+    /// 0.14.1 gave the same flag (`T` expanded when the command is made).
+    #[test]
+    fn a_pp_flag_of_every_kind_of_spec_gives_ocamlbuilds_pp_string() {
+        let spec = Spec::S(vec![
+            Spec::P("./pp.sh".into()),
+            Spec::A("with space".into()),
+            Spec::N,
+            Spec::Sh("-x '1 2'".into()),
+            Spec::Quote(Box::new(Spec::S(vec![
+                Spec::A("q r".into()),
+                Spec::A("s".into()),
+            ]))),
+            Spec::Px("o p".into()),
+            Spec::T(vec!["ppinner".into()]),
+        ]);
+        let words = flag_words(&spec, &NoFlags);
+        let inner = flag_words(
+            &Spec::S(vec![Spec::A("in ner".into()), Spec::Sh("raw text".into())]),
+            &NoFlags,
+        );
+        let words = word::expand_tags(words, &|_| inner.clone());
+        assert_eq!(
+            word::shell_text(&words),
+            r"./pp.sh 'with space' -x '1 2' ''\''q r'\'' s' 'o p' 'in ner' raw text"
+        );
     }
 
     #[test]

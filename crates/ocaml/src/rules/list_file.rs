@@ -119,9 +119,20 @@ pub fn candidates(dirs: &[&str], entry: &str, ext: &str) -> Vec<String> {
 /// name a module with an implementation (an `.ml` or an `.mlpack`).
 pub async fn modules(tcx: &TaskCx, cx: &RuleContext, list: &Target) -> Result<Vec<ModuleSource>> {
     let entries = read(tcx, list).await?;
+    resolve_entries(cx, &entries, list)
+}
+
+/// The modules `entries` name, each once, in order, looked up as the
+/// entries of a list file at `list` are (a plugin's
+/// `Ocaml_compiler.*_modules` actions give them without a file).
+pub fn resolve_entries(
+    cx: &RuleContext,
+    entries: &[String],
+    list: &Target,
+) -> Result<Vec<ModuleSource>> {
     let dir = lookup_dir(cx, list);
     let mut out: Vec<ModuleSource> = Vec::new();
-    for entry in &entries {
+    for entry in entries {
         let m = resolve_entry(cx, entry, &dir).ok_or_else(|| {
             let place = if dir.is_empty() {
                 "the project root".to_string()

@@ -188,7 +188,17 @@ impl RuleContext {
 
     /// The flags a command's tags give it, in ocamlbuild's order.
     pub fn flags_of(&self, tags: &TagSet) -> Vec<String> {
-        self.flags.flags_of(tags)
+        crate::flags::word::argv(self.flag_words(tags))
+    }
+
+    /// The flag words of `tags`, `T` specs of plugin flags replaced by
+    /// their tags' flags, raw shell texts still marked (see
+    /// [`crate::flags::word`]).
+    pub fn flag_words(&self, tags: &TagSet) -> Vec<String> {
+        crate::flags::word::expand_tags(self.flags.flags_of(tags), &|t: &[&str]| {
+            let set: TagSet = t.iter().copied().collect();
+            self.flags.flags_of(&set)
+        })
     }
 
     /// Builds what `dep` declarations attach to a command's tags (before
@@ -220,13 +230,15 @@ impl RuleContext {
     }
 
     /// `-pp '<words>'` for a command whose preprocessor tags are `tags`
-    /// (which include `ocaml` and `pp`), when they give any words.
+    /// (which include `ocaml` and `pp`), when they give any words: one
+    /// argument, the words as ocamlbuild's `Quote` renders them (each
+    /// ordinary word shell-quoted if needed, raw `Sh` texts as they are).
     pub fn pp_of_tags(&self, tags: TagSet) -> Vec<String> {
-        let words = self.flags.flags_of(&tags);
+        let words = self.flag_words(&tags);
         if words.is_empty() {
             Vec::new()
         } else {
-            vec!["-pp".to_string(), words.join(" ")]
+            vec!["-pp".to_string(), crate::flags::word::shell_text(&words)]
         }
     }
 
@@ -411,6 +423,15 @@ impl OcamlRules {
             }),
         };
         (key, task)
+    }
+
+    /// The built-in rule that makes `target` (the plugin's rules left
+    /// out), as a plugin action made by `Ocaml_compiler` asks for it.
+    pub(crate) fn builtin_producer(
+        cx: Arc<RuleContext>,
+        target: &Target,
+    ) -> Option<(Target, Arc<dyn Task>)> {
+        OcamlRules { cx }.producer_of(target)
     }
 
     fn producer_of(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
@@ -644,6 +665,8 @@ impl OcamlRules {
             Arc::new(units::Units {
                 cx: self.cx.clone(),
                 list: Target::new(&file),
+                entries: None,
+                out: None,
                 kind,
             }),
         )

@@ -77,6 +77,13 @@ pub struct Units {
     pub cx: Arc<RuleContext>,
     /// The list file (`x.mllib`, `x.mldylib`, `x.mltop`).
     pub list: Target,
+    /// The entries, when given instead of the list file's (a plugin's
+    /// `Ocaml_compiler.byte_library_link_modules`...); they are looked up
+    /// as the file's would be.
+    pub entries: Option<Vec<String>>,
+    /// The output, when it is not the task's key (a plugin rule whose
+    /// first product is another file runs this task in its place).
+    pub out: Option<Target>,
     /// What it becomes.
     pub kind: UnitsKind,
 }
@@ -130,8 +137,11 @@ impl Task for Units {
             let cx = &self.cx;
             let kind = self.kind;
             let mode = kind.mode();
-            let out = tcx.key().clone();
-            let members = list_file::modules(&tcx, cx, &self.list).await?;
+            let out = self.out.clone().unwrap_or_else(|| tcx.key().clone());
+            let members = match &self.entries {
+                Some(entries) => list_file::resolve_entries(cx, entries, &self.list)?,
+                None => list_file::modules(&tcx, cx, &self.list).await?,
+            };
             let used = libraries::used_by(cx, &out, &cx.tagger.tags_of(out.as_str()))?;
             let libs = libraries::prepare(&tcx, cx, &used, mode).await?;
             let graph = closure::discover(&tcx, cx, &members, mode, &[], &|m| {
@@ -182,7 +192,11 @@ impl Task for Units {
                 .chain(named)
                 .map(Input::File)
                 .collect();
-            action.inputs.push(Input::File(self.list.clone()));
+            if self.entries.is_none() {
+                action.inputs.push(Input::File(self.list.clone()));
+            } else {
+                action.salt.push(format!("entries {:?}", self.entries));
+            }
             action.inputs.extend(tag_inputs);
             action.outputs.push(out.clone());
             if kind == UnitsKind::Archive(Mode::Native) {
