@@ -15,22 +15,39 @@ type info = { current_path : string; include_dirs : string list; for_pack : stri
 
 let join_pack parent base = if parent = "" then base else parent ^ "." ^ base
 
+(* As ocamlbuild: a folder sees its own path, then the include folders of
+   the plain folders that come before it among its siblings (a pack's
+   folder exports none), then those of its parent. A file keeps its
+   folder's information. Pack names are the folder names as written. *)
 let annotate arch =
-  let rec self arch acc =
+  let rec walk arch acc =
     match arch with
     | Arch_dir_pack (name, _, contents) ->
-        let acc = { acc with for_pack = join_pack acc.for_pack (String.capitalize_ascii name) } in
-        let current_path = Filename.concat acc.current_path name in
-        let include_dirs = current_path :: acc.include_dirs in
-        let info = { acc with current_path; include_dirs } in
-        Arch_dir_pack (name, info, List.map (fun a -> self a info) contents)
+        let acc = { acc with for_pack = join_pack acc.for_pack name } in
+        let _, info, contents = walk_folder name contents acc in
+        ([], Arch_dir_pack (name, info, contents))
     | Arch_dir (name, _, contents) ->
-        let current_path = Filename.concat acc.current_path name in
-        let info = { acc with current_path; include_dirs = current_path :: acc.include_dirs } in
-        Arch_dir (name, info, List.map (fun a -> self a info) contents)
-    | Arch_file (name, _) -> Arch_file (name, { acc with current_path = Filename.concat acc.current_path name })
+        let exported, info, contents = walk_folder name contents acc in
+        (info.current_path :: exported, Arch_dir (name, info, contents))
+    | Arch_file (name, _) -> ([], Arch_file (name, acc))
+  and walk_folder name contents acc =
+    let current_path = Filename.concat acc.current_path name in
+    let current_path = if acc.current_path = "" then name else current_path in
+    let include_dirs =
+      if current_path = "" then acc.include_dirs else current_path :: acc.include_dirs
+    in
+    let info = { acc with current_path; include_dirs } in
+    let exported, children =
+      List.fold_left
+        (fun (exported, children) child ->
+          let seen = { info with include_dirs = exported @ info.include_dirs } in
+          let more, child = walk child seen in
+          (exported @ more, child :: children))
+        ([], []) contents
+    in
+    (exported, info, List.rev children)
   in
-  self arch { current_path = ""; include_dirs = []; for_pack = "" }
+  snd (walk arch { current_path = ""; include_dirs = []; for_pack = "" })
 
 let rec print pp f = function
   | Arch_dir (name, info, contents) ->
@@ -57,14 +74,11 @@ let rec fold_info f arch acc =
   | Arch_dir_pack (_, i, xs) | Arch_dir (_, i, xs) -> List.fold_right (fold_info f) xs (f i acc)
   | Arch_file (_, i) -> f i acc
 
+(* Every include folder of the description, each once, in sorted order
+   (ocamlbuild gathers them in a set). *)
 let iter_include_dirs arch f =
-  let rec go = function
-    | Arch_dir_pack (_, i, xs) | Arch_dir (_, i, xs) ->
-        List.iter f i.include_dirs;
-        List.iter go xs
-    | Arch_file _ -> ()
-  in
-  go arch
+  let all = fold_info (fun i acc -> i.include_dirs @ acc) arch [] in
+  List.iter f (List.sort_uniq compare all)
 
 (* The -for-pack flags of a file: set up by [mk_tables], from the pack
    its folder belongs to (each call adds to those of the previous ones). *)
@@ -76,6 +90,15 @@ let mk_tables arch =
     (fun i ->
       Hashtbl.replace include_dirs_table i.current_path i.include_dirs;
       Hashtbl.replace for_pack_table i.current_path i.for_pack)
+    arch;
+  (* caravan writes the compile commands: the -for-pack of each folder
+     reaches them as a for-pack(...) tag on its native objects (and packs),
+     the flag ocamlbuild puts there from this table. *)
+  iter_info
+    (fun i ->
+      if i.for_pack <> "" && i.current_path <> "" then
+        Ocamlbuild_pack__configuration.parse_string
+          (Printf.sprintf "<%s/*.cmx>: for-pack(%s)\n" i.current_path i.for_pack))
     arch;
   let before = !forpack_flags_table in
   (forpack_flags_table :=

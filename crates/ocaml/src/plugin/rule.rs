@@ -202,7 +202,14 @@ impl PluginRules {
                     };
                 for b in bindings {
                     let bound = |s: &PathScheme| s.variables().iter().all(|v| b.get(v).is_some());
-                    if !rule.deps.iter().all(|d| known.contains(&d.substitute(&b))) {
+                    // A dependency named outright (no variable) may be made
+                    // by a built-in rule (`gen.byte`): the rule is taken to
+                    // apply, as ocamlbuild would find when it tries it.
+                    if !rule
+                        .deps
+                        .iter()
+                        .all(|d| d.variables().is_empty() || known.contains(&d.substitute(&b)))
+                    {
                         continue;
                     }
                     for p in rule.prods.iter().filter(|p| bound(p)) {
@@ -656,9 +663,16 @@ mod tests {
             decl("data", &["%.data"], &["%.raw"]),
             decl("version", &["version.ml"], &[]),
             decl("anything", &["%.stamp"], &[]),
+            // A product made from a program the build links.
+            decl("import", &["config/import.ml"], &["config/gen.byte"]),
+            // Its own constraint keeps a product out.
+            decl("copy", &["bin/%(n).%(e:<{byte,native}>)"], &["%(n).%(e)"]),
         ]);
         let g = r.generated(&["a.raw".to_string(), "b.data".to_string()]);
-        assert_eq!(g, ["a.data", "a.ml", "b.ml", "version.ml"]);
+        assert_eq!(
+            g,
+            ["a.data", "a.ml", "b.ml", "config/import.ml", "version.ml"]
+        );
     }
 
     #[test]
