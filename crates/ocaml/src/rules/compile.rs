@@ -254,7 +254,7 @@ impl Task for Interface {
             let includes = self.cx.includes_after_flags(&flags, includes);
             let mut before = vec!["-c".to_string()];
             before.extend(flags);
-            before.extend(self.cx.pp_args(mli.as_str(), &[]));
+            before.extend(self.cx.pp_args(mli.as_str(), &["interf", mode.tag()]));
             before.extend(includes);
             before.extend(["-o".into(), cmi.to_string()]);
             let parts = CommandParts {
@@ -414,7 +414,9 @@ impl Implementation {
             .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str));
         let includes = self.cx.includes_after_flags(&flags, includes);
         let mut options = flags;
-        options.extend(self.cx.pp_args(ml.as_str(), &[]));
+        // As ocamlbuild's ocamlc_c/ocamlopt_c: the preprocessor flags of
+        // the file's tags with `implem` and the mode (`-D OPT` for native).
+        options.extend(self.cx.pp_args(ml.as_str(), &["implem", mode.tag()]));
         options.extend(includes);
         options.extend(["-o".into(), obj.to_string()]);
         let command = |intf_suffix: Option<&str>| {
