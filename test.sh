@@ -28,6 +28,19 @@ fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo test --workspace --doc --quiet
+
+# The short corpus (two small published projects, built with ocamlbuild
+# and with caravan, compared): only when their sources are cached, since
+# fetching them needs deb-src and the network (scripts/corpus.sh does).
+corpus_cache="${CARAVAN_CORPUS_DIR:-$HOME/.cache/caravan/corpus}"
+if compgen -G "$corpus_cache/x/uutf_*/debian/rules" >/dev/null \
+  && compgen -G "$corpus_cache/x/ocamlmod_*/debian/rules" >/dev/null; then
+  cargo build --release --quiet -p caravan
+  python3 scripts/corpus.py --short --cache "$corpus_cache"
+else
+  echo "corpus: skipped, the sources of uutf and ocamlmod are not in $corpus_cache" \
+    "(scripts/corpus.sh --fetch-only fetches them)"
+fi
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast
 else
