@@ -11,8 +11,8 @@ artifacts the two builds left in `_build` (every .cmi, .cmo, .cmx, .cma,
 .cmxa, .cmxs, .a, .byte, .native file of ocamlbuild's is in caravan's, but
 the .cmo files ocamlbuild compiles only for the .cmi of a native build, and
 the .cmi files are identical), runs a program each build made and compares its output, and
-times the clean build and the null build (the driver run again, median of
-five) of both.
+times the clean build (median of three, one for the two big ones) and the
+null build (the driver run again, median of five) of both.
 
 Usage: scripts/corpus.py [--short] [--cache DIR] [--caravan PATH] [PROJECT...]
 Exit status: 0 when every project passed, 1 otherwise.
@@ -50,6 +50,9 @@ class Project:
     # What the build driver is: shown in the table.
     driver: str
     small: bool = False
+    # Clean builds timed (the median is shown): more for the short ones,
+    # whose times are within the machine's noise.
+    clean_runs: int = 3
     bounds: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -63,6 +66,7 @@ PROJECTS = [
         "_build/camlp4/camlp4o.native -printer o /tmp/corpus-camlp4.ml && "
         "_build/camlp4/camlp4o.byte -printer r /tmp/corpus-camlp4.ml",
         driver="make (366-line plugin, bootstrap preprocessor, packs)",
+        clean_runs=1,
     ),
     Project(
         package="ocaml-batteries",
@@ -71,6 +75,7 @@ PROJECTS = [
         # Its OUnit test suite (the timing line differs from run to run).
         check="_build/testsuite/main.native | grep -v '^Ran: '",
         driver="make (212-line plugin, prefilter rules, copy_rule)",
+        clean_runs=1,
     ),
     Project(
         package="ocaml-fmt",
@@ -133,9 +138,13 @@ def shim_dir(work, tool, caravan):
     path = os.path.join(d, "ocamlbuild")
     with open(path, "w") as f:
         f.write("#!/bin/sh\n"
-                "# corpus.py: the build driver's ocamlbuild, logged\n"
+                "# corpus.py: the build driver's ocamlbuild, logged and timed\n"
                 f"echo \"$(pwd): ocamlbuild $*\" >> \"{d}/calls\"\n"
-                f"exec {target} \"$@\"\n")
+                "start=$(date +%s%N)\n"
+                f"{target} \"$@\"\n"
+                "code=$?\n"
+                f"echo $(( $(date +%s%N) - start )) >> \"{d}/times\"\n"
+                "exit $code\n")
     os.chmod(path, 0o755)
     return d
 
@@ -167,26 +176,48 @@ def artifacts(tree):
     return out
 
 
-def one_round(p, tree, tool, caravan, work, log):
-    """Configures (untimed), builds (timed), builds again (timed null)."""
+def tool_seconds(shim):
+    """The time spent in the tool so far (its calls from the shim)."""
+    try:
+        with open(os.path.join(shim, "times")) as f:
+            return sum(int(line) for line in f if line.strip()) / 1e9
+    except FileNotFoundError:
+        return 0.0
+
+
+def one_round(p, src, tree, tool, caravan, work, log):
+    """From fresh copies of `src`: configures (untimed) and builds, as many
+    times as the project's clean runs; then builds the last copy again
+    (null, NULL_RUNS times). Times are medians, each the tool's own (the
+    sum of its calls) and the driver's."""
     env = dict(os.environ)
-    env["PATH"] = shim_dir(work, tool, caravan) + ":" + env["PATH"]
-    for c in p.configure:
-        if sh(c, tree, env, log) != 0:
-            return None, None, f"configure failed: {c}"
-    start = time.monotonic()
-    for c in p.build:
-        if sh(c, tree, env, log) != 0:
-            return None, None, f"build failed: {c}"
-    clean = time.monotonic() - start
-    nulls = []
-    for _ in range(NULL_RUNS):
-        start = time.monotonic()
+    shim = shim_dir(work, tool, caravan)
+    for f in ("calls", "times"):
+        if os.path.exists(os.path.join(shim, f)):
+            os.remove(os.path.join(shim, f))
+    env["PATH"] = shim + ":" + env["PATH"]
+    cleans = []
+    for _ in range(p.clean_runs):
+        shutil.rmtree(tree, ignore_errors=True)
+        shutil.copytree(src, tree, symlinks=True)
+        for c in p.configure:
+            if sh(c, tree, env, log) != 0:
+                return None, f"configure failed: {c}"
+        before, start = tool_seconds(shim), time.monotonic()
         for c in p.build:
             if sh(c, tree, env, log) != 0:
-                return clean, None, f"null build failed: {c}"
-        nulls.append(time.monotonic() - start)
-    return clean, statistics.median(nulls), None
+                return None, f"build failed: {c}"
+        cleans.append((tool_seconds(shim) - before, time.monotonic() - start))
+    clean = (statistics.median(c[0] for c in cleans), statistics.median(c[1] for c in cleans))
+    nulls = []
+    for _ in range(NULL_RUNS):
+        before, start = tool_seconds(shim), time.monotonic()
+        for c in p.build:
+            if sh(c, tree, env, log) != 0:
+                return {"clean": clean}, f"null build failed: {c}"
+        nulls.append((tool_seconds(shim) - before, time.monotonic() - start))
+    null = (statistics.median(n[0] for n in nulls), statistics.median(n[1] for n in nulls))
+    return {"clean": clean, "null": null}, None
 
 
 def check_output(p, tree, log):
@@ -204,13 +235,11 @@ def run_project(p, cache, caravan, work):
     trees = {}
     for tool in ("ocamlbuild", "caravan"):
         tree = os.path.join(work, p.package, tool)
-        shutil.rmtree(tree, ignore_errors=True)
-        shutil.copytree(src, tree, symlinks=True)
         log = os.path.join(work, p.package, f"{tool}.log")
         if os.path.exists(log):
             os.remove(log)
-        clean, null, err = one_round(p, tree, tool, caravan, os.path.join(work, p.package), log)
-        result[tool] = {"clean": clean, "null": null, "error": err, "log": log}
+        times, err = one_round(p, src, tree, tool, caravan, os.path.join(work, p.package), log)
+        result[tool] = {**(times or {}), "error": err, "log": log}
         trees[tool] = tree
     errors = [f"{t}: {result[t]['error']}" for t in ("ocamlbuild", "caravan") if result[t]["error"]]
     if errors:
@@ -241,12 +270,23 @@ def run_project(p, cache, caravan, work):
     return result
 
 
+def seconds(t):
+    return f"{t:.2f}" if t < 10 else f"{t:.1f}"
+
+
 def fmt_time(t):
-    return "—" if t is None else (f"{t:.2f} s" if t < 10 else f"{t:.1f} s")
+    """`tool s (driver s)`, or a dash."""
+    if t is None:
+        return "—"
+    return f"{seconds(t[0])} s ({seconds(t[1])})"
 
 
 def table(results):
     lines = [
+        "Times: the tool's own seconds (all its calls), then the whole build "
+        "driver's in parentheses; medians of 3 clean builds (1 for camlp4 and "
+        f"batteries) and of {NULL_RUNS} null builds.",
+        "",
         "| project | driver | artifacts | ocamlbuild clean | caravan clean | ocamlbuild null | caravan null | result |",
         "|---|---|---|---|---|---|---|---|",
     ]
