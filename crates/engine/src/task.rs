@@ -80,6 +80,25 @@ impl TaskCx {
         Ok(built)
     }
 
+    /// Like [`need`](TaskCx::need), and every output of the tasks that made
+    /// `targets` becomes known too, so actions may declare them as inputs
+    /// (a compilation that wrote `x.cmo` and `x.cmi` at once, needed for
+    /// the `.cmi`).
+    pub async fn need_with_outputs(&self, targets: &[Target]) -> Result<Vec<Built>> {
+        let built = self.need(targets).await?;
+        let mut known = match self.known.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        for b in &built {
+            for (t, d) in &b.value.outputs {
+                known.insert(t.clone(), *d);
+            }
+        }
+        drop(known);
+        Ok(built)
+    }
+
     /// Starts building `targets` without waiting for them; a later
     /// [`need`](TaskCx::need) joins the runs already under way. Unknown
     /// targets are ignored here and reported by `need`.

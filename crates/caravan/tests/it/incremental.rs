@@ -405,3 +405,101 @@ fn after_switching_targets_an_edit_rebuilds_both_programs() {
     t.caravan(&["main.native", "main.byte"]).ok();
     assert!(compilations(&t).is_empty(), "{:#?}", t.commands());
 }
+
+/// A project whose modules are preprocessed by a `.byte` it builds itself
+/// (`dep` on the tag and `-pp boot/pp.byte`), as camlp4 is with
+/// `camlp4boot.byte`; every module also has a tag whose `dep` names a file
+/// (camlp4's `use_import`). Of the preprocessor's modules, `subst.ml` has
+/// no `.mli` and is used by `pp.ml`.
+fn preprocessed_tree() -> Tree {
+    let plugin = r#"open Ocamlbuild_plugin
+let () =
+  dispatch (function
+    | After_rules ->
+        dep ["mypp"] ["boot/pp.byte"];
+        flag ["ocaml"; "pp"; "mypp"] (P "boot/pp.byte");
+        dep ["ocaml"; "compile"; "use_extra"] ["extra.txt"]
+    | _ -> ())
+"#;
+    let subst = r#"let greeting = "GREETING"
+let replace l =
+  let n = String.length greeting in
+  let b = Buffer.create (String.length l) in
+  let i = ref 0 in
+  while !i < String.length l do
+    if !i + n <= String.length l && String.sub l !i n = greeting then (
+      Buffer.add_string b "\"hello\"";
+      i := !i + n)
+    else (
+      Buffer.add_char b l.[!i];
+      incr i)
+  done;
+  Buffer.contents b
+"#;
+    let pp = r#"let () =
+  let ic = open_in Sys.argv.(1) in
+  (try
+     while true do
+       print_endline (Subst.replace (input_line ic))
+     done
+   with End_of_file -> ());
+  close_in ic
+"#;
+    Tree::new(&[
+        ("myocamlbuild.ml", plugin),
+        ("boot/subst.ml", subst),
+        ("boot/pp.ml", pp),
+        ("extra.txt", "extra\n"),
+        ("greet.ml", "let greet () = GREETING\n"),
+        ("shout.mli", "val shout : string -> string\n"),
+        (
+            "shout.ml",
+            "let shout s = String.uppercase_ascii s ^ GREETING\n",
+        ),
+        (
+            "main.ml",
+            "let () = print_string (Shout.shout (Greet.greet ()))\n",
+        ),
+        (
+            "_tags",
+            "<**/*.ml> or <**/*.mli>: use_extra\n<*.ml> or <*.mli>: mypp\n",
+        ),
+    ])
+}
+
+#[test]
+fn a_native_build_after_a_byte_one_reuses_the_preprocessor_and_its_outputs() {
+    let t = preprocessed_tree();
+    t.caravan(&["main.byte"]).ok();
+    assert_eq!(t.run("main.byte", &[]).stdout, "HELLOhello");
+    let byte = compilations(&t);
+    t.caravan(&["main.native"]).ok();
+    assert_eq!(t.run("main.native", &[]).stdout, "HELLOhello");
+    let native = compilations(&t);
+    for c in &native {
+        assert!(
+            !byte.contains(c),
+            "`{c}` ran again in the native build: {native:#?}"
+        );
+        // The preprocessor is a `.byte`: its modules have no use for a `.cmx`.
+        assert!(
+            !c.contains(" boot/"),
+            "`{c}` ran in the native build: {native:#?}"
+        );
+    }
+    // Only ocamlopt ran, once per module of the program.
+    let mut expected = vec!["ocamlopt greet.ml", "ocamlopt main.ml", "ocamlopt shout.ml"];
+    let mut got: Vec<&str> = native.iter().map(String::as_str).collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected, "{native:#?}");
+    let links: Vec<String> = t
+        .compiler_commands()
+        .into_iter()
+        .filter(|c| c.contains("boot/pp.byte") && !c.contains(" -c ") && !c.contains("-pp"))
+        .collect();
+    assert!(
+        links.is_empty(),
+        "the preprocessor was relinked: {links:#?}"
+    );
+}

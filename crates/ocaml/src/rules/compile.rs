@@ -16,7 +16,11 @@
 //! still up to date (a probe of its trace, no process), and a native
 //! compilation that reads the `.cmi` accepts the trace of the one that
 //! wrote it when that one wrote the same `.cmi` (the two give the same
-//! `.cmx` and `.o`). With `bin_annot`, the `.cmti` is an output of the
+//! `.cmx` and `.o`). A native-only build that needs bytecode (a
+//! preprocessor `.byte`) keeps a bytecode compilation that wrote the
+//! `.cmi` while it is up to date, and its bytecode compilations ask the
+//! interfaces of modules without `.mli` of their bytecode compilations, so
+//! nothing native is built for the preprocessor. With `bin_annot`, the `.cmti` is an output of the
 //! interface's compilation; both compilers write the `.cmt` (as with
 //! ocamlbuild, both get `-bin-annot`), so it is no declared output: asked for
 //! as a target, it is taken from the compilation that writes the `.cmi`.
@@ -162,18 +166,41 @@ pub struct InterfaceInputs {
 
 /// Builds the interfaces of `deps`.
 pub async fn need_interfaces(tcx: &TaskCx, deps: &[ModuleSource]) -> Result<InterfaceInputs> {
+    need_interfaces_through(tcx, deps, false).await
+}
+
+/// Builds the interfaces of `deps`; with `through_cmo` (a bytecode
+/// compilation in a native-only build), the interface of a module without
+/// `.mli` is asked of its bytecode compilation (`y.cmo`, which gives the
+/// `.cmi` it wrote or read), not of the native one that answers for
+/// `y.cmi` in such a build: a preprocessor `.byte` built there makes no
+/// `.cmx`, as with ocamlbuild, whose `ocamlc` writes such `.cmi` files.
+async fn need_interfaces_through(
+    tcx: &TaskCx,
+    deps: &[ModuleSource],
+    through_cmo: bool,
+) -> Result<InterfaceInputs> {
+    let by_cmo = |m: &ModuleSource| through_cmo && !m.has_mli && m.compiles_ml();
     let targets: Vec<Target> = deps
         .iter()
-        .map(|m| Target::new(&format!("{}.cmi", m.stem)))
+        .map(|m| {
+            let ext = if by_cmo(m) { "cmo" } else { "cmi" };
+            Target::new(&format!("{}.{ext}", m.stem))
+        })
         .collect();
-    let built = tcx.need(&targets).await?;
+    let built = if deps.iter().any(by_cmo) {
+        tcx.need_with_outputs(&targets).await?
+    } else {
+        tcx.need(&targets).await?
+    };
     let mut out = InterfaceInputs::default();
     for (b, m) in built.iter().zip(deps) {
         let info = interface_of(b)?;
         if info.opaque {
             out.opaque.insert(m.stem.clone());
         }
-        out.inputs.push(Input::File(b.target.clone()));
+        out.inputs
+            .push(Input::File(Target::new(&format!("{}.cmi", m.stem))));
         out.inputs.push(Input::Group(info.closure.clone()));
         out.closures.push(info.closure);
         out.dirs.extend(info.dirs.iter().cloned());
@@ -323,6 +350,8 @@ struct Prepared {
     opaque: bool,
     /// The `.cmt` the command writes, when it has `-bin-annot`.
     bin_annot: bool,
+    /// The compiler reads the AST of a ppx driver.
+    ppx_driver: bool,
 }
 
 /// How a compilation stands to its `.cmi`, decided before it runs.
@@ -362,7 +391,8 @@ impl Implementation {
             CmiUse::Reads => inputs.push(Input::File(cmi.clone())),
             CmiUse::Writes => {}
         }
-        let ifaces = need_interfaces(tcx, &deps).await?;
+        let through_cmo = mode == Mode::Byte && self.cx.options.cmi_from_native && !probe;
+        let ifaces = need_interfaces_through(tcx, &deps, through_cmo).await?;
         inputs.extend(ifaces.inputs.iter().cloned());
         let mut native_deps = Vec::new();
         if mode == Mode::Native {
@@ -398,11 +428,8 @@ impl Implementation {
             }
         }
 
-        let tags = self.cx.command_tags(
-            &[ml.as_str(), obj.as_str()],
-            &["implem", "ocaml", mode.tag(), "compile"],
-        );
-        if probe && !self.cx.flags.deps_of(&tags).is_empty() {
+        let tags = self.compile_tags(mode);
+        if probe && !self.byte_deps_within_native() {
             return Ok(None);
         }
         inputs.extend(self.cx.tag_deps(tcx, &tags).await?);
@@ -445,6 +472,7 @@ impl Implementation {
             return Ok(None);
         }
         let ast = ppx::rewritten(&self.cx, tcx, mode.front_end(), &parts, ml.as_str()).await?;
+        let ppx_driver = ast.is_some();
         let compiler = self.cx.compiler(mode)?;
         let (argv, packages) = match &ast {
             // From `x.ml.ast` that is `x.ml.mli` (never there) by default
@@ -482,7 +510,34 @@ impl Implementation {
             native_deps,
             opaque,
             bin_annot,
+            ppx_driver,
         }))
+    }
+
+    /// The tags of the module's compilation in `mode`.
+    fn compile_tags(&self, mode: Mode) -> tags::TagSet {
+        let stem = &self.module.stem;
+        self.cx.command_tags(
+            &[
+                &format!("{stem}.ml"),
+                &format!("{stem}.{}", mode.object_ext()),
+            ],
+            &["implem", "ocaml", mode.tag(), "compile"],
+        )
+    }
+
+    /// Whether every file that `dep` declarations attach to the bytecode
+    /// compilation's tags is one the native compilation needs too, so that
+    /// a native-only build may probe the bytecode compilation (or accept
+    /// its trace) without building anything more. Decided from the tags
+    /// alone, so both compilations of a module decide alike.
+    fn byte_deps_within_native(&self) -> bool {
+        let native = self.cx.flags.deps_of(&self.compile_tags(Mode::Native));
+        self.cx
+            .flags
+            .deps_of(&self.compile_tags(Mode::Byte))
+            .iter()
+            .all(|d| native.contains(d))
     }
 
     /// [`Self::prepare`] outside a probe, which always gives an action.
@@ -517,12 +572,29 @@ impl Implementation {
             return Ok((plan, prepared));
         }
         if self.mode == Mode::Byte {
-            plan.cmi_use = if owner {
-                CmiUse::Writes
-            } else {
-                tcx.need_one(&cmi).await?;
-                CmiUse::Reads
-            };
+            if owner {
+                plan.cmi_use = CmiUse::Writes;
+                let prepared = self.prepared(tcx, self.mode, plan.cmi_use).await?;
+                return Ok((plan, prepared));
+            }
+            // A native-only build that needs bytecode (a preprocessor
+            // `.byte`): the compilation that wrote the `.cmi` in an earlier
+            // build stands when still up to date, as the native
+            // compilation's probe of it would find (same tags, no ppx
+            // driver), and nothing native is built for it.
+            if self.byte_deps_within_native() {
+                let writer = self.prepared(tcx, Mode::Byte, CmiUse::Writes).await?;
+                if !writer.ppx_driver && tcx.up_to_date(tcx.key(), &writer.action)?.is_some() {
+                    plan.cmi_use = CmiUse::Writes;
+                    return Ok((plan, writer));
+                }
+            }
+            // Otherwise the native compilation decides, and this one reads
+            // its `.cmi` and answers for it to other bytecode compilations.
+            let built = tcx.need_one(&cmi).await?;
+            let info = interface_of(&built)?;
+            plan.cmi_use = CmiUse::Reads;
+            plan.byte_cmi = Some(((cmi, built.digest), info.opaque));
             let prepared = self.prepared(tcx, self.mode, plan.cmi_use).await?;
             return Ok((plan, prepared));
         }
@@ -622,6 +694,7 @@ impl Task for Implementation {
                 native_deps,
                 opaque,
                 bin_annot,
+                ..
             } = prepared;
             let mut outputs = if self.mode == Mode::Native && plan.cmi_use == CmiUse::Reads {
                 self.run_reader(&tcx, action, plan.writer).await?
