@@ -151,3 +151,28 @@ let () =
     let again = sides.ours.caravan(&["bin/a.byte", "bin/a.native"]).ok();
     assert!(!again.stdout.contains("cp "), "{}", again.stdout);
 }
+
+/// A list file made by a plugin rule (`lib.mllib` from a template) is the
+/// library's list as a source one would be: the archive is of its modules.
+#[test]
+fn a_list_file_made_by_a_plugin_rule_makes_the_library() {
+    let plugin = r#"open Ocamlbuild_plugin
+let () =
+  dispatch (function
+    | After_rules -> copy_rule "list" "%.mllib.in" "%.mllib"
+    | _ -> ())
+"#;
+    let sides = SideBySide::new(
+        &[
+            ("myocamlbuild.ml", plugin),
+            ("a.ml", "let x = 1\n"),
+            ("b.ml", "let y = A.x + 1\n"),
+            ("lib.mllib.in", "A\nB\n"),
+        ],
+        &[],
+    );
+    sides.build(&["lib.cma"]);
+    sides.same_artifacts(&["lib.cma", "lib.mllib", "a.cmo", "b.cmo"]);
+    let archive = sides.same_command("lib.cma");
+    assert!(archive.ends_with("a.cmo b.cmo -o lib.cma"), "{archive}");
+}

@@ -125,7 +125,7 @@ async fn flag_files(
         let stem = super::list_file::stem_of(w);
         let buildable = cx.module_at(stem).is_some_and(|m| m.is_linkable())
             || ((w.ends_with(".cma") || w.ends_with(".cmxa"))
-                && cx.resolver.is_source(&format!("{stem}.mllib")));
+                && cx.resolver.is_source_or_generated(&format!("{stem}.mllib")));
         if !buildable {
             continue;
         }

@@ -360,7 +360,11 @@ impl OcamlRules {
         }
         ["mllib", "mldylib", "mltop", "itarget", "c"]
             .iter()
-            .any(|ext| self.cx.resolver.is_source(&format!("{stem}.{ext}")))
+            .any(|ext| {
+                self.cx
+                    .resolver
+                    .is_source_or_generated(&format!("{stem}.{ext}"))
+            })
     }
 
     /// The task of a C library file (`libX.a`, `dllX.so`), when one applies.
@@ -386,7 +390,7 @@ impl OcamlRules {
         };
         let base = in_dir(lib_name.to_string());
         let clib = in_dir(format!("lib{lib_name}.clib"));
-        let source = if cx.resolver.is_source(&clib) {
+        let source = if cx.resolver.is_source_or_generated(&clib) {
             c_stubs::CLibrarySource::List(Target::new(&clib))
         } else if cx.resolver.is_source(&format!("{base}.c")) {
             c_stubs::CLibrarySource::Single(Target::new(&format!("{base}.{}", tc.ext_obj())))
@@ -479,7 +483,7 @@ impl OcamlRules {
         {
             let odocl = format!("{prefix}.odocl");
             let key = kind.key(&format!("{prefix}.docdir"), rest);
-            if !cx.resolver.is_source(&odocl) {
+            if !cx.resolver.is_source_or_generated(&odocl) {
                 return Some((key, missing(target, &odocl)));
             }
             let odocl = Target::new(&odocl);
@@ -526,7 +530,10 @@ impl OcamlRules {
             return None;
         }
         let module = cx.module_at(stem);
-        let source = |e: &str| cx.resolver.is_source(&format!("{stem}.{e}"));
+        // A list file (`.mldylib`, `.itarget`...) or C file counts when it
+        // is a source or a plugin rule makes it, as ocamlbuild would find
+        // by trying the rule.
+        let source = |e: &str| cx.resolver.is_source_or_generated(&format!("{stem}.{e}"));
         let implementation = |mode: Mode| -> (Target, Arc<dyn Task>) {
             let key = Target::new(&format!("{stem}.{}", mode.object_ext()));
             match module.clone() {
@@ -637,7 +644,11 @@ impl OcamlRules {
     /// An archive: from `stem.mllib`, else of `stem`'s closure.
     fn archive(&self, target: &Target, stem: &str, mode: Mode) -> (Target, Arc<dyn Task>) {
         let key = Target::new(&format!("{stem}.{}", mode.library_ext()));
-        let (_, task) = if self.cx.resolver.is_source(&format!("{stem}.mllib")) {
+        let (_, task) = if self
+            .cx
+            .resolver
+            .is_source_or_generated(&format!("{stem}.mllib"))
+        {
             self.units(&key, stem, "mllib", UnitsKind::Archive(mode))
         } else {
             match self.cx.module_at(stem).filter(|m| m.is_linkable()) {
@@ -657,7 +668,7 @@ impl OcamlRules {
         kind: UnitsKind,
     ) -> (Target, Arc<dyn Task>) {
         let file = format!("{stem}.{list}");
-        if !self.cx.resolver.is_source(&file) {
+        if !self.cx.resolver.is_source_or_generated(&file) {
             return (target.clone(), missing(target, &file));
         }
         (
