@@ -100,6 +100,22 @@ PROJECTS = [
         driver="topkg",
     ),
     Project(
+        package="ulex",
+        configure=[],
+        # debian/rules: `make all` then `make all.opt`; then a program in
+        # ulex's syntax, as its Makefile's run_test builds one (`<test.*>:
+        # use_ulex`; the Debian source ships no test.ml, so it is written).
+        build=["make all", "make all.opt",
+               "[ -e test.ml ] || printf '%s\\n' 'let rec count n = lexer' "
+               "\"  | ['0'-'9']+ -> count (n + 1) lexbuf\" "
+               "'  | eof -> n' '  | _ -> count n lexbuf' "
+               "'let () = print_int (count 0 (Ulexing.from_utf8_string \"a1 b22 c333\"))' "
+               "> test.ml && ocamlbuild test.native"],
+        check="_build/test.native",
+        driver="make (plugin: dep of the scan on pa_ulex.cma, camlp4 -pp)",
+        clean_runs=3,
+    ),
+    Project(
         package="ocamlmod",
         configure=["ocaml setup.ml -configure --prefix /usr"],
         build=["ocaml setup.ml -build"],

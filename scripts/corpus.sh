@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cache="${CARAVAN_CORPUS_DIR:-$HOME/.cache/caravan/corpus}"
-packages=(camlp4 ocaml-batteries ocaml-fmt uutf react ocamlmod ocamlify)
+packages=(camlp4 ocaml-batteries ocaml-fmt uutf react ulex ocamlmod ocamlify)
 
 short=()
 fetch_only=false
@@ -32,8 +32,9 @@ done
 
 # What the projects' build drivers need: the compilers, ocamlbuild and
 # findlib, topkg and cmdliner (topkg projects), ounit, num and
-# camlp-streams (batteries); dpkg-dev unpacks the source packages.
-scripts/install-packages.sh ocaml-nox ocaml-findlib ocamlbuild dpkg-dev \
+# camlp-streams (batteries), camlp4 (ulex); dpkg-dev unpacks the source
+# packages.
+scripts/install-packages.sh ocaml-nox ocaml-findlib ocamlbuild dpkg-dev camlp4 \
   libtopkg-ocaml-dev libcmdliner-ocaml-dev libounit-ocaml-dev libnum-ocaml-dev \
   libcamlp-streams-ocaml-dev
 

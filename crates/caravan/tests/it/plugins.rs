@@ -860,3 +860,35 @@ fn plugin_compilers_can_be_chosen() {
     assert!(compile.contains("ocamlc -w +a-70 -g unix.cma"), "{compile}");
     assert_eq!(t.run("main.byte", &[]).stdout, "ok\n");
 }
+
+/// A driver that alternates `-byte-plugin` and native calls (ulex's
+/// Makefile) compiles each plugin once: each mode keeps its binary.
+#[test]
+fn alternating_plugin_modes_compile_each_plugin_once() {
+    let t = Tree::new(&[
+        (
+            "myocamlbuild.ml",
+            "open Ocamlbuild_plugin\nlet () = dispatch (fun _ -> ())\n",
+        ),
+        ("a.ml", "let () = print_string \"a\"\n"),
+    ]);
+    let compiles = |r: &Run| {
+        r.stdout
+            .lines()
+            .filter(|l| l.contains("myocamlbuild.ml") && l.contains("-o myocamlbuild"))
+            .count()
+    };
+    assert_eq!(compiles(&t.caravan(&["-byte-plugin", "a.byte"]).ok()), 1);
+    assert_eq!(compiles(&t.caravan(&["a.native"]).ok()), 1);
+    assert_eq!(compiles(&t.caravan(&["-byte-plugin", "a.byte"]).ok()), 0);
+    assert_eq!(compiles(&t.caravan(&["a.native"]).ok()), 0);
+    // An edit of the plugin recompiles the mode in use, and the other mode
+    // when it is next used.
+    t.write(
+        "myocamlbuild.ml",
+        "open Ocamlbuild_plugin\nlet () = dispatch (fun _ -> ())\n(* edited *)\n",
+    );
+    assert_eq!(compiles(&t.caravan(&["a.native"]).ok()), 1);
+    assert_eq!(compiles(&t.caravan(&["-byte-plugin", "a.byte"]).ok()), 1);
+    assert_eq!(t.run("a.native", &[]).stdout, "a");
+}

@@ -10,10 +10,13 @@
 //! (`ocamlc` and `.cma`/`.cmo` with `-byte-plugin`; the package options of
 //! `-plugin-use-ocamlfind` resolved in process.) The sources are copied into
 //! the build directory and compiled there, so the compiler's messages name
-//! `myocamlbuild.ml` as the user wrote it. A stamp
-//! (`_build/.caravan/plugin/compile`) records the command, the sources and
-//! the binary; the plugin is compiled again only when one of them changed
-//! (a touched but unchanged source is hashed, not recompiled).
+//! `myocamlbuild.ml` as the user wrote it. Each mode keeps a copy of its
+//! binary (`_build/.caravan/plugin/myocamlbuild-byte`, `-native`) and a
+//! stamp (`compile-byte`, `compile-native`) recording the command, the
+//! sources and that copy; the plugin is compiled again only when one of
+//! them changed (a touched but unchanged source is hashed, not recompiled),
+//! so a project whose driver alternates `-byte-plugin` and native calls
+//! (ulex's Makefile) compiles each once.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -131,8 +134,17 @@ impl Stamp {
     }
 }
 
-fn stamp_path(build_dir: &Path) -> PathBuf {
-    engine::state_dir(build_dir).join("plugin").join("compile")
+fn stamp_path(build_dir: &Path, mode: PluginMode) -> PathBuf {
+    engine::state_dir(build_dir)
+        .join("plugin")
+        .join(format!("compile-{}", mode.tag()))
+}
+
+/// Where the binary of a mode is kept, the one that runs.
+fn kept_binary(build_dir: &Path, mode: PluginMode) -> PathBuf {
+    engine::state_dir(build_dir)
+        .join("plugin")
+        .join(format!("{BINARY}-{}", mode.tag()))
 }
 
 /// The plugin binary, compiled if it is missing or out of date.
@@ -157,7 +169,8 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
     }
     let command_key = key.finish().to_hex();
     let binary = c.build_dir.join(BINARY);
-    let old = std::fs::read_to_string(stamp_path(c.build_dir))
+    let kept = kept_binary(c.build_dir, c.mode);
+    let old = std::fs::read_to_string(stamp_path(c.build_dir, c.mode))
         .ok()
         .and_then(|t| Stamp::decode(&t));
     let io = |p: &Path, e: std::io::Error| {
@@ -192,7 +205,7 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
             .zip(&current)
             .all(|(a, b)| a.0 == b.0 && a.2 == b.2)
         && let Some((stat, digest)) = old.binary
-        && FileStat::of_path(&binary).ok().flatten() == Some(stat)
+        && FileStat::of_path(&kept).ok().flatten() == Some(stat)
     {
         if old.sources != current {
             // Touched, not changed: remember the new stats.
@@ -201,17 +214,17 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
                 sources: current,
                 binary: Some((stat, digest)),
             };
-            write_stamp(c.build_dir, &stamp);
+            write_stamp(c.build_dir, c.mode, &stamp);
         }
         return Ok(PluginBinary {
-            path: binary,
+            path: kept,
             digest,
             compiled: false,
         });
     }
 
     // Compile: copy the sources next to the binary, as ocamlbuild does.
-    let _ = std::fs::remove_file(stamp_path(c.build_dir));
+    let _ = std::fs::remove_file(stamp_path(c.build_dir, c.mode));
     for s in &sources {
         let from = c.root.join(s);
         let text = std::fs::read(&from).map_err(|e| io(&from, e))?;
@@ -263,12 +276,27 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
         // Warnings, shown as ocamlbuild shows a command's output.
         print!("+ {shown}\n{output}");
     }
-    let stat = FileStat::of_path(&binary)
-        .map_err(|e| io(&binary, e))?
+    if !binary.is_file() {
+        return Err(PluginError::new(
+            9,
+            "Error: we failed to build the plugin".to_string(),
+        ));
+    }
+    // The copy that runs, kept for this mode (written under a temporary
+    // name, then renamed, so no run sees half of it).
+    let partial = kept.with_extension("partial");
+    if let Some(dir) = kept.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    }
+    std::fs::copy(&binary, &partial).map_err(|e| io(&partial, e))?;
+    std::fs::rename(&partial, &kept).map_err(|e| io(&kept, e))?;
+    let stat = FileStat::of_path(&kept)
+        .map_err(|e| io(&kept, e))?
         .ok_or_else(|| PluginError::new(9, "Error: we failed to build the plugin".to_string()))?;
-    let digest = Digest::of_file(&binary).map_err(|e| io(&binary, e))?;
+    let digest = Digest::of_file(&kept).map_err(|e| io(&kept, e))?;
     write_stamp(
         c.build_dir,
+        c.mode,
         &Stamp {
             command: command_key,
             sources: current,
@@ -276,14 +304,14 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
         },
     );
     Ok(PluginBinary {
-        path: binary,
+        path: kept,
         digest,
         compiled: true,
     })
 }
 
-fn write_stamp(build_dir: &Path, stamp: &Stamp) {
-    let p = stamp_path(build_dir);
+fn write_stamp(build_dir: &Path, mode: PluginMode, stamp: &Stamp) {
+    let p = stamp_path(build_dir, mode);
     if let Some(dir) = p.parent()
         && std::fs::create_dir_all(dir).is_ok()
     {
