@@ -29,12 +29,16 @@ pub enum SolverFailure {
 impl SolverFailure {
     /// The report for `target`, to which no rule applies at all.
     pub fn of_target(target: &str) -> SolverFailure {
-        match target.strip_suffix(".o") {
+        if let Some(stem) = target.strip_suffix(".o") {
             // Of ocamlbuild's rules for `X.o`, the C one is tried last, and
             // it is the last failure that is reported.
-            Some(stem) => SolverFailure::NoRule(format!("{stem}.c")),
-            None => SolverFailure::of_leaf(target),
+            return SolverFailure::NoRule(format!("{stem}.c"));
         }
+        if let Some(c) = c_of_shared_library(target) {
+            // `dllX.so` comes from `libX.clib`, made of `X.o`, from `X.c`.
+            return SolverFailure::NoRule(c);
+        }
+        SolverFailure::of_leaf(target)
     }
 
     /// The report for `target`, whose rule needs `source`, which is neither
@@ -44,6 +48,19 @@ impl SolverFailure {
             return SolverFailure::NoRule(target.to_string());
         }
         if !target.contains('/') && is_generated_source(target) {
+            return SolverFailure::CannotFind(target.to_string());
+        }
+        if let Some(stem) = target.strip_suffix(".o") {
+            // The C rule, tried last, needs `X.c`: at the root, `X.byte.c`
+            // is a source's name a rule can make; below it the analysis
+            // stops at the module's source.
+            return match stem.strip_suffix(".byte") {
+                Some(_) if !stem.contains('/') => SolverFailure::CannotFind(format!("{stem}.c")),
+                Some(_) => SolverFailure::NoRule(source.to_string()),
+                None => SolverFailure::NoRule(format!("{stem}.c")),
+            };
+        }
+        if target.ends_with(".byte.c") && !target.contains('/') {
             return SolverFailure::CannotFind(target.to_string());
         }
         // Without its list file, an archive is made of the module of the
@@ -78,6 +95,16 @@ impl SolverFailure {
 /// preprocessing.
 fn is_generated_source(path: &str) -> bool {
     path.ends_with(".ml") || path.ends_with(".mli")
+}
+
+/// `[dir/]X.c` for a `[dir/]dllX.so` target.
+fn c_of_shared_library(target: &str) -> Option<String> {
+    let (dir, name) = match target.rsplit_once('/') {
+        Some((d, n)) => (format!("{d}/"), n),
+        None => (String::new(), target),
+    };
+    let lib = name.strip_prefix("dll")?.strip_suffix(".so")?;
+    (!lib.is_empty()).then(|| format!("{dir}{lib}.c"))
 }
 
 /// Targets caravan builds and ocamlbuild has no rule for: the typed trees,

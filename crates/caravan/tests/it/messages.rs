@@ -39,6 +39,15 @@ fn compat_solver_failures_open_with_ocamlbuilds_lines() {
         "b.c",
         "a.cmt",
         "b.cmt",
+        "dllb.so",
+        "sub/dllb.so",
+        "b.byte.o",
+        "sub/b.byte.o",
+        "b.native.o",
+        "sub/b.native.o",
+        "b.byte.c",
+        "sub/b.byte.c",
+        "b.byte.so",
     ];
     let ours = Tree::new(&files);
     let theirs = ours.copy_sources();
