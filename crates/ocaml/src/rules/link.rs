@@ -188,7 +188,7 @@ impl Task for Link {
             // object, a library); with `dont_link_with`, only built.
             let linked = link_with_deps(&tcx, cx, &tags, &list).await?;
             let tag_inputs = cx
-                .tag_deps(&tcx, &with_tag(&tags, "dont_link_with"))
+                .tag_deps(&tcx, &tags.clone().with("dont_link_with"))
                 .await?;
             let flags = cx.flags_of(&tags);
             let named = need_flag_inputs(&tcx, cx, &flags, &out, &mut stubs).await?;
@@ -254,13 +254,6 @@ impl Task for Link {
     }
 }
 
-/// `tags` with one more tag.
-fn with_tag(tags: &TagSet, tag: &str) -> TagSet {
-    let mut t = tags.clone();
-    t.insert(tag);
-    t
-}
-
 /// Builds the files that `dep` declarations attach to a link's tags plus
 /// `link_with`, and returns those the link list does not have yet, in
 /// declaration order: ocamlbuild puts them after the program's modules.
@@ -271,7 +264,7 @@ pub async fn link_with_deps(
     list: &[Target],
 ) -> Result<Vec<Target>> {
     let mut extra: Vec<Target> = Vec::new();
-    for d in cx.flags.deps_of(&with_tag(tags, "link_with")) {
+    for d in cx.flags.deps_of(&tags.clone().with("link_with")) {
         let t = Target::new(&d);
         if !list.contains(&t) && !extra.contains(&t) {
             extra.push(t);
