@@ -84,7 +84,7 @@ pub fn task(cx: &Arc<RuleContext>, kind: &str, args: &[String]) -> Result<Builti
         "target" => match args {
             [out] => {
                 let target = Target::new(out);
-                match OcamlRules::builtin_producer(cx.clone(), &target) {
+                match OcamlRules::of_context(cx.clone()).builtin(&target) {
                     Some((_, task)) => Ok(Builtin {
                         target,
                         task,

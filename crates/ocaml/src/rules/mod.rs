@@ -308,6 +308,12 @@ impl OcamlRules {
         OcamlRules { cx: Arc::new(cx) }
     }
 
+    /// Rules over a context already shared (a plugin action made by
+    /// `Ocaml_compiler` asks the built-in rule of its target this way).
+    pub(crate) fn of_context(cx: Arc<RuleContext>) -> OcamlRules {
+        OcamlRules { cx }
+    }
+
     /// The shared context.
     pub fn context(&self) -> &Arc<RuleContext> {
         &self.cx
@@ -429,16 +435,9 @@ impl OcamlRules {
         (key, task)
     }
 
-    /// The built-in rule that makes `target` (the plugin's rules left
-    /// out), as a plugin action made by `Ocaml_compiler` asks for it.
-    pub(crate) fn builtin_producer(
-        cx: Arc<RuleContext>,
-        target: &Target,
-    ) -> Option<(Target, Arc<dyn Task>)> {
-        OcamlRules { cx }.producer_of(target)
-    }
-
-    fn producer_of(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
+    /// The built-in rule that applies to `target`, if one does (see the
+    /// table at the top of this module).
+    pub(crate) fn builtin(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
         let s = target.as_str();
         let cx = self.cx.clone();
         if let Some(src) = s.strip_suffix(".depends")
@@ -732,15 +731,10 @@ impl OcamlRules {
                 }),
             );
         }
-        match self.producer_of(&Target::new(&key)) {
+        match self.builtin(&Target::new(&key)) {
             Some(p) => p,
             None => (target.clone(), missing(target, &source)),
         }
-    }
-    /// The built-in rule that applies to `target`, if one does (see the
-    /// table at the top of this module).
-    pub(crate) fn builtin(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
-        self.producer_of(target)
     }
 }
 
@@ -775,7 +769,7 @@ struct Refused {
 
 impl Task for Refused {
     fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
-        Box::pin(async move { Err(Error::rule("missing-source", self.message.clone())) })
+        Box::pin(async move { Err(Error::rule(engine::MISSING_SOURCE, self.message.clone())) })
     }
 }
 
@@ -796,7 +790,7 @@ impl Task for MissingSource {
     fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
             Err(Error::rule(
-                "missing-source",
+                engine::MISSING_SOURCE,
                 format!(
                     "{}\nError: cannot build {}: its source {} does not exist in the \
                      traversed source tree.\nHint: check the target's name; if the file is \
