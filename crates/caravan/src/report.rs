@@ -52,9 +52,12 @@ pub fn describe(e: &Error) -> String {
                 names.join(" -> ")
             )
         }
-        // A message that starts at a place in a file says `Error:` after it.
-        Error::Rule { message, .. } if message.starts_with("File \"") => message.to_string(),
-        Error::Rule { message, .. } if solver_failure::has_ocamlbuild_heading(message) => {
+        // A message that starts at a place in a file says `Error:` after
+        // it; one that opens with ocamlbuild's heading keeps it first.
+        Error::Rule { message, .. }
+            if message.starts_with("File \"")
+                || solver_failure::has_ocamlbuild_heading(message) =>
+        {
             message.to_string()
         }
         Error::Rule { message, .. } => format!("Error: {message}"),
