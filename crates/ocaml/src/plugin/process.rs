@@ -7,7 +7,7 @@
 //! is waiting for it ([`super::server`]).
 
 use std::io::{BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::thread::JoinHandle;
 
@@ -183,9 +183,4 @@ fn ocamlrunparam() -> String {
         Ok(v) if !v.is_empty() => format!("{v},b"),
         _ => "b".to_string(),
     }
-}
-
-/// The path of the plugin binary in a build directory.
-pub fn binary_in(build_dir: &Path) -> PathBuf {
-    build_dir.join(super::build::BINARY)
 }
