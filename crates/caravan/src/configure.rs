@@ -382,10 +382,9 @@ fn check_packages(of: &Ocamlfind, named: &[String]) -> Result<(), Stop> {
 fn findlib_error(e: findlib::Error) -> Stop {
     let hint = match e {
         findlib::Error::NoSuchPackage { .. } | findlib::Error::NoSuchSubpackage { .. } => {
-            "\nHint: `ocamlfind list` shows the installed packages; on Debian, libraries \
-             come as lib<name>-ocaml-dev packages."
+            format!("\n{}", ocaml::rules::findlib_error::UNKNOWN_PACKAGE_HINT)
         }
-        _ => "",
+        _ => String::new(),
     };
     Stop::new(exit_code::FAILURE, format!("{e}{hint}"))
 }

@@ -7,6 +7,10 @@ use engine::Error;
 
 use crate::tagging::Tagger;
 
+/// The hint after an unknown package, here and at start-up (`-pkg`).
+pub const UNKNOWN_PACKAGE_HINT: &str = "Hint: `ocamlfind list` shows the installed packages; \
+     on Debian, libraries come as lib<name>-ocaml-dev packages.";
+
 /// The rule error of a command whose packages findlib cannot resolve.
 pub fn command_error(tagger: &Tagger, e: findlib::Error) -> Error {
     let missing = match &e {
@@ -28,10 +32,7 @@ pub fn command_error(tagger: &Tagger, e: findlib::Error) -> Error {
         .unwrap_or_default();
     Error::rule(
         "findlib-package",
-        format!(
-            "{place}{e}\nHint: `ocamlfind list` shows the installed packages; on Debian, \
-             libraries come as lib<name>-ocaml-dev packages."
-        ),
+        format!("{place}{e}\n{UNKNOWN_PACKAGE_HINT}"),
     )
 }
 
