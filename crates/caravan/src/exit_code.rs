@@ -40,7 +40,7 @@ pub fn of_error(e: &Error) -> u8 {
         Error::CommandFailed(_) => COMMAND_FAILED,
         Error::MissingOutput { .. } => COMMAND_FAILED,
         Error::Rule { category, .. } => match *category {
-            "missing-source" => NO_RULE,
+            engine::MISSING_SOURCE => NO_RULE,
             "ocamldep" => OCAMLDEP,
             "link-cycle" => LINK_CYCLE,
             "missing-module" => NO_RULE,

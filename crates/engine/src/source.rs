@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashSet;
 
 use crate::digest::{Digest, FileStat};
-use crate::error::{Error, Result};
+use crate::error::{Error, MISSING_SOURCE, Result};
 use crate::store::Store;
 use crate::target::Target;
 use crate::trace::SourceRecord;
@@ -68,7 +68,7 @@ pub(crate) fn import(
         .map_err(|e| Error::io(&src, e))?
         .ok_or_else(|| {
             Error::rule(
-                "missing-source",
+                MISSING_SOURCE,
                 format!(
                     "the source file {} disappeared during the build",
                     src.display()

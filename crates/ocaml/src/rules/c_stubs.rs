@@ -154,7 +154,7 @@ impl Task for CLibrary {
                             .find(|t| tcx.can_build(t))
                             .ok_or_else(|| {
                                 Error::rule(
-                                    "missing-source",
+                                    engine::MISSING_SOURCE,
                                     format!(
                                         "{clib} lists {w}, which caravan cannot build: there \
                                          is no C file (or other source) for it in {} or the \

@@ -140,7 +140,7 @@ pub fn resolve_entries(
                 format!("{dir}/")
             };
             Error::rule(
-                "missing-source",
+                engine::MISSING_SOURCE,
                 format!(
                     "{list} lists the module {entry}, which caravan cannot find: there is no \
                      {}.ml (or .mlpack) seen from {place}.\nHint: check the spelling; a module \
@@ -153,7 +153,7 @@ pub fn resolve_entries(
         })?;
         if !m.is_linkable() {
             return Err(Error::rule(
-                "missing-source",
+                engine::MISSING_SOURCE,
                 format!(
                     "{list} lists the module {entry}, but {}.mli has no implementation \
                      ({}.ml or {}.mlpack) to put in it.\nHint: remove the entry, or add the \

@@ -90,7 +90,7 @@ async fn resolve(tcx: &TaskCx, cx: &RuleContext, grammar: &Grammar) -> Result<Re
                     .find(|c| cx.resolver.is_source(c))
                     .ok_or_else(|| {
                         Error::rule(
-                            "missing-source",
+                            engine::MISSING_SOURCE,
                             format!(
                                 "{pack} lists {entry}, but no {}.mly was found in its folder \
                                  or the include folders.\nHint: an .mlypack names the modules \

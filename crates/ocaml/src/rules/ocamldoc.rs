@@ -181,7 +181,7 @@ impl Task for DocDir {
                     .find(|c| cx.module_at(c.trim_end_matches(".odoc")).is_some())
                     .ok_or_else(|| {
                         Error::rule(
-                            "missing-source",
+                            engine::MISSING_SOURCE,
                             format!(
                                 "{odocl} lists {entry}, but no module {entry} was found in its \
                                  folder or the include folders.\nHint: an .odocl names modules \

@@ -180,7 +180,7 @@ impl Task for Rewrite {
             let (_, parts) = super::depends::scan_command(&self.cx, source);
             let PpxPlan::Driver(rewriters) = plan(&self.cx, FrontEnd::Ocamldep, &parts)? else {
                 return Err(Error::rule(
-                    "missing-source",
+                    engine::MISSING_SOURCE,
                     format!("cannot build {out}: no ppx driver applies to {source}"),
                 ));
             };
