@@ -56,6 +56,23 @@ impl Generator {
     pub fn writes_mli(self) -> bool {
         self != Generator::Ocamllex
     }
+
+    /// ocamlbuild's rule order among generators of one module: `.mll`, then
+    /// `.mlypack`, then `.mly` (lower first).
+    fn precedence(self) -> u8 {
+        match self {
+            Generator::Ocamllex => 0,
+            Generator::MenhirPack => 1,
+            Generator::Parser => 2,
+        }
+    }
+
+    /// Whether it may make the module of a stem that has a real `.mli`: a
+    /// parser generator writes the `.mli` too, so a real one keeps it out
+    /// (hygiene reports the pair).
+    fn allowed_with_mli(self) -> bool {
+        !self.writes_mli()
+    }
 }
 
 /// The source files that can hold a module's interface or implementation.
@@ -172,19 +189,16 @@ impl Resolver {
             let mut m = ModuleSource::new(stem, has(MLI), has(ML));
             m.pack = has(MLPACK);
             if !m.has_ml {
-                m.generator = if has(MLL) {
-                    Some(Generator::Ocamllex)
-                } else if m.has_mli {
-                    // The parser generators also write the .mli: a real one
-                    // leaves them out (hygiene reports the pair).
-                    None
-                } else if menhir && has(MLYPACK) {
-                    Some(Generator::MenhirPack)
-                } else if has(MLY) {
-                    Some(Generator::Parser)
-                } else {
-                    None
-                };
+                let present = [
+                    (has(MLL), Generator::Ocamllex),
+                    (menhir && has(MLYPACK), Generator::MenhirPack),
+                    (has(MLY), Generator::Parser),
+                ];
+                m.generator = present
+                    .into_iter()
+                    .filter(|&(here, g)| here && (!m.has_mli || g.allowed_with_mli()))
+                    .map(|(_, g)| g)
+                    .min_by_key(|g| g.precedence());
                 match m.generator {
                     Some(g) => {
                         m.has_ml = true;
@@ -316,20 +330,14 @@ impl Resolver {
     /// the tree, with the same precedence (a real or rule-made `.ml` first,
     /// then `.mll`, `.mlypack`, `.mly`).
     fn add_generator(&mut self, stem: &str, g: Generator) {
-        let rank = |g: Generator| match g {
-            Generator::Ocamllex => 0,
-            Generator::MenhirPack => 1,
-            Generator::Parser => 2,
-        };
         let m = self
             .by_stem
             .entry(stem.to_string())
             .or_insert_with(|| ModuleSource::new(stem, false, false));
         let keep = match m.generator {
-            Some(existing) => rank(existing) <= rank(g),
-            // An `.ml` without generator is a real or rule-made one; a
-            // real `.mli` keeps a parser generator out (as for sources).
-            None => m.has_ml || (m.has_mli && g.writes_mli()),
+            Some(existing) => existing.precedence() <= g.precedence(),
+            // An `.ml` without generator is a real or rule-made one.
+            None => m.has_ml || (m.has_mli && !g.allowed_with_mli()),
         };
         if keep {
             return;
@@ -350,6 +358,11 @@ impl Resolver {
     /// The sources of the module at `stem`, if it has any.
     pub fn module_at(&self, stem: &str) -> Option<ModuleSource> {
         self.by_stem.get(stem).cloned()
+    }
+
+    /// Whether some folder of the project has a module `name`.
+    pub fn has_module(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
     }
 
     /// The module `name` in the first of `dirs` that has it (`m.ml` before
