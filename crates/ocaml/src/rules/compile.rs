@@ -102,7 +102,8 @@ pub async fn local_deps(
     let own = module_name::of_path(&module.stem);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    let flag_dirs = flag_include_dirs(rcx, source);
+    // Computed only for a project module the include folders do not have.
+    let mut flag_dirs: Option<Vec<String>> = None;
     for name in &refs.0 {
         if *name == own
             || rcx
@@ -114,7 +115,11 @@ pub async fn local_deps(
             continue;
         }
         let found = rcx.resolver.resolve(name, module.dir()).or_else(|| {
-            let dirs: Vec<&str> = flag_dirs.iter().map(String::as_str).collect();
+            if !rcx.resolver.has_module(name) {
+                return None;
+            }
+            let dirs = flag_dirs.get_or_insert_with(|| flag_include_dirs(rcx, source));
+            let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
             rcx.resolver.resolve_in(name, &dirs)
         });
         match found {
