@@ -219,6 +219,8 @@ pub(crate) fn up_to_date(
                 inner.record_restat(task, own, updated)?;
             }
             if own {
+                // Found up to date counts as reaching an action.
+                cx.mark_acted();
                 inner.events.event(&Event::ActionCached { action });
             } else {
                 inner.note_probed(task);

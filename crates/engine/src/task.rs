@@ -86,17 +86,20 @@ impl TaskCx {
     /// the `.cmi`).
     pub async fn need_with_outputs(&self, targets: &[Target]) -> Result<Vec<Built>> {
         let built = self.need(targets).await?;
+        self.learn(built.iter().flat_map(|b| b.value.outputs.iter()));
+        Ok(built)
+    }
+
+    /// Makes these digests known to the task, so that its actions may
+    /// declare the files as inputs.
+    fn learn<'a>(&self, outputs: impl Iterator<Item = &'a (Target, Digest)>) {
         let mut known = match self.known.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        for b in &built {
-            for (t, d) in &b.value.outputs {
-                known.insert(t.clone(), *d);
-            }
+        for (t, d) in outputs {
+            known.insert(t.clone(), *d);
         }
-        drop(known);
-        Ok(built)
     }
 
     /// Starts building `targets` without waiting for them; a later
@@ -169,13 +172,7 @@ impl TaskCx {
         if let Some(outputs) = &found
             && task != &self.key
         {
-            let mut known = match self.known.lock() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
-            for (t, d) in outputs {
-                known.insert(t.clone(), *d);
-            }
+            self.learn(outputs.iter());
         }
         Ok(found)
     }
