@@ -156,6 +156,30 @@ fn flag_include_dirs(rcx: &RuleContext, source: &str) -> Vec<String> {
         .collect()
 }
 
+/// The compiler's action of `mode` on `parts`; when a ppx driver wrote the
+/// AST, on the parts given with it, which read that AST without `-ppx`.
+fn compile_action(
+    cx: &RuleContext,
+    mode: Mode,
+    parts: CommandParts,
+    reading_ast: Option<(&Target, CommandParts)>,
+) -> Result<Action> {
+    let compiler = cx.compiler(mode)?;
+    let (argv, packages) = match reading_ast {
+        Some((ast, reading)) => cx.command_with(
+            mode.front_end(),
+            &compiler,
+            ppx::reading_ast(reading, ast),
+            false,
+        )?,
+        None => cx.command(mode.front_end(), &compiler, parts)?,
+    };
+    let mut action = Action::process(argv);
+    action.salt.push(packages);
+    action.salt.push(cx.toolchain.identity.clone());
+    Ok(action)
+}
+
 /// The inputs a compiler reads through the interfaces of `deps`.
 #[derive(Default)]
 pub struct InterfaceInputs {
@@ -296,19 +320,8 @@ impl Task for Interface {
             };
             let ast =
                 ppx::rewritten(&self.cx, &tcx, mode.front_end(), &parts, mli.as_str()).await?;
-            let compiler = self.cx.compiler(mode)?;
-            let (argv, packages) = match &ast {
-                Some(ast) => self.cx.command_with(
-                    mode.front_end(),
-                    &compiler,
-                    ppx::reading_ast(parts, ast),
-                    false,
-                )?,
-                None => self.cx.command(mode.front_end(), &compiler, parts)?,
-            };
-            let mut action = Action::process(argv);
-            action.salt.push(packages);
-            action.salt.push(self.cx.toolchain.identity.clone());
+            let reading = ast.as_ref().map(|a| (a, parts.clone()));
+            let mut action = compile_action(&self.cx, mode, parts, reading)?;
             // The compiler reads the AST instead of the source (so an edit
             // that leaves the AST alone stops there).
             action
@@ -478,21 +491,12 @@ impl Implementation {
         }
         let ast = ppx::rewritten(&self.cx, tcx, mode.front_end(), &parts, ml.as_str()).await?;
         let ppx_driver = ast.is_some();
-        let compiler = self.cx.compiler(mode)?;
-        let (argv, packages) = match &ast {
-            // From `x.ml.ast` that is `x.ml.mli` (never there) by default
-            // and the AST itself with `.ast`.
-            Some(ast) => self.cx.command_with(
-                mode.front_end(),
-                &compiler,
-                ppx::reading_ast(command((cmi_use != CmiUse::Writes).then_some(".ast")), ast),
-                false,
-            )?,
-            None => self.cx.command(mode.front_end(), &compiler, parts)?,
-        };
-        let mut action = Action::process(argv);
-        action.salt.push(packages);
-        action.salt.push(self.cx.toolchain.identity.clone());
+        // From `x.ml.ast` the interface looked for is `x.ml.mli` (never
+        // there) by default, and the AST itself with `.ast`.
+        let reading = ast
+            .as_ref()
+            .map(|a| (a, command((cmi_use != CmiUse::Writes).then_some(".ast"))));
+        let mut action = compile_action(&self.cx, mode, parts, reading)?;
         if let Some(ast) = ast {
             // The compiler reads the AST instead of the source (so an
             // edit that leaves the AST alone stops there).
