@@ -2,13 +2,13 @@
 //! ocamlfind mode and packages, the flag declarations, ocamlbuild's startup
 //! warnings, `-show-tags`.
 
+use ::plugin::declarations::{PluginDeclarations, Recorder};
+use ::plugin::process::PluginProcess;
+use ::plugin::protocol::Phase;
+use ::plugin::session::{Session, SessionError};
+use ::plugin::spec::Expander;
 use ocaml::flags::{self, FlagOptions};
 use ocaml::ocamlfind::Ocamlfind;
-use ocaml::plugin::declarations::{PluginDeclarations, Recorder};
-use ocaml::plugin::process::PluginProcess;
-use ocaml::plugin::protocol::Phase;
-use ocaml::plugin::session::{Session, SessionError};
-use ocaml::plugin::spec::Expander;
 use ocaml::project::{Project, ScanConfig};
 use ocaml::tagging::{Tagger, TagsBuilder};
 use tags::{Configuration, Declarations, SHOW_TAGS_PREAMBLE, TagSet};
@@ -92,7 +92,7 @@ impl Expander for DeclarationExpander {
         Vec::new()
     }
     fn virtual_tool(&self, name: &str) -> Vec<String> {
-        ocaml::plugin::rule::virtual_tool(name)
+        ::plugin::rule::virtual_tool(name)
     }
 }
 
@@ -293,7 +293,7 @@ pub fn configure(
         decls.set_instances(instances);
         let (running, transcript, digest) = p.session.finish();
         if let Some(t) = &transcript {
-            ocaml::plugin::session::save(p.build_dir, p.key, t);
+            ::plugin::session::save(p.build_dir, p.key, t);
         }
         fingerprint.push_str(&digest);
         fingerprint.push_str(&p.binary_digest);
@@ -392,7 +392,6 @@ fn findlib_error(e: findlib::Error) -> Stop {
 fn ocaml_error(e: ocaml::Error) -> Stop {
     match e {
         ocaml::Error::Tags(t) => Stop::new(t.exit_code() as u8, t.to_string()),
-        ocaml::Error::Plugin(e) => plugin::stop(e),
         ocaml::Error::Io { path, source } => {
             Stop::new(exit_code::SYSTEM, crate::report::io_message(&path, &source))
         }

@@ -6,15 +6,16 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use ::plugin::PluginRunner;
+use ::plugin::rule::PluginRules;
 use engine::stamp::{self, StampCheck};
 use engine::{
     BuildLock, Digest, Engine, EngineConfig, Error, EventSink, LocalExecutor, SourceTree, Target,
 };
 use ocaml::options::BuildOptions;
-use ocaml::plugin::PluginRunner;
-use ocaml::plugin::rule::PluginRules;
 use ocaml::project::ScanConfig;
 use ocaml::resolver::Resolver;
+use ocaml::rules::declared::DeclaredRules;
 use ocaml::rules::{OcamlRules, RuleContext};
 use ocaml::toolchain::{ToolOverrides, Toolchain};
 
@@ -439,6 +440,7 @@ fn make_rules(
     if let Some(r) = &plugin_rules {
         resolver.add_generated(r.generated(&project.files));
     }
+    let plugin_rules = plugin_rules.map(|r| Arc::new(r) as Arc<dyn DeclaredRules>);
     let libraries = ocaml::rules::libraries::of_project(&project);
     let rules = OcamlRules::new(RuleContext {
         project,

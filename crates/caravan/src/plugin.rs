@@ -5,14 +5,14 @@
 
 use std::path::Path;
 
+use ::plugin::PluginError;
+use ::plugin::build::{self, PluginBinary, PluginCompile};
+use ::plugin::library::PluginMode;
+use ::plugin::process::Launch;
+use ::plugin::session::{self, Session, SessionError};
 use engine::{DigestBuilder, FileStat};
 use ocaml::flags::{self, FlagOptions};
 use ocaml::ocamlfind::Ocamlfind;
-use ocaml::plugin::PluginError;
-use ocaml::plugin::build::{self, PluginBinary, PluginCompile};
-use ocaml::plugin::library::PluginMode;
-use ocaml::plugin::process::Launch;
-use ocaml::plugin::session::{self, Session, SessionError};
 use ocaml::toolchain;
 use tags::TagSet;
 

@@ -3,7 +3,7 @@
 //! (the command line as the plugin parsed it, plus what its hooks set) are
 //! what caravan builds with.
 
-use ocaml::plugin::options::{PluginOptions, tool_words};
+use ::plugin::options::{PluginOptions, tool_words};
 use ocaml::project::DEFAULT_EXCLUDED;
 
 use crate::cli::Cli;
@@ -127,7 +127,7 @@ fn unwrap_ocamlfind(words: &[String]) -> (bool, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ocaml::plugin::spec::Spec;
+    use ::plugin::spec::Spec;
 
     #[test]
     fn ocamlfind_wrapped_compilers_use_the_in_process_ocamlfind() {

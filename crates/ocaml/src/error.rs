@@ -21,9 +21,6 @@ pub enum Error {
     /// A `_tags` file (or `-tag-line`) is malformed, in ocamlbuild's words.
     #[error("{0}")]
     Tags(tags::Error),
-    /// The project's `myocamlbuild.ml` failed (to compile, or while it ran).
-    #[error("{0}")]
-    Plugin(crate::plugin::PluginError),
 }
 
 impl Error {

@@ -17,7 +17,6 @@ pub mod hygiene;
 pub mod module_name;
 pub mod ocamlfind;
 pub mod options;
-pub mod plugin;
 pub mod project;
 pub mod resolver;
 pub mod rules;

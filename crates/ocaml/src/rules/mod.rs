@@ -46,6 +46,7 @@
 pub mod c_stubs;
 pub mod closure;
 pub mod compile;
+pub mod declared;
 pub mod depends;
 pub mod findlib_error;
 pub mod infer;
@@ -72,7 +73,6 @@ use tags::TagSet;
 
 use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
 use crate::options::{BuildOptions, Mode};
-use crate::plugin::rule::PluginRules;
 use crate::project::Project;
 use crate::resolver::{Generator, ModuleSource, Resolver};
 use crate::tagging::Tagger;
@@ -99,7 +99,7 @@ pub struct RuleContext {
     /// findlib options into compiler commands.
     pub ocamlfind: Option<Ocamlfind>,
     /// The rules of the project's `myocamlbuild.ml`, if it has one.
-    pub plugin: Option<PluginRules>,
+    pub plugin: Option<Arc<dyn declared::DeclaredRules>>,
     /// The project's libraries (its `.mllib` files), for `use_<lib>`.
     pub libraries: Vec<ProjectLibrary>,
     /// The ppx drivers asked for so far, by the name of their folder.
@@ -310,7 +310,7 @@ impl OcamlRules {
 
     /// Rules over a context already shared (a plugin action made by
     /// `Ocaml_compiler` asks the built-in rule of its target this way).
-    pub(crate) fn of_context(cx: Arc<RuleContext>) -> OcamlRules {
+    pub fn of_context(cx: Arc<RuleContext>) -> OcamlRules {
         OcamlRules { cx }
     }
 
@@ -437,7 +437,7 @@ impl OcamlRules {
 
     /// The built-in rule that applies to `target`, if one does (see the
     /// table at the top of this module).
-    pub(crate) fn builtin(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
+    pub fn builtin(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
         let s = target.as_str();
         let cx = self.cx.clone();
         if let Some(src) = s.strip_suffix(".depends")

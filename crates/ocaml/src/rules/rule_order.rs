@@ -16,7 +16,7 @@ use std::sync::Arc;
 use engine::{Target, Task};
 
 use super::OcamlRules;
-use crate::plugin::rule::Place;
+use super::declared::Place;
 
 /// The tasks that may produce `target`, in the order to try them.
 pub fn candidates(rules: &OcamlRules, target: &Target) -> Vec<(Target, Arc<dyn Task>)> {
@@ -25,7 +25,7 @@ pub fn candidates(rules: &OcamlRules, target: &Target) -> Vec<(Target, Arc<dyn T
         return rules.builtin(target).into_iter().collect();
     };
     let mut out = plugin.matching(cx, target, Place::Before);
-    if plugin.builtins {
+    if plugin.keeps_builtins() {
         out.extend(rules.builtin(target));
     }
     out.extend(plugin.matching(cx, target, Place::After));

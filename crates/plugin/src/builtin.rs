@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 use engine::{Error, Result, Target, Task};
 
-use crate::options::Mode;
-use crate::rules::list_file;
-use crate::rules::units::{Units, UnitsKind};
-use crate::rules::{OcamlRules, RuleContext};
+use ocaml::options::Mode;
+use ocaml::rules::list_file;
+use ocaml::rules::units::{Units, UnitsKind};
+use ocaml::rules::{OcamlRules, RuleContext};
 
 /// The built-in task a `builtin` question names.
 pub struct Builtin {

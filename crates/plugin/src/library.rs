@@ -18,127 +18,127 @@ use super::PluginError;
 const SOURCES: &[(&str, &str)] = &[
     (
         "caravan_wire.ml",
-        include_str!("../../../../plugin/caravan_wire.ml"),
+        include_str!("../../../plugin/caravan_wire.ml"),
     ),
     (
         "ocamlbuild_pack__my_std.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__my_std.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__my_std.ml"),
     ),
     (
         "ocamlbuild_pack__loc.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__loc.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__loc.ml"),
     ),
     (
         "ocamlbuild_pack__glob.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__glob.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__glob.ml"),
     ),
     (
         "ocamlbuild_pack__log.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__log.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__log.ml"),
     ),
     (
         "ocamlbuild_pack__tags.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__tags.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__tags.ml"),
     ),
     (
         "ocamlbuild_pack__shell.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__shell.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__shell.ml"),
     ),
     (
         "ocamlbuild_pack__my_unix.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__my_unix.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__my_unix.ml"),
     ),
     (
         "ocamlbuild_pack__slurp.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__slurp.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__slurp.ml"),
     ),
     (
         "ocamlbuild_pack__lexers.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__lexers.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__lexers.ml"),
     ),
     (
         "ocamlbuild_pack__declare.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__declare.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__declare.ml"),
     ),
     (
         "ocamlbuild_pack__command.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__command.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__command.ml"),
     ),
     (
         "ocamlbuild_pack__exit_codes.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__exit_codes.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__exit_codes.ml"),
     ),
     (
         "ocamlbuild_pack__ocamlbuild_where.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__ocamlbuild_where.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__ocamlbuild_where.ml"),
     ),
     (
         "ocamlbuild_pack__options.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__options.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__options.ml"),
     ),
     (
         "ocamlbuild_pack__pathname.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__pathname.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__pathname.ml"),
     ),
     (
         "ocamlbuild_pack__param_tags.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__param_tags.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__param_tags.ml"),
     ),
     (
         "ocamlbuild_pack__flags.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__flags.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__flags.ml"),
     ),
     (
         "ocamlbuild_pack__tools.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__tools.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__tools.ml"),
     ),
     (
         "ocamlbuild_pack__configuration.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__configuration.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__configuration.ml"),
     ),
     (
         "ocamlbuild_pack__ocaml_utils.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__ocaml_utils.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__ocaml_utils.ml"),
     ),
     (
         "ocamlbuild_pack__resource.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__resource.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__resource.ml"),
     ),
     (
         "ocamlbuild_pack__rule.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__rule.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__rule.ml"),
     ),
     (
         "ocamlbuild_pack__solver.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__solver.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__solver.ml"),
     ),
     (
         "ocamlbuild_pack__findlib.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__findlib.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__findlib.ml"),
     ),
     (
         "ocamlbuild_pack__arch.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__arch.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__arch.ml"),
     ),
     (
         "ocamlbuild_pack__ocaml_compiler.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__ocaml_compiler.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__ocaml_compiler.ml"),
     ),
     (
         "ocamlbuild_pack__ocaml_tools.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__ocaml_tools.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__ocaml_tools.ml"),
     ),
     (
         "ocamlbuild_pack__hooks.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack__hooks.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack__hooks.ml"),
     ),
     (
         "ocamlbuild_pack.ml",
-        include_str!("../../../../plugin/ocamlbuild_pack.ml"),
+        include_str!("../../../plugin/ocamlbuild_pack.ml"),
     ),
     (
         "ocamlbuild_plugin.ml",
-        include_str!("../../../../plugin/ocamlbuild_plugin.ml"),
+        include_str!("../../../plugin/ocamlbuild_plugin.ml"),
     ),
 ];
 
@@ -153,7 +153,7 @@ fn where_source(compiler: &[String], stdlib: &Path) -> String {
     let found = if program.contains('/') {
         Some(PathBuf::from(program))
     } else {
-        crate::toolchain::find_in_path(program)
+        ocaml::toolchain::find_in_path(program)
     };
     let bindir = found
         .as_deref()
@@ -171,7 +171,7 @@ fn where_source(compiler: &[String], stdlib: &Path) -> String {
 /// The module linked after `myocamlbuild.ml`: the plugin's main loop.
 const MAIN: (&str, &str) = (
     "caravan_plugin_main.ml",
-    include_str!("../../../../plugin/caravan_plugin_main.ml"),
+    include_str!("../../../plugin/caravan_plugin_main.ml"),
 );
 
 /// Bytecode or native code.

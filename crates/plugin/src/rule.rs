@@ -4,7 +4,7 @@
 //! matches it (binding `%` and `%(name)`); as in ocamlbuild, it applies
 //! when its static dependencies can be built, which the engine learns by
 //! trying it (a failed dependency makes it fall to the next candidate; the
-//! order is [`crate::rules::rule_order`]'s).
+//! order is [`ocaml::rules::rule_order`]'s).
 //!
 //! Its task builds the static dependencies, asks the plugin to run the
 //! action with the target's bindings, builds what the action asks for
@@ -32,7 +32,8 @@ use super::server::{Answerer, EvalEvent};
 use super::spec::{self, Command, Expander, Line, Spec};
 use super::wire::Sexp;
 use super::{PluginError, PluginRunner, raised_error};
-use crate::rules::RuleContext;
+use ocaml::rules::RuleContext;
+use ocaml::rules::declared::{DeclaredRules, Place};
 
 /// A rule with its patterns parsed.
 #[derive(Debug)]
@@ -114,15 +115,6 @@ pub struct PluginRules {
     pub runner: Arc<PluginRunner>,
 }
 
-/// Where to look for a plugin rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Place {
-    /// Before the built-in rules.
-    Before,
-    /// After them.
-    After,
-}
-
 impl PluginRules {
     /// The rules of a plugin, in order.
     pub fn new(
@@ -141,47 +133,6 @@ impl PluginRules {
             builtins: order.builtins,
             runner,
         })
-    }
-
-    /// Whether there is any rule.
-    pub fn is_empty(&self) -> bool {
-        self.before.is_empty() && self.after.is_empty()
-    }
-
-    /// Every rule at `place` with a product (or stamp) matching `target`,
-    /// in the plugin's order, as tasks with their keys. Whether a rule's
-    /// static dependencies can be built is learnt by trying it (see
-    /// [`crate::rules::rule_order`]).
-    pub fn matching(
-        &self,
-        cx: &Arc<RuleContext>,
-        target: &Target,
-        place: Place,
-    ) -> Vec<(Target, Arc<dyn Task>)> {
-        let rules = match place {
-            Place::Before => &self.before,
-            Place::After => &self.after,
-        };
-        let mut out: Vec<(Target, Arc<dyn Task>)> = Vec::new();
-        for rule in rules {
-            let Some(b) = rule.matches(target.as_str()) else {
-                continue;
-            };
-            let deps = rule.dependencies(&b);
-            let products = rule.products(&b);
-            let key = products.first().cloned().unwrap_or_else(|| target.clone());
-            out.push((
-                key,
-                Arc::new(RuleTask {
-                    cx: cx.clone(),
-                    rule: rule.clone(),
-                    bindings: b,
-                    products,
-                    deps,
-                }),
-            ));
-        }
-        out
     }
 
     /// The files the rules can make from `sources`: each rule's products
@@ -235,6 +186,54 @@ impl PluginRules {
     }
 }
 
+impl DeclaredRules for PluginRules {
+    /// Whether there is any rule.
+    fn is_empty(&self) -> bool {
+        self.before.is_empty() && self.after.is_empty()
+    }
+
+    /// Every rule at `place` with a product (or stamp) matching `target`,
+    /// in the plugin's order, as tasks with their keys. Whether a rule's
+    /// static dependencies can be built is learnt by trying it (see
+    /// [`ocaml::rules::rule_order`]).
+    fn matching(
+        &self,
+        cx: &Arc<RuleContext>,
+        target: &Target,
+        place: Place,
+    ) -> Vec<(Target, Arc<dyn Task>)> {
+        let rules = match place {
+            Place::Before => &self.before,
+            Place::After => &self.after,
+        };
+        let mut out: Vec<(Target, Arc<dyn Task>)> = Vec::new();
+        for rule in rules {
+            let Some(b) = rule.matches(target.as_str()) else {
+                continue;
+            };
+            let deps = rule.dependencies(&b);
+            let products = rule.products(&b);
+            let key = products.first().cloned().unwrap_or_else(|| target.clone());
+            out.push((
+                key,
+                Arc::new(RuleTask {
+                    cx: cx.clone(),
+                    runner: self.runner.clone(),
+                    rule: rule.clone(),
+                    bindings: b,
+                    products,
+                    deps,
+                }),
+            ));
+        }
+        out
+    }
+
+    fn keeps_builtins(&self) -> bool {
+        self.builtins
+    }
+}
+
 /// Answers the plugin's questions during the build from the rules'
 /// configuration.
 struct ContextAnswerer(Weak<RuleContext>);
@@ -275,12 +274,13 @@ impl Expander for ContextExpander<'_> {
 /// A virtual tool found as ocamlbuild finds it (`OCAMLC` → `ocamlc.opt`).
 pub fn virtual_tool(name: &str) -> Vec<String> {
     let lower = name.to_lowercase();
-    crate::toolchain::tool_command(None, &lower).unwrap_or_else(|_| vec![lower])
+    ocaml::toolchain::tool_command(None, &lower).unwrap_or_else(|_| vec![lower])
 }
 
 /// A plugin rule applied to a target.
 struct RuleTask {
     cx: Arc<RuleContext>,
+    runner: Arc<PluginRunner>,
     rule: Arc<CompiledRule>,
     bindings: Bindings,
     products: Vec<Target>,
@@ -303,11 +303,6 @@ impl Task for RuleTask {
     fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
             let name = &self.rule.decl.name;
-            let plugin = self
-                .cx
-                .plugin
-                .as_ref()
-                .ok_or_else(|| Error::internal("a plugin rule without a plugin"))?;
             tcx.need(&self.deps).await?;
             let mut inputs: Vec<Target> = Vec::new();
             for d in &self.deps {
@@ -316,11 +311,7 @@ impl Task for RuleTask {
                 }
             }
             let answerer: Arc<dyn Answerer> = Arc::new(ContextAnswerer(Arc::downgrade(&self.cx)));
-            let server = plugin
-                .runner
-                .server(answerer)
-                .await
-                .map_err(plugin_failure)?;
+            let server = self.runner.server(answerer).await.map_err(plugin_failure)?;
             let bindings: Vec<(String, String)> = self
                 .bindings
                 .iter()
@@ -619,7 +610,7 @@ fn collect_tags(s: &Spec, out: &mut TagSet) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::protocol::{Insert, Phase};
+    use crate::protocol::{Insert, Phase};
 
     fn decl(name: &str, prods: &[&str], deps: &[&str]) -> RuleDecl {
         RuleDecl {

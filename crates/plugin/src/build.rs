@@ -26,7 +26,7 @@ use engine::{Digest, DigestBuilder, FileStat};
 
 use super::PluginError;
 use super::library::{self, Library, PluginMode};
-use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
+use ocaml::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
 
 /// The plugin's sources, in the order they are compiled.
 pub const SOURCES: [&str; 3] = [

@@ -1,0 +1,39 @@
+//! Rules a project declares besides the built-in ones (a plugin's), as
+//! the rule order ([`super::rule_order`]) sees them.
+//!
+//! The rules know nothing of where such rules come from: the plugin host
+//! (the `plugin` crate) implements [`DeclaredRules`] and hands it to the
+//! [`super::RuleContext`], so the dependency goes one way only.
+
+use std::sync::Arc;
+
+use engine::{Target, Task};
+
+use super::RuleContext;
+
+/// Where a declared rule stands against the built-in rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Before the built-in rules.
+    Before,
+    /// After them.
+    After,
+}
+
+/// A project's own rules.
+pub trait DeclaredRules: Send + Sync {
+    /// Whether there is any rule.
+    fn is_empty(&self) -> bool;
+
+    /// Whether the built-in rules still apply (no `clear_rules`).
+    fn keeps_builtins(&self) -> bool;
+
+    /// Every rule at `place` that may make `target`, in the project's
+    /// order, as tasks with their keys.
+    fn matching(
+        &self,
+        cx: &Arc<RuleContext>,
+        target: &Target,
+        place: Place,
+    ) -> Vec<(Target, Arc<dyn Task>)>;
+}
