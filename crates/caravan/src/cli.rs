@@ -11,6 +11,8 @@
 
 use std::fmt::Write as _;
 
+use session::Request;
+
 /// How an option takes its argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Arity {
@@ -465,119 +467,18 @@ pub enum Verbosity {
     Verbose(u32),
 }
 
-/// The parsed command line.
+/// The parsed command line: the build request, and what only the binary
+/// uses (how to display, where to log, what to print instead of building).
 #[derive(Clone, Debug)]
 pub struct Cli {
-    /// Targets, in order.
-    pub targets: Vec<String>,
-    /// `-j`.
-    pub jobs: Option<usize>,
-    /// `-I`, `-Is`.
-    pub include_dirs: Vec<String>,
-    /// `-X`, `-Xs`.
-    pub exclude_dirs: Vec<String>,
-    /// `-r`.
-    pub recursive: bool,
-    /// `-search-all-dirs` (caravan's own): modules found in every traversed
-    /// folder, not only in include folders.
-    pub search_all_dirs: bool,
-    /// `-build-dir`.
-    pub build_dir: Option<String>,
-    /// `-no-links`.
-    pub no_links: bool,
-    /// `-clean`.
-    pub clean: bool,
-    /// Not `-no-hygiene`.
-    pub hygiene: bool,
-    /// Not `-no-sanitize`.
-    pub sanitize: bool,
-    /// `-sanitization-script`.
-    pub sanitization_script: String,
+    /// The build request.
+    pub request: Request,
     /// `-quiet` / `-verbose`.
     pub verbosity: Verbosity,
     /// `-classic-display`.
     pub classic_display: bool,
     /// `-log` (`None` after `-no-log`).
     pub log: Option<String>,
-    /// `-cflag(s)`.
-    pub cflags: Vec<String>,
-    /// `-lflag(s)`.
-    pub lflags: Vec<String>,
-    /// `-lib(s)`.
-    pub libs: Vec<String>,
-    /// `-mod(s)`.
-    pub mods: Vec<String>,
-    /// `-ocamlc`.
-    pub ocamlc: Option<String>,
-    /// `-ocamlopt`.
-    pub ocamlopt: Option<String>,
-    /// `-ocamldep`.
-    pub ocamldep: Option<String>,
-    /// `-ocamlrun`.
-    pub ocamlrun: Option<String>,
-    /// `-ocamlmklib`.
-    pub ocamlmklib: Option<String>,
-    /// `-ocamlmktop`.
-    pub ocamlmktop: Option<String>,
-    /// `-no-plugin`.
-    pub no_plugin: bool,
-    /// `-tag`, `-tags`.
-    pub tags: Vec<String>,
-    /// `-tag-line`.
-    pub tag_lines: Vec<String>,
-    /// `-show-tags`.
-    pub show_tags: Vec<String>,
-    /// `-documentation`.
-    pub documentation: bool,
-    /// `-ppflag`, `-pp`.
-    pub ppflags: Vec<String>,
-    /// `-yaccflag(s)`.
-    pub yaccflags: Vec<String>,
-    /// `-lexflag(s)`.
-    pub lexflags: Vec<String>,
-    /// `-docflag(s)`.
-    pub docflags: Vec<String>,
-    /// `-ocamllex`.
-    pub ocamllex: Option<String>,
-    /// `-ocamlyacc` or `-menhir` (one setting in ocamlbuild).
-    pub parser_generator: Option<String>,
-    /// `-ocamldoc`.
-    pub ocamldoc: Option<String>,
-    /// `-use-menhir`.
-    pub use_menhir: bool,
-    /// `-ignore`, capitalised.
-    pub ignore: Vec<String>,
-    /// `-no-skip`.
-    pub no_skip: bool,
-    /// `-nothing-should-be-rebuilt`.
-    pub nothing_should_be_rebuilt: bool,
-    /// `-plugin-tag`, `-plugin-tags`.
-    pub plugin_tags: Vec<String>,
-    /// `-just-plugin`.
-    pub just_plugin: bool,
-    /// `-byte-plugin`.
-    pub byte_plugin: bool,
-    /// `-plugin-use-ocamlfind` (`Some(true)`), `-plugin-no-ocamlfind`
-    /// (`Some(false)`); `-use-ocamlfind` and `-no-ocamlfind` set it too.
-    pub plugin_ocamlfind: Option<bool>,
-    /// `-plugin-ocamlc`.
-    pub plugin_ocamlc: Option<String>,
-    /// `-plugin-ocamlopt`.
-    pub plugin_ocamlopt: Option<String>,
-    /// The compilers are wrapped in `ocamlfind` by the plugin (an
-    /// `Options.ocamlc := ocamlfind ocamlc` setting): commands go through
-    /// caravan's in-process ocamlfind.
-    pub ocamlfind_wrapped: bool,
-    /// `-use-ocamlfind` (`Some(true)`) or `-no-ocamlfind` (`Some(false)`).
-    pub ocamlfind: Option<bool>,
-    /// `-pkg`, `-pkgs`, `-package`.
-    pub packages: Vec<String>,
-    /// `-syntax`.
-    pub syntaxes: Vec<String>,
-    /// `-toolchain`.
-    pub toolchain: Option<String>,
-    /// Arguments after `--`, when given.
-    pub program_args: Option<Vec<String>>,
     /// `-version`, `-help`...
     pub info: Option<Info>,
 }
@@ -585,59 +486,10 @@ pub struct Cli {
 impl Default for Cli {
     fn default() -> Cli {
         Cli {
-            targets: Vec::new(),
-            jobs: None,
-            include_dirs: Vec::new(),
-            exclude_dirs: Vec::new(),
-            recursive: false,
-            search_all_dirs: false,
-            build_dir: None,
-            no_links: false,
-            clean: false,
-            hygiene: true,
-            sanitize: true,
-            sanitization_script: "sanitize.sh".to_string(),
+            request: Request::default(),
             verbosity: Verbosity::Normal,
             classic_display: false,
             log: Some("_log".to_string()),
-            cflags: Vec::new(),
-            lflags: Vec::new(),
-            libs: Vec::new(),
-            mods: Vec::new(),
-            ocamlc: None,
-            ocamlopt: None,
-            ocamldep: None,
-            ocamlrun: None,
-            ocamlmklib: None,
-            ocamlmktop: None,
-            no_plugin: false,
-            tags: Vec::new(),
-            tag_lines: Vec::new(),
-            show_tags: Vec::new(),
-            documentation: false,
-            ppflags: Vec::new(),
-            yaccflags: Vec::new(),
-            lexflags: Vec::new(),
-            docflags: Vec::new(),
-            ocamllex: None,
-            parser_generator: None,
-            ocamldoc: None,
-            use_menhir: false,
-            ignore: Vec::new(),
-            no_skip: false,
-            nothing_should_be_rebuilt: false,
-            plugin_tags: Vec::new(),
-            just_plugin: false,
-            byte_plugin: false,
-            plugin_ocamlfind: None,
-            plugin_ocamlc: None,
-            plugin_ocamlopt: None,
-            ocamlfind_wrapped: false,
-            ocamlfind: None,
-            packages: Vec::new(),
-            syntaxes: Vec::new(),
-            toolchain: None,
-            program_args: None,
             info: None,
         }
     }
@@ -665,11 +517,11 @@ pub fn parse(args: &[String]) -> Result<Cli, CliError> {
         let word = &args[i];
         i += 1;
         if word == "--" {
-            cli.program_args = Some(args[i..].to_vec());
+            cli.request.program_args = Some(args[i..].to_vec());
             break;
         }
         if !word.starts_with('-') || word == "-" {
-            cli.targets.push(word.clone());
+            cli.request.targets.push(word.clone());
             continue;
         }
         let (name, inline) = match SPECS.iter().find(|s| s.name == word) {
@@ -744,82 +596,83 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         }
         "-log" => cli.log = Some(v),
         "-no-log" => cli.log = None,
-        "-clean" => cli.clean = true,
-        "-r" => cli.recursive = true,
-        "-search-all-dirs" => cli.search_all_dirs = true,
-        "-I" => cli.include_dirs.push(v),
-        "-Is" => cli.include_dirs.extend(split_list(&v)),
-        "-X" => cli.exclude_dirs.push(v),
-        "-Xs" => cli.exclude_dirs.extend(split_list(&v)),
-        "-lib" => cli.libs.push(v),
-        "-libs" => cli.libs.extend(split_list(&v)),
-        "-mod" => cli.mods.push(v),
-        "-mods" => cli.mods.extend(split_list(&v)),
-        "-lflag" => cli.lflags.push(v),
-        "-lflags" => cli.lflags.extend(split_list(&v)),
-        "-cflag" => cli.cflags.push(v),
-        "-cflags" => cli.cflags.extend(split_list(&v)),
-        "-no-links" => cli.no_links = true,
-        "-no-hygiene" => cli.hygiene = false,
-        "-no-plugin" => cli.no_plugin = true,
-        "-sanitization-script" => cli.sanitization_script = v,
-        "-no-sanitize" => cli.sanitize = false,
+        "-clean" => cli.request.clean = true,
+        "-r" => cli.request.recursive = true,
+        "-search-all-dirs" => cli.request.search_all_dirs = true,
+        "-I" => cli.request.include_dirs.push(v),
+        "-Is" => cli.request.include_dirs.extend(split_list(&v)),
+        "-X" => cli.request.exclude_dirs.push(v),
+        "-Xs" => cli.request.exclude_dirs.extend(split_list(&v)),
+        "-lib" => cli.request.libs.push(v),
+        "-libs" => cli.request.libs.extend(split_list(&v)),
+        "-mod" => cli.request.mods.push(v),
+        "-mods" => cli.request.mods.extend(split_list(&v)),
+        "-lflag" => cli.request.lflags.push(v),
+        "-lflags" => cli.request.lflags.extend(split_list(&v)),
+        "-cflag" => cli.request.cflags.push(v),
+        "-cflags" => cli.request.cflags.extend(split_list(&v)),
+        "-no-links" => cli.request.no_links = true,
+        "-no-hygiene" => cli.request.hygiene = false,
+        "-no-plugin" => cli.request.no_plugin = true,
+        "-sanitization-script" => cli.request.sanitization_script = v,
+        "-no-sanitize" => cli.request.sanitize = false,
         "-classic-display" => cli.classic_display = true,
         "-j" => {
             let n = int_arg(spec.name, &v)?;
-            cli.jobs = Some(n.max(0) as usize);
+            cli.request.jobs = Some(n.max(0) as usize);
         }
-        "-build-dir" => cli.build_dir = Some(v),
-        "-ocamlc" => cli.ocamlc = Some(v),
-        "-ocamlopt" => cli.ocamlopt = Some(v),
-        "-ocamldep" => cli.ocamldep = Some(v),
-        "-ocamlrun" => cli.ocamlrun = Some(v),
-        "-ocamlmklib" => cli.ocamlmklib = Some(v),
-        "-ocamlmktop" => cli.ocamlmktop = Some(v),
-        "-tag" => cli.tags.push(v),
-        "-tags" => cli.tags.extend(split_list(&v)),
-        "-tag-line" => cli.tag_lines.push(v),
-        "-show-tags" => cli.show_tags.push(v),
-        "-documentation" => cli.documentation = true,
-        "-ppflag" => cli.ppflags.push(v),
-        "-pp" => cli.ppflags.extend(split_list(&v)),
-        "-yaccflag" => cli.yaccflags.push(v),
-        "-yaccflags" => cli.yaccflags.extend(split_list(&v)),
-        "-lexflag" => cli.lexflags.push(v),
-        "-lexflags" => cli.lexflags.extend(split_list(&v)),
-        "-docflag" => cli.docflags.push(v),
-        "-docflags" => cli.docflags.extend(split_list(&v)),
-        "-ocamllex" => cli.ocamllex = Some(v),
-        "-ocamlyacc" | "-menhir" => cli.parser_generator = Some(v),
-        "-ocamldoc" => cli.ocamldoc = Some(v),
-        "-use-menhir" => cli.use_menhir = true,
+        "-build-dir" => cli.request.build_dir = Some(v),
+        "-ocamlc" => cli.request.ocamlc = Some(v),
+        "-ocamlopt" => cli.request.ocamlopt = Some(v),
+        "-ocamldep" => cli.request.ocamldep = Some(v),
+        "-ocamlrun" => cli.request.ocamlrun = Some(v),
+        "-ocamlmklib" => cli.request.ocamlmklib = Some(v),
+        "-ocamlmktop" => cli.request.ocamlmktop = Some(v),
+        "-tag" => cli.request.tags.push(v),
+        "-tags" => cli.request.tags.extend(split_list(&v)),
+        "-tag-line" => cli.request.tag_lines.push(v),
+        "-show-tags" => cli.request.show_tags.push(v),
+        "-documentation" => cli.request.documentation = true,
+        "-ppflag" => cli.request.ppflags.push(v),
+        "-pp" => cli.request.ppflags.extend(split_list(&v)),
+        "-yaccflag" => cli.request.yaccflags.push(v),
+        "-yaccflags" => cli.request.yaccflags.extend(split_list(&v)),
+        "-lexflag" => cli.request.lexflags.push(v),
+        "-lexflags" => cli.request.lexflags.extend(split_list(&v)),
+        "-docflag" => cli.request.docflags.push(v),
+        "-docflags" => cli.request.docflags.extend(split_list(&v)),
+        "-ocamllex" => cli.request.ocamllex = Some(v),
+        "-ocamlyacc" | "-menhir" => cli.request.parser_generator = Some(v),
+        "-ocamldoc" => cli.request.ocamldoc = Some(v),
+        "-use-menhir" => cli.request.use_menhir = true,
         "-ignore" => cli
+            .request
             .ignore
             .extend(split_list(&v).map(|m| capitalize_first(&m))),
-        "-no-skip" => cli.no_skip = true,
-        "-nothing-should-be-rebuilt" => cli.nothing_should_be_rebuilt = true,
-        "-plugin-tag" => cli.plugin_tags.push(v),
+        "-no-skip" => cli.request.no_skip = true,
+        "-nothing-should-be-rebuilt" => cli.request.nothing_should_be_rebuilt = true,
+        "-plugin-tag" => cli.request.plugin_tags.push(v),
         "-use-ocamlfind" => {
-            cli.ocamlfind = Some(true);
-            cli.plugin_ocamlfind = Some(true);
+            cli.request.ocamlfind = Some(true);
+            cli.request.plugin_ocamlfind = Some(true);
         }
         "-no-ocamlfind" => {
-            cli.ocamlfind = Some(false);
-            cli.plugin_ocamlfind = Some(false);
+            cli.request.ocamlfind = Some(false);
+            cli.request.plugin_ocamlfind = Some(false);
         }
-        "-plugin-use-ocamlfind" => cli.plugin_ocamlfind = Some(true),
-        "-plugin-no-ocamlfind" => cli.plugin_ocamlfind = Some(false),
-        "-just-plugin" => cli.just_plugin = true,
-        "-byte-plugin" => cli.byte_plugin = true,
+        "-plugin-use-ocamlfind" => cli.request.plugin_ocamlfind = Some(true),
+        "-plugin-no-ocamlfind" => cli.request.plugin_ocamlfind = Some(false),
+        "-just-plugin" => cli.request.just_plugin = true,
+        "-byte-plugin" => cli.request.byte_plugin = true,
         // The option is for the plugin's own command line: caravan skips it.
         "-plugin-option" => {}
-        "-plugin-ocamlc" => cli.plugin_ocamlc = Some(v),
-        "-plugin-ocamlopt" => cli.plugin_ocamlopt = Some(v),
-        "-pkg" | "-package" => cli.packages.push(v),
-        "-pkgs" => cli.packages.extend(split_list(&v)),
-        "-syntax" => cli.syntaxes.push(v),
-        "-toolchain" => cli.toolchain = Some(v),
-        "-plugin-tags" => cli.plugin_tags.extend(split_list(&v)),
+        "-plugin-ocamlc" => cli.request.plugin_ocamlc = Some(v),
+        "-plugin-ocamlopt" => cli.request.plugin_ocamlopt = Some(v),
+        "-pkg" | "-package" => cli.request.packages.push(v),
+        "-pkgs" => cli.request.packages.extend(split_list(&v)),
+        "-syntax" => cli.request.syntaxes.push(v),
+        "-toolchain" => cli.request.toolchain = Some(v),
+        "-plugin-tags" => cli.request.plugin_tags.extend(split_list(&v)),
         other => {
             return Err(CliError::Usage(format!(
                 "option '{other}' is recognised but has no handler (this is a bug in caravan)."
@@ -886,17 +739,17 @@ mod tests {
             "-b",
         ]))
         .unwrap();
-        assert_eq!(c.jobs, Some(4));
-        assert_eq!(c.include_dirs, ["lib"]);
-        assert_eq!(c.targets, ["main.native"]);
-        assert_eq!(c.program_args, Some(args(&["a", "-b"])));
+        assert_eq!(c.request.jobs, Some(4));
+        assert_eq!(c.request.include_dirs, ["lib"]);
+        assert_eq!(c.request.targets, ["main.native"]);
+        assert_eq!(c.request.program_args, Some(args(&["a", "-b"])));
     }
 
     #[test]
     fn equals_form_and_lists() {
         let c = parse(&args(&["-j=3", "-cflags", "-w,+a -g", "-cflag", "-w +a"])).unwrap();
-        assert_eq!(c.jobs, Some(3));
-        assert_eq!(c.cflags, ["-w", "+a", "-g", "-w +a"]);
+        assert_eq!(c.request.jobs, Some(3));
+        assert_eq!(c.request.cflags, ["-w", "+a", "-g", "-w +a"]);
     }
 
     #[test]

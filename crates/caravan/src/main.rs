@@ -1,22 +1,12 @@
 //! caravan: an OCaml build system with ocamlbuild's command line.
 
 mod build_log;
-mod clean;
 mod cli;
-mod configure;
 mod display;
-mod documentation;
 mod driver;
+mod error;
 mod exit_code;
-mod links;
-mod menhir_lib;
-mod null_build;
-mod plugin;
-mod plugin_options;
-mod program;
 mod report;
-mod sanitize;
-mod timings;
 
 use std::process::ExitCode;
 

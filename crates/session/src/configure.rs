@@ -2,21 +2,21 @@
 //! ocamlfind mode and packages, the flag declarations, ocamlbuild's startup
 //! warnings, `-show-tags`.
 
-use ::plugin::declarations::{PluginDeclarations, Recorder};
-use ::plugin::process::PluginProcess;
-use ::plugin::protocol::Phase;
-use ::plugin::session::{Session, SessionError};
-use ::plugin::spec::Expander;
 use ocaml::flags::{self, FlagOptions};
 use ocaml::ocamlfind::Ocamlfind;
 use ocaml::project::{Project, ScanConfig};
+use ocaml::rules::libraries::ProjectLibrary;
 use ocaml::tagging::{Tagger, TagsBuilder};
+use plugin::declarations::{PluginDeclarations, Recorder};
+use plugin::process::PluginProcess;
+use plugin::protocol::Phase;
+use plugin::session::{Session as PluginSession, SessionError};
+use plugin::spec::Expander;
 use tags::{Configuration, Declarations, SHOW_TAGS_PREAMBLE, TagSet};
 
-use crate::cli::Cli;
-use crate::driver::Stop;
-use crate::exit_code;
-use crate::{plugin, plugin_options};
+use crate::error::Error;
+use crate::plugin_request;
+use crate::request::Request;
 
 /// The configured project.
 pub struct Configured {
@@ -37,9 +37,11 @@ pub struct Configured {
     /// for the null-build key.
     pub fingerprint: String,
     /// The command line as the plugin left it (the same without a plugin).
-    pub cli: Cli,
+    pub cli: Request,
     /// What the plugin declared, and the plugin if it ran.
     pub plugin: Option<PluginConfigured>,
+    /// The project's libraries (its `.mllib` files), listed once.
+    pub libraries: Vec<ProjectLibrary>,
 }
 
 /// The outcome of the plugin's configuration session.
@@ -52,29 +54,29 @@ pub struct PluginConfigured {
 
 /// Why configuring stopped.
 pub enum ConfigureError {
-    /// Print and exit.
-    Stop(Stop),
+    /// Stop the run.
+    Stop(Error),
     /// The replayed plugin session does not fit: configure again, live.
     Stale,
 }
 
-impl From<Stop> for ConfigureError {
-    fn from(s: Stop) -> ConfigureError {
-        ConfigureError::Stop(s)
+impl From<Error> for ConfigureError {
+    fn from(e: Error) -> ConfigureError {
+        ConfigureError::Stop(e)
     }
 }
 
 fn session_error(e: SessionError) -> ConfigureError {
     match e {
         SessionError::Stale => ConfigureError::Stale,
-        SessionError::Failed(e) => ConfigureError::Stop(plugin::stop(e)),
+        SessionError::Failed(e) => ConfigureError::Stop(e.into()),
     }
 }
 
 /// The plugin's session, with what configuring needs of it.
 pub struct PluginRun<'a> {
     /// The session.
-    pub session: Session,
+    pub session: PluginSession,
     /// The key to save a live session's transcript under.
     pub key: &'a str,
     /// The build directory.
@@ -92,7 +94,7 @@ impl Expander for DeclarationExpander {
         Vec::new()
     }
     fn virtual_tool(&self, name: &str) -> Vec<String> {
-        ::plugin::rule::virtual_tool(name)
+        plugin::rule::virtual_tool(name)
     }
 }
 
@@ -111,8 +113,8 @@ const FINDLIB_TAGS: &[&str] = &[
 /// ocamlbuild's order: the options hooks first (their options decide the
 /// tree), the others after the tree is read.
 pub fn configure(
-    cli: &Cli,
-    scan_for: &dyn Fn(&Cli) -> ScanConfig,
+    cli: &Request,
+    scan_for: &dyn Fn(&Request) -> ScanConfig,
     mut plugin: Option<PluginRun>,
 ) -> Result<Configured, ConfigureError> {
     let mut decls = PluginDeclarations::default();
@@ -136,7 +138,7 @@ pub fn configure(
             .session
             .hook(Phase::AfterOptions, None, &mut rec)
             .map_err(session_error)?;
-        cli = plugin_options::apply(&cli, &options)?;
+        cli = plugin_request::apply(&cli, &options)?;
     }
     let cli = cli;
     let scan = scan_for(&cli);
@@ -159,8 +161,8 @@ pub fn configure(
         tag_packages,
         tag_syntaxes,
     )
-    .map_err(ocaml_error)?;
-    let project = Project::scan(scan, &mut builder).map_err(ocaml_error)?;
+    .map_err(Error::of_ocaml)?;
+    let project = Project::scan(scan, &mut builder).map_err(Error::of_ocaml)?;
     let mut fingerprint = builder.fingerprint();
     let mut cli = cli;
     if let Some(p) = plugin.as_mut() {
@@ -186,8 +188,8 @@ pub fn configure(
         }
         if let Some(o) = options {
             // The tree is read: options that shape it no longer count.
-            let after = plugin_options::apply(&cli, &o)?;
-            cli = Cli {
+            let after = plugin_request::apply(&cli, &o)?;
+            cli = Request {
                 targets: cli.targets,
                 include_dirs: cli.include_dirs,
                 exclude_dirs: cli.exclude_dirs,
@@ -217,7 +219,7 @@ pub fn configure(
     let ocamlfind = if needs_findlib {
         Some(
             Ocamlfind::with_toolchain(cli.toolchain.as_deref())
-                .map_err(|e| Stop::new(exit_code::FAILURE, format!("{e}")))?,
+                .map_err(|e| Error::refused(format!("{e}")))?,
         )
     } else {
         None
@@ -261,8 +263,8 @@ pub fn configure(
         && written.contains("table")
         && !written.contains("package(menhirLib)")
     {
-        let lib = crate::menhir_lib::menhir_lib()
-            .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?;
+        let lib =
+            crate::menhir_lib::menhir_lib().map_err(|e| Error::refused(format!("Error: {e}")))?;
         options.packages_compile.extend(lib.compile);
         options.packages_link_byte.extend(lib.link_byte);
         options.packages_link_native.extend(lib.link_native);
@@ -293,7 +295,7 @@ pub fn configure(
         decls.set_instances(instances);
         let (running, transcript, digest) = p.session.finish();
         if let Some(t) = &transcript {
-            ::plugin::session::save(p.build_dir, p.key, t);
+            plugin::session::save(p.build_dir, p.key, t);
         }
         fingerprint.push_str(&digest);
         fingerprint.push_str(&p.binary_digest);
@@ -310,11 +312,13 @@ pub fn configure(
     // Each .mllib declares use_<lib>, as ocamlbuild's ocaml_lib would
     // (unless the plugin declares that library itself, in its own place).
     let by_plugin = decls.internal_library_tags();
-    let libraries: Vec<_> = ocaml::rules::libraries::of_project(&project)
-        .into_iter()
+    let libraries = ocaml::rules::libraries::of_project(&project);
+    let declared: Vec<_> = libraries
+        .iter()
         .filter(|l| !by_plugin.contains(&l.tag()))
+        .cloned()
         .collect();
-    ocaml::rules::libraries::declare(&libraries, &mut flags);
+    ocaml::rules::libraries::declare(&declared, &mut flags);
     if plugin_ran {
         decls.declare_flags(&mut flags, false, &DeclarationExpander);
     }
@@ -323,7 +327,7 @@ pub fn configure(
     for w in &warnings {
         println!("{w}");
     }
-    checked.map_err(|e| Stop::new(e.exit_code() as u8, e.to_string()))?;
+    checked.map_err(Error::Tags)?;
     if !cli.plugin_tags.is_empty() && !root.join("myocamlbuild.ml").is_file() {
         println!(
             "Warning: option -plugin-tag(s) has no effect in absence of plugin file \
@@ -345,11 +349,12 @@ pub fn configure(
         fingerprint,
         cli,
         plugin: plugin_ran.then_some(PluginConfigured { decls, process }),
+        libraries,
     })
 }
 
 /// Every package the configuration names: `package(p)` tags and `-pkg`.
-fn named_packages(cli: &Cli, tagger: &Tagger) -> Vec<String> {
+fn named_packages(cli: &Request, tagger: &Tagger) -> Vec<String> {
     let mut named: Vec<String> = cli.packages.clone();
     for t in tagger.config().parametrised_tags() {
         if t.name() == Some("package")
@@ -366,35 +371,32 @@ fn named_packages(cli: &Cli, tagger: &Tagger) -> Vec<String> {
 }
 
 /// Stops with findlib's explanation when a `-pkg` package cannot be used.
-fn check_packages(of: &Ocamlfind, named: &[String]) -> Result<(), Stop> {
+fn check_packages(of: &Ocamlfind, named: &[String]) -> Result<(), Error> {
     for p in named {
         if let Err(e) = of.findlib().package(p) {
-            let mut stop = findlib_error(e);
-            if !stop.message.starts_with("File ") {
-                stop.message = format!("Error: {}", stop.message);
-            }
-            return Err(stop);
+            return Err(match findlib_error(e) {
+                Error::Findlib { message, source } if !message.starts_with("File ") => {
+                    Error::Findlib {
+                        message: format!("Error: {message}"),
+                        source,
+                    }
+                }
+                other => other,
+            });
         }
     }
     Ok(())
 }
 
-fn findlib_error(e: findlib::Error) -> Stop {
+fn findlib_error(e: findlib::Error) -> Error {
     let hint = match e {
         findlib::Error::NoSuchPackage { .. } | findlib::Error::NoSuchSubpackage { .. } => {
             format!("\n{}", ocaml::rules::findlib_error::UNKNOWN_PACKAGE_HINT)
         }
         _ => String::new(),
     };
-    Stop::new(exit_code::FAILURE, format!("{e}{hint}"))
-}
-
-fn ocaml_error(e: ocaml::Error) -> Stop {
-    match e {
-        ocaml::Error::Tags(t) => Stop::new(t.exit_code() as u8, t.to_string()),
-        ocaml::Error::Io { path, source } => {
-            Stop::new(exit_code::SYSTEM, crate::report::io_message(&path, &source))
-        }
-        other => Stop::new(exit_code::SYSTEM, format!("Error: {other}")),
+    Error::Findlib {
+        message: format!("{e}{hint}"),
+        source: e,
     }
 }

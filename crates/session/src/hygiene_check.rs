@@ -6,26 +6,25 @@ use std::path::{Path, PathBuf};
 use ocaml::hygiene;
 use ocaml::project::Project;
 
-use crate::cli::Cli;
-use crate::driver::Stop;
-use crate::exit_code;
+use crate::error::Error;
+use crate::request::Request;
 
-/// Checks the project; `Err` (exit 1) when a failing law is broken.
+/// Checks the project; `Err` when a failing law is broken.
 /// `exempt` says whether a path is tagged `not_hygienic` or `precious`.
 pub fn check(
-    cli: &Cli,
+    request: &Request,
     root: &Path,
     build_dir: &Path,
     project: &Project,
     exempt: &dyn Fn(&str) -> bool,
-) -> Result<(), Stop> {
+) -> Result<(), Error> {
     let report = hygiene::check(project, exempt);
     if report.is_clean() {
         return Ok(());
     }
-    let script: Option<PathBuf> = cli
+    let script: Option<PathBuf> = request
         .sanitize
-        .then(|| build_dir.join(&cli.sanitization_script));
+        .then(|| build_dir.join(&request.sanitization_script));
     if let Some(script) = &script {
         let text = report.sanitize_script(root, script);
         let written = std::fs::create_dir_all(build_dir)
@@ -40,7 +39,7 @@ pub fn check(
     }
     print!("{}", report.render(script.as_deref()));
     if report.failed() {
-        return Err(Stop::new(exit_code::USAGE, ""));
+        return Err(Error::Hygiene);
     }
     Ok(())
 }

@@ -6,8 +6,7 @@ use std::process::Command;
 
 use engine::Target;
 
-use crate::driver::Stop;
-use crate::exit_code;
+use crate::error::Error;
 
 /// Runs the last target (a `.byte` or `.native` program) from the project
 /// root with `args`; returns its exit status.
@@ -17,20 +16,17 @@ pub fn run_last(
     targets: &[Target],
     args: &[String],
     ocamlrun: Option<&str>,
-) -> Result<u8, Stop> {
+) -> Result<u8, Error> {
     let Some(last) = targets.last() else {
         return Err(usage_error());
     };
     let t = last.as_str();
     if !(t.ends_with(".byte") || t.ends_with(".native")) {
-        return Err(Stop {
-            code: exit_code::USAGE,
-            message: format!(
-                "Error: cannot run {}: only .byte and .native targets can be run with --.\n\
+        return Err(Error::Usage(format!(
+            "Error: cannot run {}: only .byte and .native targets can be run with --.\n\
                  Hint: put the program to run last on the command line.",
-                build_dir.join(t).display()
-            ),
-        });
+            build_dir.join(t).display()
+        )));
     }
     let program = build_dir.join(t);
     let mut cmd = match ocamlrun {
@@ -46,21 +42,16 @@ pub fn run_last(
         .args(args)
         .current_dir(root)
         .status()
-        .map_err(|e| Stop {
-            code: exit_code::SYSTEM,
-            message: format!("Error: cannot run {}: {e}", program.display()),
-        })?;
+        .map_err(|e| Error::System(format!("Error: cannot run {}: {e}", program.display())))?;
     use std::os::unix::process::ExitStatusExt;
     Ok(match (status.code(), status.signal()) {
         (Some(c), _) => c as u8,
         (None, Some(sig)) => (128 + sig) as u8,
-        (None, None) => exit_code::FAILURE,
+        // Neither an exit code nor a signal: ocamlbuild's generic failure.
+        (None, None) => 2,
     })
 }
 
-fn usage_error() -> Stop {
-    Stop {
-        code: exit_code::USAGE,
-        message: "Error: -- needs a program target to run (foo.byte or foo.native).".into(),
-    }
+fn usage_error() -> Error {
+    Error::Usage("Error: -- needs a program target to run (foo.byte or foo.native).".into())
 }

@@ -1,8 +1,8 @@
 //! `-documentation`: the rules caravan knows and every flag declaration,
 //! printed as ocamlbuild prints its own.
 
-use ::plugin::declarations::RuleOrder;
-use ::plugin::protocol::RuleDecl;
+use plugin::declarations::RuleOrder;
+use plugin::protocol::RuleDecl;
 use tags::Declarations;
 
 /// caravan's rules: name, dependencies, products.

@@ -2,13 +2,12 @@
 
 use std::path::Path;
 
-use crate::driver::Stop;
-use crate::exit_code;
+use crate::error::Error;
 use crate::links;
 
 /// Removes `build_dir` and, when links are made, the root's symlinks that
 /// point into it. Prints nothing, like ocamlbuild.
-pub fn clean(root: &Path, build_dir: &Path, links_enabled: bool) -> Result<u8, Stop> {
+pub fn clean(root: &Path, build_dir: &Path, links_enabled: bool) -> Result<(), Error> {
     if links_enabled {
         let mut names = Vec::new();
         if let Ok(entries) = std::fs::read_dir(root) {
@@ -18,19 +17,15 @@ pub fn clean(root: &Path, build_dir: &Path, links_enabled: bool) -> Result<u8, S
                 }
             }
         }
-        links::remove(root, build_dir, &names, false).map_err(|e| {
-            Stop::new(
-                exit_code::SYSTEM,
-                format!("Error: cannot remove links: {e}"),
-            )
-        })?;
+        links::remove(root, build_dir, &names, false)
+            .map_err(|e| Error::System(format!("Error: cannot remove links: {e}")))?;
     }
     match std::fs::remove_dir_all(build_dir) {
-        Ok(()) => Ok(exit_code::OK),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(exit_code::OK),
-        Err(e) => Err(Stop::new(
-            exit_code::SYSTEM,
-            format!("Error: cannot remove {}: {e}", build_dir.display()),
-        )),
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::System(format!(
+            "Error: cannot remove {}: {e}",
+            build_dir.display()
+        ))),
     }
 }

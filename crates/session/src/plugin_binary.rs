@@ -1,24 +1,22 @@
-//! The project's `myocamlbuild.ml`, from the binary's side: compile it
+//! The project's `myocamlbuild.ml`, from the session's side: compile it
 //! (unless it is up to date), then open the configuration session —
 //! replayed from the last run when nothing it depends on changed, live
 //! otherwise.
 
 use std::path::Path;
 
-use ::plugin::PluginError;
-use ::plugin::build::{self, PluginBinary, PluginCompile};
-use ::plugin::library::PluginMode;
-use ::plugin::process::Launch;
-use ::plugin::session::{self, Session, SessionError};
 use engine::{DigestBuilder, FileStat};
 use ocaml::flags::{self, FlagOptions};
 use ocaml::ocamlfind::Ocamlfind;
 use ocaml::toolchain;
+use plugin::build::{self, PluginBinary, PluginCompile};
+use plugin::library::PluginMode;
+use plugin::process::Launch;
+use plugin::session::{self, Session, SessionError};
 use tags::TagSet;
 
-use crate::cli::{Cli, Verbosity};
-use crate::driver::Stop;
-use crate::exit_code;
+use crate::error::Error;
+use crate::request::Request;
 
 /// A compiled plugin, ready to run.
 pub struct Plugin {
@@ -28,11 +26,6 @@ pub struct Plugin {
     pub launch: Launch,
     /// The key its configuration session is saved under.
     pub key: String,
-}
-
-/// The stop for a plugin failure.
-pub fn stop(e: PluginError) -> Stop {
-    Stop::new(e.code, e.message)
 }
 
 /// The plugin's arguments: caravan's, without the words `-plugin-option`
@@ -46,12 +39,12 @@ pub fn plugin_args(args: &[String]) -> Vec<String> {
 
 /// Compiles the plugin if needed.
 pub fn prepare(
-    cli: &Cli,
+    cli: &Request,
     args: &[String],
     root: &Path,
     build_dir: &Path,
     stdlib: &Path,
-) -> Result<Plugin, Stop> {
+) -> Result<Plugin, Error> {
     let mut mode = if cli.byte_plugin {
         PluginMode::Byte
     } else {
@@ -69,9 +62,9 @@ pub fn prepare(
         Err(_) if mode == PluginMode::Native => {
             println!("Warning: Won't be able to compile a native plugin");
             mode = PluginMode::Byte;
-            compiler_for(mode).map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?
+            compiler_for(mode).map_err(|e| Error::refused(format!("Error: {e}")))?
         }
-        Err(e) => return Err(Stop::new(exit_code::FAILURE, format!("Error: {e}"))),
+        Err(e) => return Err(Error::refused(format!("Error: {e}"))),
     };
     let mut identity = DigestBuilder::new("plugin-compiler");
     for w in &compiler {
@@ -84,10 +77,7 @@ pub fn prepare(
     }
     let use_ocamlfind = cli.plugin_ocamlfind.unwrap_or(false) && !cli.plugin_tags.is_empty();
     let ocamlfind = if use_ocamlfind {
-        Some(
-            Ocamlfind::from_process()
-                .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?,
-        )
+        Some(Ocamlfind::from_process().map_err(|e| Error::refused(format!("Error: {e}")))?)
     } else {
         None
     };
@@ -104,12 +94,12 @@ pub fn prepare(
         tag_flags,
         tag_warnings,
         ocamlfind: ocamlfind.as_ref(),
-        echo: cli.verbosity != Verbosity::Quiet,
+        echo: !cli.quiet,
     };
-    let binary = build::ensure(&compile).map_err(stop)?;
+    let binary = build::ensure(&compile)?;
     let runner = match (mode, &cli.ocamlrun) {
         (PluginMode::Byte, Some(r)) => toolchain::tool_command(Some(r), "ocamlrun")
-            .map_err(|e| Stop::new(exit_code::FAILURE, format!("Error: {e}")))?,
+            .map_err(|e| Error::refused(format!("Error: {e}")))?,
         _ => Vec::new(),
     };
     let args = plugin_args(args);
@@ -131,10 +121,10 @@ pub fn prepare(
 /// from ocamlbuild's flag table, and the warnings about their parameters
 /// (`toto(-g)` when no built-in flag declares `toto` parametrised).
 fn plugin_tag_flags(
-    cli: &Cli,
+    cli: &Request,
     mode: PluginMode,
     ocamlfind: bool,
-) -> Result<(Vec<String>, Vec<String>), Stop> {
+) -> Result<(Vec<String>, Vec<String>), Error> {
     if cli.plugin_tags.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
@@ -147,7 +137,7 @@ fn plugin_tag_flags(
     let mut warnings = Vec::new();
     decls
         .instantiate_unlocated(&tags, false, &mut warnings)
-        .map_err(|e| Stop::new(e.exit_code() as u8, e.to_string()))?;
+        .map_err(Error::Tags)?;
     for t in ["ocaml", "program", "link", mode.tag()] {
         tags.insert(t);
     }
@@ -166,7 +156,7 @@ fn which(program: &str) -> Option<std::path::PathBuf> {
 impl Plugin {
     /// The configuration session: replayed when the last one still holds
     /// (unless `live`), live otherwise.
-    pub fn session(&self, build_dir: &Path, live: bool) -> Result<Session, Stop> {
+    pub fn session(&self, build_dir: &Path, live: bool) -> Result<Session, Error> {
         if !live
             && !self.binary.compiled
             && let Some(entries) = session::load(build_dir, &self.key)
@@ -174,10 +164,10 @@ impl Plugin {
             match Session::replay(entries) {
                 Ok(s) => return Ok(s),
                 Err(SessionError::Stale) => {}
-                Err(SessionError::Failed(e)) => return Err(stop(e)),
+                Err(SessionError::Failed(e)) => return Err(e.into()),
             }
         }
         session::forget(build_dir);
-        Session::live(&self.launch).map_err(stop)
+        Ok(Session::live(&self.launch)?)
     }
 }

@@ -1,26 +1,22 @@
-//! The plugin's options become caravan's command line: after the plugin's
+//! The plugin's options become the build request: after the plugin's
 //! `After_options` hook, the values of ocamlbuild's `Options` references
 //! (the command line as the plugin parsed it, plus what its hooks set) are
 //! what caravan builds with.
 
-use ::plugin::options::{PluginOptions, tool_words};
 use ocaml::project::DEFAULT_EXCLUDED;
+use plugin::options::{PluginOptions, tool_words};
 
-use crate::cli::Cli;
-use crate::driver::Stop;
-use crate::exit_code;
+use crate::error::Error;
+use crate::request::Request;
 
 /// `cli` with the plugin's option values.
-pub fn apply(cli: &Cli, o: &PluginOptions) -> Result<Cli, Stop> {
+pub fn apply(cli: &Request, o: &PluginOptions) -> Result<Request, Error> {
     let mut c = cli.clone();
     let refuse = |what: &str| {
-        Stop::new(
-            exit_code::FAILURE,
-            format!(
-                "Error: the plugin myocamlbuild.ml sets {what}, which caravan does not support \
-                 yet."
-            ),
-        )
+        Error::refused(format!(
+            "Error: the plugin myocamlbuild.ml sets {what}, which caravan does not support \
+             yet."
+        ))
     };
     if o.nostdlib {
         return Err(refuse("Options.nostdlib (-no-stdlib)"));
@@ -127,7 +123,7 @@ fn unwrap_ocamlfind(words: &[String]) -> (bool, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ::plugin::spec::Spec;
+    use plugin::spec::Spec;
 
     #[test]
     fn ocamlfind_wrapped_compilers_use_the_in_process_ocamlfind() {
@@ -145,7 +141,7 @@ mod tests {
             hygiene: true,
             ..PluginOptions::default()
         };
-        let c = apply(&Cli::default(), &o).unwrap_or_else(|e| panic!("{}", e.message));
+        let c = apply(&Request::default(), &o).unwrap_or_else(|e| panic!("{e}"));
         assert!(c.ocamlfind_wrapped);
         assert_eq!(c.ocamlc, None);
         assert_eq!(c.include_dirs, ["lib"]);

@@ -1,0 +1,85 @@
+//! The binary's one error type: the command line's refusals and the
+//! session's errors, each with its exit code (ocamlbuild's, so that scripts
+//! keep working) and the text printed for it.
+
+use crate::cli::CliError;
+use crate::{exit_code, report};
+
+/// Why caravan stops.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The command line was refused.
+    #[error("{0:?}")]
+    Cli(CliError),
+    /// The session stopped.
+    #[error(transparent)]
+    Session(#[from] session::Error),
+    /// Ctrl-C or SIGTERM.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Failure {
+    /// The exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Cli(CliError::Usage(_)) => exit_code::USAGE,
+            Failure::Cli(CliError::NotSupported { .. }) => exit_code::FAILURE,
+            Failure::Interrupted => exit_code::INTERRUPTED,
+            Failure::Session(e) => session_code(e),
+        }
+    }
+
+    /// What to print (on stdout, like ocamlbuild); empty when everything
+    /// was already shown.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Cli(CliError::Usage(msg)) => {
+                format!("caravan: {msg}\n{}", crate::cli::usage())
+            }
+            Failure::Cli(CliError::NotSupported { option, feature }) => format!(
+                "Error: option {option} is not supported yet: it belongs to {feature}, which \
+                 caravan does not implement yet.\nHint: run ocamlbuild for this project until \
+                 then, or remove the option."
+            ),
+            Failure::Interrupted => "caravan: interrupted; the commands under way were \
+                                     stopped. The next build redoes them."
+                .to_string(),
+            Failure::Session(e) => session_message(e),
+        }
+    }
+}
+
+fn session_code(e: &session::Error) -> u8 {
+    use session::Error as E;
+    match e {
+        E::Refused(_) | E::Findlib { .. } => exit_code::FAILURE,
+        E::Usage(_) | E::Hygiene => exit_code::USAGE,
+        E::Tags(t) => t.exit_code() as u8,
+        E::Plugin(p) => p.code,
+        E::Io { .. } | E::System(_) => exit_code::SYSTEM,
+        E::Build(b) => exit_code::of_error(b),
+        E::CommandsFailed => exit_code::COMMAND_FAILED,
+        E::Internal(_) => exit_code::INTERNAL,
+    }
+}
+
+fn session_message(e: &session::Error) -> String {
+    use session::Error as E;
+    match e {
+        E::Hygiene | E::CommandsFailed => String::new(),
+        E::Io { path, source } => report::io_message(path, source),
+        E::Build(b) => {
+            let mut message = report::describe(b);
+            if report::mentions_unbound_module(b) {
+                message.push_str(
+                    "\nHint: as with ocamlbuild, modules are looked up in include folders \
+                     only. If the module is in a sub-folder, add `<DIR>: include` to _tags \
+                     or pass -I DIR (or -search-all-dirs to search every traversed folder).",
+                );
+            }
+            message
+        }
+        other => other.to_string(),
+    }
+}

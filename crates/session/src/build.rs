@@ -1,0 +1,170 @@
+//! A configured build: the rules, the targets and the null-build record of
+//! one configuration. [`Build::is_up_to_date`] is the null-build fast
+//! path; [`Build::run`] runs the engine over the targets (the caller
+//! renders its events and may drop the future to interrupt it);
+//! [`Build::finish`] links the targets at the root and runs the program
+//! after `--`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use engine::stamp::{self, StampCheck};
+use engine::{Digest, Engine, EngineConfig, Error as EngineError, EventSink, LocalExecutor};
+use engine::{SourceTree, Target};
+use ocaml::rules::OcamlRules;
+use plugin::PluginRunner;
+
+use crate::error::Error;
+use crate::layout::Layout;
+use crate::request::Request;
+use crate::timings::Timings;
+use crate::{links, run_program};
+
+/// Ends the plugin when the build is over, whatever happened.
+pub(crate) struct RunnerGuard(pub(crate) Option<Arc<PluginRunner>>);
+
+impl Drop for RunnerGuard {
+    fn drop(&mut self) {
+        if let Some(r) = &self.0 {
+            r.shutdown();
+        }
+    }
+}
+
+/// A build ready to run.
+pub struct Build {
+    request: Request,
+    layout: Layout,
+    rules: OcamlRules,
+    targets: Vec<Target>,
+    record: (PathBuf, Digest),
+    timings: Arc<Mutex<Timings>>,
+    _runner: RunnerGuard,
+}
+
+impl Build {
+    pub(crate) fn new(
+        request: Request,
+        layout: Layout,
+        rules: OcamlRules,
+        targets: Vec<Target>,
+        record: (PathBuf, Digest),
+        runner: RunnerGuard,
+        timings: Arc<Mutex<Timings>>,
+    ) -> Build {
+        Build {
+            request,
+            layout,
+            rules,
+            targets,
+            record,
+            timings,
+            _runner: runner,
+        }
+    }
+
+    /// The request as the plugin left it.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// The build folder.
+    pub fn build_dir(&self) -> &std::path::Path {
+        &self.layout.build_dir
+    }
+
+    /// Whether nothing the last successful build read or wrote changed:
+    /// then there is nothing to do.
+    pub fn is_up_to_date(&self) -> bool {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        let fresh = stamp::check(&self.record.0, &self.record.1, threads) == StampCheck::UpToDate;
+        if fresh {
+            self.mark("stamp");
+        }
+        fresh
+    }
+
+    /// Builds the targets, sending the engine's events to `events`. On
+    /// success the null-build record is written. Dropping the future stops
+    /// the build; the commands under way are killed when the runtime that
+    /// runs them shuts down.
+    pub async fn run(&self, events: Arc<dyn EventSink>) -> Result<(), Error> {
+        let _ = stamp::remove(&self.record.0);
+        let jobs = self.request.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        });
+        let sources = SourceTree::new(
+            &self.layout.root,
+            self.rules.context().project.files.iter().cloned(),
+        );
+        let engine = Engine::open(EngineConfig {
+            build_dir: self.layout.build_dir.clone(),
+            sources,
+            rules: Arc::new(self.rules.clone()),
+            executor: Arc::new(LocalExecutor),
+            events,
+            jobs,
+            forbid_runs: self.request.nothing_should_be_rebuilt,
+        })
+        .map_err(|e| Error::System(format!("Error: {e}")))?;
+        self.mark("open");
+        let results = engine.build(&self.targets).await;
+        self.mark("build");
+        let first_error = results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .find(|e| !matches!(e, EngineError::Stopped));
+        let success = first_error.is_none() && results.iter().all(|r| r.is_ok());
+        if success {
+            let files = engine.touched_files();
+            if files.iter().all(|(p, _)| stamp::representable(p)) {
+                // Without a record the next build only loses its fast path.
+                let _ = stamp::write(&self.record.0, &self.record.1, &files);
+            }
+        }
+        if let Err(e) = engine.finish() {
+            println!("Warning: {e}");
+        }
+        self.mark("finish");
+        match first_error {
+            Some(e) => Err(Error::Build(e.clone())),
+            None if !success => Err(Error::CommandsFailed),
+            None => Ok(()),
+        }
+    }
+
+    /// After a successful build: links at the root, then the program after
+    /// `--`, whose exit code is returned (0 without `--`).
+    pub fn finish(&self) -> Result<u8, Error> {
+        let layout = &self.layout;
+        if layout.make_links {
+            for t in links::to_make(&layout.build_dir, &self.targets) {
+                match links::make(&layout.root, &layout.build_dir, &t) {
+                    Ok(Some(warning)) => println!("{warning}"),
+                    Ok(None) => {}
+                    Err(e) => println!("Warning: cannot link {t}: {e}"),
+                }
+            }
+        }
+        match &self.request.program_args {
+            Some(args) => run_program::run_last(
+                &layout.root,
+                &layout.build_dir,
+                &self.targets,
+                args,
+                self.request.ocamlrun.as_deref(),
+            ),
+            None => Ok(0),
+        }
+    }
+
+    fn mark(&self, phase: &'static str) {
+        if let Ok(mut t) = self.timings.lock() {
+            t.mark(phase);
+        }
+    }
+}

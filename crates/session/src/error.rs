@@ -1,0 +1,82 @@
+//! Why a session stops: every failure of a run except the command line's,
+//! typed, with its cause kept as the error's source until the binary
+//! renders it and picks the exit code.
+
+use std::path::PathBuf;
+
+use plugin::PluginError;
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request cannot be built as given (a bad `-I`, a target outside
+    /// the project, a tool that cannot be found, a plugin setting caravan
+    /// does not support). The message is complete.
+    #[error("{0}")]
+    Refused(String),
+    /// `--` cannot run what was built. The message is complete.
+    #[error("{0}")]
+    Usage(String),
+    /// A failing hygiene law (the report is already printed).
+    #[error("the hygiene check failed")]
+    Hygiene,
+    /// A `_tags` file, a tag option or a flag declaration is wrong.
+    #[error("{0}")]
+    Tags(#[source] tags::Error),
+    /// A findlib package asked for by `-pkg` cannot be used.
+    #[error("{message}")]
+    Findlib {
+        /// findlib's explanation, with caravan's hint.
+        message: String,
+        /// findlib's error.
+        #[source]
+        source: findlib::Error,
+    },
+    /// The project's `myocamlbuild.ml` failed (to compile, or while it ran).
+    #[error("{0}")]
+    Plugin(PluginError),
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The system refused something the run needs (the current folder,
+    /// the build folder, its lock). The message is complete.
+    #[error("{0}")]
+    System(String),
+    /// A build error (failed commands were shown as they failed).
+    #[error("{0}")]
+    Build(#[source] engine::Error),
+    /// Commands failed; their output was shown as they failed.
+    #[error("commands failed")]
+    CommandsFailed,
+    /// A bug in caravan.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<PluginError> for Error {
+    fn from(e: PluginError) -> Error {
+        Error::Plugin(e)
+    }
+}
+
+impl Error {
+    /// A refusal with a complete message.
+    pub fn refused(message: impl Into<String>) -> Error {
+        Error::Refused(message.into())
+    }
+
+    /// An error of the OCaml layer, before the build.
+    pub fn of_ocaml(e: ocaml::Error) -> Error {
+        match e {
+            ocaml::Error::Tags(t) => Error::Tags(t),
+            ocaml::Error::Io { path, source } => Error::Io { path, source },
+            other => Error::System(format!("Error: {other}")),
+        }
+    }
+}

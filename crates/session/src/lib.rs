@@ -1,0 +1,42 @@
+//! A caravan build session as a library: what a run of ocamlbuild does
+//! between parsing its command line and printing its last line.
+//!
+//! A [`Request`] holds the targets and ocamlbuild's options as data. A
+//! [`Session`] opened on it in a [`Layout`] (the root and the build folder)
+//! finds the toolchain once and compiles `myocamlbuild.ml`; each
+//! [`Session::configure`] reads the tree, `_tags` and the plugin's hooks
+//! (which may rewrite the request, as ocamlbuild's `Options` references)
+//! and returns a [`Build`], which runs the engine and can be configured and
+//! run again after files change. The session prints ocamlbuild's own
+//! notices (startup warnings, `-show-tags`, hygiene reports, the plugin's
+//! compilation) on standard output, in ocamlbuild's order; the build's
+//! events go to the caller's [`engine::EventSink`]. Errors are typed
+//! ([`Error`]); the caller chooses the exit code.
+
+#![deny(missing_docs)]
+
+mod build;
+mod clean;
+mod configure;
+mod documentation;
+mod error;
+mod hygiene_check;
+mod layout;
+mod links;
+mod menhir_lib;
+mod null_build_key;
+mod plugin_binary;
+mod plugin_request;
+mod request;
+mod run_program;
+mod session;
+mod timings;
+mod which;
+
+pub use build::Build;
+pub use clean::clean;
+pub use error::Error;
+pub use layout::Layout;
+pub use request::Request;
+pub use session::{PPX_DRIVER_VARIABLE, Session, ppx_driver_enabled};
+pub use which::which;

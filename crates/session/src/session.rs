@@ -1,0 +1,302 @@
+//! A build session: one project, one build folder, built once or many
+//! times. Opening it takes the build folder's lock, finds the toolchain
+//! and compiles the plugin; each [`Session::configure`] reads the tree,
+//! `_tags` and the plugin's hooks again (a replayed plugin session costs no
+//! process) and returns a [`Build`] ready to run. The toolchain is found
+//! once per session, again only when the plugin changes a tool's command.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use engine::{BuildLock, Target};
+use ocaml::options::BuildOptions;
+use ocaml::resolver::Resolver;
+use ocaml::rules::declared::DeclaredRules;
+use ocaml::rules::{OcamlRules, RuleContext};
+use ocaml::toolchain::Toolchain;
+use plugin::PluginRunner;
+use plugin::rule::PluginRules;
+
+use crate::build::{Build, RunnerGuard};
+use crate::configure::{self, ConfigureError, Configured, PluginRun};
+use crate::error::Error;
+use crate::layout::{Layout, links_made};
+use crate::plugin_binary::{self, Plugin};
+use crate::request::Request;
+use crate::timings::Timings;
+use crate::{documentation, hygiene_check, links, null_build_key};
+
+/// The environment variable that turns the ppx driver pipeline off (`0`,
+/// `no`, `false` or `off`) or on (anything else).
+pub const PPX_DRIVER_VARIABLE: &str = "CARAVAN_PPX_DRIVER";
+
+/// Whether rewriters from packages run through linked ppx drivers (see
+/// `ocaml::rules::ppx`): on unless [`PPX_DRIVER_VARIABLE`] turns it off.
+pub fn ppx_driver_enabled() -> bool {
+    match std::env::var(PPX_DRIVER_VARIABLE) {
+        Ok(v) => !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "0" | "no" | "false" | "off"
+        ),
+        Err(_) => true,
+    }
+}
+
+/// An open session.
+pub struct Session {
+    request: Request,
+    layout: Layout,
+    toolchain: (Request, Toolchain),
+    plugin: Option<Plugin>,
+    ppx_driver: bool,
+    timings: Arc<Mutex<Timings>>,
+    _lock: BuildLock,
+}
+
+impl Session {
+    /// Opens a session for `request` in `layout`: creates the build folder,
+    /// waits for its lock, finds the toolchain, compiles the plugin.
+    pub fn open(request: Request, layout: Layout) -> Result<Session, Error> {
+        let mut timings = Timings::start();
+        let build_dir = &layout.build_dir;
+        std::fs::create_dir_all(build_dir).map_err(|e| {
+            Error::System(format!("Error: cannot create {}: {e}", build_dir.display()))
+        })?;
+        let lock = BuildLock::acquire(build_dir, || {
+            println!(
+                "caravan: another caravan process is using {}; waiting for it to finish...",
+                build_dir.display()
+            )
+        })
+        .map_err(|e| Error::System(format!("Error: {e}")))?;
+        let toolchain = discover(&request, build_dir)?;
+        timings.mark("toolchain");
+        let has_plugin = layout.root.join("myocamlbuild.ml").is_file() && !request.no_plugin;
+        let plugin = if has_plugin {
+            Some(plugin_binary::prepare(
+                &request,
+                &request.words,
+                &layout.root,
+                build_dir,
+                &toolchain.stdlib(),
+            )?)
+        } else {
+            None
+        };
+        let ppx_driver = request.ppx_driver.unwrap_or_else(ppx_driver_enabled);
+        Ok(Session {
+            toolchain: (request.clone(), toolchain),
+            request,
+            layout,
+            plugin,
+            ppx_driver,
+            timings: Arc::new(Mutex::new(timings)),
+            _lock: lock,
+        })
+    }
+
+    /// The request the session was opened with.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// Reads the project's configuration and makes its rules. `None` when
+    /// there is nothing to build (no target, or `-documentation`, printed).
+    pub fn configure(&mut self) -> Result<Option<Build>, Error> {
+        self.mark("plugin");
+        let configured = self.configure_with_plugin()?;
+        let request = configured.cli.clone();
+        let mut layout = self.layout.clone();
+        layout.make_links = links_made(&request);
+        if request.toolchain_words() != self.toolchain.0.toolchain_words() {
+            self.toolchain = (request.clone(), discover(&request, &layout.build_dir)?);
+        }
+        self.mark("scan");
+        if request.documentation {
+            print!(
+                "{}",
+                documentation::render(
+                    &configured.flags,
+                    configured.menhir,
+                    configured.plugin.as_ref().map(|p| p.decls.rules()).as_ref()
+                )
+            );
+            return Ok(None);
+        }
+        if request.targets.is_empty() {
+            return Ok(None);
+        }
+        check_targets(&request)?;
+        if layout.make_links {
+            // Dangling links to the build directory are stale leftovers.
+            let _ = links::remove(
+                &layout.root,
+                &layout.build_dir,
+                &configured.project.target_links,
+                true,
+            );
+        }
+        if request.hygiene {
+            let tagger = &configured.tagger;
+            let exempt = |p: &str| tagger.has(p, "not_hygienic") || tagger.has(p, "precious");
+            hygiene_check::check(
+                &request,
+                &layout.root,
+                &layout.build_dir,
+                &configured.project,
+                &exempt,
+            )?;
+        }
+        let record = null_build_key::stamp_path(&layout.build_dir);
+        let key = null_build_key::key(
+            &self.request.words,
+            &layout.root,
+            &layout.build_dir,
+            &configured.project,
+            &self.toolchain.1.identity,
+            &configured.fingerprint,
+            self.ppx_driver,
+        );
+        let (rules, runner) = self.make_rules(&request, configured, &layout)?;
+        let runner = RunnerGuard(runner);
+        for (module, stems) in rules.context().resolver.clashes() {
+            println!(
+                "Warning: module {module} is in several include directories ({}); {} is used \
+                 except from the folders of the others.",
+                stems.join(", "),
+                stems[0]
+            );
+        }
+        let targets: Vec<Target> = request.targets.iter().map(|t| rules.locate(t)).collect();
+        self.mark("rules");
+        Ok(Some(Build::new(
+            request,
+            layout,
+            rules,
+            targets,
+            (record, key),
+            runner,
+            self.timings.clone(),
+        )))
+    }
+
+    /// Prints where the time went (with `CARAVAN_STATS`).
+    pub fn report_timings(&self) {
+        if let Ok(t) = self.timings.lock() {
+            t.report();
+        }
+    }
+
+    fn mark(&self, phase: &'static str) {
+        if let Ok(mut t) = self.timings.lock() {
+            t.mark(phase);
+        }
+    }
+
+    /// Configures the project, with the plugin's session when there is
+    /// one: a replayed session that no longer fits is run again, live.
+    fn configure_with_plugin(&self) -> Result<Configured, Error> {
+        let layout = &self.layout;
+        let scan_for = |r: &Request| r.scan_config(&layout.root, &layout.build_dir);
+        let mut live = false;
+        loop {
+            let run = match &self.plugin {
+                Some(p) => Some(PluginRun {
+                    session: p.session(&layout.build_dir, live)?,
+                    key: &p.key,
+                    build_dir: &layout.build_dir,
+                    binary_digest: p.binary.digest.to_hex(),
+                }),
+                None => None,
+            };
+            match configure::configure(&self.request, &scan_for, run) {
+                Ok(c) => return Ok(c),
+                Err(ConfigureError::Stale) if !live => live = true,
+                Err(ConfigureError::Stale) => {
+                    return Err(Error::Internal(
+                        "Internal error: the plugin's live session was found stale.".into(),
+                    ));
+                }
+                Err(ConfigureError::Stop(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// The rules of a configured project, with the plugin's.
+    fn make_rules(
+        &self,
+        request: &Request,
+        configured: Configured,
+        layout: &Layout,
+    ) -> Result<(OcamlRules, Option<Arc<PluginRunner>>), Error> {
+        let mut options = BuildOptions {
+            ignore: request.ignore.clone(),
+            no_skip: request.no_skip,
+            cmi_from_native: request.native_only(),
+            menhir: configured.menhir,
+            targets: request.targets.clone(),
+            ppx_driver: self.ppx_driver,
+            ..BuildOptions::default()
+        };
+        let mut project = configured.project;
+        let mut plugin_rules = None;
+        let mut runner = None;
+        if let (Some(pc), Some(p)) = (configured.plugin, &self.plugin) {
+            options.non_dependencies = pc.decls.non_dependencies();
+            project.contexts = pc.decls.contexts();
+            let include_dirs = project.include_dirs_named();
+            let r = Arc::new(PluginRunner::new(
+                p.launch.clone(),
+                layout.build_dir.clone(),
+                include_dirs,
+                pc.process,
+            ));
+            let rules = PluginRules::new(pc.decls.rules(), r.clone())?;
+            if rules.is_empty() {
+                r.shutdown();
+            } else {
+                runner = Some(r);
+            }
+            plugin_rules = Some(rules);
+        }
+        let toolchain = self.toolchain.1.clone();
+        let mut resolver = Resolver::with_generators(&project, toolchain.stdlib(), options.menhir);
+        if let Some(r) = &plugin_rules {
+            resolver.add_generated(r.generated(&project.files));
+        }
+        let plugin_rules = plugin_rules.map(|r| Arc::new(r) as Arc<dyn DeclaredRules>);
+        let rules = OcamlRules::new(RuleContext {
+            project,
+            resolver,
+            toolchain,
+            options,
+            tagger: configured.tagger,
+            flags: configured.flags,
+            ocamlfind: configured.ocamlfind,
+            plugin: plugin_rules,
+            libraries: configured.libraries,
+            ppx_drivers: Default::default(),
+        });
+        Ok((rules, runner))
+    }
+}
+
+/// The toolchain `request` names, from the cache in the build folder when
+/// no compiler changed.
+fn discover(request: &Request, build_dir: &Path) -> Result<Toolchain, Error> {
+    Toolchain::discover(&request.tool_overrides(), &engine::state_dir(build_dir))
+        .map_err(|e| Error::refused(format!("Error: {e}")))
+}
+
+/// Refuses targets that would be built outside the build directory.
+fn check_targets(request: &Request) -> Result<(), Error> {
+    for t in &request.targets {
+        if Path::new(t).is_absolute() || t.split('/').any(|c| c == "..") {
+            return Err(Error::refused(format!(
+                "Error: the target {t} is outside the project.\nHint: targets are paths \
+                 relative to the project root, such as main.native or src/main.byte."
+            )));
+        }
+    }
+    Ok(())
+}
