@@ -63,6 +63,8 @@ pub mod pack;
 pub mod ppx;
 pub mod preprocess;
 pub mod rule_order;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod units;
 
 use std::sync::Arc;
