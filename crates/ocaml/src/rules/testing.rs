@@ -16,8 +16,10 @@
 //! [`Fixture::build`] asks for targets; the [`Recorder`] executor keeps each
 //! [`Action`] it is handed as a [`Recorded`] (argv, inputs, outputs) and
 //! writes empty files for the declared outputs, so the tasks waiting on
-//! them go on. In-process steps (the dependency scan of a `.ml`, list
-//! files) do run, so module dependencies are the real ones. A command's
+//! them go on. In-process steps (the dependency scan of a `.ml`, the stamp
+//! of a target group) do run, so module dependencies are the real ones,
+//! except those that run a compiler themselves ([`RUNS_A_COMPILER`]),
+//! recorded like a process with their arguments as argv. A command's
 //! output that a rule reads back (a preprocessed `.depends`) is empty.
 //!
 //! These tests check the commands the rules write; that the compilers
@@ -47,6 +49,15 @@ use crate::toolchain::{ToolOverrides, Toolchain};
 /// added by the fixture).
 const CONFIG: &str = "version: 4.13.1\next_obj: .o\next_lib: .a\next_dll: .so\n\
                       supports_shared_libraries: true\n";
+
+/// The in-process steps that run a compiler (by the start of their name):
+/// their arguments are its argv.
+pub const RUNS_A_COMPILER: &[&str] = &["output-obj-in-private-dir"];
+
+fn runs_a_compiler(action: &Action) -> bool {
+    matches!(&action.command, Command::Internal { name, .. }
+        if RUNS_A_COMPILER.iter().any(|n| name.starts_with(n)))
+}
 
 /// Modules of the fixture's standard library.
 const STDLIB: &[&str] = &["stdlib", "list", "printf", "string", "unix"];
@@ -263,6 +274,8 @@ pub struct Recorded {
     pub outputs: Vec<String>,
     /// Its preparation steps, as shell commands.
     pub prepare: Vec<String>,
+    /// The stamp the rebuilder writes after it.
+    pub stamp: Option<String>,
     /// The target of its log header.
     pub log_target: String,
     /// The tags of its log header.
@@ -279,12 +292,12 @@ pub struct Build {
 }
 
 impl Build {
-    /// The one action that declared `output`; panics (showing every
-    /// action) when there is none.
+    /// The one action that declared `output` (or `output` as its stamp);
+    /// panics (showing every action) when there is none.
     pub fn action(&self, output: &str) -> &Recorded {
         self.actions
             .iter()
-            .find(|a| a.outputs.iter().any(|o| o == output))
+            .find(|a| a.outputs.iter().chain(&a.stamp).any(|o| o == output))
             .unwrap_or_else(|| panic!("no action made {output}; actions: {:#?}", self.lines()))
     }
 
@@ -331,6 +344,7 @@ impl Recorder {
     fn record(action: &Action) -> Recorded {
         let (argv, internal) = match &action.command {
             Command::Process { argv, .. } => (argv.clone(), false),
+            Command::Internal { args, .. } if runs_a_compiler(action) => (args.clone(), true),
             Command::Internal { .. } => (Vec::new(), true),
         };
         let mut inputs = Vec::new();
@@ -352,6 +366,7 @@ impl Recorder {
             inputs,
             outputs: action.outputs.iter().map(|t| t.to_string()).collect(),
             prepare: action.prepare.iter().map(|p| p.to_string()).collect(),
+            stamp: action.stamp.as_ref().map(|t| t.to_string()),
             log_target: action.log.target.clone(),
             tags: action.log.tags.render(),
         }
@@ -366,24 +381,26 @@ impl Executor for Recorder {
     ) -> BoxFuture<'a, engine::Result<ExecOutcome>> {
         Box::pin(async move {
             self.actions.lock().unwrap().push(Recorder::record(action));
-            match &action.command {
-                Command::Internal { .. } => LocalExecutor.execute(build_dir, action).await,
-                Command::Process { stdout, .. } => {
-                    for out in action.outputs.iter().chain(stdout) {
-                        let path = build_dir.join(out.as_str());
-                        if let Some(parent) = path.parent() {
-                            std::fs::create_dir_all(parent).unwrap();
-                        }
-                        std::fs::write(&path, "").unwrap();
-                    }
-                    Ok(ExecOutcome {
-                        exit_code: Some(0),
-                        signal: None,
-                        output: String::new(),
-                        value: Vec::new(),
-                    })
+            let stdout = match &action.command {
+                Command::Internal { .. } if !runs_a_compiler(action) => {
+                    return LocalExecutor.execute(build_dir, action).await;
                 }
+                Command::Internal { .. } => None,
+                Command::Process { stdout, .. } => stdout.as_ref(),
+            };
+            for out in action.outputs.iter().chain(stdout) {
+                let path = build_dir.join(out.as_str());
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).unwrap();
+                }
+                std::fs::write(&path, "").unwrap();
             }
+            Ok(ExecOutcome {
+                exit_code: Some(0),
+                signal: None,
+                output: String::new(),
+                value: Vec::new(),
+            })
         })
     }
 }
