@@ -116,9 +116,12 @@ impl Fixture {
         }
     }
 
-    /// Adds a root `_tags` file of `text`.
+    /// Adds `text` to the root `_tags` file (made if needed).
     pub fn tags(mut self, text: &str) -> Fixture {
-        self.files.push(("_tags".to_string(), text.to_string()));
+        match self.files.iter_mut().find(|(p, _)| p == "_tags") {
+            Some((_, t)) => t.push_str(text),
+            None => self.files.push(("_tags".to_string(), text.to_string())),
+        }
         self
     }
 
