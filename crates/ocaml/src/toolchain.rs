@@ -197,11 +197,9 @@ impl Toolchain {
         let words = |cmd: &Option<String>, name: &str| -> Result<Option<Vec<String>>> {
             cmd.as_deref()
                 .map(|c| {
-                    shlex::split(c)
-                        .filter(|w| !w.is_empty())
-                        .ok_or_else(|| {
-                            Error::Toolchain(format!("cannot parse the -{name} command {c:?}"))
-                        })
+                    shlex::split(c).filter(|w| !w.is_empty()).ok_or_else(|| {
+                        Error::Toolchain(format!("cannot parse the -{name} command {c:?}"))
+                    })
                 })
                 .transpose()
         };

@@ -305,7 +305,10 @@ mod tests {
         // the module doc).
         let b = tree().build(&["sub/other.o"]).ok();
         let a = b.action("sub/other.o");
-        assert_eq!(a.line, "ocamlc.opt -ccopt -O2 -c -o sub/other.o sub/other.c");
+        assert_eq!(
+            a.line,
+            "ocamlc.opt -ccopt -O2 -c -o sub/other.o sub/other.c"
+        );
         assert_eq!(a.outputs, ["sub/other.o"]);
     }
 

@@ -349,8 +349,9 @@ mod rule_tests {
         ])
         .build(&["main.byte"]);
         assert!(
-            b.error()
-                .contains("Circular dependencies: \"a.cmo\" already seen in [ \"b.cmo\"; \"a.cmo\" ]"),
+            b.error().contains(
+                "Circular dependencies: \"a.cmo\" already seen in [ \"b.cmo\"; \"a.cmo\" ]"
+            ),
             "{b:#?}"
         );
         assert!(!b.lines().iter().any(|l| l.ends_with("-o main.byte")));

@@ -746,7 +746,6 @@ impl Task for Implementation {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     //! Expected commands are those of ocamlbuild 0.14.1's `_log` for the
@@ -862,7 +861,10 @@ mod tests {
         .tags("<b.ml>: ppx(cp)\n<n.mli>: native\ntrue: short_paths\n")
         .build(&["b.cmo", "n.cmo"])
         .ok();
-        assert_eq!(b.line("n.cmi"), "ocamlopt.opt -c -short-paths -o n.cmi n.mli");
+        assert_eq!(
+            b.line("n.cmi"),
+            "ocamlopt.opt -c -short-paths -o n.cmi n.mli"
+        );
         assert_eq!(b.line("n.cmo"), "ocamlc.opt -c -short-paths -o n.cmo n.ml");
         assert_eq!(
             b.line("b.cmo"),

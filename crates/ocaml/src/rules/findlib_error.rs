@@ -82,7 +82,13 @@ mod tests {
                  the search path /a\n{UNKNOWN_PACKAGE_HINT}"
             )
         );
-        assert!(matches!(e, Error::Rule { category: "findlib-package", .. }));
+        assert!(matches!(
+            e,
+            Error::Rule {
+                category: "findlib-package",
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -101,6 +107,12 @@ mod tests {
         let text = inner.to_string();
         let e = command_error(&setup.cx().tagger, inner);
         assert_eq!(e.to_string(), text);
-        assert!(matches!(e, Error::Rule { category: "findlib", .. }));
+        assert!(matches!(
+            e,
+            Error::Rule {
+                category: "findlib",
+                ..
+            }
+        ));
     }
 }

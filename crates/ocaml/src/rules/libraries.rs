@@ -208,7 +208,10 @@ mod rule_tests {
         .tags("<main.*>: use_mylib\n")
         .build(&["main.byte", "main.native"])
         .ok();
-        assert_eq!(b.line("main.cmo"), "ocamlc.opt -c -I mylib -o main.cmo main.ml");
+        assert_eq!(
+            b.line("main.cmo"),
+            "ocamlc.opt -c -I mylib -o main.cmo main.ml"
+        );
         assert_eq!(
             b.line("main.byte"),
             "ocamlc.opt -I mylib mylib/mylib.cma main.cmo -o main.byte"
@@ -217,7 +220,12 @@ mod rule_tests {
             b.line("main.native"),
             "ocamlopt.opt -I mylib mylib/mylib.cmxa main.cmx -o main.native"
         );
-        assert!(b.action("main.byte").inputs.iter().any(|i| i == "mylib/mylib.cma"));
+        assert!(
+            b.action("main.byte")
+                .inputs
+                .iter()
+                .any(|i| i == "mylib/mylib.cma")
+        );
     }
 
     #[test]

@@ -852,18 +852,52 @@ mod tests {
         let got = keys(
             &tree(),
             &[
-                "a.cmi", "i.cmi", "a.cmx", "a.o", "i.o", "p.cmi", "p.cmo", "lib.a", "lib.cmxa",
-                "lib.cmxs", "a.cmxs", "libfoo.a", "dllfoo.so", "foo.o", "a.byte.o",
-                "doc.docdir/html.stamp", "doc.docdir/man.stamp", "all.otarget", "a.ml.depends",
-                "a.unknown", "a",
+                "a.cmi",
+                "i.cmi",
+                "a.cmx",
+                "a.o",
+                "i.o",
+                "p.cmi",
+                "p.cmo",
+                "lib.a",
+                "lib.cmxa",
+                "lib.cmxs",
+                "a.cmxs",
+                "libfoo.a",
+                "dllfoo.so",
+                "foo.o",
+                "a.byte.o",
+                "doc.docdir/html.stamp",
+                "doc.docdir/man.stamp",
+                "all.otarget",
+                "a.ml.depends",
+                "a.unknown",
+                "a",
             ],
         );
         assert_eq!(
             got,
             [
-                "a.cmo", "i.cmi", "a.cmx", "a.cmx", "i.cmx", "p.cmo", "p.cmo", "lib.cmxa",
-                "lib.cmxa", "lib.cmxs", "a.cmxs", "libfoo.a", "libfoo.a", "foo.o", "a.byte.o",
-                "doc.docdir/index.html", "doc.docdir/man", "all.otarget", "a.ml.depends", "-",
+                "a.cmo",
+                "i.cmi",
+                "a.cmx",
+                "a.cmx",
+                "i.cmx",
+                "p.cmo",
+                "p.cmo",
+                "lib.cmxa",
+                "lib.cmxa",
+                "lib.cmxs",
+                "a.cmxs",
+                "libfoo.a",
+                "libfoo.a",
+                "foo.o",
+                "a.byte.o",
+                "doc.docdir/index.html",
+                "doc.docdir/man",
+                "all.otarget",
+                "a.ml.depends",
+                "-",
                 "-",
             ]
         );
@@ -905,6 +939,9 @@ mod tests {
         let annotated = tree().tags("<a.ml> or <i.mli>: bin_annot\n");
         assert_eq!(keys(&annotated, &["a.cmt", "i.cmti"]), ["a.cmo", "i.cmi"]);
         let b = annotated.build(&["a.cmo"]).ok();
-        assert_eq!(b.commands(), ["ocamlc.opt -c -bin-annot -I sub -o a.cmo a.ml"]);
+        assert_eq!(
+            b.commands(),
+            ["ocamlc.opt -c -bin-annot -I sub -o a.cmo a.ml"]
+        );
     }
 }

@@ -307,9 +307,7 @@ mod tests {
 
     #[test]
     fn man_pages_and_latex() {
-        let b = tree()
-            .build(&["doc.docdir/man", "doc.docdir/doc.tex"])
-            .ok();
+        let b = tree().build(&["doc.docdir/man", "doc.docdir/doc.tex"]).ok();
         // The man pages' names are not known in advance: a stamp stands
         // for them.
         let man = b.action("doc.docdir/man.stamp");

@@ -68,6 +68,9 @@ mod tests {
         let a = b.action("parser.ml");
         assert_eq!(a.line, "ocamlyacc -v parser.mly");
         assert_eq!(a.outputs, ["parser.ml", "parser.mli"]);
-        assert_eq!(b.line("parser.cmi"), "ocamlc.opt -c -o parser.cmi parser.mli");
+        assert_eq!(
+            b.line("parser.cmi"),
+            "ocamlc.opt -c -o parser.cmi parser.mli"
+        );
     }
 }

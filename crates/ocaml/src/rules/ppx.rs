@@ -240,7 +240,10 @@ mod tests {
         let target = drivers.target(&rewriters);
         assert!(target.as_str().starts_with(".caravan/ppx/"));
         assert!(target.as_str().ends_with("/ppx.exe"));
-        assert_eq!(drivers.rewriters_of(target.as_str()), Some(rewriters.clone()));
+        assert_eq!(
+            drivers.rewriters_of(target.as_str()),
+            Some(rewriters.clone())
+        );
         assert_eq!(drivers.target(&rewriters), target);
         assert_ne!(drivers.target(&["other".to_string()]), target);
         assert_eq!(drivers.rewriters_of(".caravan/ppx/0/ppx.exe"), None);

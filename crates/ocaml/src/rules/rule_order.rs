@@ -125,7 +125,10 @@ mod tests {
             keeps_builtins: true,
             needs: None,
         });
-        assert_eq!(order(&keep, "a.cmo"), ["a.cmo before", "a.cmo ", "a.cmo after"]);
+        assert_eq!(
+            order(&keep, "a.cmo"),
+            ["a.cmo before", "a.cmo ", "a.cmo after"]
+        );
         assert_eq!(order(&keep, "a.cmi"), ["a.cmo "]);
         let cleared = fixture(Plugin {
             keeps_builtins: false,

@@ -355,8 +355,11 @@ impl Recorder {
             match i {
                 Input::File(t) | Input::Exists(t) => inputs.push(t.to_string()),
                 Input::Group(g) => {
-                    let mut files: Vec<String> =
-                        g.flatten().into_iter().map(|(t, _)| t.to_string()).collect();
+                    let mut files: Vec<String> = g
+                        .flatten()
+                        .into_iter()
+                        .map(|(t, _)| t.to_string())
+                        .collect();
                     files.sort();
                     inputs.extend(files);
                 }
