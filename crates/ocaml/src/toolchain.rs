@@ -183,6 +183,60 @@ impl Toolchain {
         })
     }
 
+    /// A toolchain described instead of discovered: each compiler is the
+    /// command `commands` gives for it, split into words and used as it is
+    /// (nothing is looked up on `PATH` or run), and the configuration is
+    /// `config`, a text in the format `ocamlc -config` prints. A tool
+    /// `commands` leaves out is not installed, except the generators and
+    /// ocamldoc, found on first use as [`Toolchain::discover`] finds them
+    /// (give them to have nothing looked up). The identity is made of the
+    /// words and the configuration's version. This is the way to describe
+    /// a toolchain that is not on this machine (the rules' unit tests
+    /// describe one that never runs).
+    pub fn described(commands: &ToolOverrides, config: &str) -> Result<Toolchain> {
+        let words = |cmd: &Option<String>, name: &str| -> Result<Option<Vec<String>>> {
+            cmd.as_deref()
+                .map(|c| {
+                    shlex::split(c).filter(|w| !w.is_empty()).ok_or_else(|| {
+                        Error::Toolchain(format!("cannot parse the -{name} command {c:?}"))
+                    })
+                })
+                .transpose()
+        };
+        let required = |cmd: &Option<String>, name: &str| -> Result<Vec<String>> {
+            words(cmd, name)?.ok_or_else(|| {
+                Error::Toolchain(format!("a described toolchain needs a {name} command"))
+            })
+        };
+        let ocamlc = required(&commands.ocamlc, "ocamlc")?;
+        let ocamldep = required(&commands.ocamldep, "ocamldep")?;
+        let ocamlopt = words(&commands.ocamlopt, "ocamlopt")?;
+        let ocamlmklib = words(&commands.ocamlmklib, "ocamlmklib")?;
+        let ocamlmktop = words(&commands.ocamlmktop, "ocamlmktop")?;
+        let config = parse_config(config);
+        let mut identity = DigestBuilder::new("described toolchain");
+        for cmd in [Some(&ocamlc), ocamlopt.as_ref(), Some(&ocamldep)]
+            .into_iter()
+            .flatten()
+        {
+            for w in cmd {
+                identity.str(w);
+            }
+        }
+        identity.str(config.get("version").map(String::as_str).unwrap_or(""));
+        Ok(Toolchain {
+            ocamlc,
+            ocamlopt,
+            ocamldep,
+            ocamlmklib,
+            ocamlmktop,
+            config,
+            identity: identity.finish().to_hex(),
+            overrides: commands.clone(),
+            tools: Arc::new(Default::default()),
+        })
+    }
+
     /// A generator or documentation tool: the `-ocamllex`, `-ocamlyacc`/
     /// `-menhir` or `-ocamldoc` command when given, otherwise found as
     /// ocamlbuild finds it. Looked up once per run.
@@ -575,6 +629,33 @@ mod tests {
         assert_eq!(words.len(), 2);
         assert!(words[0].ends_with("ocamlc"));
         assert_eq!(words[1], "-annot");
+    }
+
+    #[test]
+    fn a_described_toolchain_uses_its_commands_and_configuration_as_given() {
+        let commands = ToolOverrides {
+            ocamlc: Some("my-ocamlc -annot".into()),
+            ocamldep: Some("my-ocamldep".into()),
+            ocamllex: Some("my-lex".into()),
+            ..ToolOverrides::default()
+        };
+        let tc = Toolchain::described(
+            &commands,
+            "version: 4.13.1\nstandard_library: /nowhere\next_obj: .obj\n",
+        )
+        .unwrap();
+        assert_eq!(tc.ocamlc, ["my-ocamlc", "-annot"]);
+        assert_eq!(tc.ocamldep, ["my-ocamldep"]);
+        assert!(tc.ocamlopt().is_err());
+        assert!(tc.ocamlmklib().is_err());
+        assert_eq!(tc.stdlib(), PathBuf::from("/nowhere"));
+        assert_eq!(tc.ext_obj(), "obj");
+        assert_eq!(tc.tool(Tool::Ocamllex).unwrap().argv, ["my-lex"]);
+        let without_ocamldep = ToolOverrides {
+            ocamldep: None,
+            ..commands
+        };
+        assert!(Toolchain::described(&without_ocamldep, "").is_err());
     }
 
     /// Writes an executable shell script.

@@ -271,3 +271,52 @@ fn find_clib(cx: &RuleContext, name: &str, dir: &str) -> Option<String> {
     };
     find(format!("lib{name}.clib")).or_else(|| find(format!("{name}.c")))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expected commands are those of ocamlbuild 0.14.1's `_log` for the
+    //! same tree with `-cflags -ccopt,-O2` (without `/usr/bin/`).
+
+    use crate::rules::testing::Fixture;
+
+    fn tree() -> Fixture {
+        Fixture::new(&[
+            ("stub.c", "int f(void){return 1;}\n"),
+            ("sub/other.c", "int g(void){return 1;}\n"),
+            ("libfoo.clib", "stub.o sub/other.o\n"),
+        ])
+        .tags("<stub.c>: debug\n")
+        .with(|f| f.flag_options.cflags = vec!["-ccopt".into(), "-O2".into()])
+    }
+
+    #[test]
+    fn a_c_file_is_compiled_by_ocamlc_with_the_c_compile_flags() {
+        let b = tree().build(&["stub.o"]).ok();
+        let a = b.action("stub.o");
+        assert_eq!(a.line, "ocamlc.opt -ccopt -O2 -g -c stub.c");
+        assert_eq!(a.log_target, "stub.c");
+        assert_eq!(a.inputs, ["stub.c"]);
+    }
+
+    #[test]
+    fn a_c_file_in_a_folder_gets_its_object_there() {
+        // ocamlbuild: `ocamlc.opt -ccopt -O2 -c sub/other.c` then
+        // `mv other.o sub/other.o`; caravan writes it there at once (see
+        // the module doc).
+        let b = tree().build(&["sub/other.o"]).ok();
+        let a = b.action("sub/other.o");
+        assert_eq!(
+            a.line,
+            "ocamlc.opt -ccopt -O2 -c -o sub/other.o sub/other.c"
+        );
+        assert_eq!(a.outputs, ["sub/other.o"]);
+    }
+
+    #[test]
+    fn a_clib_is_made_by_ocamlmklib() {
+        let b = tree().build(&["libfoo.a"]).ok();
+        let a = b.action("libfoo.a");
+        assert_eq!(a.line, "ocamlmklib.opt -o foo stub.o sub/other.o");
+        assert_eq!(a.outputs, ["libfoo.a", "dllfoo.so"]);
+    }
+}

@@ -331,3 +331,29 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn modules_using_each_other_through_interfaces_are_a_link_cycle() {
+        // ocamlbuild 0.14.1, same tree, exit 9:
+        // Circular dependencies: "a.cmo" already seen in [ "b.cmo"; "a.cmo" ]
+        let b = Fixture::new(&[
+            ("a.ml", "let x = B.y\n"),
+            ("a.mli", "val x : int\n"),
+            ("b.ml", "let y = 1 let z () = A.x\n"),
+            ("b.mli", "val y : int val z : unit -> int\n"),
+            ("main.ml", "let () = print_int A.x\n"),
+        ])
+        .build(&["main.byte"]);
+        assert!(
+            b.error().contains(
+                "Circular dependencies: \"a.cmo\" already seen in [ \"b.cmo\"; \"a.cmo\" ]"
+            ),
+            "{b:#?}"
+        );
+        assert!(!b.lines().iter().any(|l| l.ends_with("-o main.byte")));
+    }
+}

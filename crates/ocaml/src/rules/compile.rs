@@ -745,3 +745,142 @@ impl Task for Implementation {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expected commands are those of ocamlbuild 0.14.1's `_log` for the
+    //! same trees (without `/usr/bin/`).
+
+    use crate::rules::testing::Fixture;
+
+    /// `a` uses `B` (with an `.mli`) and `Util` of the `include` folder
+    /// `lib`; `b` uses `C`.
+    fn tree() -> Fixture {
+        Fixture::new(&[
+            ("a.ml", "let () = print_int (B.x + Util.z)\n"),
+            ("b.ml", "let x = C.y\n"),
+            ("b.mli", "val x : int\n"),
+            ("c.ml", "let y = List.length [1]\n"),
+            ("lib/util.ml", "let z = 3\n"),
+        ])
+        .tags(
+            "<a.ml>: debug, rectypes\n<b.*>: principal\n<lib>: include\n<a.byte>: debug\n\
+             <c.ml>: for-pack(P)\n",
+        )
+    }
+
+    #[test]
+    fn bytecode_compilations_get_their_tags_flags_then_the_include_folders() {
+        let b = tree().build(&["a.cmo"]).ok();
+        assert_eq!(
+            b.line("b.cmi"),
+            "ocamlc.opt -c -principal -I lib -o b.cmi b.mli"
+        );
+        assert_eq!(
+            b.line("lib/util.cmo"),
+            "ocamlc.opt -c -I lib -o lib/util.cmo lib/util.ml"
+        );
+        assert_eq!(
+            b.line("a.cmo"),
+            "ocamlc.opt -c -g -rectypes -I lib -o a.cmo a.ml"
+        );
+        // Only the interfaces `a` reads are built: not `c`'s.
+        assert!(!b.lines().iter().any(|l| l.contains("c.ml")), "{b:#?}");
+    }
+
+    #[test]
+    fn a_module_without_mli_writes_its_cmi_and_reads_those_it_uses() {
+        let b = tree().build(&["a.cmo", "c.cmo"]).ok();
+        let a = b.action("a.cmo");
+        assert_eq!(a.outputs, ["a.cmo", "a.cmi"]);
+        assert_eq!(a.inputs[0], "a.ml");
+        for cmi in ["b.cmi", "lib/util.cmi"] {
+            assert!(a.inputs.iter().any(|i| i == cmi), "{a:#?}");
+        }
+        assert_eq!(
+            b.line("c.cmo"),
+            "ocamlc.opt -c -for-pack P -I lib -o c.cmo c.ml"
+        );
+        assert_eq!(b.action("b.cmi").outputs, ["b.cmi"]);
+    }
+
+    #[test]
+    fn native_compilations_in_a_native_only_build_are_ocamlbuilds() {
+        let b = tree()
+            .with(|f| f.options.cmi_from_native = true)
+            .build(&["a.cmx"])
+            .ok();
+        assert_eq!(
+            b.line("c.cmx"),
+            "ocamlopt.opt -c -for-pack P -I lib -o c.cmx c.ml"
+        );
+        assert_eq!(b.action("c.cmx").outputs, ["c.cmx", "c.o", "c.cmi"]);
+        assert_eq!(
+            b.line("b.cmx"),
+            "ocamlopt.opt -c -principal -I lib -o b.cmx b.ml"
+        );
+        assert_eq!(
+            b.line("a.cmx"),
+            "ocamlopt.opt -c -g -rectypes -I lib -o a.cmx a.ml"
+        );
+        // A native compilation first builds the .cmx of what it uses.
+        let a = b.action("a.cmx");
+        for cmx in ["b.cmx", "c.cmx", "lib/util.cmx"] {
+            assert!(a.inputs.iter().any(|i| i == cmx), "{a:#?}");
+        }
+        // ocamlc compiles the one .mli, and no implementation.
+        let ocamlc: Vec<String> = b
+            .lines()
+            .into_iter()
+            .filter(|l| l.starts_with("ocamlc"))
+            .collect();
+        assert_eq!(ocamlc, ["ocamlc.opt -c -principal -I lib -o b.cmi b.mli"]);
+    }
+
+    #[test]
+    fn with_bytecode_too_ocamlopt_reads_the_cmi_ocamlc_wrote() {
+        // caravan's one departure from ocamlbuild's command (see the module
+        // doc): ocamlbuild runs `ocamlopt.opt -c -for-pack P -I lib -o c.cmx
+        // c.ml`, which writes c.cmi a second time.
+        let b = tree().build(&["c.cmo", "c.cmx"]).ok();
+        assert_eq!(
+            b.line("c.cmx"),
+            "ocamlopt.opt -c -intf-suffix .ml -for-pack P -I lib -o c.cmx c.ml"
+        );
+        assert_eq!(b.action("c.cmx").outputs, ["c.cmx", "c.o"]);
+        assert!(b.action("c.cmx").inputs.iter().any(|i| i == "c.cmi"));
+    }
+
+    #[test]
+    fn an_interface_tagged_native_is_compiled_by_ocamlopt() {
+        let b = Fixture::new(&[
+            ("b.ml", "let y = 1\n"),
+            ("n.mli", "val x : int\n"),
+            ("n.ml", "let x = 1\n"),
+        ])
+        .tags("<b.ml>: ppx(cp)\n<n.mli>: native\ntrue: short_paths\n")
+        .build(&["b.cmo", "n.cmo"])
+        .ok();
+        assert_eq!(
+            b.line("n.cmi"),
+            "ocamlopt.opt -c -short-paths -o n.cmi n.mli"
+        );
+        assert_eq!(b.line("n.cmo"), "ocamlc.opt -c -short-paths -o n.cmo n.ml");
+        assert_eq!(
+            b.line("b.cmo"),
+            "ocamlc.opt -c -short-paths -ppx cp -o b.cmo b.ml"
+        );
+    }
+
+    #[test]
+    fn a_compilation_is_logged_with_its_tags() {
+        let b = tree().build(&["a.cmo"]).ok();
+        let a = b.action("a.cmo");
+        assert_eq!(a.log_target, "a.cmo");
+        assert_eq!(
+            a.tags,
+            "{ byte, compile, debug, extension:cmo, extension:ml, file:a.cmo, file:a.ml, \
+             implem, ocaml, quiet, rectypes, traverse }"
+        );
+    }
+}

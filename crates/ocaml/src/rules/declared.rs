@@ -37,3 +37,40 @@ pub trait DeclaredRules: Send + Sync {
         place: Place,
     ) -> Vec<(Target, Arc<dyn Task>)>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::Fixture;
+
+    /// A plugin that declares no rule but would clear the built-in ones.
+    struct NoRules;
+
+    impl DeclaredRules for NoRules {
+        fn is_empty(&self) -> bool {
+            true
+        }
+
+        fn keeps_builtins(&self) -> bool {
+            false
+        }
+
+        fn matching(
+            &self,
+            _cx: &Arc<RuleContext>,
+            _target: &Target,
+            _place: Place,
+        ) -> Vec<(Target, Arc<dyn Task>)> {
+            panic!("an empty rule set is not asked")
+        }
+    }
+
+    #[test]
+    fn a_plugin_without_rules_leaves_the_builtin_rules_alone() {
+        let b = Fixture::new(&[("a.ml", "let x = 1\n")])
+            .with(|f| f.plugin = Some(Arc::new(NoRules)))
+            .build(&["a.cmo"])
+            .ok();
+        assert_eq!(b.commands(), ["ocamlc.opt -c -o a.cmo a.ml"]);
+    }
+}

@@ -202,3 +202,50 @@ fn run_ocamldep(build_dir: &Path, source: &str, out: &str, ocamldep: &[String]) 
         output: text,
     })))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn a_plain_source_is_scanned_in_process_as_ocamldep_modules() {
+        let b = Fixture::new(&[("a.ml", "let () = B.f ()\n"), ("b.ml", "let f () = ()\n")])
+            .build(&["a.ml.depends"])
+            .ok();
+        let a = b.action("a.ml.depends");
+        assert!(a.internal);
+        assert_eq!(a.inputs, ["a.ml"]);
+        assert_eq!(
+            a.line,
+            "ocamldep.opt -modules a.ml > a.ml.depends # in-process"
+        );
+        assert_eq!(
+            a.tags,
+            "{ extension:ml, file:a.ml, ocaml, ocamldep, quiet }"
+        );
+    }
+
+    #[test]
+    fn a_preprocessed_source_is_scanned_by_ocamldep_with_the_preprocessor() {
+        // ocamlbuild 0.14.1: `<a.ml>: pp(cat)`, `<b.ml>: ppx(cp)`.
+        let b = Fixture::new(&[("a.ml", "let x = 1\n"), ("b.ml", "let y = 1\n")])
+            .tags("<a.ml>: pp(cat)\n<b.ml>: ppx(cp)\n")
+            .build(&["a.ml.depends", "b.ml.depends"])
+            .ok();
+        assert_eq!(
+            b.line("a.ml.depends"),
+            "ocamldep.opt -pp cat -modules a.ml > a.ml.depends"
+        );
+        assert_eq!(
+            b.line("b.ml.depends"),
+            "ocamldep.opt -ppx cp -modules b.ml > b.ml.depends"
+        );
+        assert!(!b.action("a.ml.depends").internal);
+    }
+
+    #[test]
+    fn the_depends_of_a_missing_source_is_an_error() {
+        let b = Fixture::new(&[("a.ml", "")]).build(&["z.ml.depends"]);
+        assert!(b.error().contains("z.ml"), "{b:#?}");
+    }
+}

@@ -52,3 +52,67 @@ fn tag_place(tagger: &Tagger, name: &str) -> Option<tags::Location> {
         })
         .map(|t| t.location)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::rules::testing::Fixture;
+
+    fn missing(name: &str, required_by: Option<Box<findlib::RequiredBy>>) -> findlib::Error {
+        findlib::Error::NoSuchPackage {
+            name: name.into(),
+            required_by,
+            suggestion: None,
+            search_path: vec![PathBuf::from("/a")],
+        }
+    }
+
+    #[test]
+    fn an_unknown_package_points_at_the_tag_that_names_it() {
+        let setup = Fixture::new(&[("a.ml", "")])
+            .tags("<a.ml>: debug\ntrue: package(unix, zzz)\n")
+            .context();
+        let e = command_error(&setup.cx().tagger, missing("zzz", None));
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "File \"_tags\", line 2, characters 6-24:\nError: package `zzz' not found in \
+                 the search path /a\n{UNKNOWN_PACKAGE_HINT}"
+            )
+        );
+        assert!(matches!(
+            e,
+            Error::Rule {
+                category: "findlib-package",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_package_no_tag_names_has_no_place_and_another_failure_is_findlibs_text() {
+        let setup = Fixture::new(&[("a.ml", "")]).context();
+        let e = command_error(&setup.cx().tagger, missing("zzz", None));
+        assert_eq!(
+            e.to_string(),
+            format!("package `zzz' not found in the search path /a\n{UNKNOWN_PACKAGE_HINT}")
+        );
+        let required = findlib::RequiredBy {
+            package: "p".into(),
+            location: None,
+        };
+        let inner = missing("zzz", Some(Box::new(required)));
+        let text = inner.to_string();
+        let e = command_error(&setup.cx().tagger, inner);
+        assert_eq!(e.to_string(), text);
+        assert!(matches!(
+            e,
+            Error::Rule {
+                category: "findlib",
+                ..
+            }
+        ));
+    }
+}

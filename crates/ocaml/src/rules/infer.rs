@@ -69,3 +69,23 @@ impl Task for InferredInterface {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn an_inferred_interface_uses_the_ml_tags_not_its_own() {
+        // ocamlbuild 0.14.1: `ocamlc.opt -i -principal a.ml > a.inferred.mli`.
+        let b = Fixture::new(&[
+            ("a.ml", "let () = print_int B.x\n"),
+            ("b.ml", "let x = 1\n"),
+        ])
+        .tags("true: principal\n<a.inferred.mli>: rectypes\n")
+        .build(&["a.inferred.mli"])
+        .ok();
+        let a = b.action("a.inferred.mli");
+        assert_eq!(a.line, "ocamlc.opt -i -principal a.ml > a.inferred.mli");
+        assert!(a.inputs.iter().any(|i| i == "b.cmi"), "{a:#?}");
+    }
+}

@@ -86,3 +86,32 @@ mod tests {
         assert_eq!(names, ["sub/main.native", "sub/lib/x.cmo"]);
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn a_target_group_builds_every_listed_target() {
+        // ocamlbuild 0.14.1 builds sub/c.cmo with `ocamlc.opt -c -principal
+        // -I sub -o sub/c.cmo sub/c.ml`.
+        let b = Fixture::new(&[
+            ("a.ml", "let () = print_int B.x\n"),
+            ("b.ml", "let x = 1\n"),
+            ("sub/c.ml", "let c = 1\n"),
+            ("all.itarget", "a.byte\nsub/c.cmo\n"),
+        ])
+        .tags("true: principal\n")
+        .build(&["all.otarget"])
+        .ok();
+        assert_eq!(b.line("a.byte"), "ocamlc.opt b.cmo a.cmo -o a.byte");
+        assert_eq!(
+            b.line("sub/c.cmo"),
+            "ocamlc.opt -c -principal -I sub -o sub/c.cmo sub/c.ml"
+        );
+        let stamp = b.action("all.otarget");
+        for t in ["a.byte", "sub/c.cmo"] {
+            assert!(stamp.inputs.iter().any(|i| i == t), "{stamp:#?}");
+        }
+    }
+}

@@ -189,3 +189,54 @@ mod tests {
         assert!(d.used_tags().contains("use_bar"));
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    //! As ocamlbuild 0.14.1 with `ocaml_lib ~dir:"mylib" "mylib/mylib"` in
+    //! its plugin (caravan declares it from the `.mllib`).
+
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn use_lib_includes_the_folder_and_links_the_archive_instead_of_its_modules() {
+        let b = Fixture::new(&[
+            ("mylib/a.ml", "let a = B.b\n"),
+            ("mylib/b.ml", "let b = 1\n"),
+            ("mylib/mylib.mllib", "B\nA\n"),
+            ("main.ml", "let () = print_int A.a\n"),
+        ])
+        .tags("<main.*>: use_mylib\n")
+        .build(&["main.byte", "main.native"])
+        .ok();
+        assert_eq!(
+            b.line("main.cmo"),
+            "ocamlc.opt -c -I mylib -o main.cmo main.ml"
+        );
+        assert_eq!(
+            b.line("main.byte"),
+            "ocamlc.opt -I mylib mylib/mylib.cma main.cmo -o main.byte"
+        );
+        assert_eq!(
+            b.line("main.native"),
+            "ocamlopt.opt -I mylib mylib/mylib.cmxa main.cmx -o main.native"
+        );
+        assert!(
+            b.action("main.byte")
+                .inputs
+                .iter()
+                .any(|i| i == "mylib/mylib.cma")
+        );
+    }
+
+    #[test]
+    fn two_libraries_of_one_name_make_use_lib_ambiguous() {
+        let b = Fixture::new(&[
+            ("x/m.mllib", ""),
+            ("y/m.mllib", ""),
+            ("main.ml", "let () = ()\n"),
+        ])
+        .tags("<main.*>: use_m\n")
+        .build(&["main.byte"]);
+        assert!(b.error().contains("x/m.mllib, y/m.mllib"), "{b:#?}");
+    }
+}

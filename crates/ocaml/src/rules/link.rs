@@ -308,3 +308,58 @@ fn own_objects(graph: &ModuleGraph, libs: &[UsedLibrary], mode: Mode) -> Vec<Tar
         .map(|m| Target::new(&closure::object_of(&m.stem, mode)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expected commands are those of ocamlbuild 0.14.1's `_log` for the
+    //! same trees (without `/usr/bin/`).
+
+    use crate::rules::testing::Fixture;
+
+    fn tree() -> Fixture {
+        Fixture::new(&[
+            ("a.ml", "let () = print_int (B.x + Util.z)\n"),
+            ("b.ml", "let x = C.y\n"),
+            ("b.mli", "val x : int\n"),
+            ("c.ml", "let y = List.length [1]\n"),
+            ("lib/util.ml", "let z = 3\n"),
+        ])
+        .tags("<a.ml>: debug\n<lib>: include\n<a.byte>: debug\n")
+    }
+
+    #[test]
+    fn a_program_links_dependencies_first_siblings_in_path_order() {
+        let b = tree().build(&["a.byte", "a.native"]).ok();
+        assert_eq!(
+            b.line("a.byte"),
+            "ocamlc.opt -g -I lib c.cmo b.cmo lib/util.cmo a.cmo -o a.byte"
+        );
+        assert_eq!(
+            b.line("a.native"),
+            "ocamlopt.opt -I lib c.cmx b.cmx lib/util.cmx a.cmx -o a.native"
+        );
+        let native = b.action("a.native");
+        assert_eq!(native.outputs, ["a.native"]);
+        for o in ["c.o", "b.o", "lib/util.o", "a.o", "a.cmx"] {
+            assert!(native.inputs.iter().any(|i| i == o), "{native:#?}");
+        }
+        assert_eq!(
+            b.action("a.byte").tags,
+            "{ byte, debug, dont_link_with, extension:byte, file:a.byte, link, ocaml, program, \
+             quiet, traverse }"
+        );
+    }
+
+    #[test]
+    fn an_archive_without_mllib_is_the_closure_of_its_module() {
+        let b = tree().build(&["b.cma"]).ok();
+        assert_eq!(b.line("b.cma"), "ocamlc.opt -a c.cmo b.cmo -o b.cma");
+    }
+
+    #[test]
+    fn a_module_missing_from_the_tree_is_an_error_naming_it() {
+        let b = tree().build(&["nothere.byte"]);
+        assert!(b.error().contains("nothere.ml"), "{b:#?}");
+        assert!(b.actions.is_empty());
+    }
+}

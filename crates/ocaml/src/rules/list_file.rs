@@ -202,3 +202,30 @@ mod tests {
         assert_eq!(stem_of("a.b/foo"), "a.b/foo");
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn entries_are_looked_up_in_the_list_folder_then_the_include_folders() {
+        let setup = Fixture::new(&[
+            ("lib/x.ml", ""),
+            ("lib/Y.ml", ""),
+            ("inc/z.ml", ""),
+            ("lib/all.mllib", "X Y Z\n"),
+        ])
+        .tags("<inc>: include\n")
+        .context();
+        let cx = setup.cx();
+        let list = engine::Target::new("lib/all.mllib");
+        let dir = super::lookup_dir(cx, &list);
+        assert_eq!(dir, "lib");
+        let found: Vec<String> = ["X", "Y", "Z", "W"]
+            .iter()
+            .map(|e| super::resolve_entry(cx, e, &dir).map(|m| m.stem))
+            .map(|s| s.unwrap_or_else(|| "-".into()))
+            .collect();
+        assert_eq!(found, ["lib/x", "lib/Y", "inc/z", "-"]);
+    }
+}

@@ -271,3 +271,46 @@ impl Task for Menhir {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! menhir's binary is never needed: the actions are only recorded.
+
+    use crate::rules::testing::Fixture;
+
+    const GRAMMAR: &str = "%token EOF\n%start <unit> main\n%%\nmain: EOF { () }\n";
+
+    fn menhir(tags: &str) -> Fixture {
+        Fixture::new(&[("parser.mly", GRAMMAR)])
+            .tags(tags)
+            .with(|f| {
+                f.options.menhir = true;
+                f.commands.parser_generator = Some("menhir".into());
+            })
+    }
+
+    #[test]
+    fn menhir_asks_its_dependencies_then_infers_with_ocamlc() {
+        // ocamlbuild 0.14.1 with -use-menhir.
+        let b = menhir("").build(&["parser.ml"]).ok();
+        assert_eq!(
+            b.commands(),
+            [
+                "menhir --raw-depend --ocamldep 'ocamldep.opt -modules' parser.mly > \
+                 parser.mly.depends",
+                "menhir --ocamlc ocamlc.opt --infer parser.mly",
+            ]
+        );
+        assert_eq!(b.action("parser.ml").outputs, ["parser.ml", "parser.mli"]);
+    }
+
+    #[test]
+    fn menhir_flags_come_from_its_tags() {
+        // ocamlbuild 0.14.1 with -use-menhir -tag explain.
+        let b = menhir("true: explain\n").build(&["parser.ml"]).ok();
+        assert_eq!(
+            b.line("parser.ml"),
+            "menhir --ocamlc ocamlc.opt --explain --infer parser.mly"
+        );
+    }
+}

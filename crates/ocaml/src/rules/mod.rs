@@ -63,6 +63,8 @@ pub mod pack;
 pub mod ppx;
 pub mod preprocess;
 pub mod rule_order;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod units;
 
 use std::sync::Arc;
@@ -805,5 +807,141 @@ impl Task for MissingSource {
                 ),
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use engine::Target;
+
+    use super::testing::Fixture;
+
+    /// The key of the built-in task for each target (`-` for none).
+    fn keys(f: &Fixture, targets: &[&str]) -> Vec<String> {
+        let setup = f.context();
+        targets
+            .iter()
+            .map(|t| {
+                setup
+                    .rules
+                    .builtin(&Target::new(t))
+                    .map(|(k, _)| k.to_string())
+                    .unwrap_or_else(|| "-".into())
+            })
+            .collect()
+    }
+
+    fn tree() -> Fixture {
+        Fixture::new(&[
+            ("a.ml", "let x = 1\n"),
+            ("i.ml", "let x = 1\n"),
+            ("i.mli", "val x : int\n"),
+            ("p.ml", "let x = 1\n"),
+            ("p.mlpack", "A\n"),
+            ("lib.mllib", "A\n"),
+            ("foo.c", "int f(void){return 0;}\n"),
+            ("doc.odocl", "A\n"),
+            ("all.itarget", "a.byte\n"),
+            ("sub/s.ml", "let y = 1\n"),
+        ])
+        .tags("<sub>: include\n")
+    }
+
+    #[test]
+    fn targets_map_to_the_tasks_of_ocamlbuilds_rule_order() {
+        let got = keys(
+            &tree(),
+            &[
+                "a.cmi",
+                "i.cmi",
+                "a.cmx",
+                "a.o",
+                "i.o",
+                "p.cmi",
+                "p.cmo",
+                "lib.a",
+                "lib.cmxa",
+                "lib.cmxs",
+                "a.cmxs",
+                "libfoo.a",
+                "dllfoo.so",
+                "foo.o",
+                "a.byte.o",
+                "doc.docdir/html.stamp",
+                "doc.docdir/man.stamp",
+                "all.otarget",
+                "a.ml.depends",
+                "a.unknown",
+                "a",
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                "a.cmo",
+                "i.cmi",
+                "a.cmx",
+                "a.cmx",
+                "i.cmx",
+                "p.cmo",
+                "p.cmo",
+                "lib.cmxa",
+                "lib.cmxa",
+                "lib.cmxs",
+                "a.cmxs",
+                "libfoo.a",
+                "libfoo.a",
+                "foo.o",
+                "a.byte.o",
+                "doc.docdir/index.html",
+                "doc.docdir/man",
+                "all.otarget",
+                "a.ml.depends",
+                "-",
+                "-",
+            ]
+        );
+        // In a native-only build ocamlopt writes the .cmi of a module
+        // without .mli.
+        let native = tree().with(|f| f.options.cmi_from_native = true);
+        assert_eq!(keys(&native, &["a.cmi", "i.cmi"]), ["a.cmx", "i.cmi"]);
+    }
+
+    #[test]
+    fn an_mlpack_wins_over_an_ml_of_its_name() {
+        let b = tree().build(&["p.cmo"]).ok();
+        assert_eq!(b.line("p.cmo"), "ocamlc.opt -pack a.cmo -o p.cmo");
+    }
+
+    #[test]
+    fn a_target_without_folder_is_looked_up_in_the_include_folders() {
+        let setup = tree().context();
+        assert_eq!(setup.rules.locate("s.byte").as_str(), "sub/s.byte");
+        assert_eq!(setup.rules.locate("a.byte").as_str(), "a.byte");
+        assert_eq!(setup.rules.locate("z.byte").as_str(), "z.byte");
+    }
+
+    #[test]
+    fn a_missing_source_and_an_annotation_without_bin_annot_are_explained() {
+        let b = tree().build(&["z.cmo"]);
+        assert!(
+            b.error()
+                .contains("cannot build z.cmo: its source z.ml does not exist"),
+            "{b:#?}"
+        );
+        let b = tree().build(&["a.cmt"]);
+        assert!(
+            b.error().contains("Hint: add `<a.ml>: bin_annot` to _tags"),
+            "{b:#?}"
+        );
+        // The compiler writes the .cmt beside the .cmo: the task of a.cmt
+        // is that compilation (whose .cmt the recorder does not write).
+        let annotated = tree().tags("<a.ml> or <i.mli>: bin_annot\n");
+        assert_eq!(keys(&annotated, &["a.cmt", "i.cmti"]), ["a.cmo", "i.cmi"]);
+        let b = annotated.build(&["a.cmo"]).ok();
+        assert_eq!(
+            b.commands(),
+            ["ocamlc.opt -c -bin-annot -I sub -o a.cmo a.ml"]
+        );
     }
 }

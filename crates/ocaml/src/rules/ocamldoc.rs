@@ -266,3 +266,65 @@ impl Task for DocDir {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expected commands are those of ocamlbuild 0.14.1's `_log` for the
+    //! same tree (without `/usr/bin/`).
+
+    use crate::rules::testing::Fixture;
+
+    fn tree() -> Fixture {
+        Fixture::new(&[
+            ("a.ml", "let x = B.y\n"),
+            ("a.mli", "val x : int\n"),
+            ("b.ml", "let y = 2\n"),
+            ("doc.odocl", "A\nB\n"),
+        ])
+        .tags("true: principal\n")
+    }
+
+    #[test]
+    fn html_documentation_dumps_each_module_then_loads_them() {
+        let b = tree()
+            .with(|f| f.flag_options.docflags = vec!["-stars".into()])
+            .build(&["doc.docdir/index.html"])
+            .ok();
+        assert_eq!(b.line("a.odoc"), "ocamldoc.opt -dump a.odoc -stars a.mli");
+        assert_eq!(b.line("b.odoc"), "ocamldoc.opt -dump b.odoc -stars b.ml");
+        let html = b.action("doc.docdir/index.html");
+        assert_eq!(
+            html.outputs,
+            ["doc.docdir/index.html", "doc.docdir/html.stamp"]
+        );
+        assert_eq!(html.inputs, ["doc.odocl", "a.odoc", "b.odoc"]);
+        assert_eq!(html.prepare, ["rm -rf doc.docdir", "mkdir -p doc.docdir"]);
+        assert_eq!(
+            html.line,
+            "ocamldoc.opt -load a.odoc -load b.odoc -stars -html -d doc.docdir"
+        );
+    }
+
+    #[test]
+    fn man_pages_and_latex() {
+        let b = tree().build(&["doc.docdir/man", "doc.docdir/doc.tex"]).ok();
+        // The man pages' names are not known in advance: a stamp stands
+        // for them.
+        let man = b.action("doc.docdir/man.stamp");
+        assert_eq!(man.outputs, ["doc.docdir/man.stamp"]);
+        assert_eq!(man.prepare, ["rm -rf doc.docdir", "mkdir -p doc.docdir"]);
+        assert_eq!(
+            man.line,
+            "ocamldoc.opt -load a.odoc -load b.odoc -man -d doc.docdir"
+        );
+        let tex = b.action("doc.docdir/doc.tex");
+        assert_eq!(
+            tex.prepare,
+            ["rm -rf doc.docdir/doc.tex", "mkdir -p doc.docdir"]
+        );
+        assert_eq!(
+            tex.line,
+            "ocamldoc.opt -load a.odoc -load b.odoc -latex -o doc.docdir/doc.tex"
+        );
+    }
+}

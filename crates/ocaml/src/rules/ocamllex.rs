@@ -64,3 +64,31 @@ pub(crate) fn generator_hint(e: Error, source: &str) -> Error {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn ocamllex_is_quiet_by_default_and_writes_the_ml() {
+        // ocamlbuild 0.14.1: `ocamllex.opt -q lexer.mll` (the default
+        // `quiet` tag).
+        let b = Fixture::new(&[("lexer.mll", "rule token = parse eof { () }\n")])
+            .build(&["lexer.ml"])
+            .ok();
+        let a = b.action("lexer.ml");
+        assert_eq!(a.line, "ocamllex.opt -q lexer.mll");
+        assert_eq!(a.inputs, ["lexer.mll"]);
+        assert_eq!(a.log_target, "lexer.mll");
+    }
+
+    #[test]
+    fn without_quiet_and_with_lexflags() {
+        let b = Fixture::new(&[("lexer.mll", "rule token = parse eof { () }\n")])
+            .tags("<lexer.mll>: -quiet\n")
+            .with(|f| f.flag_options.lexflags = vec!["-ml".into()])
+            .build(&["lexer.ml"])
+            .ok();
+        assert_eq!(b.line("lexer.ml"), "ocamllex.opt -ml lexer.mll");
+    }
+}

@@ -49,3 +49,28 @@ impl Task for Ocamlyacc {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::Fixture;
+
+    const GRAMMAR: &str = "%token EOF\n%start main\n%type <unit> main\n%%\nmain: EOF { () }\n";
+
+    #[test]
+    fn ocamlyacc_gets_the_yacc_flags_and_writes_ml_and_mli() {
+        // ocamlbuild 0.14.1 with `-yaccflag -v`: `ocamlyacc -v parser.mly`
+        // (the compile flag `principal` of the .mly is not its).
+        let b = Fixture::new(&[("parser.mly", GRAMMAR)])
+            .tags("<parser.mly>: principal\n")
+            .with(|f| f.flag_options.yaccflags = vec!["-v".into()])
+            .build(&["parser.ml", "parser.cmi"])
+            .ok();
+        let a = b.action("parser.ml");
+        assert_eq!(a.line, "ocamlyacc -v parser.mly");
+        assert_eq!(a.outputs, ["parser.ml", "parser.mli"]);
+        assert_eq!(
+            b.line("parser.cmi"),
+            "ocamlc.opt -c -o parser.cmi parser.mli"
+        );
+    }
+}

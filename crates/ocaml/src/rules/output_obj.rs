@@ -196,3 +196,36 @@ mod tests {
         assert_eq!(p(".byte.o"), None);
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use crate::rules::testing::Fixture;
+
+    fn tree() -> Fixture {
+        Fixture::new(&[
+            ("a.ml", "let () = print_int B.x\n"),
+            ("b.ml", "let x = 1\n"),
+        ])
+    }
+
+    #[test]
+    fn output_kinds_link_with_output_obj() {
+        // ocamlbuild 0.14.1 gives `-output-obj` for all three.
+        let b = tree().build(&["a.byte.o", "a.byte.c", "a.native.so"]).ok();
+        assert_eq!(
+            b.action("a.byte.c").line,
+            "ocamlc.opt -output-obj b.cmo a.cmo -o a.byte.c"
+        );
+        // The compilers write temporary files named after the output, so
+        // caravan runs these two in a private folder (the module doc).
+        for (target, argv) in [
+            ("a.byte.o", "ocamlc.opt -output-obj b.cmo a.cmo -o a.byte.o"),
+            (
+                "a.native.so",
+                "ocamlopt.opt -output-obj b.cmx a.cmx -o a.native.so",
+            ),
+        ] {
+            assert_eq!(b.action(target).argv.join(" "), argv);
+        }
+    }
+}

@@ -249,3 +249,52 @@ fn for_pack_hint(e: Error, pack: &ModuleSource, members: &[ModuleSource]) -> Err
         _ => e,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expected commands are those of ocamlbuild 0.14.1's `_log` for the
+    //! same tree (without `/usr/bin/`).
+
+    use crate::rules::testing::Fixture;
+
+    fn tree() -> Fixture {
+        Fixture::new(&[
+            ("x.ml", "let x = Y.y\n"),
+            ("y.ml", "let y = 1\n"),
+            ("p.mlpack", "X\nY\n"),
+            ("main.ml", "let () = print_int P.X.x\n"),
+        ])
+        .tags("<x.*> or <y.*>: for-pack(P)\n<p.cmo>: debug\n")
+    }
+
+    #[test]
+    fn a_bytecode_pack_orders_its_members_and_is_linked_as_one_unit() {
+        let b = tree().build(&["main.byte"]).ok();
+        assert_eq!(b.line("y.cmo"), "ocamlc.opt -c -for-pack P -o y.cmo y.ml");
+        assert_eq!(b.line("p.cmo"), "ocamlc.opt -pack -g y.cmo x.cmo -o p.cmo");
+        assert_eq!(b.action("p.cmo").outputs, ["p.cmo", "p.cmi"]);
+        assert_eq!(
+            b.line("main.byte"),
+            "ocamlc.opt p.cmo main.cmo -o main.byte"
+        );
+    }
+
+    #[test]
+    fn a_native_pack() {
+        // ocamlbuild wraps it in `touch p.mli ; if ... ; then rm -f p.mli
+        // ; else rm -f p.mli ; exit 1; fi` when no p.mli exists.
+        let b = tree()
+            .with(|f| f.options.cmi_from_native = true)
+            .build(&["main.native"])
+            .ok();
+        assert_eq!(b.line("x.cmx"), "ocamlopt.opt -c -for-pack P -o x.cmx x.ml");
+        assert_eq!(
+            b.action("p.cmx").argv,
+            ["ocamlopt.opt", "-pack", "y.cmx", "x.cmx", "-o", "p.cmx"]
+        );
+        assert_eq!(
+            b.line("main.native"),
+            "ocamlopt.opt p.cmx main.cmx -o main.native"
+        );
+    }
+}

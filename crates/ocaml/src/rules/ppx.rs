@@ -213,3 +213,59 @@ impl Task for Rewrite {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn a_command_reading_an_ast_names_it_with_impl_or_intf() {
+        let parts = CommandParts {
+            before: vec!["-c".into()],
+            files: vec!["a.ml".into()],
+            after: Vec::new(),
+        };
+        let read = reading_ast(parts.clone(), &ast_of("a.ml"));
+        assert_eq!(read.files, ["-impl", "a.ml.ast"]);
+        assert_eq!(read.before, ["-c"]);
+        let read = reading_ast(parts, &ast_of("s/a.mli"));
+        assert_eq!(read.files, ["-intf", "s/a.mli.ast"]);
+    }
+
+    #[test]
+    fn a_driver_is_found_by_its_target_once_registered() {
+        let drivers = Drivers::default();
+        let rewriters = vec!["ppx_deriving.show".to_string()];
+        let target = drivers.target(&rewriters);
+        assert!(target.as_str().starts_with(".caravan/ppx/"));
+        assert!(target.as_str().ends_with("/ppx.exe"));
+        assert_eq!(
+            drivers.rewriters_of(target.as_str()),
+            Some(rewriters.clone())
+        );
+        assert_eq!(drivers.target(&rewriters), target);
+        assert_ne!(drivers.target(&["other".to_string()]), target);
+        assert_eq!(drivers.rewriters_of(".caravan/ppx/0/ppx.exe"), None);
+    }
+
+    #[test]
+    fn without_ocamlfind_there_is_no_driver_and_ppx_tags_reach_the_compiler() {
+        let f = Fixture::new(&[("b.ml", "let y = 1\n")])
+            .tags("<b.ml>: ppx(cp)\n")
+            .with(|f| f.options.ppx_driver = true);
+        let setup = f.context();
+        let parts = CommandParts {
+            before: vec!["-c".into()],
+            files: vec!["b.ml".into()],
+            after: Vec::new(),
+        };
+        assert!(matches!(
+            plan(setup.cx(), FrontEnd::Ocamlc, &parts).unwrap(),
+            PpxPlan::None
+        ));
+        let b = f.build(&["b.cmo"]).ok();
+        assert_eq!(b.line("b.cmo"), "ocamlc.opt -c -ppx cp -o b.cmo b.ml");
+        assert!(!b.lines().iter().any(|l| l.contains(".ast")));
+    }
+}

@@ -75,3 +75,19 @@ impl Task for PpMl {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::Fixture;
+
+    #[test]
+    fn a_pp_ml_is_printed_by_camlp4o() {
+        // ocamlbuild 0.14.1, with or without a pp(...) tag on the .ml.
+        let b = Fixture::new(&[("a.ml", "let x = 1\n"), ("b.ml", "let y = 1\n")])
+            .tags("<a.ml>: pp(cat)\n")
+            .build(&["a.pp.ml", "b.pp.ml"])
+            .ok();
+        assert_eq!(b.line("a.pp.ml"), "camlp4o a.ml -printer o -o a.pp.ml");
+        assert_eq!(b.line("b.pp.ml"), "camlp4o b.ml -printer o -o b.pp.ml");
+    }
+}

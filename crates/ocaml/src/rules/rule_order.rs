@@ -31,3 +31,140 @@ pub fn candidates(rules: &OcamlRules, target: &Target) -> Vec<(Target, Arc<dyn T
     out.extend(plugin.matching(cx, target, Place::After));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use engine::{Action, Input, Result, Target, Task, TaskCx, TaskValue};
+    use futures::future::BoxFuture;
+
+    use super::*;
+    use crate::rules::RuleContext;
+    use crate::rules::declared::DeclaredRules;
+    use crate::rules::testing::Fixture;
+
+    /// A plugin rule: runs `<name> <target>`, after needing `needs`.
+    struct Step {
+        name: &'static str,
+        target: Target,
+        needs: Option<Target>,
+    }
+
+    impl Task for Step {
+        fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
+            Box::pin(async move {
+                let mut a = Action::process(vec![self.name.to_string(), self.target.to_string()]);
+                if let Some(n) = &self.needs {
+                    tcx.need_one(n).await?;
+                    a.inputs.push(Input::File(n.clone()));
+                }
+                a.outputs.push(self.target.clone());
+                Ok(TaskValue::files(tcx.run(a).await?))
+            })
+        }
+
+        fn rule_id(&self) -> &str {
+            self.name
+        }
+    }
+
+    /// A rule before the built-in ones and one after, for every `.cmo`; the
+    /// one before needs `needs` when given.
+    struct Plugin {
+        keeps_builtins: bool,
+        needs: Option<&'static str>,
+    }
+
+    impl DeclaredRules for Plugin {
+        fn is_empty(&self) -> bool {
+            false
+        }
+
+        fn keeps_builtins(&self) -> bool {
+            self.keeps_builtins
+        }
+
+        fn matching(
+            &self,
+            _cx: &Arc<RuleContext>,
+            target: &Target,
+            place: Place,
+        ) -> Vec<(Target, Arc<dyn Task>)> {
+            if !target.as_str().ends_with(".cmo") {
+                return Vec::new();
+            }
+            let (name, needs) = match place {
+                Place::Before => ("before", self.needs.map(Target::new)),
+                Place::After => ("after", None),
+            };
+            let task = Step {
+                name,
+                target: target.clone(),
+                needs,
+            };
+            vec![(target.clone(), Arc::new(task) as Arc<dyn Task>)]
+        }
+    }
+
+    fn fixture(plugin: Plugin) -> Fixture {
+        Fixture::new(&[("a.ml", "let x = 1\n")]).with(|f| f.plugin = Some(Arc::new(plugin)))
+    }
+
+    fn order(f: &Fixture, target: &str) -> Vec<String> {
+        let setup = f.context();
+        candidates(&setup.rules, &Target::new(target))
+            .into_iter()
+            .map(|(key, task)| format!("{key} {}", task.rule_id()))
+            .collect()
+    }
+
+    #[test]
+    fn plugin_rules_come_before_and_after_the_builtin_one() {
+        let keep = fixture(Plugin {
+            keeps_builtins: true,
+            needs: None,
+        });
+        assert_eq!(
+            order(&keep, "a.cmo"),
+            ["a.cmo before", "a.cmo ", "a.cmo after"]
+        );
+        assert_eq!(order(&keep, "a.cmi"), ["a.cmo "]);
+        let cleared = fixture(Plugin {
+            keeps_builtins: false,
+            needs: None,
+        });
+        assert_eq!(order(&cleared, "a.cmo"), ["a.cmo before", "a.cmo after"]);
+        assert!(order(&cleared, "a.cmi").is_empty());
+        assert_eq!(order(&Fixture::new(&[("a.ml", "")]), "a.cmo"), ["a.cmo "]);
+    }
+
+    #[test]
+    fn the_first_rule_that_applies_runs() {
+        let b = fixture(Plugin {
+            keeps_builtins: true,
+            needs: None,
+        })
+        .build(&["a.cmo"])
+        .ok();
+        assert_eq!(b.commands(), ["before a.cmo"]);
+    }
+
+    #[test]
+    fn a_rule_whose_sources_cannot_be_built_gives_way_to_the_next() {
+        let b = fixture(Plugin {
+            keeps_builtins: true,
+            needs: Some("nowhere.src"),
+        })
+        .build(&["a.cmo"])
+        .ok();
+        assert_eq!(b.commands(), ["ocamlc.opt -c -o a.cmo a.ml"]);
+        let b = fixture(Plugin {
+            keeps_builtins: false,
+            needs: Some("nowhere.src"),
+        })
+        .build(&["a.cmo"])
+        .ok();
+        assert_eq!(b.commands(), ["after a.cmo"]);
+    }
+}

@@ -277,3 +277,68 @@ impl Task for PluginOfArchive {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expected commands are those of ocamlbuild 0.14.1's `_log` for the
+    //! same trees (without `/usr/bin/`).
+
+    use crate::rules::testing::Fixture;
+
+    fn library() -> Fixture {
+        Fixture::new(&[
+            ("a.ml", "let a = B.b\n"),
+            ("b.ml", "let b = 1\n"),
+            ("lib.mllib", "A\nB\n"),
+            ("t.mltop", "B\n"),
+        ])
+        .tags("true: debug\n<lib.cmxs>: principal\n")
+    }
+
+    #[test]
+    fn an_mllib_archive_has_its_units_in_dependency_order() {
+        let b = library().build(&["lib.cma", "lib.cmxa"]).ok();
+        assert_eq!(b.line("lib.cma"), "ocamlc.opt -a b.cmo a.cmo -o lib.cma");
+        assert_eq!(
+            b.line("lib.cmxa"),
+            "ocamlopt.opt -a b.cmx a.cmx -o lib.cmxa"
+        );
+        assert_eq!(b.action("lib.cmxa").outputs, ["lib.cmxa", "lib.a"]);
+    }
+
+    #[test]
+    fn a_plugin_without_mldylib_is_made_of_the_archive_with_linkall() {
+        let b = library().build(&["lib.cmxs"]).ok();
+        assert_eq!(
+            b.line("lib.cmxs"),
+            "ocamlopt.opt -shared -linkall lib.cmxa -o lib.cmxs"
+        );
+    }
+
+    #[test]
+    fn an_mldylib_plugin_and_an_mllib_in_a_folder_get_its_include() {
+        let b = Fixture::new(&[
+            ("mylib/a.ml", "let a = B.b\n"),
+            ("mylib/b.ml", "let b = 1\n"),
+            ("mylib/mylib.mllib", "B\nA\n"),
+            ("mylib/mylib.mldylib", "A\n"),
+        ])
+        .tags("<mylib/*.cmxs>: debug\n")
+        .build(&["mylib/mylib.cma", "mylib/mylib.cmxs"])
+        .ok();
+        assert_eq!(
+            b.line("mylib/mylib.cma"),
+            "ocamlc.opt -a -I mylib mylib/b.cmo mylib/a.cmo -o mylib/mylib.cma"
+        );
+        assert_eq!(
+            b.line("mylib/mylib.cmxs"),
+            "ocamlopt.opt -shared -I mylib mylib/a.cmx -o mylib/mylib.cmxs"
+        );
+    }
+
+    #[test]
+    fn a_toplevel_is_made_by_ocamlmktop() {
+        let b = library().build(&["t.top"]).ok();
+        assert_eq!(b.line("t.top"), "ocamlmktop.opt b.cmo -o t.top");
+    }
+}
