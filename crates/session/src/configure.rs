@@ -37,7 +37,7 @@ pub struct Configured {
     /// for the null-build key.
     pub fingerprint: String,
     /// The command line as the plugin left it (the same without a plugin).
-    pub cli: Request,
+    pub request: Request,
     /// What the plugin declared, and the plugin if it ran.
     pub plugin: Option<PluginConfigured>,
     /// The project's libraries (its `.mllib` files), listed once.
@@ -113,7 +113,7 @@ const FINDLIB_TAGS: &[&str] = &[
 /// ocamlbuild's order: the options hooks first (their options decide the
 /// tree), the others after the tree is read.
 pub fn configure(
-    cli: &Request,
+    request: &Request,
     scan_for: &dyn Fn(&Request) -> ScanConfig,
     mut plugin: Option<PluginRun>,
 ) -> Result<Configured, ConfigureError> {
@@ -124,7 +124,7 @@ pub fn configure(
         builtin_answers.flags_of(&set)
     };
     let mut early = Configuration::new();
-    let mut cli = cli.clone();
+    let mut request = request.clone();
     if let Some(p) = plugin.as_mut() {
         let mut rec = Recorder {
             decls: &mut decls,
@@ -138,25 +138,25 @@ pub fn configure(
             .session
             .hook(Phase::AfterOptions, None, &mut rec)
             .map_err(session_error)?;
-        cli = plugin_request::apply(&cli, &options)?;
+        request = plugin_request::apply(&request, &options)?;
     }
-    let cli = cli;
-    let scan = scan_for(&cli);
+    let request = request;
+    let scan = scan_for(&request);
     let scan = &scan;
     let root = &scan.root;
     let looks_like_project = root.join("_tags").is_file() || root.join("myocamlbuild.ml").is_file();
-    let traverse = cli.recursive || looks_like_project;
+    let traverse = request.recursive || looks_like_project;
     // -pkg turns ocamlfind on unless -no-ocamlfind says otherwise.
-    let packages_as_tags = cli.ocamlfind.unwrap_or(!cli.packages.is_empty());
+    let packages_as_tags = request.ocamlfind.unwrap_or(!request.packages.is_empty());
     let (tag_packages, tag_syntaxes): (&[String], &[String]) = if packages_as_tags {
-        (&cli.packages, &cli.syntaxes)
+        (&request.packages, &request.syntaxes)
     } else {
         (&[], &[])
     };
     let mut builder = TagsBuilder::with_base(
         early,
-        &cli.tag_lines,
-        &cli.tags,
+        &request.tag_lines,
+        &request.tags,
         traverse,
         tag_packages,
         tag_syntaxes,
@@ -164,7 +164,7 @@ pub fn configure(
     .map_err(Error::of_ocaml)?;
     let project = Project::scan(scan, &mut builder).map_err(Error::of_ocaml)?;
     let mut fingerprint = builder.fingerprint();
-    let mut cli = cli;
+    let mut request = request;
     if let Some(p) = plugin.as_mut() {
         let mut rec = Recorder {
             decls: &mut decls,
@@ -188,21 +188,21 @@ pub fn configure(
         }
         if let Some(o) = options {
             // The tree is read: options that shape it no longer count.
-            let after = plugin_request::apply(&cli, &o)?;
-            cli = Request {
-                targets: cli.targets,
-                include_dirs: cli.include_dirs,
-                exclude_dirs: cli.exclude_dirs,
-                recursive: cli.recursive,
-                search_all_dirs: cli.search_all_dirs,
-                tags: cli.tags,
-                tag_lines: cli.tag_lines,
+            let after = plugin_request::apply(&request, &o)?;
+            request = Request {
+                targets: request.targets,
+                include_dirs: request.include_dirs,
+                exclude_dirs: request.exclude_dirs,
+                recursive: request.recursive,
+                search_all_dirs: request.search_all_dirs,
+                tags: request.tags,
+                tag_lines: request.tag_lines,
                 ..after
             };
             decls.options = o;
         }
     }
-    let cli = cli;
+    let request = request;
     let tagger = builder.finish();
 
     // ocamlfind mode: asked for, or (unless refused) implied by -pkg or by
@@ -211,30 +211,30 @@ pub fn configure(
     let findlib_tags = written
         .iter()
         .any(|t| t.name().is_some_and(|n| FINDLIB_TAGS.contains(&n)));
-    let use_ocamlfind = cli
+    let use_ocamlfind = request
         .ocamlfind
-        .unwrap_or(!cli.packages.is_empty() || findlib_tags);
-    let translate = use_ocamlfind || cli.ocamlfind_wrapped;
-    let needs_findlib = translate || !cli.packages.is_empty();
+        .unwrap_or(!request.packages.is_empty() || findlib_tags);
+    let translate = use_ocamlfind || request.ocamlfind_wrapped;
+    let needs_findlib = translate || !request.packages.is_empty();
     let ocamlfind = if needs_findlib {
         Some(
-            Ocamlfind::with_toolchain(cli.toolchain.as_deref())
+            Ocamlfind::with_toolchain(request.toolchain.as_deref())
                 .map_err(|e| Error::refused(format!("{e}")))?,
         )
     } else {
         None
     };
 
-    let menhir = cli.use_menhir || tagger.has("", "use_menhir");
+    let menhir = request.use_menhir || tagger.has("", "use_menhir");
     let mut options = FlagOptions {
-        ppflags: cli.ppflags.clone(),
-        cflags: cli.cflags.clone(),
-        lflags: cli.lflags.clone(),
-        yaccflags: cli.yaccflags.clone(),
-        docflags: cli.docflags.clone(),
-        lexflags: cli.lexflags.clone(),
-        libs: cli.libs.clone(),
-        mods: cli.mods.clone(),
+        ppflags: request.ppflags.clone(),
+        cflags: request.cflags.clone(),
+        lflags: request.lflags.clone(),
+        yaccflags: request.yaccflags.clone(),
+        docflags: request.docflags.clone(),
+        lexflags: request.lexflags.clone(),
+        libs: request.libs.clone(),
+        mods: request.mods.clone(),
         ..FlagOptions::default()
     };
     if let Some(of) = &ocamlfind {
@@ -243,13 +243,13 @@ pub fn configure(
         // tests use does not stop the build of the library. `-pkg` applies
         // to every command, and outside explicit -use-ocamlfind ocamlbuild
         // checks it at start-up: so does caravan.
-        if cli.ocamlfind != Some(true) {
-            check_packages(of, &cli.packages)?;
+        if request.ocamlfind != Some(true) {
+            check_packages(of, &request.packages)?;
         }
-        let named = named_packages(&cli, &tagger);
+        let named = named_packages(&request, &tagger);
         fingerprint.push_str(&of.identity_of(&named));
         if !use_ocamlfind {
-            let flags = of.package_flags(&cli.packages).map_err(findlib_error)?;
+            let flags = of.package_flags(&request.packages).map_err(findlib_error)?;
             options.packages_compile = flags.compile;
             options.packages_link_byte = flags.link_byte;
             options.packages_link_native = flags.link_native;
@@ -270,7 +270,7 @@ pub fn configure(
         options.packages_link_native.extend(lib.link_native);
     }
     let uses_camlp4 = written.iter().any(|t| t.as_str().contains("camlp4"));
-    let camlp4 = if uses_camlp4 || cli.documentation {
+    let camlp4 = if uses_camlp4 || request.documentation {
         ocaml::toolchain::camlp4_dir()
     } else {
         "+camlp4".to_string()
@@ -287,7 +287,7 @@ pub fn configure(
         };
         let pairs = rec
             .decls
-            .instantiation_requests(tagger.config(), cli.documentation);
+            .instantiation_requests(tagger.config(), request.documentation);
         let instances = p
             .session
             .instantiate(pairs, &mut rec)
@@ -328,15 +328,15 @@ pub fn configure(
         println!("{w}");
     }
     checked.map_err(Error::Tags)?;
-    if !cli.plugin_tags.is_empty() && !root.join("myocamlbuild.ml").is_file() {
+    if !request.plugin_tags.is_empty() && !root.join("myocamlbuild.ml").is_file() {
         println!(
             "Warning: option -plugin-tag(s) has no effect in absence of plugin file \
              \"myocamlbuild.ml\""
         );
     }
-    if !cli.show_tags.is_empty() {
+    if !request.show_tags.is_empty() {
         print!("{SHOW_TAGS_PREAMBLE}");
-        for p in &cli.show_tags {
+        for p in &request.show_tags {
             print!("{}", tagger.tags_of(p).show_tags_form(p));
         }
     }
@@ -347,15 +347,15 @@ pub fn configure(
         ocamlfind: if translate { ocamlfind } else { None },
         menhir,
         fingerprint,
-        cli,
+        request,
         plugin: plugin_ran.then_some(PluginConfigured { decls, process }),
         libraries,
     })
 }
 
 /// Every package the configuration names: `package(p)` tags and `-pkg`.
-fn named_packages(cli: &Request, tagger: &Tagger) -> Vec<String> {
-    let mut named: Vec<String> = cli.packages.clone();
+fn named_packages(request: &Request, tagger: &Tagger) -> Vec<String> {
+    let mut named: Vec<String> = request.packages.clone();
     for t in tagger.config().parametrised_tags() {
         if t.name() == Some("package")
             && let Some(p) = t.param()

@@ -39,21 +39,21 @@ pub fn plugin_args(args: &[String]) -> Vec<String> {
 
 /// Compiles the plugin if needed.
 pub fn prepare(
-    cli: &Request,
+    request: &Request,
     args: &[String],
     root: &Path,
     build_dir: &Path,
     stdlib: &Path,
 ) -> Result<Plugin, Error> {
-    let mut mode = if cli.byte_plugin {
+    let mut mode = if request.byte_plugin {
         PluginMode::Byte
     } else {
         PluginMode::Native
     };
     let compiler_for = |mode: PluginMode| -> Result<Vec<String>, String> {
         let (given, name) = match mode {
-            PluginMode::Byte => (cli.plugin_ocamlc.as_deref(), "ocamlc"),
-            PluginMode::Native => (cli.plugin_ocamlopt.as_deref(), "ocamlopt"),
+            PluginMode::Byte => (request.plugin_ocamlc.as_deref(), "ocamlc"),
+            PluginMode::Native => (request.plugin_ocamlopt.as_deref(), "ocamlopt"),
         };
         toolchain::tool_command(given, name).map_err(|e| e.to_string())
     };
@@ -75,7 +75,8 @@ pub fn prepare(
     {
         identity.u64(s.size).u64(s.mtime_ns as u64).u64(s.inode);
     }
-    let use_ocamlfind = cli.plugin_ocamlfind.unwrap_or(false) && !cli.plugin_tags.is_empty();
+    let use_ocamlfind =
+        request.plugin_ocamlfind.unwrap_or(false) && !request.plugin_tags.is_empty();
     let ocamlfind = if use_ocamlfind {
         Some(Ocamlfind::from_process().map_err(|e| Error::refused(format!("Error: {e}")))?)
     } else {
@@ -83,7 +84,8 @@ pub fn prepare(
     };
     // The flag table is the build's: package(…) tags mean something only
     // with -use-ocamlfind, as in ocamlbuild.
-    let (tag_flags, tag_warnings) = plugin_tag_flags(cli, mode, cli.ocamlfind == Some(true))?;
+    let (tag_flags, tag_warnings) =
+        plugin_tag_flags(request, mode, request.ocamlfind == Some(true))?;
     let compile = PluginCompile {
         root,
         build_dir,
@@ -94,10 +96,10 @@ pub fn prepare(
         tag_flags,
         tag_warnings,
         ocamlfind: ocamlfind.as_ref(),
-        echo: !cli.quiet,
+        echo: !request.quiet,
     };
     let binary = build::ensure(&compile)?;
-    let runner = match (mode, &cli.ocamlrun) {
+    let runner = match (mode, &request.ocamlrun) {
         (PluginMode::Byte, Some(r)) => toolchain::tool_command(Some(r), "ocamlrun")
             .map_err(|e| Error::refused(format!("Error: {e}")))?,
         _ => Vec::new(),
@@ -121,19 +123,19 @@ pub fn prepare(
 /// from ocamlbuild's flag table, and the warnings about their parameters
 /// (`toto(-g)` when no built-in flag declares `toto` parametrised).
 fn plugin_tag_flags(
-    cli: &Request,
+    request: &Request,
     mode: PluginMode,
     ocamlfind: bool,
 ) -> Result<(Vec<String>, Vec<String>), Error> {
-    if cli.plugin_tags.is_empty() {
+    if request.plugin_tags.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
     let options = FlagOptions {
-        lflags: cli.lflags.clone(),
+        lflags: request.lflags.clone(),
         ..FlagOptions::default()
     };
     let mut decls = flags::builtin(&options, "+camlp4", ocamlfind);
-    let mut tags: TagSet = cli.plugin_tags.iter().map(String::as_str).collect();
+    let mut tags: TagSet = request.plugin_tags.iter().map(String::as_str).collect();
     let mut warnings = Vec::new();
     decls
         .instantiate_unlocated(&tags, false, &mut warnings)

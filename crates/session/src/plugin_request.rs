@@ -9,9 +9,9 @@ use plugin::options::{PluginOptions, tool_words};
 use crate::error::Error;
 use crate::request::Request;
 
-/// `cli` with the plugin's option values.
-pub fn apply(cli: &Request, o: &PluginOptions) -> Result<Request, Error> {
-    let mut c = cli.clone();
+/// `request` with the plugin's option values.
+pub fn apply(request: &Request, o: &PluginOptions) -> Result<Request, Error> {
+    let mut c = request.clone();
     let refuse = |what: &str| {
         Error::refused(format!(
             "Error: the plugin myocamlbuild.ml sets {what}, which caravan does not support \
@@ -66,7 +66,7 @@ pub fn apply(cli: &Request, o: &PluginOptions) -> Result<Request, Error> {
     c.tags = tags;
     if o.use_ocamlfind {
         c.ocamlfind = Some(true);
-    } else if cli.ocamlfind == Some(true) {
+    } else if request.ocamlfind == Some(true) {
         c.ocamlfind = Some(false);
     }
     if !o.toolchain.is_empty() {
@@ -93,14 +93,14 @@ pub fn apply(cli: &Request, o: &PluginOptions) -> Result<Request, Error> {
             }
         }
     };
-    c.ocamlc = tool(&o.ocamlc, "OCAMLC", "ocamlc", &cli.ocamlc);
-    c.ocamlopt = tool(&o.ocamlopt, "OCAMLOPT", "ocamlopt", &cli.ocamlopt);
-    c.ocamldep = tool(&o.ocamldep, "OCAMLDEP", "ocamldep", &cli.ocamldep);
-    c.ocamlrun = tool(&o.ocamlrun, "OCAMLRUN", "ocamlrun", &cli.ocamlrun);
-    c.ocamllex = tool(&o.ocamllex, "OCAMLLEX", "ocamllex", &cli.ocamllex);
-    c.ocamldoc = tool(&o.ocamldoc, "OCAMLDOC", "ocamldoc", &cli.ocamldoc);
+    c.ocamlc = tool(&o.ocamlc, "OCAMLC", "ocamlc", &request.ocamlc);
+    c.ocamlopt = tool(&o.ocamlopt, "OCAMLOPT", "ocamlopt", &request.ocamlopt);
+    c.ocamldep = tool(&o.ocamldep, "OCAMLDEP", "ocamldep", &request.ocamldep);
+    c.ocamlrun = tool(&o.ocamlrun, "OCAMLRUN", "ocamlrun", &request.ocamlrun);
+    c.ocamllex = tool(&o.ocamllex, "OCAMLLEX", "ocamllex", &request.ocamllex);
+    c.ocamldoc = tool(&o.ocamldoc, "OCAMLDOC", "ocamldoc", &request.ocamldoc);
     // -ocamlyacc and -menhir both set this one (`N` by default).
-    c.parser_generator = tool(&o.ocamlyacc, "", "", &cli.parser_generator);
+    c.parser_generator = tool(&o.ocamlyacc, "", "", &request.parser_generator);
     c.ocamlfind_wrapped = wrapped;
     Ok(c)
 }

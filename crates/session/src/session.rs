@@ -50,6 +50,8 @@ pub struct Session {
     plugin: Option<Plugin>,
     ppx_driver: bool,
     timings: Arc<Mutex<Timings>>,
+    discoveries: usize,
+    configurations: usize,
     _lock: BuildLock,
 }
 
@@ -71,18 +73,7 @@ impl Session {
         .map_err(|e| Error::System(format!("Error: {e}")))?;
         let toolchain = discover(&request, build_dir)?;
         timings.mark("toolchain");
-        let has_plugin = layout.root.join("myocamlbuild.ml").is_file() && !request.no_plugin;
-        let plugin = if has_plugin {
-            Some(plugin_binary::prepare(
-                &request,
-                &request.words,
-                &layout.root,
-                build_dir,
-                &toolchain.stdlib(),
-            )?)
-        } else {
-            None
-        };
+        let plugin = prepare_plugin(&request, &layout, &toolchain)?;
         let ppx_driver = request.ppx_driver.unwrap_or_else(ppx_driver_enabled);
         Ok(Session {
             toolchain: (request.clone(), toolchain),
@@ -91,6 +82,8 @@ impl Session {
             plugin,
             ppx_driver,
             timings: Arc::new(Mutex::new(timings)),
+            discoveries: 1,
+            configurations: 0,
             _lock: lock,
         })
     }
@@ -103,13 +96,20 @@ impl Session {
     /// Reads the project's configuration and makes its rules. `None` when
     /// there is nothing to build (no target, or `-documentation`, printed).
     pub fn configure(&mut self) -> Result<Option<Build>, Error> {
+        if self.configurations > 0 {
+            // The plugin may have been created, edited or removed since:
+            // compiled again only if its sources changed.
+            self.plugin = prepare_plugin(&self.request, &self.layout, &self.toolchain.1)?;
+        }
+        self.configurations += 1;
         self.mark("plugin");
         let configured = self.configure_with_plugin()?;
-        let request = configured.cli.clone();
+        let request = configured.request.clone();
         let mut layout = self.layout.clone();
         layout.make_links = links_made(&request);
         if request.toolchain_words() != self.toolchain.0.toolchain_words() {
             self.toolchain = (request.clone(), discover(&request, &layout.build_dir)?);
+            self.discoveries += 1;
         }
         self.mark("scan");
         if request.documentation {
@@ -178,6 +178,12 @@ impl Session {
             runner,
             self.timings.clone(),
         )))
+    }
+
+    /// How many times the toolchain was looked for: once per session,
+    /// again only when the plugin changes a tool's command.
+    pub fn toolchain_discoveries(&self) -> usize {
+        self.discoveries
     }
 
     /// Prints where the time went (with `CARAVAN_STATS`).
@@ -279,6 +285,26 @@ impl Session {
         });
         Ok((rules, runner))
     }
+}
+
+/// The project's plugin, compiled if its sources changed; `None` without
+/// `myocamlbuild.ml` or with `-no-plugin`.
+fn prepare_plugin(
+    request: &Request,
+    layout: &Layout,
+    toolchain: &Toolchain,
+) -> Result<Option<Plugin>, Error> {
+    if request.no_plugin || !layout.root.join("myocamlbuild.ml").is_file() {
+        return Ok(None);
+    }
+    plugin_binary::prepare(
+        request,
+        &request.words,
+        &layout.root,
+        &layout.build_dir,
+        &toolchain.stdlib(),
+    )
+    .map(Some)
 }
 
 /// The toolchain `request` names, from the cache in the build folder when
