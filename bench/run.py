@@ -40,6 +40,8 @@ def parse_args(argv):
     ap.add_argument("--limit-repeats", type=int, default=1, help="sequential limit builds (the minimum is kept)")
     ap.add_argument("--work", default=os.environ.get("BENCH_WORK", "/tmp/caravan-bench"), help="scratch folder")
     ap.add_argument("--caravan", default=os.environ.get("CARAVAN"), help="caravan binary")
+    ap.add_argument("--baseline", default=None,
+                    help="another caravan binary (an earlier commit), measured as the tool caravan-baseline")
     ap.add_argument("--write", dest="write", action="store_true", default=None, help="write docs/BENCHMARKS.md")
     ap.add_argument("--no-write", dest="write", action="store_false")
     a = ap.parse_args(argv)
@@ -57,7 +59,7 @@ def say(msg):
 def main(argv):
     a = parse_args(argv)
     sizes = [int(s) for s in a.sizes.split(",") if s]
-    all_tools = {t.name: t for t in tooling.all_tools(a.caravan or "caravan")}
+    all_tools = {t.name: t for t in tooling.all_tools(a.caravan or "caravan", a.baseline)}
     chosen = [all_tools[n] for n in a.tools.split(",") if n]
     chosen_scenarios = [s for s in scenarios.SCENARIOS if s in a.scenarios.split(",")]
     os.makedirs(a.work, exist_ok=True)

@@ -76,13 +76,17 @@ class Make(Tool):
             os.remove(main)
 
 
-def all_tools(caravan_exe):
-    return [
+def all_tools(caravan_exe, baseline_exe=None):
+    tools = [
         Caravan("caravan", caravan_exe, "main.native"),
         Ocamlbuild("ocamlbuild", "ocamlbuild", "main.native"),
         Dune("dune", "dune", "_build/default/main.exe"),
         Make("make", "make", "main.native"),
     ]
+    if baseline_exe:
+        # An earlier caravan, to compare two commits in one run.
+        tools.append(Caravan("caravan-baseline", baseline_exe, "main.native"))
+    return tools
 
 
 def env():
