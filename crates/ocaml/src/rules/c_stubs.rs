@@ -27,7 +27,7 @@ use std::sync::Arc;
 use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
-use super::{RuleContext, log_tags};
+use super::context::{RuleContext, log_tags};
 use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
 

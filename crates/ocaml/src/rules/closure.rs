@@ -22,8 +22,8 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 
-use super::RuleContext;
 use super::compile::local_deps;
+use super::context::RuleContext;
 use super::libraries::UsedLibrary;
 use super::pack;
 use crate::options::Mode;

@@ -16,7 +16,7 @@ use engine::{
 };
 use futures::future::BoxFuture;
 
-use super::{RuleContext, log_tags};
+use super::context::{RuleContext, log_tags};
 use crate::depends::{parse, render};
 use crate::ocamlfind::{CommandParts, FrontEnd};
 

@@ -7,7 +7,7 @@ use engine::{Action, Command, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
 use super::compile::{local_deps, need_interfaces};
-use super::{RuleContext, log_tags};
+use super::context::{RuleContext, log_tags};
 use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
 use crate::resolver::ModuleSource;

@@ -19,7 +19,7 @@
 use engine::{Error, Result, Target, TaskCx};
 use tags::{Declarations, TagSet};
 
-use super::RuleContext;
+use super::context::RuleContext;
 use super::list_file;
 use crate::options::Mode;
 use crate::project::Project;

@@ -18,10 +18,10 @@ use tags::TagSet;
 
 use super::c_stubs;
 use super::closure::{self, ModuleGraph};
+use super::context::{RuleContext, log_tags};
 use super::libraries::{self, UsedLibrary};
 use super::output_obj::OutputKind;
 use super::units::LibraryInfo;
-use super::{RuleContext, log_tags};
 use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
 use crate::resolver::ModuleSource;

@@ -13,7 +13,7 @@
 
 use engine::{Error, Result, Target, TaskCx};
 
-use super::RuleContext;
+use super::context::RuleContext;
 use crate::module_name::{capitalize, uncapitalize};
 use crate::resolver::ModuleSource;
 

@@ -31,9 +31,9 @@ use futures::future::BoxFuture;
 
 use super::closure;
 use super::compile::{Compiled, InterfaceInfo, cmi_owner, interface_of};
+use super::context::{RuleContext, log_tags};
 use super::link::link_dirs;
 use super::list_file;
-use super::{RuleContext, log_tags};
 use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
 use crate::resolver::ModuleSource;

@@ -31,7 +31,7 @@ use futures::future::BoxFuture;
 use rustc_hash::FxHashMap;
 use tags::TagSet;
 
-use super::{RuleContext, log_tags};
+use super::context::{RuleContext, log_tags};
 use crate::ocamlfind::{CommandParts, FrontEnd, PpxPlan};
 
 /// The folder of the drivers, in the build directory.

@@ -26,10 +26,10 @@ use futures::future::BoxFuture;
 use tags::TagSet;
 
 use super::closure;
+use super::context::{RuleContext, log_tags};
 use super::libraries;
 use super::link::{link_dirs, link_inputs, need_flag_inputs, need_libraries};
 use super::list_file;
-use super::{RuleContext, log_tags};
 use crate::ocamlfind::CommandParts;
 use crate::options::Mode;
 
