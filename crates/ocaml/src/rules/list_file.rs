@@ -31,6 +31,11 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// The `.mlpack` of a pack module.
+pub fn mlpack_of(m: &ModuleSource) -> Target {
+    Target::new(&format!("{}.mlpack", m.stem))
+}
+
 /// Builds (imports) the list file `file` and returns its words.
 pub async fn read(tcx: &TaskCx, file: &Target) -> Result<Vec<String>> {
     tcx.need_one(file).await?;

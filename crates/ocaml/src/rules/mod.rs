@@ -6,6 +6,7 @@
 //! [`rule_order`] is the one place that orders plugin and built-in rules;
 //! the other modules are the rules' tasks and what they share.
 
+pub mod archive;
 pub mod c_stubs;
 pub mod closure;
 pub mod compile;
@@ -18,6 +19,7 @@ pub mod infer;
 pub mod itarget;
 pub mod libraries;
 pub mod link;
+pub mod link_inputs;
 pub mod list_file;
 pub mod menhir;
 pub mod ocamldoc;
@@ -28,6 +30,7 @@ pub mod pack;
 pub mod ppx;
 pub mod preprocess;
 pub mod rule_order;
+pub mod scan_command;
 pub mod units;
 
 pub use context::{RuleContext, log_tags, without_included};

@@ -32,6 +32,7 @@ use rustc_hash::FxHashMap;
 use tags::TagSet;
 
 use super::context::{RuleContext, log_tags};
+use super::scan_command::scan_command;
 use crate::ocamlfind::{CommandParts, FrontEnd, PpxPlan};
 
 /// The folder of the drivers, in the build directory.
@@ -177,7 +178,7 @@ impl Task for Rewrite {
         Box::pin(async move {
             let out = tcx.key().clone();
             let source = self.source.as_str();
-            let (_, parts) = super::depends::scan_command(&self.cx, source);
+            let (_, parts) = scan_command(&self.cx, source);
             let PpxPlan::Driver(rewriters) = plan(&self.cx, FrontEnd::Ocamldep, &parts)? else {
                 return Err(Error::rule(
                     engine::MISSING_SOURCE,
