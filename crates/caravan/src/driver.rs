@@ -12,7 +12,7 @@ use engine::stamp::{self, StampCheck};
 use engine::{
     BuildLock, Digest, Engine, EngineConfig, Error, EventSink, LocalExecutor, SourceTree, Target,
 };
-use ocaml::options::BuildOptions;
+use ocaml::build_options::BuildOptions;
 use ocaml::project::ScanConfig;
 use ocaml::resolver::Resolver;
 use ocaml::rules::declared::DeclaredRules;

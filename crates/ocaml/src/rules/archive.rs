@@ -9,8 +9,8 @@ use tags::TagSet;
 use super::context::RuleContext;
 use super::link_inputs::link_dirs;
 use super::list_file;
+use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
-use crate::options::Mode;
 
 /// The log target of an archive's command: the archive, or for
 /// `ocamlmklib` (as ocamlbuild logs it) the name given to `-o`.

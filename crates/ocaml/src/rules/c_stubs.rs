@@ -28,8 +28,8 @@ use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
 use super::context::{RuleContext, log_tags};
+use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
-use crate::options::Mode;
 
 /// `x.c` → `x.o`.
 pub struct CObject {

@@ -26,7 +26,7 @@ use super::compile::local_deps;
 use super::context::RuleContext;
 use super::libraries::UsedLibrary;
 use super::list_file;
-use crate::options::Mode;
+use crate::mode::Mode;
 use crate::resolver::ModuleSource;
 
 /// The local modules an implementation needs at link time: those its `.ml`

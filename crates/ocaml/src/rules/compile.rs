@@ -41,9 +41,9 @@ use futures::future::BoxFuture;
 use super::context::{RuleContext, log_tags};
 use super::depends::ModuleRefs;
 use super::ppx;
+use crate::mode::Mode;
 use crate::module_name;
 use crate::ocamlfind::{CommandParts, PpxPlan};
-use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
 /// What a compilation hands to the compilations that depend on it.

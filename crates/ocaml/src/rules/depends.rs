@@ -18,7 +18,7 @@ use futures::future::BoxFuture;
 
 use super::context::{RuleContext, log_tags};
 use super::scan_command::scan_command;
-use crate::depends::{parse, render};
+use crate::depends_file::{parse, render};
 use crate::ocamlfind::FrontEnd;
 
 /// Bump when the scanner's answers change, so `.depends` files are redone.

@@ -57,7 +57,7 @@ use super::{
     c_stubs, compile, depends, infer, itarget, link, menhir, ocamldoc, ocamllex, ocamlyacc,
     output_obj, pack, ppx, preprocess, units,
 };
-use crate::options::Mode;
+use crate::mode::Mode;
 use crate::resolver::Generator;
 
 /// The OCaml rule set.

@@ -8,8 +8,8 @@ use futures::future::BoxFuture;
 
 use super::compile::{local_deps, need_interfaces};
 use super::context::{RuleContext, log_tags};
+use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
-use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
 /// Infers an interface.

@@ -22,7 +22,7 @@ use tags::{Declarations, TagSet};
 
 use super::context::RuleContext;
 use super::list_file;
-use crate::options::Mode;
+use crate::mode::Mode;
 use crate::project::Project;
 use crate::resolver::ModuleSource;
 

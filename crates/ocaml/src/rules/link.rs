@@ -23,8 +23,8 @@ use super::context::{RuleContext, log_tags};
 use super::libraries::{self, LibraryInfo, UsedLibrary};
 use super::link_inputs::{link_dirs, link_inputs, need_flag_inputs, need_libraries};
 use super::output_obj::OutputKind;
+use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
-use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
 /// What a link produces.

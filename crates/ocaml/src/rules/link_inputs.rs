@@ -10,7 +10,7 @@ use super::c_stubs;
 use super::context::RuleContext;
 use super::libraries::{LibraryInfo, UsedLibrary};
 use super::list_file;
-use crate::options::Mode;
+use crate::mode::Mode;
 
 /// The files a link reads for its list: the objects and archives, then for
 /// native code the `.o` and `.a` files that go with them.

@@ -30,7 +30,7 @@ use super::context::{RuleContext, log_tags};
 use super::depends::ModuleRefs;
 use super::list_file;
 use super::ocamllex::generator_hint;
-use crate::depends::parse;
+use crate::depends_file::parse;
 use crate::ocamlfind::{CommandParts, FrontEnd};
 use crate::resolver::ModuleSource;
 use crate::toolchain::Tool;

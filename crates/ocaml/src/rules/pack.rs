@@ -34,8 +34,8 @@ use super::compile::{Compiled, InterfaceInfo, cmi_owner, interface_of};
 use super::context::{RuleContext, log_tags};
 use super::link_inputs::link_dirs;
 use super::list_file;
+use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
-use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
 /// Packs the members of `x.mlpack` into `x.cmo` or `x.cmx`.

@@ -146,7 +146,7 @@ impl Task for Driver {
                 .ocamlfind
                 .as_ref()
                 .ok_or_else(|| Error::internal("a ppx driver outside ocamlfind mode"))?;
-            let ocamlopt = self.cx.compiler(crate::options::Mode::Native)?;
+            let ocamlopt = self.cx.compiler(crate::mode::Mode::Native)?;
             let (argv, identity) = of
                 .driver_link(&ocamlopt, &self.rewriters, out.as_str())
                 .map_err(|e| Error::rule("findlib", e.to_string()))?;

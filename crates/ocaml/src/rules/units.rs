@@ -30,8 +30,8 @@ use super::context::{RuleContext, log_tags};
 use super::libraries::{self, LibraryInfo};
 use super::link_inputs::{link_dirs, link_inputs, need_flag_inputs, need_libraries};
 use super::list_file;
+use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
-use crate::options::Mode;
 
 /// What the units of a list file become.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
