@@ -4,19 +4,20 @@
 //!
 //! The [`rules::OcamlRules`] value is what the engine runs. It is built from
 //! a [`project::Project`] (the traversed tree), a [`toolchain::Toolchain`]
-//! and [`options::BuildOptions`]. Dependencies between modules come from the
+//! and [`build_options::BuildOptions`]. Dependencies between modules come from the
 //! in-process scanner ([`depscan`]), written to `.depends` files in the
 //! format of `ocamldep -modules`.
 
 #![deny(missing_docs)]
 
-pub mod depends;
+pub mod build_options;
+pub mod depends_file;
 pub mod error;
 pub mod flags;
 pub mod hygiene;
+pub mod mode;
 pub mod module_name;
 pub mod ocamlfind;
-pub mod options;
 pub mod project;
 pub mod resolver;
 pub mod rules;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use engine::{Error, Result, Target, Task};
 
-use ocaml::options::Mode;
+use ocaml::mode::Mode;
 use ocaml::rules::list_file;
 use ocaml::rules::units::{Units, UnitsKind};
 use ocaml::rules::{OcamlRules, RuleContext};

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use engine::{BuildLock, Target};
-use ocaml::options::BuildOptions;
+use ocaml::build_options::BuildOptions;
 use ocaml::resolver::Resolver;
 use ocaml::rules::declared::DeclaredRules;
 use ocaml::rules::{OcamlRules, RuleContext};

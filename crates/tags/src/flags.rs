@@ -16,7 +16,7 @@ use crate::parser::LocatedTag;
 use crate::pretty::{BoxKind, Printer};
 use crate::tag::Tag;
 use crate::tag_set::TagSet;
-use crate::warnings::{Warning, WarningKind};
+use crate::warning::{Warning, WarningKind};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};

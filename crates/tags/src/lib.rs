@@ -93,6 +93,7 @@ mod pretty;
 pub mod scheme;
 pub mod tag;
 pub mod tag_set;
+pub mod warning;
 pub mod warnings;
 
 pub use configuration::{BUILTIN_LINES, Configuration, Part, TagsCache, extension};
@@ -105,4 +106,5 @@ pub use pattern::Pattern;
 pub use scheme::{Bindings, PathScheme};
 pub use tag::Tag;
 pub use tag_set::{SHOW_TAGS_PREAMBLE, TagSet};
-pub use warnings::{BUILTIN_USEFUL_TAGS, Warning, WarningKind, startup_checks, unused_tags};
+pub use warning::{Warning, WarningKind};
+pub use warnings::{BUILTIN_USEFUL_TAGS, startup_checks, unused_tags};

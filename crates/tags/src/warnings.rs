@@ -1,11 +1,11 @@
-//! The tag warnings ocamlbuild prints at startup: parametrised tags used
-//! wrongly, and tags no declaration uses.
+//! The tag checks ocamlbuild runs at startup: parametrised tags used
+//! wrongly (found by the declarations), and tags no declaration uses. What
+//! they report is a [`Warning`].
 
 use crate::configuration::Configuration;
 use crate::flags::Declarations;
-use crate::location::{Location, quote};
 use crate::tag_set::TagSet;
-use std::fmt;
+use crate::warning::{Warning, WarningKind};
 
 /// Tags ocamlbuild's own code tests directly, so they never count as unused
 /// (`builtin_useful_tags` in its `main.ml`).
@@ -22,57 +22,6 @@ pub const BUILTIN_USEFUL_TAGS: [&str; 11] = [
     "use_menhir",
     "ocamldep",
 ];
-
-/// What a warning says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WarningKind {
-    /// No flag or dependency declaration mentions the tag.
-    UnusedTag(String),
-    /// A parametrised tag name used without a parameter.
-    ExpectsParameter(String),
-    /// A parameter on a tag name that is not declared parametrised.
-    UnexpectedParameter {
-        /// The tag name.
-        name: String,
-        /// The parameter given.
-        param: String,
-    },
-}
-
-/// A warning, optionally located. `Display` is ocamlbuild's text: the
-/// location line (when there is one), a newline, then the message; no
-/// trailing newline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    /// Where the offending tag was written.
-    pub location: Option<Location>,
-    /// What is wrong.
-    pub kind: WarningKind,
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(l) = &self.location {
-            writeln!(f, "{l}")?;
-        }
-        match &self.kind {
-            WarningKind::UnusedTag(tag) => write!(
-                f,
-                "Warning: the tag {} is not used in any flag or dependency declaration, so it will have no effect; it may be a typo. Otherwise you can use `mark_tag_used` in your myocamlbuild.ml to disable this warning.",
-                quote(tag)
-            ),
-            WarningKind::ExpectsParameter(name) => {
-                write!(f, "Warning: tag {} expects a parameter", quote(name))
-            }
-            WarningKind::UnexpectedParameter { name, param } => write!(
-                f,
-                "Warning: tag {} does not expect a parameter, but is used with parameter {}",
-                quote(name),
-                quote(param)
-            ),
-        }
-    }
-}
 
 /// The "not used" warnings (ocamlbuild's `check_tags_usage`): for every
 /// written tag not in `used`, newest source first, lines top to bottom, and
@@ -179,25 +128,5 @@ mod tests {
                 "Command-line \"true: tl1, warn, warn(z)\", line 1, characters 6-9: tl1",
             ]
         );
-    }
-
-    #[test]
-    fn warning_texts_match_ocamlbuild() {
-        let w = Warning {
-            location: None,
-            kind: WarningKind::UnexpectedParameter {
-                name: "package".into(),
-                param: "x".into(),
-            },
-        };
-        assert_eq!(
-            w.to_string(),
-            "Warning: tag \"package\" does not expect a parameter, but is used with parameter \"x\""
-        );
-        let w = Warning {
-            location: None,
-            kind: WarningKind::ExpectsParameter("warn".into()),
-        };
-        assert_eq!(w.to_string(), "Warning: tag \"warn\" expects a parameter");
     }
 }

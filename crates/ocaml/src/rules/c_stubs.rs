@@ -27,9 +27,9 @@ use std::sync::Arc;
 use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
-use super::{RuleContext, log_tags};
+use super::context::{RuleContext, log_tags};
+use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
-use crate::options::Mode;
 
 /// `x.c` → `x.o`.
 pub struct CObject {

@@ -22,11 +22,11 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 
-use super::RuleContext;
 use super::compile::local_deps;
+use super::context::RuleContext;
 use super::libraries::UsedLibrary;
-use super::pack;
-use crate::options::Mode;
+use super::list_file;
+use crate::mode::Mode;
 use crate::resolver::ModuleSource;
 
 /// The local modules an implementation needs at link time: those its `.ml`
@@ -39,12 +39,32 @@ pub fn implementation_deps<'a>(
 ) -> BoxFuture<'a, Result<Vec<ModuleSource>>> {
     Box::pin(async move {
         let deps = if m.pack {
-            pack::external_deps(tcx, cx, m).await?
+            pack_external_deps(tcx, cx, m).await?
         } else {
             local_deps(tcx, cx, &format!("{}.ml", m.stem), m).await?
         };
         Ok(deps.into_iter().filter(ModuleSource::is_linkable).collect())
     })
+}
+
+/// The modules the members of a pack use outside the pack (its link-time
+/// dependencies), in the order first met.
+async fn pack_external_deps(
+    tcx: &TaskCx,
+    cx: &RuleContext,
+    pack: &ModuleSource,
+) -> Result<Vec<ModuleSource>> {
+    let members = list_file::modules(tcx, cx, &list_file::mlpack_of(pack)).await?;
+    let mut out: Vec<ModuleSource> = Vec::new();
+    for m in &members {
+        for d in implementation_deps(tcx, cx, m).await? {
+            let inside = members.iter().any(|x| x.stem == d.stem) || d.stem == pack.stem;
+            if !inside && !out.iter().any(|o| o.stem == d.stem) {
+                out.push(d);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The modules found and, for each, the stems of its dependencies.

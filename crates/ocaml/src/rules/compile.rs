@@ -38,11 +38,12 @@ use std::sync::Arc;
 use engine::{Action, Built, Error, Input, InputGroup, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
+use super::context::{RuleContext, log_tags};
 use super::depends::ModuleRefs;
-use super::{RuleContext, log_tags, ppx};
+use super::ppx;
+use crate::mode::Mode;
 use crate::module_name;
 use crate::ocamlfind::{CommandParts, PpxPlan};
-use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
 /// What a compilation hands to the compilations that depend on it.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use engine::{Target, Task};
 
-use super::RuleContext;
+use super::context::RuleContext;
 
 /// Where a declared rule stands against the built-in rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,9 +16,10 @@ use engine::{
 };
 use futures::future::BoxFuture;
 
-use super::{RuleContext, log_tags};
-use crate::depends::{parse, render};
-use crate::ocamlfind::{CommandParts, FrontEnd};
+use super::context::{RuleContext, log_tags};
+use super::scan_command::scan_command;
+use crate::depends_file::{parse, render};
+use crate::ocamlfind::FrontEnd;
 
 /// Bump when the scanner's answers change, so `.depends` files are redone.
 const SCANNER_VERSION: &str = "depscan-1";
@@ -102,21 +103,6 @@ impl Task for Depends {
             })
         })
     }
-}
-
-/// The tags and the command (as ocamlbuild writes it) of the dependency
-/// scan of `source`: `ocamldep <flags> -modules source`.
-pub fn scan_command(cx: &RuleContext, source: &str) -> (tags::TagSet, CommandParts) {
-    let tags = cx.command_tags(&[source], &["ocaml", "ocamldep"]);
-    let mut before = cx.flags_of(&tags);
-    before.extend(cx.pp_args(source, &["pp:dep"]));
-    before.push("-modules".to_string());
-    let parts = CommandParts {
-        before,
-        files: vec![source.to_string()],
-        after: Vec::new(),
-    };
-    (tags, parts)
 }
 
 impl Depends {

@@ -7,9 +7,9 @@ use engine::{Action, Command, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
 use super::compile::{local_deps, need_interfaces};
-use super::{RuleContext, log_tags};
+use super::context::{RuleContext, log_tags};
+use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
-use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
 /// Infers an interface.

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use engine::{Action, DigestBuilder, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
+use super::context::{RuleContext, log_tags};
 use super::list_file;
-use super::{RuleContext, log_tags};
 
 /// The targets an `.itarget` file lists, given its path and its text.
 pub fn targets_of(itarget: &str, text: &str) -> Vec<Target> {

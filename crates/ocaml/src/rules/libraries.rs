@@ -1,4 +1,5 @@
-//! The project's own libraries and their `use_<lib>` tags.
+//! The project's own libraries and their `use_<lib>` tags, and what a
+//! library archive hands to the links that use it ([`LibraryInfo`]).
 //!
 //! ocamlbuild declares a library of the project with `ocaml_lib ~dir "d/foo"`
 //! in a plugin. caravan has no plugin: every `d/foo.mllib` of the traversed
@@ -19,9 +20,9 @@
 use engine::{Error, Result, Target, TaskCx};
 use tags::{Declarations, TagSet};
 
-use super::RuleContext;
+use super::context::RuleContext;
 use super::list_file;
-use crate::options::Mode;
+use crate::mode::Mode;
 use crate::project::Project;
 use crate::resolver::ModuleSource;
 
@@ -134,6 +135,15 @@ pub struct UsedLibrary {
     pub archive: Target,
     /// The modules of its `.mllib`.
     pub members: Vec<ModuleSource>,
+}
+
+/// What a library archive hands to the links that use it.
+#[derive(Debug, Clone, Default)]
+pub struct LibraryInfo {
+    /// The stems of its modules.
+    pub members: Vec<String>,
+    /// The C libraries of the project it links (`libfoo.a`, `dllfoo.so`).
+    pub stubs: Vec<Target>,
 }
 
 /// Reads the modules of each used library, and starts building their

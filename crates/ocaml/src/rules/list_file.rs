@@ -13,7 +13,7 @@
 
 use engine::{Error, Result, Target, TaskCx};
 
-use super::RuleContext;
+use super::context::RuleContext;
 use crate::module_name::{capitalize, uncapitalize};
 use crate::resolver::ModuleSource;
 
@@ -29,6 +29,11 @@ pub fn words(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The `.mlpack` of a pack module.
+pub fn mlpack_of(m: &ModuleSource) -> Target {
+    Target::new(&format!("{}.mlpack", m.stem))
 }
 
 /// Builds (imports) the list file `file` and returns its words.

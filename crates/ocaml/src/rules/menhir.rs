@@ -26,11 +26,11 @@ use futures::future::BoxFuture;
 use tags::TagSet;
 
 use super::compile::{local_deps, need_interfaces};
+use super::context::{RuleContext, log_tags};
 use super::depends::ModuleRefs;
 use super::list_file;
 use super::ocamllex::generator_hint;
-use super::{RuleContext, log_tags};
-use crate::depends::parse;
+use crate::depends_file::parse;
 use crate::ocamlfind::{CommandParts, FrontEnd};
 use crate::resolver::ModuleSource;
 use crate::toolchain::Tool;

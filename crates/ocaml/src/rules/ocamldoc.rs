@@ -31,8 +31,8 @@ use engine::{Action, Error, Input, Prepare, Result, Target, Task, TaskCx, TaskVa
 use futures::future::BoxFuture;
 
 use super::compile::{local_deps, need_interfaces};
+use super::context::{RuleContext, log_tags};
 use super::list_file;
-use super::{RuleContext, log_tags};
 use crate::ocamlfind::{CommandParts, FrontEnd};
 use crate::resolver::ModuleSource;
 use crate::toolchain::Tool;

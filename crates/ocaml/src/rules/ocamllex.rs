@@ -10,7 +10,7 @@ use std::sync::Arc;
 use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
-use super::{RuleContext, log_tags};
+use super::context::{RuleContext, log_tags};
 use crate::toolchain::Tool;
 
 /// Runs ocamllex on a `.mll`; the task's key is the `.ml` it writes.

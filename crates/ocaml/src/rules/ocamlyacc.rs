@@ -10,8 +10,8 @@ use std::sync::Arc;
 use engine::{Action, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
+use super::context::{RuleContext, log_tags};
 use super::ocamllex::generator_hint;
-use super::{RuleContext, log_tags};
 use crate::toolchain::Tool;
 
 /// Runs ocamlyacc on a `.mly`.

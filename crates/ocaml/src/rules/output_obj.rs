@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use engine::{Action, CommandFailure, Error, Result, Target, shell_quote};
 
-use crate::options::Mode;
+use crate::mode::Mode;
 
 /// What an output-kind link produces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -31,11 +31,11 @@ use futures::future::BoxFuture;
 
 use super::closure;
 use super::compile::{Compiled, InterfaceInfo, cmi_owner, interface_of};
-use super::link::link_dirs;
+use super::context::{RuleContext, log_tags};
+use super::link_inputs::link_dirs;
 use super::list_file;
-use super::{RuleContext, log_tags};
+use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
-use crate::options::Mode;
 use crate::resolver::ModuleSource;
 
 /// Packs the members of `x.mlpack` into `x.cmo` or `x.cmx`.
@@ -48,31 +48,6 @@ pub struct Pack {
     pub mode: Mode,
 }
 
-/// The `.mlpack` of a pack module.
-fn mlpack_of(m: &ModuleSource) -> Target {
-    Target::new(&format!("{}.mlpack", m.stem))
-}
-
-/// The modules the members of a pack use outside the pack (its link-time
-/// dependencies), in the order first met.
-pub async fn external_deps(
-    tcx: &TaskCx,
-    cx: &RuleContext,
-    pack: &ModuleSource,
-) -> Result<Vec<ModuleSource>> {
-    let members = list_file::modules(tcx, cx, &mlpack_of(pack)).await?;
-    let mut out: Vec<ModuleSource> = Vec::new();
-    for m in &members {
-        for d in closure::implementation_deps(tcx, cx, m).await? {
-            let inside = members.iter().any(|x| x.stem == d.stem) || d.stem == pack.stem;
-            if !inside && !out.iter().any(|o| o.stem == d.stem) {
-                out.push(d);
-            }
-        }
-    }
-    Ok(out)
-}
-
 impl Task for Pack {
     fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
@@ -80,7 +55,7 @@ impl Task for Pack {
             let m = &self.module;
             let mode = self.mode;
             let out = tcx.key().clone();
-            let mlpack = mlpack_of(m);
+            let mlpack = list_file::mlpack_of(m);
             let cmi = Target::new(&format!("{}.cmi", m.stem));
             let writes_cmi = !m.has_mli && mode == cmi_owner(cx);
             let members = list_file::modules(&tcx, cx, &mlpack).await?;

@@ -31,7 +31,8 @@ use futures::future::BoxFuture;
 use rustc_hash::FxHashMap;
 use tags::TagSet;
 
-use super::{RuleContext, log_tags};
+use super::context::{RuleContext, log_tags};
+use super::scan_command::scan_command;
 use crate::ocamlfind::{CommandParts, FrontEnd, PpxPlan};
 
 /// The folder of the drivers, in the build directory.
@@ -145,7 +146,7 @@ impl Task for Driver {
                 .ocamlfind
                 .as_ref()
                 .ok_or_else(|| Error::internal("a ppx driver outside ocamlfind mode"))?;
-            let ocamlopt = self.cx.compiler(crate::options::Mode::Native)?;
+            let ocamlopt = self.cx.compiler(crate::mode::Mode::Native)?;
             let (argv, identity) = of
                 .driver_link(&ocamlopt, &self.rewriters, out.as_str())
                 .map_err(|e| Error::rule("findlib", e.to_string()))?;
@@ -177,7 +178,7 @@ impl Task for Rewrite {
         Box::pin(async move {
             let out = tcx.key().clone();
             let source = self.source.as_str();
-            let (_, parts) = super::depends::scan_command(&self.cx, source);
+            let (_, parts) = scan_command(&self.cx, source);
             let PpxPlan::Driver(rewriters) = plan(&self.cx, FrontEnd::Ocamldep, &parts)? else {
                 return Err(Error::rule(
                     engine::MISSING_SOURCE,

@@ -14,7 +14,7 @@ use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 use tags::TagSet;
 
-use super::{RuleContext, log_tags};
+use super::context::{RuleContext, log_tags};
 
 /// Preprocesses an `.ml` into `x.pp.ml` (the task's key).
 pub struct PpMl {

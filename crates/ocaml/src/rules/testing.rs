@@ -38,8 +38,8 @@ use futures::future::BoxFuture;
 
 use super::declared::DeclaredRules;
 use super::{OcamlRules, RuleContext};
+use crate::build_options::BuildOptions;
 use crate::flags::{self, FlagOptions};
-use crate::options::BuildOptions;
 use crate::project::{Project, ScanConfig};
 use crate::resolver::Resolver;
 use crate::tagging::TagsBuilder;

@@ -16,31 +16,22 @@
 //!
 //! An archive tagged `ocamlmklib` is made by `ocamlmklib <flags> units -o x`
 //! instead. An archive carries the C libraries of the project its flags
-//! link (`-cclib -lfoo`, `-dllib -lfoo`, see [`c_stubs`]): they are built
+//! link (`-cclib -lfoo`, `-dllib -lfoo`, see [`super::c_stubs`]): they are built
 //! before it, and before anything that links it.
 
 use std::sync::Arc;
 
 use engine::{Action, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
-use tags::TagSet;
 
+use super::archive::{archive_argv, archive_log_target};
 use super::closure;
-use super::libraries;
-use super::link::{link_dirs, link_inputs, need_flag_inputs, need_libraries};
+use super::context::{RuleContext, log_tags};
+use super::libraries::{self, LibraryInfo};
+use super::link_inputs::{link_dirs, link_inputs, need_flag_inputs, need_libraries};
 use super::list_file;
-use super::{RuleContext, log_tags};
+use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
-use crate::options::Mode;
-
-/// What a library archive hands to the links that use it.
-#[derive(Debug, Clone, Default)]
-pub struct LibraryInfo {
-    /// The stems of its modules.
-    pub members: Vec<String>,
-    /// The C libraries of the project it links (`libfoo.a`, `dllfoo.so`).
-    pub stubs: Vec<Target>,
-}
 
 /// What the units of a list file become.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,49 +77,6 @@ pub struct Units {
     pub out: Option<Target>,
     /// What it becomes.
     pub kind: UnitsKind,
-}
-
-/// The log target of an archive's command: the archive, or for
-/// `ocamlmklib` (as ocamlbuild logs it) the name given to `-o`.
-pub fn archive_log_target(tags: &TagSet, out: &Target) -> String {
-    if tags.contains("ocamlmklib") {
-        list_file::stem_of(out.as_str()).to_string()
-    } else {
-        out.to_string()
-    }
-}
-
-/// The command of an archive: `ocamlc -a`/`ocamlopt -a`, or `ocamlmklib`
-/// when the archive is tagged `ocamlmklib`; with the identity of the
-/// installed packages it uses.
-pub fn archive_argv(
-    cx: &RuleContext,
-    mode: Mode,
-    tags: &TagSet,
-    flags: Vec<String>,
-    list: &[Target],
-    extra_dirs: &[Target],
-    out: &Target,
-) -> Result<(Vec<String>, String)> {
-    if tags.contains("ocamlmklib") {
-        let mut argv = cx.toolchain.ocamlmklib()?.to_vec();
-        argv.extend(flags);
-        argv.extend(list.iter().map(|t| t.to_string()));
-        argv.extend([
-            "-o".to_string(),
-            list_file::stem_of(out.as_str()).to_string(),
-        ]);
-        return Ok((argv, String::new()));
-    }
-    let mut before = vec!["-a".to_string()];
-    before.extend(flags);
-    before.extend(link_dirs(list, extra_dirs));
-    let parts = CommandParts {
-        before,
-        files: list.iter().map(|t| t.to_string()).collect(),
-        after: vec!["-o".to_string(), out.to_string()],
-    };
-    cx.compiler_command(mode, parts)
 }
 
 impl Task for Units {

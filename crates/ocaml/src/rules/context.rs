@@ -1,0 +1,236 @@
+//! The context every rule reads ([`RuleContext`]: the project, the
+//! toolchain, the options, tags and flags) and the command-building helpers
+//! on it: include arguments, flags of tags, preprocessor arguments, and the
+//! commands as ocamlbuild writes them (through ocamlfind in ocamlfind mode).
+
+use std::sync::Arc;
+
+use engine::{Error, LazyText, Result, Target, TaskCx};
+use tags::TagSet;
+
+use super::declared;
+use super::findlib_error;
+use super::libraries::ProjectLibrary;
+use super::ppx;
+use crate::build_options::BuildOptions;
+use crate::mode::Mode;
+use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
+use crate::project::Project;
+use crate::resolver::{ModuleSource, Resolver};
+use crate::tagging::Tagger;
+use crate::toolchain::{FoundTool, Tool, Toolchain};
+
+/// Everything the rules read: the project, the toolchain and the options.
+pub struct RuleContext {
+    /// The scanned project.
+    pub project: Project,
+    /// Module resolution over the project's files.
+    pub resolver: Resolver,
+    /// The compilers.
+    pub toolchain: Toolchain,
+    /// Command-line options.
+    pub options: BuildOptions,
+    /// Tags of paths and commands.
+    pub tagger: Tagger,
+    /// Flag declarations: which flags a command's tags give it.
+    pub flags: tags::Declarations,
+    /// In ocamlfind mode, the in-process ocamlfind that turns commands with
+    /// findlib options into compiler commands.
+    pub ocamlfind: Option<Ocamlfind>,
+    /// The rules of the project's `myocamlbuild.ml`, if it has one.
+    pub plugin: Option<Arc<dyn declared::DeclaredRules>>,
+    /// The project's libraries (its `.mllib` files), for `use_<lib>`.
+    pub libraries: Vec<ProjectLibrary>,
+    /// The ppx drivers asked for so far, by the name of their folder.
+    pub ppx_drivers: ppx::Drivers,
+}
+
+/// `includes` (`-I dir` pairs) without the directories `flags` already
+/// include (a `use_<lib>` tag gives `-I lib` among the flags).
+pub fn without_included(flags: &[String], includes: Vec<String>) -> Vec<String> {
+    let given: Vec<&str> = flags
+        .windows(2)
+        .filter(|w| w[0] == "-I")
+        .map(|w| w[1].as_str())
+        .collect();
+    if given.is_empty() {
+        return includes;
+    }
+    let mut out = Vec::new();
+    for pair in includes.chunks(2) {
+        if pair.len() == 2 && pair[0] == "-I" && given.contains(&pair[1].as_str()) {
+            continue;
+        }
+        out.extend(pair.iter().cloned());
+    }
+    out
+}
+
+/// The log's rendering of a command's tag set, made only if a log is written.
+pub fn log_tags(tags: TagSet) -> LazyText {
+    LazyText::new(move || tags.to_string())
+}
+
+impl RuleContext {
+    /// A compiler's `-I` arguments after its flags: without the directories
+    /// the flags already include, except in a project with a plugin, where
+    /// ocamlbuild's commands repeat them (an `ocaml_lib ~dir` flag, then
+    /// the include directories).
+    pub fn includes_after_flags(&self, flags: &[String], includes: Vec<String>) -> Vec<String> {
+        if self.plugin.is_some() {
+            includes
+        } else {
+            without_included(flags, includes)
+        }
+    }
+
+    /// `-I` arguments for a command about a file in `dir`: its include
+    /// directories without the root, then `extra` directories not already
+    /// listed.
+    pub fn include_args<'a>(
+        &self,
+        dir: &str,
+        extra: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<String> {
+        let mut dirs: Vec<&str> = self.project.include_dirs_of(dir);
+        for d in extra {
+            if !dirs.contains(&d) {
+                dirs.push(d);
+            }
+        }
+        let mut args = Vec::new();
+        for d in dirs {
+            if !d.is_empty() {
+                args.push("-I".to_string());
+                args.push(d.to_string());
+            }
+        }
+        args
+    }
+
+    /// The compiler of a mode.
+    pub fn compiler(&self, mode: Mode) -> Result<Vec<String>> {
+        match mode {
+            Mode::Byte => Ok(self.toolchain.ocamlc.clone()),
+            Mode::Native => self
+                .toolchain
+                .ocamlopt()
+                .map(|c| c.to_vec())
+                .map_err(|e| Error::rule("toolchain", e.to_string())),
+        }
+    }
+
+    /// The tags of a command on `paths` with context tags `context`.
+    pub fn command_tags(&self, paths: &[&str], context: &[&str]) -> TagSet {
+        self.tagger.command(paths, context)
+    }
+
+    /// The flags a command's tags give it, in ocamlbuild's order.
+    pub fn flags_of(&self, tags: &TagSet) -> Vec<String> {
+        crate::flags::word::argv(self.flag_words(tags))
+    }
+
+    /// The flag words of `tags`, `T` specs of plugin flags replaced by
+    /// their tags' flags, raw shell texts still marked (see
+    /// [`crate::flags::word`]).
+    pub fn flag_words(&self, tags: &TagSet) -> Vec<String> {
+        crate::flags::word::expand_tags(self.flags.flags_of(tags), &|t: &[&str]| {
+            let set: TagSet = t.iter().copied().collect();
+            self.flags.flags_of(&set)
+        })
+    }
+
+    /// Builds what `dep` declarations attach to a command's tags (before
+    /// the command runs, as ocamlbuild does); the files, to declare as the
+    /// action's inputs.
+    pub async fn tag_deps(&self, tcx: &TaskCx, tags: &TagSet) -> Result<Vec<engine::Input>> {
+        let targets: Vec<Target> = self
+            .flags
+            .deps_of(tags)
+            .iter()
+            .map(|d| Target::new(d))
+            .collect();
+        if targets.is_empty() {
+            return Ok(Vec::new());
+        }
+        tcx.need(&targets).await?;
+        Ok(targets.into_iter().map(engine::Input::File).collect())
+    }
+
+    /// `-pp '<words>'` for a source, when preprocessor words apply to it
+    /// (`-pp`/`-ppflag`, camlp4 tags); `context` is the rule's extra tag
+    /// (`pp:dep`, `pp:doc`) if any.
+    pub fn pp_args(&self, source: &str, context: &[&str]) -> Vec<String> {
+        let mut tags = self.tagger.command(&[source], &["ocaml", "pp"]);
+        for c in context {
+            tags.insert(*c);
+        }
+        self.pp_of_tags(tags)
+    }
+
+    /// `-pp '<words>'` for a command whose preprocessor tags are `tags`
+    /// (which include `ocaml` and `pp`), when they give any words: one
+    /// argument, the words as ocamlbuild's `Quote` renders them (each
+    /// ordinary word shell-quoted if needed, raw `Sh` texts as they are).
+    pub fn pp_of_tags(&self, tags: TagSet) -> Vec<String> {
+        let words = self.flag_words(&tags);
+        if words.is_empty() {
+            Vec::new()
+        } else {
+            vec!["-pp".to_string(), crate::flags::word::shell_text(&words)]
+        }
+    }
+
+    /// The argv of a command written as ocamlbuild writes it, through
+    /// ocamlfind in ocamlfind mode, with the identity of the installed
+    /// packages it uses (to put in the action's key).
+    pub fn command(
+        &self,
+        tool: FrontEnd,
+        program: &[String],
+        parts: CommandParts,
+    ) -> Result<(Vec<String>, String)> {
+        self.command_with(tool, program, parts, true)
+    }
+
+    /// [`Self::command`], without the packages' `-ppx` commands when `ppx`
+    /// is false (the command reads an AST a ppx driver wrote).
+    pub fn command_with(
+        &self,
+        tool: FrontEnd,
+        program: &[String],
+        parts: CommandParts,
+        ppx: bool,
+    ) -> Result<(Vec<String>, String)> {
+        match &self.ocamlfind {
+            None => Ok((parts.plain(program), String::new())),
+            Some(of) => {
+                let t = of
+                    .translate_with(tool, program, parts, ppx)
+                    .map_err(|e| findlib_error::command_error(&self.tagger, e))?;
+                Ok((t.argv, t.identity))
+            }
+        }
+    }
+
+    /// The compiler command of `mode` on `parts` (see [`Self::command`]).
+    pub fn compiler_command(
+        &self,
+        mode: Mode,
+        parts: CommandParts,
+    ) -> Result<(Vec<String>, String)> {
+        self.command(mode.front_end(), &self.compiler(mode)?, parts)
+    }
+
+    /// A generator or documentation tool (see [`Tool`]), to run on `file`.
+    pub fn tool(&self, tool: Tool, file: &str) -> Result<FoundTool> {
+        self.toolchain
+            .tool(tool)
+            .map_err(|e| Error::rule("toolchain", format!("cannot make {file}: {e}")))
+    }
+
+    /// The sources of the module at `stem`.
+    pub fn module_at(&self, stem: &str) -> Option<ModuleSource> {
+        self.resolver.module_at(stem)
+    }
+}
