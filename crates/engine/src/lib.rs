@@ -101,7 +101,7 @@ pub use action::{
 };
 pub use critical_path::CriticalPath;
 pub use digest::{Digest, DigestBuilder, FileStat, files_hashed};
-pub use error::{CommandFailure, Error, MISSING_SOURCE, Result};
+pub use error::{CommandFailure, Error, Result};
 pub use events::{Event, EventSink, NoEvents};
 pub use executor::{ExecOutcome, Executor, LocalExecutor};
 pub use explain::Reason;

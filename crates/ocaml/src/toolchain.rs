@@ -21,6 +21,7 @@ use std::sync::{Arc, OnceLock};
 use engine::{DigestBuilder, FileStat};
 
 use crate::error::{Error, Result};
+use crate::rule_error::{Category, RuleError};
 
 /// Command lines given on the command line for tools (`-ocamlc CMD`...).
 #[derive(Clone, Debug, Default)]
@@ -334,14 +335,15 @@ pub fn tool_argv(tool: Tool, given: Option<&str>) -> Result<Vec<String>> {
 }
 
 fn missing_tool(name: &str, what: &str) -> engine::Error {
-    engine::Error::rule(
-        "toolchain",
+    RuleError::new(
+        Category::Toolchain,
         format!(
             "{name} was not found on PATH; caravan needs it for {what}.\nHint: install the \
              OCaml compilers' tools (Debian: apt-get install ocaml-nox), or give it with \
              -{name} CMD."
         ),
     )
+    .into()
 }
 
 /// The argv words of a tool: the override split like a shell would, or the

@@ -16,7 +16,7 @@
 //! name in different folders make `use_<name>` ambiguous: a command using
 //! it fails with both paths.
 
-use engine::{Error, Result, Target, TaskCx};
+use engine::{Result, Target, TaskCx};
 use tags::{Declarations, TagSet};
 
 use super::RuleContext;
@@ -24,6 +24,7 @@ use super::list_file;
 use crate::options::Mode;
 use crate::project::Project;
 use crate::resolver::ModuleSource;
+use crate::rule_error::{Category, RuleError};
 
 /// A library of the project: a `.mllib` file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,15 +112,16 @@ pub fn used_by(cx: &RuleContext, out: &Target, tags: &TagSet) -> Result<Vec<Proj
             }
             several => {
                 let paths: Vec<&str> = several.iter().map(|l| l.mllib.as_str()).collect();
-                return Err(Error::rule(
-                    "ambiguous-library",
+                return Err(RuleError::new(
+                    Category::AmbiguousLibrary,
                     format!(
                         "{out} is tagged {tag}, but several libraries of the project are named \
                          {name}: {}.\nHint: rename one of the .mllib files so that each \
                          use_<name> tag names one library.",
                         paths.join(", ")
                     ),
-                ));
+                )
+                .into());
             }
         }
     }

@@ -67,7 +67,7 @@ pub mod units;
 
 use std::sync::Arc;
 
-use engine::{Error, LazyText, Producer, Result, Rules, Target, Task, TaskCx, TaskValue};
+use engine::{LazyText, Producer, Result, Rules, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 use tags::TagSet;
 
@@ -75,6 +75,7 @@ use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
 use crate::options::{BuildOptions, Mode};
 use crate::project::Project;
 use crate::resolver::{Generator, ModuleSource, Resolver};
+use crate::rule_error::{Category, RuleError};
 use crate::tagging::Tagger;
 use crate::toolchain::{FoundTool, Tool, Toolchain};
 use libraries::ProjectLibrary;
@@ -177,7 +178,7 @@ impl RuleContext {
                 .toolchain
                 .ocamlopt()
                 .map(|c| c.to_vec())
-                .map_err(|e| Error::rule("toolchain", e.to_string())),
+                .map_err(|e| RuleError::from_source(Category::Toolchain, e).into()),
         }
     }
 
@@ -285,9 +286,11 @@ impl RuleContext {
 
     /// A generator or documentation tool (see [`Tool`]), to run on `file`.
     pub fn tool(&self, tool: Tool, file: &str) -> Result<FoundTool> {
-        self.toolchain
-            .tool(tool)
-            .map_err(|e| Error::rule("toolchain", format!("cannot make {file}: {e}")))
+        self.toolchain.tool(tool).map_err(|e| {
+            RuleError::new(Category::Toolchain, format!("cannot make {file}: {e}"))
+                .with_source(e)
+                .into()
+        })
     }
 
     /// The sources of the module at `stem`.
@@ -769,7 +772,9 @@ struct Refused {
 
 impl Task for Refused {
     fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
-        Box::pin(async move { Err(Error::rule(engine::MISSING_SOURCE, self.message.clone())) })
+        Box::pin(async move {
+            Err(RuleError::new(Category::MissingSource, self.message.clone()).into())
+        })
     }
 }
 
@@ -789,8 +794,8 @@ fn missing(target: &Target, source: &str) -> Arc<dyn Task> {
 impl Task for MissingSource {
     fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
-            Err(Error::rule(
-                engine::MISSING_SOURCE,
+            Err(RuleError::new(
+                Category::MissingSource,
                 format!(
                     "{}\nError: cannot build {}: its source {} does not exist in the \
                      traversed source tree.\nHint: check the target's name; if the file is \
@@ -803,7 +808,8 @@ impl Task for MissingSource {
                     self.target,
                     self.source
                 ),
-            ))
+            )
+            .into())
         })
     }
 }
