@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use ::plugin::PluginRunner;
 use ::plugin::rule::PluginRules;
-use engine::stamp::{self, StampCheck};
+use engine::null_build_record::{self, RecordCheck};
 use engine::{
     BuildLock, Digest, Engine, EngineConfig, Error, EventSink, LocalExecutor, SourceTree, Target,
 };
@@ -263,7 +263,7 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
         )?;
     }
 
-    let stamp_path = null_build::stamp_path(&paths.build_dir);
+    let record_path = null_build::record_path(&paths.build_dir);
     let key = null_build::key(
         args,
         &paths.root,
@@ -290,20 +290,20 @@ fn build(cli: &Cli, args: &[String]) -> Result<u8, Stop> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    if stamp::check(&stamp_path, &key, threads) == StampCheck::UpToDate {
-        timings.mark("stamp");
+    if null_build_record::check(&record_path, &key, threads) == RecordCheck::UpToDate {
+        timings.mark("null-build");
         display.up_to_date();
         if let Some(l) = &log {
             l.finish(true);
         }
     } else {
-        let _ = stamp::remove(&stamp_path);
+        let _ = null_build_record::remove(&record_path);
         let run = EngineRun {
             cli,
             paths: &paths,
             display,
             log,
-            stamp: (stamp_path, key),
+            null_build: (record_path, key),
         };
         run.build(rules, &targets, &mut timings)?;
     }
@@ -539,7 +539,7 @@ struct EngineRun<'a> {
     paths: &'a Paths,
     display: Arc<Display>,
     log: Option<Arc<BuildLog>>,
-    stamp: (PathBuf, Digest),
+    null_build: (PathBuf, Digest),
 }
 
 impl EngineRun<'_> {
@@ -606,9 +606,12 @@ impl EngineRun<'_> {
         let success = first_error.is_none() && results.iter().all(|r| r.is_ok());
         if success {
             let files = engine.touched_files();
-            if files.iter().all(|(p, _)| stamp::representable(p)) {
-                // Without a stamp the next build only loses its fast path.
-                let _ = stamp::write(&self.stamp.0, &self.stamp.1, &files);
+            if files
+                .iter()
+                .all(|(p, _)| null_build_record::representable(p))
+            {
+                // Without a record the next build only loses its fast path.
+                let _ = null_build_record::write(&self.null_build.0, &self.null_build.1, &files);
             }
         }
         if let Err(e) = engine.finish() {
