@@ -1,6 +1,7 @@
 //! Exit codes, the same as ocamlbuild's so that scripts keep working.
 
 use engine::Error;
+use ocaml::rule_error::{Category, RuleError};
 
 /// Success; also `-help`, `-version`, `-clean`.
 pub const OK: u8 = 0;
@@ -39,21 +40,84 @@ pub fn of_error(e: &Error) -> u8 {
         Error::CommandFailed(f) if f.signal.is_some() => COMMAND_KILLED,
         Error::CommandFailed(_) => COMMAND_FAILED,
         Error::MissingOutput { .. } => COMMAND_FAILED,
-        Error::Rule { category, .. } => match *category {
-            engine::MISSING_SOURCE => NO_RULE,
-            "ocamldep" => OCAMLDEP,
-            "link-cycle" => LINK_CYCLE,
-            "missing-module" => NO_RULE,
-            "missing-output" => COMMAND_FAILED,
-            "must-not-rebuild" => OTHER,
-            "for-pack" => COMMAND_FAILED,
-            // ocamlbuild runs the `ocamlfind` command, which fails.
-            "findlib-package" => COMMAND_FAILED,
-            "toolchain" => FAILURE,
-            _ => FAILURE,
+        Error::Rule { error, .. } => match error.downcast_ref::<RuleError>() {
+            Some(rule) => of_category(rule.category()),
+            // Every rule of caravan reports a `RuleError`.
+            None => FAILURE,
         },
+        Error::SourceVanished { .. } => NO_RULE,
+        Error::MustNotRebuild { .. } => OTHER,
         Error::Io { .. } => SYSTEM,
         Error::Stopped => COMMAND_FAILED,
         Error::Internal(_) => INTERNAL,
+    }
+}
+
+/// The exit code for a rule's error of `category`.
+pub fn of_category(category: Category) -> u8 {
+    match category {
+        Category::MissingSource => NO_RULE,
+        Category::Ocamldep => OCAMLDEP,
+        Category::LinkCycle => LINK_CYCLE,
+        Category::MissingModule => NO_RULE,
+        Category::MissingOutput => COMMAND_FAILED,
+        Category::ForPack => COMMAND_FAILED,
+        // ocamlbuild runs the `ocamlfind` command, which fails.
+        Category::FindlibPackage => COMMAND_FAILED,
+        Category::Findlib => FAILURE,
+        Category::Toolchain => FAILURE,
+        Category::Preprocessor => FAILURE,
+        Category::AmbiguousLibrary => FAILURE,
+        Category::Plugin => FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(category: Category) -> u8 {
+        of_error(&Error::from(RuleError::new(category, "message")))
+    }
+
+    #[test]
+    fn each_category_has_ocamlbuilds_exit_code() {
+        let expected = [
+            (Category::MissingSource, 6),
+            (Category::Ocamldep, 7),
+            (Category::LinkCycle, 9),
+            (Category::MissingModule, 6),
+            (Category::MissingOutput, 10),
+            (Category::ForPack, 10),
+            (Category::FindlibPackage, 10),
+            (Category::Findlib, 2),
+            (Category::Toolchain, 2),
+            (Category::Preprocessor, 2),
+            (Category::AmbiguousLibrary, 2),
+            (Category::Plugin, 2),
+        ];
+        for (category, exit) in expected {
+            assert_eq!(code(category), exit, "{category:?}");
+        }
+    }
+
+    #[test]
+    fn the_engines_own_failures_keep_their_codes() {
+        let vanished = Error::SourceVanished {
+            path: "a.ml".into(),
+        };
+        assert_eq!(of_error(&vanished), NO_RULE);
+        let rebuild = Error::MustNotRebuild {
+            target: engine::Target::new("a.cmo"),
+            reason: engine::Reason::NoTrace,
+            command: "ocamlc -c a.ml".into(),
+        };
+        assert_eq!(of_error(&rebuild), OTHER);
+    }
+
+    #[test]
+    fn a_foreign_rule_error_is_a_failure() {
+        let e = Error::rule(std::io::Error::other("not a RuleError"));
+        assert_eq!(of_error(&e), FAILURE);
     }
 }

@@ -2,6 +2,7 @@
 //! (A failed command was already shown, with its output, by the display.)
 
 use engine::Error;
+use ocaml::RuleError;
 use ocaml::solver_failure::{self, SolverFailure};
 
 /// Whether a failure is the compiler not finding a module.
@@ -52,21 +53,28 @@ pub fn describe(e: &Error) -> String {
                 names.join(" -> ")
             )
         }
-        // A message that starts at a place in a file says `Error:` after
-        // it; one that opens with ocamlbuild's heading keeps it first.
-        Error::Rule { message, .. }
-            if message.starts_with("File \"")
-                || solver_failure::has_ocamlbuild_heading(message) =>
-        {
-            message.to_string()
-        }
-        Error::Rule { message, .. } => format!("Error: {message}"),
+        Error::Rule { error, .. } => match error.downcast_ref::<RuleError>() {
+            Some(rule) => rule_message(rule),
+            None => format!("Error: {error}"),
+        },
         Error::Io { path, source } => io_message(path, source),
         Error::Internal(m) => format!(
             "Internal error: {m}\nThis is a bug in caravan; please report it with the command \
              line and _build/_log."
         ),
         other => format!("Error: {other}"),
+    }
+}
+
+/// The message of a rule's error. One that starts at a place in a file
+/// says `Error:` after it; one that opens with ocamlbuild's heading keeps it
+/// first.
+fn rule_message(e: &RuleError) -> String {
+    let message = e.message();
+    if message.starts_with("File \"") || solver_failure::has_ocamlbuild_heading(message) {
+        message.to_string()
+    } else {
+        format!("Error: {message}")
     }
 }
 
@@ -85,4 +93,53 @@ pub fn io_message(path: &std::path::Path, e: &std::io::Error) -> String {
         _ => "",
     };
     format!("Error: {}: {e}{hint}", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ocaml::rule_error::Category;
+
+    fn rule(message: &str) -> Error {
+        Error::from(RuleError::new(Category::MissingModule, message))
+    }
+
+    #[test]
+    fn a_rule_error_says_error_before_its_message() {
+        assert_eq!(describe(&rule("a.ml uses B")), "Error: a.ml uses B");
+    }
+
+    #[test]
+    fn a_rule_error_at_a_place_or_with_ocamlbuilds_heading_starts_with_it() {
+        let placed = "File \"_tags\", line 1, characters 0-9:\nError: no package";
+        assert_eq!(describe(&rule(placed)), placed);
+        let solver = format!(
+            "{}\nError: cannot build a.byte",
+            solver_failure::SOLVER_FAILED
+        );
+        assert_eq!(describe(&rule(&solver)), solver);
+    }
+
+    #[test]
+    fn the_engines_own_failures_read_as_before() {
+        let rebuild = Error::MustNotRebuild {
+            target: engine::Target::new("a.cmo"),
+            reason: engine::Reason::NoTrace,
+            command: "ocamlc -c a.ml".into(),
+        };
+        assert_eq!(
+            describe(&rebuild),
+            format!(
+                "Error: -nothing-should-be-rebuilt: a.cmo would be rebuilt ({}) by: ocamlc -c a.ml",
+                engine::Reason::NoTrace
+            )
+        );
+        let vanished = Error::SourceVanished {
+            path: "/p/a.ml".into(),
+        };
+        assert_eq!(
+            describe(&vanished),
+            "Error: the source file /p/a.ml disappeared during the build"
+        );
+    }
 }

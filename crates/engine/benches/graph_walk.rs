@@ -1,6 +1,6 @@
 //! The null-build graph walk, at the function level: a layered graph of
 //! tasks whose actions are all up to date is opened and walked. This is the
-//! cost a build pays when the null-build stamp does not apply (any edit),
+//! cost a build pays when the null-build record does not apply (any edit),
 //! before any command runs; regressions in the scheduler, the rebuilder or
 //! the trace log show here first.
 

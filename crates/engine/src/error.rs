@@ -7,6 +7,7 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::explain::Reason;
 use crate::target::Target;
 
 /// Why a build (or one target of it) failed.
@@ -41,13 +42,33 @@ pub enum Error {
         missing: Target,
     },
     /// A rule reported a problem with the project (bad input, unknown file...).
-    #[error("{message}")]
+    ///
+    /// The engine does not know the rule's error type: it keeps it whole,
+    /// and the binary downcasts it (to choose an exit code and render it).
+    #[error("{error}")]
     Rule {
-        /// A short machine-readable category chosen by the rule (the binary
-        /// maps categories to exit codes).
-        category: &'static str,
-        /// The message for the user, complete.
-        message: Arc<str>,
+        /// The rule's own error; its `Display` is the message for the user,
+        /// complete, and its `source()` the underlying cause, if any.
+        error: Arc<dyn std::error::Error + Send + Sync + 'static>,
+        /// Whether it says that a source the rule needs does not exist
+        /// (see [`Error::is_inapplicable`]).
+        inapplicable: bool,
+    },
+    /// A source file was there when the build started and is gone now.
+    #[error("the source file {} disappeared during the build", .path.display())]
+    SourceVanished {
+        /// The source file, in the source tree.
+        path: PathBuf,
+    },
+    /// An action would run under `-nothing-should-be-rebuilt`.
+    #[error("-nothing-should-be-rebuilt: {target} would be rebuilt ({reason}) by: {command}")]
+    MustNotRebuild {
+        /// The target of the task whose action is out of date.
+        target: Target,
+        /// Why it is out of date.
+        reason: Reason,
+        /// The action's command, as a shell would show it.
+        command: Arc<str>,
     },
     /// Reading or writing a file failed.
     #[error("{}: {source}", .path.display())]
@@ -64,10 +85,6 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(Arc<str>),
 }
-
-/// The category of a [`Error::Rule`] saying that a source the rule needs
-/// does not exist (see [`Error::is_inapplicable`]).
-pub const MISSING_SOURCE: &str = "missing-source";
 
 /// The details of a failed command.
 #[derive(Debug)]
@@ -98,17 +115,26 @@ impl Error {
     /// for the same target may still apply.
     pub fn is_inapplicable(&self) -> bool {
         match self {
-            Error::NoRule { .. } => true,
-            Error::Rule { category, .. } => *category == MISSING_SOURCE,
+            Error::NoRule { .. } | Error::SourceVanished { .. } => true,
+            Error::Rule { inapplicable, .. } => *inapplicable,
             _ => false,
         }
     }
 
-    /// A project error from a rule.
-    pub fn rule(category: &'static str, message: impl Into<String>) -> Error {
+    /// A project error from a rule, `error` being the rule's own.
+    pub fn rule(error: impl std::error::Error + Send + Sync + 'static) -> Error {
         Error::Rule {
-            category,
-            message: Arc::from(message.into()),
+            error: Arc::new(error),
+            inapplicable: false,
+        }
+    }
+
+    /// A project error from a rule saying that a source it needs does not
+    /// exist: another rule for the same target may still apply.
+    pub fn inapplicable_rule(error: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error::Rule {
+            error: Arc::new(error),
+            inapplicable: true,
         }
     }
 

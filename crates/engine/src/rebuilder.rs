@@ -65,13 +65,11 @@ pub(crate) async fn run_action(
     }
     if inner.forbid_runs {
         inner.stopped.store(true, Ordering::SeqCst);
-        return Err(Error::rule(
-            "must-not-rebuild",
-            format!(
-                "-nothing-should-be-rebuilt: {} would be rebuilt ({reason}) by: {action}",
-                cx.key()
-            ),
-        ));
+        return Err(Error::MustNotRebuild {
+            target: cx.key().clone(),
+            reason,
+            command: Arc::from(action.to_string()),
+        });
     }
     let _slot = match action.command {
         Command::Process { .. } => {

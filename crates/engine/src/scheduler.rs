@@ -210,7 +210,7 @@ impl Engine {
 
     /// Every file this build read or wrote, with its current stat: the
     /// sources, and the outputs of every action, whether it ran or was found
-    /// up to date. This is what a null-build stamp records.
+    /// up to date. This is what the null-build record holds.
     pub fn touched_files(&self) -> Vec<(PathBuf, crate::digest::FileStat)> {
         let mut keys: Vec<Target> = self.inner.lock_memo().keys().cloned().collect();
         keys.extend(self.inner.lock_probed().iter().cloned());

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashSet;
 
 use crate::digest::{Digest, FileStat};
-use crate::error::{Error, MISSING_SOURCE, Result};
+use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::target::Target;
 use crate::trace::SourceRecord;
@@ -66,15 +66,7 @@ pub(crate) fn import(
     let src = tree.root.join(target.as_str());
     let src_stat = FileStat::of_path(&src)
         .map_err(|e| Error::io(&src, e))?
-        .ok_or_else(|| {
-            Error::rule(
-                MISSING_SOURCE,
-                format!(
-                    "the source file {} disappeared during the build",
-                    src.display()
-                ),
-            )
-        })?;
+        .ok_or_else(|| Error::SourceVanished { path: src.clone() })?;
     let copy_stat = store.stat(target)?;
     if let Some(k) = known
         && k.source_stat == src_stat

@@ -1,5 +1,6 @@
 //! Errors of the OCaml layer (project scanning, toolchain discovery).
-//! Errors met while building are [`engine::Error`]s.
+//! Errors met while building are [`engine::Error`]s; a rule tells its own
+//! as a [`crate::RuleError`].
 
 use std::io;
 use std::path::PathBuf;

@@ -20,9 +20,11 @@ pub mod module_name;
 pub mod ocamlfind;
 pub mod project;
 pub mod resolver;
+pub mod rule_error;
 pub mod rules;
 pub mod solver_failure;
 pub mod tagging;
 pub mod toolchain;
 
 pub use error::{Error, Result};
+pub use rule_error::RuleError;

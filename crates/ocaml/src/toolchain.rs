@@ -21,6 +21,7 @@ use std::sync::{Arc, OnceLock};
 use engine::{DigestBuilder, FileStat};
 
 use crate::error::{Error, Result};
+use crate::rule_error::{Category, RuleError};
 
 /// Command lines given on the command line for tools (`-ocamlc CMD`...).
 #[derive(Clone, Debug, Default)]
@@ -388,14 +389,15 @@ pub fn tool_argv(tool: Tool, given: Option<&str>) -> Result<Vec<String>> {
 }
 
 fn missing_tool(name: &str, what: &str) -> engine::Error {
-    engine::Error::rule(
-        "toolchain",
+    RuleError::new(
+        Category::Toolchain,
         format!(
             "{name} was not found on PATH; caravan needs it for {what}.\nHint: install the \
              OCaml compilers' tools (Debian: apt-get install ocaml-nox), or give it with \
              -{name} CMD."
         ),
     )
+    .into()
 }
 
 /// The argv words of a tool: the override split like a shell would, or the
@@ -483,7 +485,7 @@ fn binary_stat(program: &str) -> Option<FileStat> {
 ///
 /// The cache file (`ocamlc-config` in the state directory) starts with one
 /// line per candidate tried, in order: `# failed: ` or `# from: ` followed
-/// by the candidate's words and the stat of its binary ([`Stamp`]); the
+/// by the candidate's words and the stat of its binary ([`CandidateId`]); the
 /// output of `-config` follows. It is valid while the candidates of this
 /// run have the same lines, so a change of `PATH`, of an override or of a
 /// binary (including one that failed) asks again.
@@ -500,19 +502,19 @@ where
     let mut header = String::new();
     let mut failures = Vec::new();
     for argv in candidates {
-        let stamp = Stamp::of(&argv);
+        let id = CandidateId::of(&argv);
         match run_config(&argv) {
             Ok(body) => {
                 // Without a file, nothing says when the answer changes.
-                if stamp.has_file && fs::create_dir_all(cache_dir).is_ok() {
-                    header.push_str(&format!("# from: {}\n", stamp.line));
+                if id.has_file && fs::create_dir_all(cache_dir).is_ok() {
+                    header.push_str(&format!("# from: {}\n", id.line));
                     // A failed cache write only costs a `-config` run next time.
                     let _ = engine::write_atomic(&cache, format!("{header}{body}").as_bytes(), 0);
                 }
                 return Ok(parse_config(&body));
             }
             Err(why) => {
-                header.push_str(&format!("# failed: {}\n", stamp.line));
+                header.push_str(&format!("# failed: {}\n", id.line));
                 failures.push(why);
             }
         }
@@ -535,13 +537,13 @@ where
     let mut rest = text;
     loop {
         let (line, after) = rest.split_once('\n')?;
-        let stamp = Stamp::of(&candidates.next()?);
+        let id = CandidateId::of(&candidates.next()?);
         if let Some(s) = line.strip_prefix("# failed: ") {
-            if stamp.line != s {
+            if id.line != s {
                 return None;
             }
         } else if let Some(s) = line.strip_prefix("# from: ") {
-            return (stamp.has_file && stamp.line == s).then_some(after);
+            return (id.has_file && id.line == s).then_some(after);
         } else {
             return None;
         }
@@ -552,22 +554,22 @@ where
 /// What identifies a candidate for the cache: its words and the stat of
 /// its binary. A binary that is not there is stable too (it fails the
 /// same way) until it appears, which changes the line.
-struct Stamp {
+struct CandidateId {
     line: String,
     has_file: bool,
 }
 
-impl Stamp {
-    fn of(argv: &[String]) -> Stamp {
+impl CandidateId {
+    fn of(argv: &[String]) -> CandidateId {
         match argv.first().and_then(|p| binary_stat(p)) {
-            Some(s) => Stamp {
+            Some(s) => CandidateId {
                 line: format!(
                     "{argv:?} {} {} {} {}",
                     s.size, s.mtime_ns, s.ctime_ns, s.inode
                 ),
                 has_file: true,
             },
-            None => Stamp {
+            None => CandidateId {
                 line: format!("{argv:?} (no file)"),
                 has_file: false,
             },

@@ -12,7 +12,7 @@
 //! the build directory and compiled there, so the compiler's messages name
 //! `myocamlbuild.ml` as the user wrote it. Each mode keeps a copy of its
 //! binary (`_build/.caravan/plugin/myocamlbuild-byte`, `-native`) and a
-//! stamp (`compile-byte`, `compile-native`) recording the command, the
+//! compile record (`compile-byte`, `compile-native`) holding the command, the
 //! sources and that copy; the plugin is compiled again only when one of
 //! them changed (a touched but unchanged source is hashed, not recompiled),
 //! so a project whose driver alternates `-byte-plugin` and native calls
@@ -76,9 +76,9 @@ pub struct PluginBinary {
     pub compiled: bool,
 }
 
-/// The stamp: what the last compile was made from.
+/// The compile record of a mode: what its last compile was made from.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Stamp {
+struct CompileRecord {
     command: String,
     sources: Vec<(String, FileStat, Digest)>,
     binary: Option<(FileStat, Digest)>,
@@ -88,7 +88,7 @@ fn stat_text(s: &FileStat) -> String {
     format!("{} {} {} {}", s.size, s.mtime_ns, s.ctime_ns, s.inode)
 }
 
-impl Stamp {
+impl CompileRecord {
     fn encode(&self) -> String {
         let mut out = String::from("caravan-plugin-compile 1\n");
         let _ = writeln!(out, "command {}", self.command);
@@ -101,12 +101,12 @@ impl Stamp {
         out
     }
 
-    fn decode(text: &str) -> Option<Stamp> {
+    fn decode(text: &str) -> Option<CompileRecord> {
         let mut lines = text.lines();
         if lines.next()? != "caravan-plugin-compile 1" {
             return None;
         }
-        let mut stamp = Stamp::default();
+        let mut record = CompileRecord::default();
         let stat = |w: &[&str]| -> Option<FileStat> {
             Some(FileStat {
                 size: w.first()?.parse().ok()?,
@@ -118,23 +118,23 @@ impl Stamp {
         for line in lines {
             let words: Vec<&str> = line.split(' ').collect();
             match words.as_slice() {
-                ["command", hex] => stamp.command = hex.to_string(),
+                ["command", hex] => record.command = hex.to_string(),
                 ["source", name, rest @ ..] if rest.len() == 5 => {
-                    stamp
+                    record
                         .sources
                         .push((name.to_string(), stat(rest)?, Digest::from_hex(rest[4])?))
                 }
                 ["binary", rest @ ..] if rest.len() == 5 => {
-                    stamp.binary = Some((stat(rest)?, Digest::from_hex(rest[4])?))
+                    record.binary = Some((stat(rest)?, Digest::from_hex(rest[4])?))
                 }
                 _ => return None,
             }
         }
-        Some(stamp)
+        Some(record)
     }
 }
 
-fn stamp_path(build_dir: &Path, mode: PluginMode) -> PathBuf {
+fn record_path(build_dir: &Path, mode: PluginMode) -> PathBuf {
     engine::state_dir(build_dir)
         .join("plugin")
         .join(format!("compile-{}", mode.tag()))
@@ -170,9 +170,9 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
     let command_key = key.finish().to_hex();
     let binary = c.build_dir.join(BINARY);
     let kept = kept_binary(c.build_dir, c.mode);
-    let old = std::fs::read_to_string(stamp_path(c.build_dir, c.mode))
+    let old = std::fs::read_to_string(record_path(c.build_dir, c.mode))
         .ok()
-        .and_then(|t| Stamp::decode(&t));
+        .and_then(|t| CompileRecord::decode(&t));
     let io = |p: &Path, e: std::io::Error| {
         PluginError::new(4, format!("Error: cannot read {}: {e}", p.display()))
     };
@@ -209,12 +209,12 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
     {
         if old.sources != current {
             // Touched, not changed: remember the new stats.
-            let stamp = Stamp {
+            let record = CompileRecord {
                 command: command_key,
                 sources: current,
                 binary: Some((stat, digest)),
             };
-            write_stamp(c.build_dir, c.mode, &stamp);
+            write_record(c.build_dir, c.mode, &record);
         }
         return Ok(PluginBinary {
             path: kept,
@@ -224,7 +224,7 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
     }
 
     // Compile: copy the sources next to the binary, as ocamlbuild does.
-    let _ = std::fs::remove_file(stamp_path(c.build_dir, c.mode));
+    let _ = std::fs::remove_file(record_path(c.build_dir, c.mode));
     for s in &sources {
         let from = c.root.join(s);
         let text = std::fs::read(&from).map_err(|e| io(&from, e))?;
@@ -294,10 +294,10 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
         .map_err(|e| io(&kept, e))?
         .ok_or_else(|| PluginError::new(9, "Error: we failed to build the plugin".to_string()))?;
     let digest = Digest::of_file(&kept).map_err(|e| io(&kept, e))?;
-    write_stamp(
+    write_record(
         c.build_dir,
         c.mode,
-        &Stamp {
+        &CompileRecord {
             command: command_key,
             sources: current,
             binary: Some((stat, digest)),
@@ -310,13 +310,13 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
     })
 }
 
-fn write_stamp(build_dir: &Path, mode: PluginMode, stamp: &Stamp) {
-    let p = stamp_path(build_dir, mode);
+fn write_record(build_dir: &Path, mode: PluginMode, record: &CompileRecord) {
+    let p = record_path(build_dir, mode);
     if let Some(dir) = p.parent()
         && std::fs::create_dir_all(dir).is_ok()
     {
-        // Without a stamp the next run only compiles again.
-        let _ = engine::write_atomic(&p, stamp.encode().as_bytes(), 0);
+        // Without a record the next run only compiles again.
+        let _ = engine::write_atomic(&p, record.encode().as_bytes(), 0);
     }
 }
 
@@ -388,19 +388,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stamps_round_trip() {
+    fn compile_records_round_trip() {
         let st = FileStat {
             size: 3,
             mtime_ns: 4,
             ctime_ns: 5,
             inode: 6,
         };
-        let s = Stamp {
+        let s = CompileRecord {
             command: "abc".into(),
             sources: vec![("myocamlbuild.ml".into(), st, Digest::of_bytes(b"x"))],
             binary: Some((st, Digest::of_bytes(b"y"))),
         };
-        assert_eq!(Stamp::decode(&s.encode()), Some(s));
-        assert_eq!(Stamp::decode("garbage"), None);
+        assert_eq!(CompileRecord::decode(&s.encode()), Some(s));
+        assert_eq!(CompileRecord::decode("garbage"), None);
     }
 }

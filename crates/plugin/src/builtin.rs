@@ -14,6 +14,7 @@ use std::sync::Arc;
 use engine::{Error, Result, Target, Task};
 
 use ocaml::mode::Mode;
+use ocaml::rule_error::{Category, RuleError};
 use ocaml::rules::list_file;
 use ocaml::rules::units::{Units, UnitsKind};
 use ocaml::rules::{OcamlRules, RuleContext};
@@ -90,18 +91,20 @@ pub fn task(cx: &Arc<RuleContext>, kind: &str, args: &[String]) -> Result<Builti
                         task,
                         explicit_output: false,
                     }),
-                    None => Err(Error::rule(
-                        "plugin",
+                    None => Err(RuleError::new(
+                        Category::Plugin,
                         format!("no built-in rule of ocamlbuild makes {out}"),
-                    )),
+                    )
+                    .into()),
                 }
             }
             _ => Err(bad("target", args)),
         },
-        other => Err(Error::rule(
-            "plugin",
+        other => Err(RuleError::new(
+            Category::Plugin,
             format!("the plugin asked for an unknown built-in rule `{other}'"),
-        )),
+        )
+        .into()),
     }
 }
 
@@ -123,8 +126,9 @@ fn kind_list(kind: UnitsKind) -> &'static str {
 }
 
 fn bad(kind: &str, args: &[String]) -> Error {
-    Error::rule(
-        "plugin",
+    RuleError::new(
+        Category::Plugin,
         format!("the built-in rule `{kind}' was asked for with the arguments {args:?}"),
     )
+    .into()
 }

@@ -32,6 +32,7 @@ use super::server::{Answerer, EvalEvent};
 use super::spec::{self, Command, Expander, Line, Spec};
 use super::wire::Sexp;
 use super::{PluginError, PluginRunner, raised_error};
+use ocaml::rule_error::{Category, RuleError};
 use ocaml::rules::RuleContext;
 use ocaml::rules::declared::{DeclaredRules, Place};
 
@@ -292,7 +293,7 @@ fn plugin_failure(e: PluginError) -> Error {
         Some(m) => m.to_string(),
         None => e.message,
     };
-    Error::rule("plugin", message)
+    RuleError::new(Category::Plugin, message).into()
 }
 
 impl Task for RuleTask {
@@ -319,7 +320,7 @@ impl Task for RuleTask {
                 .collect();
             let mut events = server
                 .eval(name, bindings)
-                .map_err(|m| Error::rule("plugin", m))?;
+                .map_err(|m| RuleError::new(Category::Plugin, m))?;
             let mut dependency_error: Option<Error> = None;
             let mut delegated: Option<TaskValue> = None;
             let command = loop {
@@ -348,7 +349,7 @@ impl Task for RuleTask {
                         }
                         server
                             .reply(query, Sexp::List(answer))
-                            .map_err(|m| Error::rule("plugin", m))?;
+                            .map_err(|m| RuleError::new(Category::Plugin, m))?;
                     }
                     Some(EvalEvent::Builtin { query, kind, args }) => {
                         let answer = match self
@@ -364,7 +365,7 @@ impl Task for RuleTask {
                         };
                         server
                             .reply(query, answer)
-                            .map_err(|m| Error::rule("plugin", m))?;
+                            .map_err(|m| RuleError::new(Category::Plugin, m))?;
                     }
                     Some(EvalEvent::Done(c)) => break c,
                     Some(EvalEvent::Raised(r)) => {
@@ -374,12 +375,15 @@ impl Task for RuleTask {
                         let step = format!("the action of its rule \"{name}\"");
                         return Err(plugin_failure(raised_error(&step, &r)));
                     }
-                    Some(EvalEvent::Died(m)) => return Err(Error::rule("plugin", m)),
+                    Some(EvalEvent::Died(m)) => {
+                        return Err(RuleError::new(Category::Plugin, m).into());
+                    }
                     None => {
-                        return Err(Error::rule(
-                            "plugin",
+                        return Err(RuleError::new(
+                            Category::Plugin,
                             "the plugin stopped during the build".to_string(),
-                        ));
+                        )
+                        .into());
                     }
                 }
             };
@@ -416,8 +420,13 @@ async fn build_one(tcx: &TaskCx, alternatives: &[String]) -> Result<Target> {
             Err(e) => last = Some(e),
         }
     }
-    Err(last
-        .unwrap_or_else(|| Error::rule("plugin", "build called with no alternative".to_string())))
+    Err(last.unwrap_or_else(|| {
+        RuleError::new(
+            Category::Plugin,
+            "build called with no alternative".to_string(),
+        )
+        .into()
+    }))
 }
 
 /// One step of the rendered command.
@@ -513,13 +522,14 @@ impl RuleTask {
                 match tcx.read(p) {
                     Ok(bytes) => writes.push((p.to_string(), bytes)),
                     Err(_) => {
-                        return Err(Error::rule(
-                            "plugin",
+                        return Err(RuleError::new(
+                            Category::Plugin,
                             format!(
                                 "the action of the plugin's rule \"{name}\" produced no command \
                                  and did not write {p} itself."
                             ),
-                        ));
+                        )
+                        .into());
                     }
                 }
             }

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use engine::stamp::{self, StampCheck};
+use engine::null_build_record::{self, RecordCheck};
 use engine::{Digest, Engine, EngineConfig, Error as EngineError, EventSink, LocalExecutor};
 use engine::{SourceTree, Target};
 use ocaml::rules::OcamlRules;
@@ -79,9 +79,10 @@ impl Build {
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1);
-        let fresh = stamp::check(&self.record.0, &self.record.1, threads) == StampCheck::UpToDate;
+        let fresh = null_build_record::check(&self.record.0, &self.record.1, threads)
+            == RecordCheck::UpToDate;
         if fresh {
-            self.mark("stamp");
+            self.mark("null-build");
         }
         fresh
     }
@@ -91,7 +92,7 @@ impl Build {
     /// the build; the commands under way are killed when the runtime that
     /// runs them shuts down.
     pub async fn run(&self, events: Arc<dyn EventSink>) -> Result<(), Error> {
-        let _ = stamp::remove(&self.record.0);
+        let _ = null_build_record::remove(&self.record.0);
         let jobs = self.request.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -121,9 +122,12 @@ impl Build {
         let success = first_error.is_none() && results.iter().all(|r| r.is_ok());
         if success {
             let files = engine.touched_files();
-            if files.iter().all(|(p, _)| stamp::representable(p)) {
+            if files
+                .iter()
+                .all(|(p, _)| null_build_record::representable(p))
+            {
                 // Without a record the next build only loses its fast path.
-                let _ = stamp::write(&self.record.0, &self.record.1, &files);
+                let _ = null_build_record::write(&self.record.0, &self.record.1, &files);
             }
         }
         if let Err(e) = engine.finish() {

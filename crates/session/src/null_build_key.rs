@@ -1,8 +1,8 @@
 //! The null-build fast path: when nothing the last successful build read
 //! or wrote has changed, stop after checking their stats (see
-//! [`engine::stamp`]).
+//! [`engine::null_build_record`]).
 //!
-//! The stamp's key covers what the stats do not: the command line (without
+//! The record's key covers what the stats do not: the command line (without
 //! the arguments after `--`), the project root and build directory, the list
 //! of source files, the text of every `_tags` file (and the digest of the
 //! plugin's session, when there is a `myocamlbuild.ml`), the toolchain's
@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 use engine::{Digest, DigestBuilder, FileStat};
 use ocaml::project::Project;
 
-/// Bump when what the stamp stands for changes.
+/// Bump when what the record stands for changes.
 const KEY_VERSION: u64 = 1;
 
-/// Where the stamp lives.
-pub fn stamp_path(build_dir: &Path) -> PathBuf {
+/// Where the record lives.
+pub fn record_path(build_dir: &Path) -> PathBuf {
     engine::state_dir(build_dir).join("null-build")
 }
 

@@ -147,7 +147,7 @@ impl Session {
                 &exempt,
             )?;
         }
-        let record = null_build_key::stamp_path(&layout.build_dir);
+        let record = null_build_key::record_path(&layout.build_dir);
         let key = null_build_key::key(
             &self.request.words,
             &layout.root,

@@ -24,12 +24,13 @@
 
 use std::sync::Arc;
 
-use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
+use engine::{Action, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
 use super::context::{RuleContext, log_tags};
 use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
+use crate::rule_error::{Category, RuleError};
 
 /// `x.c` → `x.o`.
 pub struct CObject {
@@ -153,8 +154,8 @@ impl Task for CLibrary {
                             })
                             .find(|t| tcx.can_build(t))
                             .ok_or_else(|| {
-                                Error::rule(
-                                    engine::MISSING_SOURCE,
+                                RuleError::new(
+                                    Category::MissingSource,
                                     format!(
                                         "{clib} lists {w}, which caravan cannot build: there \
                                          is no C file (or other source) for it in {} or the \

@@ -28,6 +28,7 @@ use super::libraries::UsedLibrary;
 use super::list_file;
 use crate::mode::Mode;
 use crate::resolver::ModuleSource;
+use crate::rule_error::{Category, RuleError};
 
 /// The local modules an implementation needs at link time: those its `.ml`
 /// mentions, or for a pack those its members mention outside the pack.
@@ -226,8 +227,8 @@ fn post_order(edges: &BTreeMap<String, BTreeSet<String>>, roots: &[String]) -> R
                             .copied()
                             .chain(std::iter::once(child))
                             .collect();
-                        return Err(Error::rule(
-                            "link-cycle",
+                        return Err(RuleError::new(
+                            Category::LinkCycle,
                             format!(
                                 "{}\nError: circular dependencies between modules: {}\nHint: \
                                  OCaml cannot link compilation units that use each other; move \
@@ -235,7 +236,8 @@ fn post_order(edges: &BTreeMap<String, BTreeSet<String>>, roots: &[String]) -> R
                                 crate::solver_failure::circular_dependencies(&on_path[i..]),
                                 cycle.join(" -> ")
                             ),
-                        ));
+                        )
+                        .into());
                     }
                     on_path.push(child);
                     stack.push((child, edges.get(child).unwrap_or(&empty).iter()));

@@ -45,6 +45,7 @@ use crate::mode::Mode;
 use crate::module_name;
 use crate::ocamlfind::{CommandParts, PpxPlan};
 use crate::resolver::ModuleSource;
+use crate::rule_error::{Category, RuleError};
 
 /// What a compilation hands to the compilations that depend on it.
 #[derive(Debug, Default)]
@@ -127,14 +128,15 @@ pub async fn local_deps(
             Some(m) if seen.insert(m.stem.clone()) => out.push(m),
             Some(_) => {}
             None if rcx.options.no_skip && !rcx.resolver.is_stdlib(name) => {
-                return Err(Error::rule(
-                    "missing-module",
+                return Err(RuleError::new(
+                    Category::MissingModule,
                     format!(
                         "{source} uses module {name}, which is neither in the project nor in \
                          the standard library (-no-skip).\nHint: add the folder that holds it \
                          with -I, or drop -no-skip to let the compiler look for it."
                     ),
-                ));
+                )
+                .into());
             }
             None => {}
         }

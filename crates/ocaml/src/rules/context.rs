@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use engine::{Error, LazyText, Result, Target, TaskCx};
+use engine::{LazyText, Result, Target, TaskCx};
 use tags::TagSet;
 
 use super::declared;
@@ -17,6 +17,7 @@ use crate::mode::Mode;
 use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
 use crate::project::Project;
 use crate::resolver::{ModuleSource, Resolver};
+use crate::rule_error::{Category, RuleError};
 use crate::tagging::Tagger;
 use crate::toolchain::{FoundTool, Tool, Toolchain};
 
@@ -116,7 +117,7 @@ impl RuleContext {
                 .toolchain
                 .ocamlopt()
                 .map(|c| c.to_vec())
-                .map_err(|e| Error::rule("toolchain", e.to_string())),
+                .map_err(|e| RuleError::from_source(Category::Toolchain, e).into()),
         }
     }
 
@@ -224,9 +225,11 @@ impl RuleContext {
 
     /// A generator or documentation tool (see [`Tool`]), to run on `file`.
     pub fn tool(&self, tool: Tool, file: &str) -> Result<FoundTool> {
-        self.toolchain
-            .tool(tool)
-            .map_err(|e| Error::rule("toolchain", format!("cannot make {file}: {e}")))
+        self.toolchain.tool(tool).map_err(|e| {
+            RuleError::new(Category::Toolchain, format!("cannot make {file}: {e}"))
+                .with_source(e)
+                .into()
+        })
     }
 
     /// The sources of the module at `stem`.

@@ -20,6 +20,7 @@ use super::context::{RuleContext, log_tags};
 use super::scan_command::scan_command;
 use crate::depends_file::{parse, render};
 use crate::ocamlfind::FrontEnd;
+use crate::rule_error::{Category, RuleError};
 
 /// Bump when the scanner's answers change, so `.depends` files are redone.
 const SCANNER_VERSION: &str = "depscan-1";
@@ -86,7 +87,7 @@ impl Task for Depends {
             let (outputs, value) = tcx.run_for_value(action).await?;
             let modules = if preprocessed {
                 let text = String::from_utf8_lossy(&tcx.read(&out)?).into_owned();
-                parse(&source, &text).map_err(|m| Error::rule("ocamldep", m))?
+                parse(&source, &text).map_err(|m| RuleError::new(Category::Ocamldep, m))?
             } else {
                 String::from_utf8_lossy(&value)
                     .split_whitespace()
@@ -150,7 +151,8 @@ fn scan_into(
         Ok(modules) => (render(source, &modules), modules.into_iter().collect()),
         Err(_) => {
             let text = run_ocamldep(build_dir, source, out, ocamldep)?;
-            let modules = parse(source, &text).map_err(|m| Error::rule("ocamldep", m))?;
+            let modules =
+                parse(source, &text).map_err(|m| RuleError::new(Category::Ocamldep, m))?;
             (text, modules)
         }
     };

@@ -47,7 +47,7 @@
 
 use std::sync::Arc;
 
-use engine::{Error, Result, Target, Task, TaskCx, TaskValue};
+use engine::{Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
 use super::context::RuleContext;
@@ -59,6 +59,7 @@ use super::{
 };
 use crate::mode::Mode;
 use crate::resolver::Generator;
+use crate::rule_error::{Category, RuleError};
 
 /// The OCaml rule set.
 #[derive(Clone)]
@@ -520,7 +521,9 @@ struct Refused {
 
 impl Task for Refused {
     fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
-        Box::pin(async move { Err(Error::rule(engine::MISSING_SOURCE, self.message.clone())) })
+        Box::pin(async move {
+            Err(RuleError::new(Category::MissingSource, self.message.clone()).into())
+        })
     }
 }
 
@@ -540,8 +543,8 @@ fn missing(target: &Target, source: &str) -> Arc<dyn Task> {
 impl Task for MissingSource {
     fn run(self: Arc<Self>, _cx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
-            Err(Error::rule(
-                engine::MISSING_SOURCE,
+            Err(RuleError::new(
+                Category::MissingSource,
                 format!(
                     "{}\nError: cannot build {}: its source {} does not exist in the \
                      traversed source tree.\nHint: check the target's name; if the file is \
@@ -554,7 +557,8 @@ impl Task for MissingSource {
                     self.target,
                     self.source
                 ),
-            ))
+            )
+            .into())
         })
     }
 }

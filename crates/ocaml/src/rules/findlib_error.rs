@@ -5,6 +5,7 @@
 
 use engine::Error;
 
+use crate::rule_error::{Category, RuleError};
 use crate::tagging::Tagger;
 
 /// The hint after an unknown package, here and at start-up (`-pkg`).
@@ -23,17 +24,19 @@ pub fn command_error(tagger: &Tagger, e: findlib::Error) -> Error {
         _ => None,
     };
     let Some(name) = missing else {
-        return Error::rule("findlib", e.to_string());
+        return RuleError::from_source(Category::Findlib, e).into();
     };
     // With a place, the message starts with it and says `Error:` itself,
     // as the compiler does; without, the binary puts `Error:` in front.
     let place = tag_place(tagger, &name)
         .map(|l| format!("{l}\nError: "))
         .unwrap_or_default();
-    Error::rule(
-        "findlib-package",
+    RuleError::new(
+        Category::FindlibPackage,
         format!("{place}{e}\n{UNKNOWN_PACKAGE_HINT}"),
     )
+    .with_source(e)
+    .into()
 }
 
 /// Where the configuration writes the `package(...)` tag that names
@@ -82,13 +85,10 @@ mod tests {
                  the search path /a\n{UNKNOWN_PACKAGE_HINT}"
             )
         );
-        assert!(matches!(
-            e,
-            Error::Rule {
-                category: "findlib-package",
-                ..
-            }
-        ));
+        assert_eq!(
+            RuleError::of(&e).map(RuleError::category),
+            Some(Category::FindlibPackage)
+        );
     }
 
     #[test]
@@ -107,12 +107,9 @@ mod tests {
         let text = inner.to_string();
         let e = command_error(&setup.cx().tagger, inner);
         assert_eq!(e.to_string(), text);
-        assert!(matches!(
-            e,
-            Error::Rule {
-                category: "findlib",
-                ..
-            }
-        ));
+        assert_eq!(
+            RuleError::of(&e).map(RuleError::category),
+            Some(Category::Findlib)
+        );
     }
 }

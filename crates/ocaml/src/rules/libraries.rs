@@ -17,7 +17,7 @@
 //! name in different folders make `use_<name>` ambiguous: a command using
 //! it fails with both paths.
 
-use engine::{Error, Result, Target, TaskCx};
+use engine::{Result, Target, TaskCx};
 use tags::{Declarations, TagSet};
 
 use super::context::RuleContext;
@@ -25,6 +25,7 @@ use super::list_file;
 use crate::mode::Mode;
 use crate::project::Project;
 use crate::resolver::ModuleSource;
+use crate::rule_error::{Category, RuleError};
 
 /// A library of the project: a `.mllib` file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,15 +113,16 @@ pub fn used_by(cx: &RuleContext, out: &Target, tags: &TagSet) -> Result<Vec<Proj
             }
             several => {
                 let paths: Vec<&str> = several.iter().map(|l| l.mllib.as_str()).collect();
-                return Err(Error::rule(
-                    "ambiguous-library",
+                return Err(RuleError::new(
+                    Category::AmbiguousLibrary,
                     format!(
                         "{out} is tagged {tag}, but several libraries of the project are named \
                          {name}: {}.\nHint: rename one of the .mllib files so that each \
                          use_<name> tag names one library.",
                         paths.join(", ")
                     ),
-                ));
+                )
+                .into());
             }
         }
     }

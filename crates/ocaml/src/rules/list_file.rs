@@ -11,11 +11,12 @@
 //! resolved like a module mentioned in a source of that directory, a path
 //! is tried under that directory then under each include directory.
 
-use engine::{Error, Result, Target, TaskCx};
+use engine::{Result, Target, TaskCx};
 
 use super::context::RuleContext;
 use crate::module_name::{capitalize, uncapitalize};
 use crate::resolver::ModuleSource;
+use crate::rule_error::{Category, RuleError};
 
 /// The words of a list file.
 pub fn words(text: &str) -> Vec<String> {
@@ -144,8 +145,8 @@ pub fn resolve_entries(
             } else {
                 format!("{dir}/")
             };
-            Error::rule(
-                engine::MISSING_SOURCE,
+            RuleError::new(
+                Category::MissingSource,
                 format!(
                     "{list} lists the module {entry}, which caravan cannot find: there is no \
                      {}.ml (or .mlpack) seen from {place}.\nHint: check the spelling; a module \
@@ -157,15 +158,16 @@ pub fn resolve_entries(
             )
         })?;
         if !m.is_linkable() {
-            return Err(Error::rule(
-                engine::MISSING_SOURCE,
+            return Err(RuleError::new(
+                Category::MissingSource,
                 format!(
                     "{list} lists the module {entry}, but {}.mli has no implementation \
                      ({}.ml or {}.mlpack) to put in it.\nHint: remove the entry, or add the \
                      implementation.",
                     m.stem, m.stem, m.stem
                 ),
-            ));
+            )
+            .into());
         }
         if !out.iter().any(|o| o.stem == m.stem) {
             out.push(m);

@@ -21,7 +21,7 @@
 
 use std::sync::Arc;
 
-use engine::{Action, Command, Error, Input, Result, Target, Task, TaskCx, TaskValue, shell_quote};
+use engine::{Action, Command, Input, Result, Target, Task, TaskCx, TaskValue, shell_quote};
 use futures::future::BoxFuture;
 use tags::TagSet;
 
@@ -33,6 +33,7 @@ use super::ocamllex::generator_hint;
 use crate::depends_file::parse;
 use crate::ocamlfind::{CommandParts, FrontEnd};
 use crate::resolver::ModuleSource;
+use crate::rule_error::{Category, RuleError};
 use crate::toolchain::Tool;
 
 /// What menhir reads.
@@ -89,8 +90,8 @@ async fn resolve(tcx: &TaskCx, cx: &RuleContext, grammar: &Grammar) -> Result<Re
                     .into_iter()
                     .find(|c| cx.resolver.is_source(c))
                     .ok_or_else(|| {
-                        Error::rule(
-                            engine::MISSING_SOURCE,
+                        RuleError::new(
+                            Category::MissingSource,
                             format!(
                                 "{pack} lists {entry}, but no {}.mly was found in its folder \
                                  or the include folders.\nHint: an .mlypack names the modules \
@@ -186,7 +187,7 @@ impl Task for MenhirDepends {
             let outputs = tcx.run(action).await?;
             let text = String::from_utf8_lossy(&tcx.read(&out)?).into_owned();
             let modules = parse(self.grammar.file().as_str(), &text)
-                .map_err(|m| Error::rule("ocamldep", m))?
+                .map_err(|m| RuleError::new(Category::Ocamldep, m))?
                 .into_iter()
                 .filter(|m| !cx.options.ignore.contains(m))
                 .collect();

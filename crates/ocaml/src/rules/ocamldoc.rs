@@ -27,7 +27,7 @@
 
 use std::sync::Arc;
 
-use engine::{Action, Error, Input, Prepare, Result, Target, Task, TaskCx, TaskValue};
+use engine::{Action, Input, Prepare, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
 use super::compile::{local_deps, need_interfaces};
@@ -35,6 +35,7 @@ use super::context::{RuleContext, log_tags};
 use super::list_file;
 use crate::ocamlfind::{CommandParts, FrontEnd};
 use crate::resolver::ModuleSource;
+use crate::rule_error::{Category, RuleError};
 use crate::toolchain::Tool;
 
 /// `x.odoc` from `x.mli` or `x.ml`.
@@ -180,8 +181,8 @@ impl Task for DocDir {
                     .into_iter()
                     .find(|c| cx.module_at(c.trim_end_matches(".odoc")).is_some())
                     .ok_or_else(|| {
-                        Error::rule(
-                            engine::MISSING_SOURCE,
+                        RuleError::new(
+                            Category::MissingSource,
                             format!(
                                 "{odocl} lists {entry}, but no module {entry} was found in its \
                                  folder or the include folders.\nHint: an .odocl names modules \

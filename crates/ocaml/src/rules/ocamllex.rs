@@ -11,6 +11,7 @@ use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
 use super::context::{RuleContext, log_tags};
+use crate::rule_error::{Category, RuleError};
 use crate::toolchain::Tool;
 
 /// Runs ocamllex on a `.mll`; the task's key is the `.ml` it writes.
@@ -52,15 +53,16 @@ impl Task for Ocamllex {
 /// command that writes elsewhere, or flags that change the output name).
 pub(crate) fn generator_hint(e: Error, source: &str) -> Error {
     match e {
-        Error::MissingOutput { missing, .. } => Error::rule(
-            "missing-output",
+        Error::MissingOutput { missing, .. } => RuleError::new(
+            Category::MissingOutput,
             format!(
                 "the generator run on {source} did not write {missing}.\nHint: check the \
                  flags given to it (-lexflags, -yaccflags, tags) and the command given with \
                  -ocamllex, -ocamlyacc or -menhir: the output must go next to the source, \
                  under the source's name."
             ),
-        ),
+        )
+        .into(),
         other => other,
     }
 }

@@ -37,6 +37,7 @@ use super::list_file;
 use crate::mode::Mode;
 use crate::ocamlfind::CommandParts;
 use crate::resolver::ModuleSource;
+use crate::rule_error::{Category, RuleError};
 
 /// Packs the members of `x.mlpack` into `x.cmo` or `x.cmx`.
 pub struct Pack {
@@ -211,8 +212,8 @@ fn for_pack_hint(e: Error, pack: &ModuleSource, members: &[ModuleSource]) -> Err
                 .iter()
                 .map(|m| format!("<{}.cmx>", m.stem))
                 .collect();
-            Error::rule(
-                "for-pack",
+            RuleError::new(
+                Category::ForPack,
                 format!(
                     "the members of {}.mlpack must be compiled for the pack (ocamlopt's \
                      -for-pack {name}).\nHint: add this line to _tags:\n  {}: for-pack({name})",
@@ -220,6 +221,7 @@ fn for_pack_hint(e: Error, pack: &ModuleSource, members: &[ModuleSource]) -> Err
                     pattern.join(" or ")
                 ),
             )
+            .into()
         }
         _ => e,
     }

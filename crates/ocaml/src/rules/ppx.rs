@@ -34,6 +34,7 @@ use tags::TagSet;
 use super::context::{RuleContext, log_tags};
 use super::scan_command::scan_command;
 use crate::ocamlfind::{CommandParts, FrontEnd, PpxPlan};
+use crate::rule_error::{Category, RuleError};
 
 /// The folder of the drivers, in the build directory.
 pub const DRIVER_DIR: &str = ".caravan/ppx";
@@ -149,7 +150,7 @@ impl Task for Driver {
             let ocamlopt = self.cx.compiler(crate::mode::Mode::Native)?;
             let (argv, identity) = of
                 .driver_link(&ocamlopt, &self.rewriters, out.as_str())
-                .map_err(|e| Error::rule("findlib", e.to_string()))?;
+                .map_err(|e| RuleError::from_source(Category::Findlib, e))?;
             let mut action = Action::process(argv);
             action.salt.push(identity);
             action.salt.push(self.cx.toolchain.identity.clone());
@@ -180,10 +181,11 @@ impl Task for Rewrite {
             let source = self.source.as_str();
             let (_, parts) = scan_command(&self.cx, source);
             let PpxPlan::Driver(rewriters) = plan(&self.cx, FrontEnd::Ocamldep, &parts)? else {
-                return Err(Error::rule(
-                    engine::MISSING_SOURCE,
+                return Err(RuleError::new(
+                    Category::MissingSource,
                     format!("cannot build {out}: no ppx driver applies to {source}"),
-                ));
+                )
+                .into());
             };
             let driver = self.cx.ppx_drivers.target(&rewriters);
             tcx.need(&[self.source.clone(), driver.clone()]).await?;

@@ -15,6 +15,7 @@ use futures::future::BoxFuture;
 use tags::TagSet;
 
 use super::context::{RuleContext, log_tags};
+use crate::rule_error::{Category, RuleError};
 
 /// Preprocesses an `.ml` into `x.pp.ml` (the task's key).
 pub struct PpMl {
@@ -36,8 +37,8 @@ impl Task for PpMl {
             let mut argv = Vec::new();
             for w in &words {
                 argv.extend(shlex::split(w).ok_or_else(|| {
-                    Error::rule(
-                        "preprocessor",
+                    RuleError::new(
+                        Category::Preprocessor,
                         format!("cannot split the preprocessor command {w:?} into words"),
                     )
                 })?);
@@ -59,8 +60,8 @@ impl Task for PpMl {
             action.log.target = out.to_string();
             action.log.tags = log_tags(TagSet::new());
             let outputs = tcx.run(action).await.map_err(|e| match e {
-                Error::MissingOutput { missing, .. } => Error::rule(
-                    "missing-output",
+                Error::MissingOutput { missing, .. } => RuleError::new(
+                    Category::MissingOutput,
                     format!(
                         "the preprocessor of {ml} did not write {missing}.\nHint: {missing} is \
                          made with a camlp4-style command line (`PP {ml} -printer o -o \
@@ -68,7 +69,8 @@ impl Task for PpMl {
                          commands do) cannot make it, but the compiler still uses it through \
                          -pp."
                     ),
-                ),
+                )
+                .into(),
                 other => other,
             })?;
             Ok(TaskValue::files(outputs))

@@ -1,4 +1,4 @@
-//! The null-build stamp: after a successful build, the stat of every file
+//! The null-build record: after a successful build, the stat of every file
 //! the build read or wrote, under a key that covers everything else it
 //! depended on (command line, toolchain, the list of source files).
 //!
@@ -6,13 +6,15 @@
 //! recorded stat, walking the graph would find every action up to date, so
 //! the build can stop after a few thousand `stat` calls: no task, no hash,
 //! no process. Any difference sends the build down the normal path, which
-//! first deletes the stamp (so an interrupted build never leaves a stamp
+//! first deletes the record (so an interrupted build never leaves a record
 //! that claims more than is true).
 //!
 //! Files are statted relative to their directory (`fstatat` on a directory
 //! descriptor), which spares the kernel a walk of the full path per file.
 //!
-//! Format (text, one entry per line, files grouped under their directory):
+//! Format (text, one entry per line, files grouped under their directory;
+//! the header's word `stamp` is the format's old name, kept so that records
+//! written before stay valid):
 //!
 //! ```text
 //! caravan-stamp 2 <key hex>
@@ -32,27 +34,27 @@ use crate::store::remove_file_if_exists;
 
 const HEADER: &str = "caravan-stamp 2";
 
-/// What the stamp says about the current state.
+/// What the record says about the current state.
 #[derive(Debug, PartialEq, Eq)]
-pub enum StampCheck {
+pub enum RecordCheck {
     /// Same key, every file unchanged: nothing to do.
     UpToDate,
-    /// No stamp, another key, or a file changed (named when known).
+    /// No record, another key, or a file changed (named when known).
     Stale(Option<PathBuf>),
 }
 
-/// Checks the stamp at `path` against `key`, statting the files on
+/// Checks the record at `path` against `key`, statting the files on
 /// `threads` threads.
-pub fn check(path: &Path, key: &Digest, threads: usize) -> StampCheck {
+pub fn check(path: &Path, key: &Digest, threads: usize) -> RecordCheck {
     let Ok(text) = fs::read_to_string(path) else {
-        return StampCheck::Stale(None);
+        return RecordCheck::Stale(None);
     };
     let expected = format!("{HEADER} {}\n", key.to_hex());
     let Some(body) = text.strip_prefix(expected.as_str()) else {
-        return StampCheck::Stale(None);
+        return RecordCheck::Stale(None);
     };
     let Some((dirs, entries)) = parse_entries(body) else {
-        return StampCheck::Stale(None);
+        return RecordCheck::Stale(None);
     };
     let threads = threads.clamp(1, 8);
     let chunk = entries.len().div_ceil(threads).max(256);
@@ -68,8 +70,8 @@ pub fn check(path: &Path, key: &Digest, threads: usize) -> StampCheck {
             .next()
     });
     match changed {
-        None => StampCheck::UpToDate,
-        Some(p) => StampCheck::Stale(Some(p)),
+        None => RecordCheck::UpToDate,
+        Some(p) => RecordCheck::Stale(Some(p)),
     }
 }
 
@@ -79,7 +81,7 @@ struct Entry<'a> {
     stat: FileStat,
 }
 
-/// The directories and entries of the stamp's body (the lines after the
+/// The directories and entries of the record's body (the lines after the
 /// header), in one pass over its bytes: a null build of a large project
 /// reads tens of thousands of lines here. `None` when a line is malformed.
 fn parse_entries(body: &str) -> Option<(Vec<&str>, Vec<Entry<'_>>)> {
@@ -206,7 +208,7 @@ fn stat_at(dirfd: RawFd, name: &str, buf: &mut Vec<u8>) -> Option<FileStat> {
     })
 }
 
-/// Writes the stamp atomically; `files` are absolute paths.
+/// Writes the record atomically; `files` are absolute paths.
 pub fn write(path: &Path, key: &Digest, files: &[(PathBuf, FileStat)]) -> Result<()> {
     let mut sorted: Vec<&(PathBuf, FileStat)> = files.iter().collect();
     sorted.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
@@ -234,12 +236,12 @@ pub fn write(path: &Path, key: &Digest, files: &[(PathBuf, FileStat)]) -> Result
     crate::store::write_atomic(path, &text, 0).map(|_| ())
 }
 
-/// Removes the stamp (before a build that may change things).
+/// Removes the record (before a build that may change things).
 pub fn remove(path: &Path) -> Result<()> {
     remove_file_if_exists(path)
 }
 
-/// Whether a path can be written in the stamp's line format.
+/// Whether a path can be written in the record's line format.
 pub fn representable(path: &Path) -> bool {
     path.to_str()
         .is_some_and(|s| !s.contains('\n') && !s.contains('\0'))
@@ -254,21 +256,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a");
         fs::write(&a, "x").unwrap();
-        let stamp = dir.path().join("stamp");
+        let record = dir.path().join("null-build");
         let key = Digest::of_bytes(b"k");
         let stat = FileStat::of_path(&a).unwrap().unwrap();
-        write(&stamp, &key, &[(a.clone(), stat)]).unwrap();
-        assert_eq!(check(&stamp, &key, 2), StampCheck::UpToDate);
+        write(&record, &key, &[(a.clone(), stat)]).unwrap();
+        assert_eq!(check(&record, &key, 2), RecordCheck::UpToDate);
         assert_eq!(
-            check(&stamp, &Digest::of_bytes(b"other"), 2),
-            StampCheck::Stale(None)
+            check(&record, &Digest::of_bytes(b"other"), 2),
+            RecordCheck::Stale(None)
         );
         fs::write(&a, "yy").unwrap();
-        assert_eq!(check(&stamp, &key, 2), StampCheck::Stale(Some(a.clone())));
+        assert_eq!(check(&record, &key, 2), RecordCheck::Stale(Some(a.clone())));
         fs::remove_file(&a).unwrap();
-        assert_eq!(check(&stamp, &key, 2), StampCheck::Stale(Some(a)));
-        remove(&stamp).unwrap();
-        assert_eq!(check(&stamp, &key, 2), StampCheck::Stale(None));
+        assert_eq!(check(&record, &key, 2), RecordCheck::Stale(Some(a)));
+        remove(&record).unwrap();
+        assert_eq!(check(&record, &key, 2), RecordCheck::Stale(None));
     }
 
     #[test]
@@ -293,7 +295,7 @@ mod tests {
     }
 
     #[test]
-    fn malformed_lines_make_the_stamp_stale() {
+    fn malformed_lines_make_the_record_stale() {
         for body in [
             "F 1 2 3 4 x\n",                          // no directory yet
             "D /p\nF 1 2 3 x\n",                      // a field missing
