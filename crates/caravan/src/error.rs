@@ -3,7 +3,7 @@
 //! keep working) and the text printed for it.
 
 use crate::cli::CliError;
-use crate::{exit_code, report};
+use crate::exit_code;
 
 /// Why caravan stops.
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +45,7 @@ impl Failure {
             Failure::Interrupted => "caravan: interrupted; the commands under way were \
                                      stopped. The next build redoes them."
                 .to_string(),
-            Failure::Session(e) => session_message(e),
+            Failure::Session(e) => e.report(),
         }
     }
 }
@@ -61,25 +61,5 @@ fn session_code(e: &session::Error) -> u8 {
         E::Build(b) => exit_code::of_error(b),
         E::CommandsFailed => exit_code::COMMAND_FAILED,
         E::Internal(_) => exit_code::INTERNAL,
-    }
-}
-
-fn session_message(e: &session::Error) -> String {
-    use session::Error as E;
-    match e {
-        E::Hygiene | E::CommandsFailed => String::new(),
-        E::Io { path, source } => report::io_message(path, source),
-        E::Build(b) => {
-            let mut message = report::describe(b);
-            if report::mentions_unbound_module(b) {
-                message.push_str(
-                    "\nHint: as with ocamlbuild, modules are looked up in include folders \
-                     only. If the module is in a sub-folder, add `<DIR>: include` to _tags \
-                     or pass -I DIR (or -search-all-dirs to search every traversed folder).",
-                );
-            }
-            message
-        }
-        other => other.to_string(),
     }
 }

@@ -1,7 +1,7 @@
 //! Exit codes, the same as ocamlbuild's so that scripts keep working.
 
 use engine::Error;
-use ocaml::rule_error::{Category, RuleError};
+use session::{Category, RuleError};
 
 /// Success; also `-help`, `-version`, `-clean`.
 pub const OK: u8 = 0;

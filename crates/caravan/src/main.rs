@@ -6,7 +6,6 @@ mod display;
 mod driver;
 mod error;
 mod exit_code;
-mod report;
 
 use std::process::ExitCode;
 

@@ -66,6 +66,17 @@ impl From<PluginError> for Error {
 }
 
 impl Error {
+    /// What to print for the error (on stdout, like ocamlbuild); empty
+    /// when everything was already shown.
+    pub fn report(&self) -> String {
+        match self {
+            Error::Hygiene | Error::CommandsFailed => String::new(),
+            Error::Io { path, source } => crate::report::io_message(path, source),
+            Error::Build(b) => crate::report::describe_build_error(b),
+            other => other.to_string(),
+        }
+    }
+
     /// A refusal with a complete message.
     pub fn refused(message: impl Into<String>) -> Error {
         Error::Refused(message.into())

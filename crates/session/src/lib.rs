@@ -27,6 +27,7 @@ mod menhir_lib;
 mod null_build_key;
 mod plugin_binary;
 mod plugin_request;
+mod report;
 mod request;
 mod run_program;
 mod session;
@@ -40,3 +41,6 @@ pub use layout::Layout;
 pub use request::Request;
 pub use session::{PPX_DRIVER_VARIABLE, Session, ppx_driver_enabled};
 pub use which::which;
+
+/// The rules' error categories, for callers that choose exit codes.
+pub use ocaml::rule_error::{Category, RuleError};

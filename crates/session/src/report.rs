@@ -1,17 +1,32 @@
-//! Build errors in words: what went wrong and a hint at how to fix it.
-//! (A failed command was already shown, with its output, by the display.)
+//! Errors in words: what went wrong and a hint at how to fix it, with
+//! ocamlbuild's own first line where scripts look for it. (A failed
+//! command was already shown, with its output, by the caller's display.)
 
 use engine::Error;
 use ocaml::RuleError;
 use ocaml::solver_failure::{self, SolverFailure};
 
 /// Whether a failure is the compiler not finding a module.
-pub fn mentions_unbound_module(e: &Error) -> bool {
+fn mentions_unbound_module(e: &Error) -> bool {
     matches!(e, Error::CommandFailed(f) if f.output.contains("Unbound module"))
 }
 
+/// The message for a build error (failed commands were already shown),
+/// with a hint when the compiler did not find a module.
+pub fn describe_build_error(e: &Error) -> String {
+    let mut message = describe(e);
+    if mentions_unbound_module(e) {
+        message.push_str(
+            "\nHint: as with ocamlbuild, modules are looked up in include folders only. If \
+             the module is in a sub-folder, add `<DIR>: include` to _tags or pass -I DIR (or \
+             -search-all-dirs to search every traversed folder).",
+        );
+    }
+    message
+}
+
 /// The message for a build error (failed commands were already shown).
-pub fn describe(e: &Error) -> String {
+fn describe(e: &Error) -> String {
     match e {
         Error::CommandFailed(f) if f.output.contains("recompile with -fPIC") => format!(
             "Hint: {} is a shared library, and the OCaml runtime linked into it must be \
