@@ -111,3 +111,37 @@ fn an_edited_plugin_is_compiled_again_by_the_next_configuration() {
     assert!(build_once(&mut session));
     assert_eq!(output_of(&program), "second");
 }
+
+#[test]
+fn a_configured_build_runs_again_after_a_source_changes() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path();
+    write(root, "util.ml", "let word = \"one\"\n");
+    write(root, "main.ml", "let () = print_string Util.word\n");
+    let req = request(&["main.native"]);
+    let layout = Layout::at(root.to_path_buf(), &req).unwrap_or_else(|e| panic!("{e}"));
+    let program = layout.build_dir.join("main.native");
+    let mut session = Session::open(req, layout).unwrap_or_else(|e| panic!("{e}"));
+    let build = match session.configure() {
+        Ok(Some(b)) => b,
+        other => panic!("configure: {:?}", other.err()),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("runtime: {e}"));
+    let run = |b: &session::Build| {
+        runtime
+            .block_on(b.run(Arc::new(NoEvents)))
+            .unwrap_or_else(|e| panic!("build: {e}"))
+    };
+    run(&build);
+    assert_eq!(output_of(&program), "one");
+    assert!(build.is_up_to_date());
+
+    // Same configuration, new contents: no configure needed.
+    write(root, "util.ml", "let word = \"two\"\n");
+    assert!(!build.is_up_to_date());
+    run(&build);
+    assert_eq!(output_of(&program), "two");
+}
