@@ -48,7 +48,9 @@ pub enum Error {
     #[error("{error}")]
     Rule {
         /// The rule's own error; its `Display` is the message for the user,
-        /// complete, and its `source()` the underlying cause, if any.
+        /// complete, and its `source()` the underlying cause, if any. It is
+        /// this error's source, so the chain goes on to the cause.
+        #[source]
         error: Arc<dyn std::error::Error + Send + Sync + 'static>,
         /// Whether it says that a source the rule needs does not exist
         /// (see [`Error::is_inapplicable`]).

@@ -91,3 +91,34 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ocaml::rule_error::{Category, RuleError};
+
+    #[test]
+    fn a_build_error_keeps_the_rules_cause_down_its_source_chain() {
+        let cause = std::io::Error::other("ocamlfind.conf is unreadable");
+        let rule = RuleError::new(Category::Findlib, "cannot read the findlib configuration")
+            .with_source(cause);
+        let e = Error::Build(engine::Error::from(rule));
+        assert_eq!(e.report(), "Error: cannot read the findlib configuration");
+        let mut chain = Vec::new();
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(err) = next {
+            chain.push(err.to_string());
+            next = err.source();
+        }
+        assert_eq!(
+            chain.last().map(String::as_str),
+            Some("ocamlfind.conf is unreadable")
+        );
+        assert!(
+            std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<engine::Error>())
+                .and_then(RuleError::of)
+                .is_some_and(|r| r.category() == Category::Findlib)
+        );
+    }
+}
