@@ -61,6 +61,8 @@ impl std::fmt::Display for PluginError {
     }
 }
 
+impl std::error::Error for PluginError {}
+
 /// The report of an exception raised by plugin code during `step` (a
 /// hook, a rule's action), with the plugin's backtrace.
 pub fn raised_error(step: &str, e: &Raised) -> PluginError {
