@@ -171,17 +171,13 @@ impl Toolchain {
         if let Some(v) = config.get("version") {
             identity.str(v);
         }
-        Ok(Toolchain {
-            ocamlc,
-            ocamlopt,
-            ocamldep,
-            ocamlmklib,
-            ocamlmktop,
+        Ok(Toolchain::of_parts(
+            [ocamlc, ocamldep],
+            [ocamlopt, ocamlmklib, ocamlmktop],
             config,
-            identity: identity.finish().to_hex(),
-            overrides: overrides.clone(),
-            tools: Arc::new(Default::default()),
-        })
+            identity.finish().to_hex(),
+            overrides,
+        ))
     }
 
     /// A toolchain described instead of discovered: each compiler is the
@@ -225,17 +221,37 @@ impl Toolchain {
             }
         }
         identity.str(config.get("version").map(String::as_str).unwrap_or(""));
-        Ok(Toolchain {
+        Ok(Toolchain::of_parts(
+            [ocamlc, ocamldep],
+            [ocamlopt, ocamlmklib, ocamlmktop],
+            config,
+            identity.finish().to_hex(),
+            commands,
+        ))
+    }
+
+    /// A toolchain of found parts: the required tools (ocamlc, ocamldep),
+    /// the optional ones (ocamlopt, ocamlmklib, ocamlmktop), the
+    /// configuration and the identity; the other tools are found on first
+    /// use.
+    fn of_parts(
+        [ocamlc, ocamldep]: [Vec<String>; 2],
+        [ocamlopt, ocamlmklib, ocamlmktop]: [Option<Vec<String>>; 3],
+        config: HashMap<String, String>,
+        identity: String,
+        overrides: &ToolOverrides,
+    ) -> Toolchain {
+        Toolchain {
             ocamlc,
             ocamlopt,
             ocamldep,
             ocamlmklib,
             ocamlmktop,
             config,
-            identity: identity.finish().to_hex(),
-            overrides: commands.clone(),
+            identity,
+            overrides: overrides.clone(),
             tools: Arc::new(Default::default()),
-        })
+        }
     }
 
     /// A generator or documentation tool: the `-ocamllex`, `-ocamlyacc`/

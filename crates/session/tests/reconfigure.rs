@@ -34,6 +34,12 @@ fn build_once(session: &mut Session) -> bool {
     if build.is_up_to_date() {
         return false;
     }
+    run(&build);
+    true
+}
+
+/// Runs a configured build to the end, on a runtime of its own.
+fn run(build: &session::Build) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -41,7 +47,6 @@ fn build_once(session: &mut Session) -> bool {
     runtime
         .block_on(build.run(Arc::new(NoEvents)))
         .unwrap_or_else(|e| panic!("build: {e}"));
-    true
 }
 
 fn output_of(program: &Path) -> String {
@@ -125,15 +130,6 @@ fn a_configured_build_runs_again_after_a_source_changes() {
     let build = match session.configure() {
         Ok(Some(b)) => b,
         other => panic!("configure: {:?}", other.err()),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("runtime: {e}"));
-    let run = |b: &session::Build| {
-        runtime
-            .block_on(b.run(Arc::new(NoEvents)))
-            .unwrap_or_else(|e| panic!("build: {e}"))
     };
     run(&build);
     assert_eq!(output_of(&program), "one");
