@@ -24,7 +24,7 @@ pub struct BuildOptions {
     /// The targets of the command line, as given.
     pub targets: Vec<String>,
     /// Rewriters from packages run through one linked ppx driver per set
-    /// of packages, once per source (see [`crate::rules::ppx`]), instead
+    /// of packages, once per source (see `rules::ppx`), instead
     /// of as the compiler's and `ocamldep`'s `-ppx`.
     pub ppx_driver: bool,
 }
