@@ -221,32 +221,6 @@ impl Request {
         }
     }
 
-    /// Whether every target is native code: then `ocamlopt` writes the
-    /// `.cmi` of modules without an `.mli` and `ocamlc` never runs.
-    pub fn native_only(&self) -> bool {
-        let byte = [
-            ".byte.o",
-            ".byte.so",
-            ".byte.c",
-            ".byte.exe",
-            ".byte.complete.o",
-        ];
-        let native = [".native", ".cmx", ".cmxa", ".cmxs", ".o", ".a", ".so"];
-        let neutral = [".depends"];
-        let mut any_native = false;
-        for t in &self.targets {
-            if byte.iter().any(|e| t.ends_with(e)) {
-                return false;
-            }
-            if native.iter().any(|e| t.ends_with(e)) {
-                any_native = true;
-            } else if !neutral.iter().any(|e| t.ends_with(e)) {
-                return false;
-            }
-        }
-        any_native
-    }
-
     /// The tools whose commands decide the toolchain.
     pub fn toolchain_words(&self) -> [Option<String>; 7] {
         [

@@ -237,7 +237,7 @@ impl Session {
         let mut options = BuildOptions {
             ignore: request.ignore.clone(),
             no_skip: request.no_skip,
-            cmi_from_native: request.native_only(),
+            cmi_from_native: BuildOptions::native_only(&request.targets),
             menhir: configured.menhir,
             targets: request.targets.clone(),
             ppx_driver: self.ppx_driver,
