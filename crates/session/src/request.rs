@@ -1,7 +1,7 @@
 //! A build request: the targets and the options of ocamlbuild's command
 //! line, as data. The binary parses the command line into one; a plugin's
 //! `Before_options`/`After_options` hooks rewrite it
-//! ([`crate::plugin_request`]); the session builds what it asks for.
+//! (`plugin_request`); the session builds what it asks for.
 
 use std::path::Path;
 
@@ -18,7 +18,7 @@ pub struct Request {
     /// `-quiet`: the session shows no command (the plugin's compilation).
     pub quiet: bool,
     /// Whether package rewriters run through a linked ppx driver; `None`
-    /// leaves it to the environment ([`crate::ppx_driver_enabled`]).
+    /// leaves it to the environment (`ppx_driver_enabled`).
     pub ppx_driver: Option<bool>,
     /// Targets, in order.
     pub targets: Vec<String>,
