@@ -14,14 +14,25 @@
 # rules/mod.rs) counts as an edge to the module that defines it.
 #
 # It prints the strongly connected components of more than one module, each
-# with the references that tie it (file:line), and exits 1 if there is any.
-# `--edges` also prints every crate's graph.
+# with the references that tie it (file:line), and exits 1 if there is any
+# besides those listed in TOLERATED (circles known and not yet broken; one
+# listed that no longer exists as listed is an error too, so the list only
+# shrinks). `--edges` also prints every crate's graph.
 #
 # Usage: scripts/module-cycles.py [--edges] [workspace root]
 
 import os
 import re
 import sys
+
+# Circles known and not yet broken: (crate, its modules) -> why.
+TOLERATED = {
+    ("engine", ("rebuilder", "rule", "scheduler", "task")): (
+        "the engine's core: the Task trait takes a TaskCx, which holds the "
+        "scheduler's state and runs actions through the rebuilder, which "
+        "reads both; breaking it means splitting the scheduler's state"
+    ),
+}
 
 IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 PATH_RE = re.compile(r"(?<![\w$:])((?:crate|super)(?:\s*::\s*" + IDENT + r")+)")
@@ -390,6 +401,7 @@ def main(argv):
     root = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     crates_dir = os.path.join(root, "crates")
     circles = 0
+    seen = set()
     for crate in sorted(os.listdir(crates_dir)):
         src = os.path.join(crates_dir, crate, "src")
         if not os.path.isdir(src):
@@ -411,12 +423,21 @@ def main(argv):
         for comp in components(graph):
             if len(comp) < 2:
                 continue
+            members = set(comp)
+            listed = (crate, tuple(name(p) for p in comp))
+            if listed in TOLERATED:
+                seen.add(listed)
+                print(f"{crate}: tolerated circle between {', '.join(listed[1])}: {TOLERATED[listed]}")
+                continue
             circles += 1
             print(f"{crate}: import circle between {', '.join(name(p) for p in comp)}")
-            members = set(comp)
             for a in comp:
                 for b in sorted(graph[a] & members):
                     print(f"  {name(a)} -> {name(b)}: {', '.join(where[(a, b)])}")
+    for listed in sorted(set(TOLERATED) - seen):
+        circles += 1
+        print(f"{listed[0]}: the tolerated circle between {', '.join(listed[1])} is gone "
+              "or changed: update TOLERATED in scripts/module-cycles.py")
     if circles:
         print(f"module-cycles: {circles} import circle(s)")
         return 1
