@@ -25,6 +25,10 @@ if ! list_errors="$(ocamlfind list 2>&1 >/dev/null)"; then
   exit 1
 fi
 
+# No module of a crate leads back to itself through its imports, paths
+# and doc links (scripts/module-cycles.py says how it reads them).
+echo "module-cycles: checking that no crate has an import circle between its modules"
+python3 scripts/module-cycles.py
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo test --workspace --doc --quiet

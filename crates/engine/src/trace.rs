@@ -32,7 +32,7 @@ pub struct InputRecord {
     /// Path relative to the build directory.
     pub path: String,
     /// Its digest when the action ran; `None` for an input whose presence
-    /// only matters ([`Input::Exists`](crate::Input::Exists)).
+    /// only matters (`Input::Exists`).
     pub digest: Option<Digest>,
 }
 

@@ -4,7 +4,7 @@
 //! Before the build, caravan reads the plugin's messages itself, one at a
 //! time ([`PluginProcess::receive`]). During the build, a reader thread
 //! owns the plugin's output and routes each message to the rule task that
-//! is waiting for it ([`super::server`]).
+//! is waiting for it (the `server` module).
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! A build request: the targets and the options of ocamlbuild's command
 //! line, as data. The binary parses the command line into one; a plugin's
 //! `Before_options`/`After_options` hooks rewrite it
-//! ([`crate::plugin_request`]); the session builds what it asks for.
+//! (`plugin_request`); the session builds what it asks for.
 
 use std::path::Path;
 
@@ -18,7 +18,7 @@ pub struct Request {
     /// `-quiet`: the session shows no command (the plugin's compilation).
     pub quiet: bool,
     /// Whether package rewriters run through a linked ppx driver; `None`
-    /// leaves it to the environment ([`crate::ppx_driver_enabled`]).
+    /// leaves it to the environment (`ppx_driver_enabled`).
     pub ppx_driver: Option<bool>,
     /// Targets, in order.
     pub targets: Vec<String>,
@@ -219,32 +219,6 @@ impl Request {
             search_all_dirs: self.search_all_dirs,
             target_dirs,
         }
-    }
-
-    /// Whether every target is native code: then `ocamlopt` writes the
-    /// `.cmi` of modules without an `.mli` and `ocamlc` never runs.
-    pub fn native_only(&self) -> bool {
-        let byte = [
-            ".byte.o",
-            ".byte.so",
-            ".byte.c",
-            ".byte.exe",
-            ".byte.complete.o",
-        ];
-        let native = [".native", ".cmx", ".cmxa", ".cmxs", ".o", ".a", ".so"];
-        let neutral = [".depends"];
-        let mut any_native = false;
-        for t in &self.targets {
-            if byte.iter().any(|e| t.ends_with(e)) {
-                return false;
-            }
-            if native.iter().any(|e| t.ends_with(e)) {
-                any_native = true;
-            } else if !neutral.iter().any(|e| t.ends_with(e)) {
-                return false;
-            }
-        }
-        any_native
     }
 
     /// The tools whose commands decide the toolchain.

@@ -10,9 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use engine::{BuildLock, Target};
 use ocaml::build_options::BuildOptions;
-use ocaml::resolver::Resolver;
 use ocaml::rules::declared::DeclaredRules;
-use ocaml::rules::{OcamlRules, RuleContext};
+use ocaml::rules::{OcamlRules, RuleSetup};
 use ocaml::toolchain::Toolchain;
 use plugin::PluginRunner;
 use plugin::rule::PluginRules;
@@ -238,7 +237,7 @@ impl Session {
         let mut options = BuildOptions {
             ignore: request.ignore.clone(),
             no_skip: request.no_skip,
-            cmi_from_native: request.native_only(),
+            cmi_from_native: BuildOptions::native_only(&request.targets),
             menhir: configured.menhir,
             targets: request.targets.clone(),
             ppx_driver: self.ppx_driver,
@@ -265,24 +264,22 @@ impl Session {
             }
             plugin_rules = Some(rules);
         }
-        let toolchain = self.toolchain.1.clone();
-        let mut resolver = Resolver::with_generators(&project, toolchain.stdlib(), options.menhir);
-        if let Some(r) = &plugin_rules {
-            resolver.add_generated(r.generated(&project.files));
-        }
-        let plugin_rules = plugin_rules.map(|r| Arc::new(r) as Arc<dyn DeclaredRules>);
-        let rules = OcamlRules::new(RuleContext {
+        let generated = plugin_rules
+            .as_ref()
+            .map(|r| r.generated(&project.files))
+            .unwrap_or_default();
+        let rules = RuleSetup {
             project,
-            resolver,
-            toolchain,
+            toolchain: self.toolchain.1.clone(),
             options,
             tagger: configured.tagger,
             flags: configured.flags,
             ocamlfind: configured.ocamlfind,
-            plugin: plugin_rules,
             libraries: configured.libraries,
-            ppx_drivers: Default::default(),
-        });
+            plugin: plugin_rules.map(|r| Arc::new(r) as Arc<dyn DeclaredRules>),
+            generated,
+        }
+        .rules();
         Ok((rules, runner))
     }
 }

@@ -201,7 +201,7 @@ impl Configuration {
     /// The added tags in the order ocamlbuild acknowledges them, which is
     /// the order parametrised flags get declared in: newest source first,
     /// and within a source the last line first, each line's tags in written
-    /// order. Occurrences are all kept (see [`crate::Declarations::instantiate`]).
+    /// order. Occurrences are all kept (see `Declarations::instantiate`).
     pub fn acknowledged_tags(&self) -> Vec<LocatedTag> {
         let mut out = Vec::new();
         for part in self.parts.iter().rev() {

@@ -1,6 +1,6 @@
 //! A tag warning ([`Warning`]): what is wrong with a tag, where it was
 //! written, and ocamlbuild's text for it. Flag declarations report misused
-//! parameters with it, the startup checks ([`crate::warnings`]) unused tags.
+//! parameters with it, the startup checks (`warnings`) unused tags.
 
 use crate::location::{Location, quote};
 use std::fmt;

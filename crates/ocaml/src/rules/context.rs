@@ -3,15 +3,12 @@
 //! on it: include arguments, flags of tags, preprocessor arguments, and the
 //! commands as ocamlbuild writes them (through ocamlfind in ocamlfind mode).
 
-use std::sync::Arc;
-
 use engine::{LazyText, Result, Target, TaskCx};
 use tags::TagSet;
 
-use super::declared;
 use super::findlib_error;
-use super::libraries::ProjectLibrary;
-use super::ppx;
+use super::ppx_drivers::Drivers;
+use super::project_library::ProjectLibrary;
 use crate::build_options::BuildOptions;
 use crate::mode::Mode;
 use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
@@ -38,12 +35,13 @@ pub struct RuleContext {
     /// In ocamlfind mode, the in-process ocamlfind that turns commands with
     /// findlib options into compiler commands.
     pub ocamlfind: Option<Ocamlfind>,
-    /// The rules of the project's `myocamlbuild.ml`, if it has one.
-    pub plugin: Option<Arc<dyn declared::DeclaredRules>>,
+    /// Whether the project has a plugin (a `myocamlbuild.ml`), whose rules
+    /// the rule set holds beside the built-in ones (`OcamlRules::plugin`).
+    pub has_plugin: bool,
     /// The project's libraries (its `.mllib` files), for `use_<lib>`.
     pub libraries: Vec<ProjectLibrary>,
     /// The ppx drivers asked for so far, by the name of their folder.
-    pub ppx_drivers: ppx::Drivers,
+    pub ppx_drivers: Drivers,
 }
 
 /// `includes` (`-I dir` pairs) without the directories `flags` already
@@ -78,7 +76,7 @@ impl RuleContext {
     /// ocamlbuild's commands repeat them (an `ocaml_lib ~dir` flag, then
     /// the include directories).
     pub fn includes_after_flags(&self, flags: &[String], includes: Vec<String>) -> Vec<String> {
-        if self.plugin.is_some() {
+        if self.has_plugin {
             includes
         } else {
             without_included(flags, includes)

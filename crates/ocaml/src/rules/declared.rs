@@ -1,9 +1,9 @@
 //! Rules a project declares besides the built-in ones (a plugin's), as
-//! the rule order ([`super::rule_order`]) sees them.
+//! the rule order (`rules::rule_order`) sees them.
 //!
 //! The rules know nothing of where such rules come from: the plugin host
 //! (the `plugin` crate) implements [`DeclaredRules`] and hands it to the
-//! [`super::RuleContext`], so the dependency goes one way only.
+//! rule set (`OcamlRules`), so the dependency goes one way only.
 
 use std::sync::Arc;
 

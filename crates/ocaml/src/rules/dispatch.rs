@@ -1,6 +1,7 @@
 //! The built-in rule of a target ([`OcamlRules::builtin`]), and the
-//! [`OcamlRules`] value the engine runs (its order among plugin rules is
-//! [`super::rule_order`]'s).
+//! [`OcamlRules`] value the engine runs: the built-in rules and the
+//! project's own ([`DeclaredRules`]) over one context (their order is
+//! `rule_order`'s).
 //!
 //! A target is mapped to its task by its extension and by which sources
 //! exist (decided up front from the project tree, instead of ocamlbuild's
@@ -51,11 +52,12 @@ use engine::{Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
 
 use super::context::RuleContext;
+use super::declared::DeclaredRules;
 use super::link::LinkKind;
 use super::units::UnitsKind;
 use super::{
     c_stubs, compile, depends, infer, itarget, link, menhir, ocamldoc, ocamllex, ocamlyacc,
-    output_obj, pack, ppx, preprocess, units,
+    output_obj, pack, ppx, ppx_drivers, preprocess, units,
 };
 use crate::mode::Mode;
 use crate::resolver::Generator;
@@ -65,18 +67,29 @@ use crate::rule_error::{Category, RuleError};
 #[derive(Clone)]
 pub struct OcamlRules {
     cx: Arc<RuleContext>,
+    plugin: Option<Arc<dyn DeclaredRules>>,
 }
 
 impl OcamlRules {
-    /// Rules over a context.
-    pub fn new(cx: RuleContext) -> OcamlRules {
-        OcamlRules { cx: Arc::new(cx) }
+    /// Rules over a context, with the rules of the project's plugin if it
+    /// has one (`cx.has_plugin` says whether it does).
+    pub fn new(cx: RuleContext, plugin: Option<Arc<dyn DeclaredRules>>) -> OcamlRules {
+        OcamlRules {
+            cx: Arc::new(cx),
+            plugin,
+        }
     }
 
-    /// Rules over a context already shared (a plugin action made by
-    /// `Ocaml_compiler` asks the built-in rule of its target this way).
+    /// The built-in rules over a context already shared (a plugin action
+    /// made by `Ocaml_compiler` asks the built-in rule of its target this
+    /// way).
     pub fn of_context(cx: Arc<RuleContext>) -> OcamlRules {
-        OcamlRules { cx }
+        OcamlRules { cx, plugin: None }
+    }
+
+    /// The rules of the project's plugin, if it has one.
+    pub fn plugin(&self) -> Option<&Arc<dyn DeclaredRules>> {
+        self.plugin.as_ref()
     }
 
     /// The shared context.
@@ -235,7 +248,7 @@ impl OcamlRules {
             let source = Target::new(src);
             return Some((target.clone(), Arc::new(ppx::Rewrite { cx, source })));
         }
-        if s.starts_with(ppx::DRIVER_DIR) {
+        if s.starts_with(ppx_drivers::DRIVER_DIR) {
             let rewriters = cx.ppx_drivers.rewriters_of(s)?;
             return Some((target.clone(), Arc::new(ppx::Driver { cx, rewriters })));
         }

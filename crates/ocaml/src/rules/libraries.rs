@@ -22,37 +22,12 @@ use tags::{Declarations, TagSet};
 
 use super::context::RuleContext;
 use super::list_file;
+/// Re-exported where it was defined before it had a file of its own.
+pub use super::project_library::ProjectLibrary;
 use crate::mode::Mode;
 use crate::project::Project;
 use crate::resolver::ModuleSource;
 use crate::rule_error::{Category, RuleError};
-
-/// A library of the project: a `.mllib` file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProjectLibrary {
-    /// The library's name (`foo` for `d/foo.mllib`).
-    pub name: String,
-    /// The `.mllib` file.
-    pub mllib: String,
-    /// Its directory (`""` at the root).
-    pub dir: String,
-}
-
-impl ProjectLibrary {
-    /// The tag that uses it.
-    pub fn tag(&self) -> String {
-        format!("use_{}", self.name)
-    }
-
-    /// The archive of a mode (`d/foo.cma`, `d/foo.cmxa`).
-    pub fn archive(&self, mode: Mode) -> Target {
-        Target::new(&format!(
-            "{}.{}",
-            list_file::stem_of(&self.mllib),
-            mode.library_ext()
-        ))
-    }
-}
 
 /// The libraries of a project, in path order.
 pub fn of_project(project: &Project) -> Vec<ProjectLibrary> {

@@ -1,7 +1,8 @@
 //! The built-in OCaml rules, as one [`engine::Rules`] value
 //! ([`OcamlRules`]) over a shared [`RuleContext`].
 //!
-//! [`context`] holds what every rule reads; [`dispatch`] maps a target to
+//! [`context`] holds what every rule reads, and [`rule_setup`] assembles
+//! it and the rules over it; [`dispatch`] maps a target to
 //! its built-in rule (the table of targets, sources and tasks);
 //! [`rule_order`] is the one place that orders plugin and built-in rules;
 //! the other modules are the rules' tasks and what they share.
@@ -28,8 +29,11 @@ pub mod ocamlyacc;
 pub mod output_obj;
 pub mod pack;
 pub mod ppx;
+pub mod ppx_drivers;
 pub mod preprocess;
+pub mod project_library;
 pub mod rule_order;
+pub mod rule_setup;
 pub mod scan_command;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -37,3 +41,4 @@ pub mod units;
 
 pub use context::{RuleContext, log_tags, without_included};
 pub use dispatch::OcamlRules;
+pub use rule_setup::RuleSetup;

@@ -24,52 +24,16 @@
 //! `ocamldep` and the compiler) keeps the `-ppx` path. `CARAVAN_PPX_DRIVER=0`
 //! turns the pipeline off.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use engine::{Action, DigestBuilder, Error, Input, Result, Target, Task, TaskCx, TaskValue};
+use engine::{Action, Error, Input, Result, Target, Task, TaskCx, TaskValue};
 use futures::future::BoxFuture;
-use rustc_hash::FxHashMap;
 use tags::TagSet;
 
 use super::context::{RuleContext, log_tags};
 use super::scan_command::scan_command;
 use crate::ocamlfind::{CommandParts, FrontEnd, PpxPlan};
 use crate::rule_error::{Category, RuleError};
-
-/// The folder of the drivers, in the build directory.
-pub const DRIVER_DIR: &str = ".caravan/ppx";
-
-/// The drivers asked for so far, by the name of their folder under
-/// [`DRIVER_DIR`] (a hash of their packages).
-#[derive(Default)]
-pub struct Drivers(Mutex<FxHashMap<String, Vec<String>>>);
-
-impl Drivers {
-    /// The driver of `rewriters` (registered, so that the rules find its
-    /// task).
-    pub fn target(&self, rewriters: &[String]) -> Target {
-        let mut d = DigestBuilder::new("ppx-driver");
-        for r in rewriters {
-            d.str(r);
-        }
-        let hex = d.finish().to_hex();
-        let name = hex.get(..16).unwrap_or(&hex).to_string();
-        let target = Target::new(&format!("{DRIVER_DIR}/{name}/ppx.exe"));
-        if let Ok(mut map) = self.0.lock() {
-            map.entry(name).or_insert_with(|| rewriters.to_vec());
-        }
-        target
-    }
-
-    /// The rewriters of the driver at `target`, when it was registered.
-    pub fn rewriters_of(&self, target: &str) -> Option<Vec<String>> {
-        let name = target
-            .strip_prefix(DRIVER_DIR)?
-            .strip_prefix('/')?
-            .strip_suffix("/ppx.exe")?;
-        self.0.lock().ok()?.get(name).cloned()
-    }
-}
 
 /// The AST file of a source: `x.ml.ast` beside `x.ml`.
 pub fn ast_of(source: &str) -> Target {
@@ -234,22 +198,6 @@ mod tests {
         assert_eq!(read.before, ["-c"]);
         let read = reading_ast(parts, &ast_of("s/a.mli"));
         assert_eq!(read.files, ["-intf", "s/a.mli.ast"]);
-    }
-
-    #[test]
-    fn a_driver_is_found_by_its_target_once_registered() {
-        let drivers = Drivers::default();
-        let rewriters = vec!["ppx_deriving.show".to_string()];
-        let target = drivers.target(&rewriters);
-        assert!(target.as_str().starts_with(".caravan/ppx/"));
-        assert!(target.as_str().ends_with("/ppx.exe"));
-        assert_eq!(
-            drivers.rewriters_of(target.as_str()),
-            Some(rewriters.clone())
-        );
-        assert_eq!(drivers.target(&rewriters), target);
-        assert_ne!(drivers.target(&["other".to_string()]), target);
-        assert_eq!(drivers.rewriters_of(".caravan/ppx/0/ppx.exe"), None);
     }
 
     #[test]

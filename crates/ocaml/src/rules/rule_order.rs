@@ -22,7 +22,7 @@ use super::dispatch::OcamlRules;
 /// The tasks that may produce `target`, in the order to try them.
 pub fn candidates(rules: &OcamlRules, target: &Target) -> Vec<(Target, Arc<dyn Task>)> {
     let cx = rules.context();
-    let Some(plugin) = cx.plugin.as_ref().filter(|p| !p.is_empty()) else {
+    let Some(plugin) = rules.plugin().filter(|p| !p.is_empty()) else {
         return rules.builtin(target).into_iter().collect();
     };
     let mut out = plugin.matching(cx, target, Place::Before);

@@ -3,14 +3,15 @@
 //! executor records each action instead of running it.
 //!
 //! [`Fixture`] owns the setup. It writes the given files (and a `_tags`
-//! text) into a temporary project, then assembles the [`RuleContext`] the
-//! way `caravan`'s `configure` and `make_rules` do (tree scan with the
-//! `_tags` files, built-in flag declarations, the `use_<lib>` tags of the
-//! project's libraries, the startup instantiation of parametrised tags, the
-//! resolver), over a toolchain described by [`Toolchain::described`]: fixed
-//! command names (`ocamlc.opt`, `ocamlopt.opt`... as ocamlbuild's `_log`
-//! shows them, without their folder) and a fixed `ocamlc -config` whose
-//! standard library is a folder of the fixture holding a few `.cmi` names.
+//! text) into a temporary project, then configures it the way the
+//! session's `configure` does (tree scan with the `_tags` files, built-in
+//! flag declarations, the `use_<lib>` tags of the project's libraries, the
+//! startup instantiation of parametrised tags) and assembles the rules
+//! with [`RuleSetup`], as the session's `make_rules` does, over a
+//! toolchain described by [`Toolchain::described`]: fixed command names
+//! (`ocamlc.opt`, `ocamlopt.opt`... as ocamlbuild's `_log` shows them,
+//! without their folder) and a fixed `ocamlc -config` whose standard
+//! library is a folder of the fixture holding a few `.cmi` names.
 //! Nothing is looked up on `PATH` and no compiler is run.
 //!
 //! [`Fixture::build`] asks for targets; the [`Recorder`] executor keeps each
@@ -37,11 +38,10 @@ use engine::{
 use futures::future::BoxFuture;
 
 use super::declared::DeclaredRules;
-use super::{OcamlRules, RuleContext};
+use super::{OcamlRules, RuleContext, RuleSetup};
 use crate::build_options::BuildOptions;
 use crate::flags::{self, FlagOptions};
 use crate::project::{Project, ScanConfig};
-use crate::resolver::Resolver;
 use crate::tagging::TagsBuilder;
 use crate::toolchain::{ToolOverrides, Toolchain};
 
@@ -181,22 +181,21 @@ impl Fixture {
         tags::startup_checks(tagger.config(), &mut decls, &mut warnings).expect("tags");
         let config = format!("{CONFIG}standard_library: {}\n", stdlib.display());
         let toolchain = Toolchain::described(&self.commands, &config).expect("toolchain");
-        let resolver = Resolver::with_generators(&project, toolchain.stdlib(), self.options.menhir);
         let files = project.files.clone();
-        let cx = RuleContext {
+        let rules = RuleSetup {
             project,
-            resolver,
             toolchain,
             options: self.options.clone(),
             tagger,
             flags: decls,
             ocamlfind: None,
-            plugin: self.plugin.clone(),
             libraries,
-            ppx_drivers: Default::default(),
-        };
+            plugin: self.plugin.clone(),
+            generated: Vec::new(),
+        }
+        .rules();
         Setup {
-            rules: OcamlRules::new(cx),
+            rules,
             files,
             root,
             build_dir,

@@ -1,0 +1,34 @@
+//! A library of the project ([`ProjectLibrary`]): a `.mllib` file of the
+//! traversed tree, which its `use_<lib>` tag links (see `rules::libraries`).
+
+use engine::Target;
+
+use crate::mode::Mode;
+
+/// A library of the project: a `.mllib` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectLibrary {
+    /// The library's name (`foo` for `d/foo.mllib`).
+    pub name: String,
+    /// The `.mllib` file.
+    pub mllib: String,
+    /// Its directory (`""` at the root).
+    pub dir: String,
+}
+
+impl ProjectLibrary {
+    /// The tag that uses it.
+    pub fn tag(&self) -> String {
+        format!("use_{}", self.name)
+    }
+
+    /// The archive of a mode (`d/foo.cma`, `d/foo.cmxa`).
+    pub fn archive(&self, mode: Mode) -> Target {
+        let ext = mode.library_ext();
+        if self.dir.is_empty() {
+            Target::new(&format!("{}.{ext}", self.name))
+        } else {
+            Target::new(&format!("{}/{}.{ext}", self.dir, self.name))
+        }
+    }
+}

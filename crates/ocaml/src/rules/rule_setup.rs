@@ -1,0 +1,64 @@
+//! What the rules are assembled from ([`RuleSetup`]): the one place that
+//! makes the [`RuleContext`] and the [`OcamlRules`] over it, for a build
+//! session and for the rules' own unit tests alike.
+
+use std::sync::Arc;
+
+use super::context::RuleContext;
+use super::declared::DeclaredRules;
+use super::dispatch::OcamlRules;
+use super::project_library::ProjectLibrary;
+use crate::build_options::BuildOptions;
+use crate::ocamlfind::Ocamlfind;
+use crate::project::Project;
+use crate::resolver::Resolver;
+use crate::tagging::Tagger;
+use crate::toolchain::Toolchain;
+
+/// A configured project, its toolchain and options, and its plugin's
+/// rules: everything the rules are made of.
+pub struct RuleSetup {
+    /// The scanned project.
+    pub project: Project,
+    /// The compilers.
+    pub toolchain: Toolchain,
+    /// Options of the build.
+    pub options: BuildOptions,
+    /// Tags of paths and commands.
+    pub tagger: Tagger,
+    /// Flag declarations, built-in and the project's.
+    pub flags: tags::Declarations,
+    /// The in-process ocamlfind, in ocamlfind mode.
+    pub ocamlfind: Option<Ocamlfind>,
+    /// The project's libraries (its `.mllib` files).
+    pub libraries: Vec<ProjectLibrary>,
+    /// The rules of the project's plugin, if it has one.
+    pub plugin: Option<Arc<dyn DeclaredRules>>,
+    /// The files the plugin's rules make from the project's files, whose
+    /// modules resolve like those of sources.
+    pub generated: Vec<String>,
+}
+
+impl RuleSetup {
+    /// The rules: a resolver over the project's files (with the generators
+    /// of the options, and the plugin's generated files) and the context
+    /// every rule reads, with no ppx driver asked for yet.
+    pub fn rules(self) -> OcamlRules {
+        let mut resolver =
+            Resolver::with_generators(&self.project, self.toolchain.stdlib(), self.options.menhir);
+        resolver.add_generated(self.generated);
+        let cx = RuleContext {
+            project: self.project,
+            resolver,
+            toolchain: self.toolchain,
+            options: self.options,
+            tagger: self.tagger,
+            flags: self.flags,
+            ocamlfind: self.ocamlfind,
+            has_plugin: self.plugin.is_some(),
+            libraries: self.libraries,
+            ppx_drivers: Default::default(),
+        };
+        OcamlRules::new(cx, self.plugin)
+    }
+}
