@@ -5,7 +5,7 @@
 use ocaml::flags::{self, FlagOptions};
 use ocaml::ocamlfind::Ocamlfind;
 use ocaml::project::{Project, ScanConfig};
-use ocaml::rules::libraries::ProjectLibrary;
+use ocaml::rules::project_library::ProjectLibrary;
 use ocaml::tagging::{Tagger, TagsBuilder};
 use plugin::declarations::{PluginDeclarations, Recorder};
 use plugin::process::PluginProcess;

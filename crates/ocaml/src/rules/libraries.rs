@@ -22,8 +22,7 @@ use tags::{Declarations, TagSet};
 
 use super::context::RuleContext;
 use super::list_file;
-/// Re-exported where it was defined before it had a file of its own.
-pub use super::project_library::ProjectLibrary;
+use super::project_library::ProjectLibrary;
 use crate::mode::Mode;
 use crate::project::Project;
 use crate::resolver::ModuleSource;
