@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates crates/ocaml/src/flags/table.rs, ocamlbuild's built-in flag
+"""Generates crates/flags/src/table.rs, ocamlbuild's built-in flag
 declarations in declaration order, from the flag part of
 `ocamlbuild -documentation`: one table for the default mode and one for
 `-use-ocamlfind`, whose declarations differ (package(X), -linkpkg, threads).
@@ -11,7 +11,7 @@ before `-strict-sequence`), turns the example parameter of each
 parametrised flag into a placeholder, and names the declarations whose
 flags come from the command line (the entries printed as "").
 
-Usage: scripts/gen-flag-table.py DOCUMENTATION_OUTPUT > crates/ocaml/src/flags/table.rs
+Usage: scripts/gen-flag-table.py DOCUMENTATION_OUTPUT > crates/flags/src/table.rs
 """
 import re
 import sys

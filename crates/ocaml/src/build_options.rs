@@ -3,7 +3,7 @@
 //! `.mli`, decided from the targets by [`BuildOptions::native_only`]).
 
 /// What the command line says about building, beyond flags (which reach
-/// commands through tags and [`crate::flags`]).
+/// commands through tags and the `flags` crate).
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
     /// `-ignore`: module names dropped from every dependency list.

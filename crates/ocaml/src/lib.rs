@@ -13,7 +13,6 @@
 pub mod build_options;
 pub mod depends_file;
 pub mod error;
-pub mod flags;
 pub mod hygiene;
 pub mod mode;
 pub mod module_name;

@@ -13,7 +13,7 @@
 //!   `Echo(texts, path)` writes the texts to the file; `Nop` does nothing.
 
 use super::wire::Sexp;
-use ocaml::flags::word;
+use flags::word;
 
 /// A command specification.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -224,7 +224,7 @@ impl Line {
 /// command of a virtual tool.
 pub trait Expander {
     /// The flags of a set of tags, as the flag table holds them (raw
-    /// shell texts marked, see [`ocaml::flags::word`]).
+    /// shell texts marked, see [`flags::word`]).
     fn flags(&self, tags: &[String]) -> Vec<String>;
     /// The words of a virtual tool (`OCAMLC`...).
     fn virtual_tool(&self, name: &str) -> Vec<String>;

@@ -2,7 +2,7 @@
 //! ocamlfind mode and packages, the flag declarations, ocamlbuild's startup
 //! warnings, `-show-tags`.
 
-use ocaml::flags::{self, FlagOptions};
+use flags::{self, FlagOptions};
 use ocaml::ocamlfind::Ocamlfind;
 use ocaml::project::{Project, ScanConfig};
 use ocaml::rules::project_library::ProjectLibrary;

@@ -182,7 +182,7 @@ pub fn render(flags: &Declarations, menhir: bool, plugin: Option<&RuleOrder>) ->
     if let Some(p) = plugin {
         p.after.iter().for_each(|r| out.push_str(&plugin_rule(r)));
     }
-    out.push_str(&flags.documentation(ocaml::flags::word::display));
+    out.push_str(&flags.documentation(flags::word::display));
     out
 }
 

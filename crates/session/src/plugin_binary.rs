@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use engine::{DigestBuilder, FileStat};
-use ocaml::flags::{self, FlagOptions};
+use flags::{self, FlagOptions};
 use ocaml::ocamlfind::Ocamlfind;
 use ocaml::toolchain;
 use plugin::build::{self, PluginBinary, PluginCompile};
@@ -144,7 +144,7 @@ fn plugin_tag_flags(
         tags.insert(t);
     }
     let warnings = warnings.iter().map(ToString::to_string).collect();
-    Ok((ocaml::flags::word::argv(decls.flags_of(&tags)), warnings))
+    Ok((flags::word::argv(decls.flags_of(&tags)), warnings))
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {

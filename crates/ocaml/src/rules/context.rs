@@ -126,14 +126,14 @@ impl RuleContext {
 
     /// The flags a command's tags give it, in ocamlbuild's order.
     pub fn flags_of(&self, tags: &TagSet) -> Vec<String> {
-        crate::flags::word::argv(self.flag_words(tags))
+        flags::word::argv(self.flag_words(tags))
     }
 
     /// The flag words of `tags`, `T` specs of plugin flags replaced by
     /// their tags' flags, raw shell texts still marked (see
-    /// [`crate::flags::word`]).
+    /// [`flags::word`]).
     pub fn flag_words(&self, tags: &TagSet) -> Vec<String> {
-        crate::flags::word::expand_tags(self.flags.flags_of(tags), &|t: &[&str]| {
+        flags::word::expand_tags(self.flags.flags_of(tags), &|t: &[&str]| {
             let set: TagSet = t.iter().copied().collect();
             self.flags.flags_of(&set)
         })
@@ -176,7 +176,7 @@ impl RuleContext {
         if words.is_empty() {
             Vec::new()
         } else {
-            vec!["-pp".to_string(), crate::flags::word::shell_text(&words)]
+            vec!["-pp".to_string(), flags::word::shell_text(&words)]
         }
     }
 

@@ -40,10 +40,10 @@ use futures::future::BoxFuture;
 use super::declared::DeclaredRules;
 use super::{OcamlRules, RuleContext, RuleSetup};
 use crate::build_options::BuildOptions;
-use crate::flags::{self, FlagOptions};
 use crate::project::{Project, ScanConfig};
 use crate::tagging::TagsBuilder;
 use crate::toolchain::{ToolOverrides, Toolchain};
+use flags::{self, FlagOptions};
 
 /// The `ocamlc -config` of the described toolchain (`standard_library` is
 /// added by the fixture).

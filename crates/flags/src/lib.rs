@@ -4,7 +4,13 @@
 //! [`table`] holds ocamlbuild's declarations as data (generated from its
 //! `-documentation` output). [`builtin`] turns them into
 //! [`tags::Declarations`], filling the declarations that come from the
-//! command line (`-cflags`, `-lib`...) from [`FlagOptions`].
+//! command line (`-cflags`, `-lib`...) from [`FlagOptions`]. [`word`]
+//! keeps raw shell texts and `T tags` among flag words.
+//!
+//! This crate is ocamlbuild's flag table and nothing else: it knows tags
+//! (strings) and command-line words, not the toolchain or the rules.
+
+#![deny(missing_docs)]
 
 mod table;
 pub mod word;
@@ -145,7 +151,7 @@ impl FlagOptions {
 
 /// ocamlbuild's built-in declarations (and caravan's additions), in
 /// declaration order, with the command-line values filled in; `camlp4` is
-/// camlp4's directory (see [`crate::toolchain::camlp4_dir`]); `ocamlfind`
+/// camlp4's directory (see `ocaml::toolchain::camlp4_dir`); `ocamlfind`
 /// picks the declarations of `-use-ocamlfind` mode.
 pub fn builtin(options: &FlagOptions, camlp4: &str, ocamlfind: bool) -> Declarations {
     let mut decls = Declarations::new();
