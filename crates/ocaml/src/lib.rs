@@ -2,11 +2,16 @@
 //! resolution, and the built-in rules that turn `.ml`/`.mli` files into
 //! `.cmi`, `.cmo`, `.cmx`, `.byte` and `.native` files.
 //!
-//! The [`rules::OcamlRules`] value is what the engine runs. It is built from
-//! a [`project::Project`] (the traversed tree), a [`toolchain::Toolchain`]
-//! and [`build_options::BuildOptions`]. Dependencies between modules come from the
-//! in-process scanner ([`depscan`]), written to `.depends` files in the
-//! format of `ocamldep -modules`.
+//! The [`rules::OcamlRules`] value is what the engine runs. A
+//! [`rules::rule_setup::RuleSetup`] makes it from a [`project::Project`]
+//! (the traversed tree), a [`toolchain::Toolchain`], the
+//! [`build_options::BuildOptions`], the tags of paths ([`tagging`]) and
+//! the flag declarations (the `flags` crate); a project's own rules (its
+//! plugin's) come in through [`rules::declared::DeclaredRules`].
+//! Dependencies between modules come from the in-process scanner
+//! ([`depscan`]), written to `.depends` files in the format of
+//! `ocamldep -modules`. What rules report about the project is a
+//! [`RuleError`].
 
 #![deny(missing_docs)]
 
