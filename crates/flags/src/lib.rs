@@ -1,7 +1,7 @@
 //! The built-in flags: which compiler options each combination of tags
 //! gives a command, in ocamlbuild's order.
 //!
-//! [`table`] holds ocamlbuild's declarations as data (generated from its
+//! `table.rs` holds ocamlbuild's declarations as data (generated from its
 //! `-documentation` output). [`builtin`] turns them into
 //! [`tags::Declarations`], filling the declarations that come from the
 //! command line (`-cflags`, `-lib`...) from [`FlagOptions`]. [`word`]

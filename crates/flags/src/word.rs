@@ -13,7 +13,7 @@
 //!
 //! A plugin flag may also hold `T tags`, which ocamlbuild replaces by the
 //! flags of `tags` when a command is written, not when the flag is
-//! declared. It stays in the table as one word behind a byte 1 ([`tags`]);
+//! declared. It stays in the table as one word behind a byte 1 ([`tags()`]);
 //! [`expand_tags`] replaces it when a command's flags are asked for.
 
 const RAW: char = '\u{0}';
