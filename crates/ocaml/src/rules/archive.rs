@@ -54,3 +54,56 @@ pub fn archive_argv(
     };
     cx.compiler_command(mode, parts)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expected commands are those of ocamlbuild 0.14.1's `_log` (without
+    //! `/usr/bin/`): `ocamlc -a`, the folders of the units with `-I`, the
+    //! units, `-o`.
+
+    use engine::Target;
+    use tags::TagSet;
+
+    use super::*;
+    use crate::rules::testing::Fixture;
+
+    fn targets(names: &[&str]) -> Vec<Target> {
+        names.iter().map(|t| Target::new(t)).collect()
+    }
+
+    #[test]
+    fn an_archive_names_the_folders_of_its_units_then_the_units() {
+        let setup = Fixture::new(&[("a.ml", "")]).context();
+        let tags: TagSet = ["ocaml", "link", "byte", "library"].into_iter().collect();
+        let units = targets(&["a.cmo", "lib/b.cmo", "lib/c.cmo"]);
+        let out = Target::new("x.cma");
+        let (argv, _) = archive_argv(setup.cx(), Mode::Byte, &tags, vec![], &units, &[], &out)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            argv.join(" "),
+            "ocamlc.opt -a -I lib a.cmo lib/b.cmo lib/c.cmo -o x.cma"
+        );
+        assert_eq!(archive_log_target(&tags, &out), "x.cma");
+    }
+
+    #[test]
+    fn an_archive_tagged_ocamlmklib_is_made_by_ocamlmklib_and_logged_by_its_name() {
+        let setup = Fixture::new(&[("a.ml", "")]).context();
+        let tags: TagSet = ["ocaml", "link", "native", "library", "ocamlmklib"]
+            .into_iter()
+            .collect();
+        let out = Target::new("x.cmxa");
+        let (argv, _) = archive_argv(
+            setup.cx(),
+            Mode::Native,
+            &tags,
+            vec!["-g".to_string()],
+            &targets(&["a.cmx"]),
+            &[],
+            &out,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(argv.join(" "), "ocamlmklib.opt -g a.cmx -o x");
+        assert_eq!(archive_log_target(&tags, &out), "x");
+    }
+}

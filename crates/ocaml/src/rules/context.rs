@@ -235,3 +235,51 @@ impl RuleContext {
         self.resolver.module_at(stem)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::Fixture;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn folders_the_flags_include_are_not_repeated_after_them() {
+        assert_eq!(
+            without_included(&words("-g -I lib"), words("-I lib -I sub")),
+            words("-I sub")
+        );
+        assert_eq!(
+            without_included(&words("-g"), words("-I lib")),
+            words("-I lib")
+        );
+    }
+
+    #[test]
+    fn a_command_includes_its_folders_include_dirs_then_the_extra_ones_once() {
+        let setup = Fixture::new(&[("a.ml", ""), ("lib/b.ml", ""), ("sub/c.ml", "")])
+            .tags("<lib>: include\n")
+            .context();
+        let cx = setup.cx();
+        assert_eq!(cx.include_args("", ["sub", "lib"]), words("-I lib -I sub"));
+        // Without a plugin the flags' folders are not repeated; with one,
+        // they are, as ocamlbuild's commands repeat them.
+        assert_eq!(
+            cx.includes_after_flags(&words("-I lib"), words("-I lib -I sub")),
+            words("-I sub")
+        );
+    }
+
+    #[test]
+    fn the_preprocessor_words_of_a_source_are_one_pp_argument() {
+        // `camlp4o` gives the words of `ocaml, pp` commands; `pp(...)` is
+        // a compile and ocamldep flag, not a preprocessor word.
+        let setup = Fixture::new(&[("a.ml", ""), ("b.ml", "")])
+            .tags("<a.ml>: camlp4o, pp(cpp -P)\n")
+            .context();
+        assert_eq!(setup.cx().pp_args("a.ml", &[]), ["-pp", "camlp4o"]);
+        assert!(setup.cx().pp_args("b.ml", &[]).is_empty());
+    }
+}

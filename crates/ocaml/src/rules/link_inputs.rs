@@ -120,3 +120,45 @@ pub async fn need_flag_inputs(
     tcx.need(stubs).await?;
     Ok(named)
 }
+
+#[cfg(test)]
+mod tests {
+    use engine::Target;
+
+    use super::*;
+
+    fn targets(names: &[&str]) -> Vec<Target> {
+        names.iter().map(|t| Target::new(t)).collect()
+    }
+
+    #[test]
+    fn a_native_link_reads_the_objects_and_libraries_beside_its_units() {
+        let list = targets(&["lib/x.cmxa", "a.cmx", "sub/b.cmx"]);
+        let names = |v: Vec<Target>| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names(link_inputs(&list, Mode::Native, "o", "a")),
+            [
+                "lib/x.cmxa",
+                "a.cmx",
+                "sub/b.cmx",
+                "lib/x.a",
+                "a.o",
+                "sub/b.o"
+            ]
+        );
+        let byte = targets(&["lib/x.cma", "a.cmo"]);
+        assert_eq!(
+            names(link_inputs(&byte, Mode::Byte, "o", "a")),
+            ["lib/x.cma", "a.cmo"]
+        );
+    }
+
+    #[test]
+    fn each_folder_is_included_once_in_order_and_the_root_never() {
+        let list = targets(&["a.cmo", "sub/b.cmo", "lib/c.cmo", "sub/d.cmo"]);
+        assert_eq!(
+            link_dirs(&list, &targets(&["lib/x.cma", "other/y.cma"])),
+            ["-I", "sub", "-I", "lib", "-I", "other"]
+        );
+    }
+}

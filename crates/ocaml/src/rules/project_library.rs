@@ -32,3 +32,26 @@ impl ProjectLibrary {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn library(mllib: &str, name: &str, dir: &str) -> ProjectLibrary {
+        ProjectLibrary {
+            name: name.to_string(),
+            mllib: mllib.to_string(),
+            dir: dir.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_library_is_used_by_its_tag_and_linked_by_its_archive_in_its_folder() {
+        let nested = library("src/core/core.mllib", "core", "src/core");
+        assert_eq!(nested.tag(), "use_core");
+        assert_eq!(nested.archive(Mode::Byte).as_str(), "src/core/core.cma");
+        assert_eq!(nested.archive(Mode::Native).as_str(), "src/core/core.cmxa");
+        let root = library("top.mllib", "top", "");
+        assert_eq!(root.archive(Mode::Byte).as_str(), "top.cma");
+    }
+}

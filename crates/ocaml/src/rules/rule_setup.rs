@@ -62,3 +62,61 @@ impl RuleSetup {
         OcamlRules::new(cx, self.plugin)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use engine::{Target, Task};
+
+    use crate::rules::RuleContext;
+    use crate::rules::declared::{DeclaredRules, Place};
+    use crate::rules::testing::Fixture;
+
+    /// A plugin that declares no rule matching anything.
+    struct Silent;
+
+    impl DeclaredRules for Silent {
+        fn is_empty(&self) -> bool {
+            false
+        }
+        fn keeps_builtins(&self) -> bool {
+            true
+        }
+        fn matching(
+            &self,
+            _: &Arc<RuleContext>,
+            _: &Target,
+            _: Place,
+        ) -> Vec<(Target, Arc<dyn Task>)> {
+            Vec::new()
+        }
+    }
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn with_a_plugin_the_rules_keep_it_and_commands_repeat_included_folders() {
+        let plain = Fixture::new(&[("a.ml", "")]).context();
+        assert!(plain.rules.plugin().is_none());
+        let with = Fixture::new(&[("a.ml", "")])
+            .with(|f| f.plugin = Some(Arc::new(Silent)))
+            .context();
+        assert!(with.rules.plugin().is_some());
+        // ocamlbuild's commands in a project with a plugin repeat the
+        // folders an `ocaml_lib ~dir` flag already includes.
+        assert_eq!(
+            with.cx()
+                .includes_after_flags(&words("-I lib"), words("-I lib")),
+            words("-I lib")
+        );
+        assert!(
+            plain
+                .cx()
+                .includes_after_flags(&words("-I lib"), words("-I lib"))
+                .is_empty()
+        );
+    }
+}
