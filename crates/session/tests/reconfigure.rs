@@ -56,8 +56,10 @@ fn output_of(program: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn a_session_rebuilds_after_an_edit_and_finds_the_toolchain_once() {
+/// A project of two modules, `main` printing `Util.word` ("one"), with a
+/// session open on it for `main.native`; the folder, the session and the
+/// program's path.
+fn two_modules() -> (tempfile::TempDir, Session, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let root = dir.path();
     write(root, "util.ml", "let word = \"one\"\n");
@@ -65,7 +67,14 @@ fn a_session_rebuilds_after_an_edit_and_finds_the_toolchain_once() {
     let req = request(&["main.native"]);
     let layout = Layout::at(root.to_path_buf(), &req).unwrap_or_else(|e| panic!("{e}"));
     let program = layout.build_dir.join("main.native");
-    let mut session = Session::open(req, layout).unwrap_or_else(|e| panic!("{e}"));
+    let session = Session::open(req, layout).unwrap_or_else(|e| panic!("{e}"));
+    (dir, session, program)
+}
+
+#[test]
+fn a_session_rebuilds_after_an_edit_and_finds_the_toolchain_once() {
+    let (dir, mut session, program) = two_modules();
+    let root = dir.path();
 
     assert!(build_once(&mut session));
     assert_eq!(output_of(&program), "one");
@@ -119,14 +128,8 @@ fn an_edited_plugin_is_compiled_again_by_the_next_configuration() {
 
 #[test]
 fn a_configured_build_runs_again_after_a_source_changes() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (dir, mut session, program) = two_modules();
     let root = dir.path();
-    write(root, "util.ml", "let word = \"one\"\n");
-    write(root, "main.ml", "let () = print_string Util.word\n");
-    let req = request(&["main.native"]);
-    let layout = Layout::at(root.to_path_buf(), &req).unwrap_or_else(|e| panic!("{e}"));
-    let program = layout.build_dir.join("main.native");
-    let mut session = Session::open(req, layout).unwrap_or_else(|e| panic!("{e}"));
     let build = match session.configure() {
         Ok(Some(b)) => b,
         other => panic!("configure: {:?}", other.err()),
