@@ -108,6 +108,14 @@ static SPECS: &[Spec] = &[
         Yes,
     ),
     spec(
+        "-watch",
+        Flag,
+        "",
+        "(caravan) Build, then build again whenever a source changes (Ctrl-C stops)",
+        Yes,
+    ),
+    spec("-w", Flag, "", "(caravan) Same as -watch", Yes),
+    spec(
         "-search-all-dirs",
         Flag,
         "",
@@ -481,6 +489,8 @@ pub struct Cli {
     pub log: Option<String>,
     /// `-version`, `-help`...
     pub info: Option<Info>,
+    /// `-watch`, `-w`: build again after every change.
+    pub watch: bool,
 }
 
 impl Default for Cli {
@@ -491,6 +501,7 @@ impl Default for Cli {
             classic_display: false,
             log: Some("_log".to_string()),
             info: None,
+            watch: false,
         }
     }
 }
@@ -599,6 +610,7 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-clean" => cli.request.clean = true,
         "-r" => cli.request.recursive = true,
         "-search-all-dirs" => cli.request.search_all_dirs = true,
+        "-watch" | "-w" => cli.watch = true,
         "-I" => cli.request.include_dirs.push(v),
         "-Is" => cli.request.include_dirs.extend(split_list(&v)),
         "-X" => cli.request.exclude_dirs.push(v),
@@ -780,7 +792,7 @@ mod tests {
             .filter(|s| s.doc.starts_with("(caravan)"))
             .map(|s| s.name)
             .collect();
-        assert_eq!(own, ["-search-all-dirs"]);
+        assert_eq!(own, ["-watch", "-w", "-search-all-dirs"]);
         assert_eq!(SPECS.len() - own.len(), 83);
         let help = usage();
         for s in SPECS {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use engine::EventSink;
 use session::{Build, Layout, Session};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::build_log::BuildLog;
 use crate::cli::{self, Cli, Info, Verbosity};
@@ -73,8 +74,33 @@ fn build(cli: &Cli) -> Result<u8, Failure> {
     if cli.request.just_plugin {
         return Ok(exit_code::OK);
     }
+    if cli.watch {
+        return crate::watch::watch(cli, &mut session);
+    }
+    match build_once(cli, &mut session, None)? {
+        Ended::Finished(code) => Ok(code),
+        // Without a source of restarts a build is never restarted.
+        Ended::Restarted => Ok(exit_code::OK),
+    }
+}
+
+/// How a build ended.
+pub enum Ended {
+    /// It ran to its end: the exit code of `--`'s program, or 0.
+    Finished(u8),
+    /// A change stopped it before its end.
+    Restarted,
+}
+
+/// Configures and builds once. A message on `restart`, when given, stops
+/// the build (its commands are killed) and ends it as [`Ended::Restarted`].
+pub fn build_once(
+    cli: &Cli,
+    session: &mut Session,
+    restart: Option<&mut UnboundedReceiver<()>>,
+) -> Result<Ended, Failure> {
     let Some(build) = session.configure()? else {
-        return Ok(exit_code::OK);
+        return Ok(Ended::Finished(exit_code::OK));
     };
     let (display, log) = outputs(cli, build.build_dir());
     if build.is_up_to_date() {
@@ -83,16 +109,18 @@ fn build(cli: &Cli) -> Result<u8, Failure> {
             l.finish(true);
         }
     } else {
-        let result = run_engine(&build, &display, &log);
-        let success = result.is_ok();
+        let result = run_engine(&build, &display, &log, restart);
+        let success = matches!(result, Ok(true));
         display.finish(success);
         if let Some(l) = &log {
             l.finish(success);
         }
-        result?;
+        if !result? {
+            return Ok(Ended::Restarted);
+        }
     }
     session.report_timings();
-    Ok(build.finish()?)
+    Ok(Ended::Finished(build.finish()?))
 }
 
 /// Refuses a log file outside the build directory.
@@ -107,12 +135,14 @@ fn check_log(cli: &Cli) -> Result<(), Failure> {
     }
 }
 
-/// Runs the build on a tokio runtime until it ends or a signal comes.
+/// Runs the build on a tokio runtime until it ends, a signal comes or
+/// `restart` says to stop; `Ok(false)` when it was stopped by `restart`.
 fn run_engine(
     build: &Build,
     display: &Arc<Display>,
     log: &Option<Arc<BuildLog>>,
-) -> Result<(), Failure> {
+    restart: Option<&mut UnboundedReceiver<()>>,
+) -> Result<bool, Failure> {
     let mut sinks: Vec<Arc<dyn EventSink>> = vec![display.clone()];
     if let Some(l) = log {
         sinks.push(l.clone());
@@ -123,16 +153,38 @@ fn run_engine(
         .map_err(|e| session::Error::System(format!("Error: cannot start: {e}")))?;
     let outcome = runtime.block_on(async {
         tokio::select! {
-            result = build.run(Arc::new(Fanout(sinks))) => Some(result),
-            _ = interrupted() => None,
+            result = build.run(Arc::new(Fanout(sinks))) => Outcome::Done(result),
+            _ = interrupted() => Outcome::Interrupted,
+            _ = restart_asked(restart) => Outcome::Restarted,
         }
     });
     // Shutting the runtime down drops every command under way, which
     // kills its process group.
     drop(runtime);
     match outcome {
-        Some(result) => Ok(result?),
-        None => Err(Failure::Interrupted),
+        Outcome::Done(result) => {
+            result?;
+            Ok(true)
+        }
+        Outcome::Interrupted => Err(Failure::Interrupted),
+        Outcome::Restarted => Ok(false),
+    }
+}
+
+/// How the engine's run ended.
+enum Outcome {
+    Done(Result<(), session::Error>),
+    Interrupted,
+    Restarted,
+}
+
+/// Resolves when `restart` receives a message; never without one.
+async fn restart_asked(restart: Option<&mut UnboundedReceiver<()>>) {
+    match restart {
+        Some(r) => {
+            r.recv().await;
+        }
+        None => std::future::pending::<()>().await,
     }
 }
 
@@ -171,7 +223,7 @@ fn outputs(cli: &Cli, build_dir: &Path) -> (Arc<Display>, Option<Arc<BuildLog>>)
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn interrupted() {
+pub async fn interrupted() {
     use tokio::signal::unix::{SignalKind, signal};
     match (
         signal(SignalKind::interrupt()),

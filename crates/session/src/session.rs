@@ -87,6 +87,11 @@ impl Session {
         })
     }
 
+    /// Where the session works.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
     /// The request the session was opened with.
     pub fn request(&self) -> &Request {
         &self.request
