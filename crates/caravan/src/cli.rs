@@ -115,6 +115,14 @@ static SPECS: &[Spec] = &[
          folders (ocamlbuild never does)",
         Yes,
     ),
+    spec(
+        "-merlin",
+        Flag,
+        "",
+        "(caravan) Write the .merlin file of each source folder for merlin and ocaml-lsp \
+         (then every build keeps them up to date; a .merlin you wrote is left alone)",
+        Yes,
+    ),
     spec("-I", One, "<path>", "Add to include directories", Yes),
     spec(
         "-Is",
@@ -599,6 +607,7 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-clean" => cli.request.clean = true,
         "-r" => cli.request.recursive = true,
         "-search-all-dirs" => cli.request.search_all_dirs = true,
+        "-merlin" => cli.request.merlin = true,
         "-I" => cli.request.include_dirs.push(v),
         "-Is" => cli.request.include_dirs.extend(split_list(&v)),
         "-X" => cli.request.exclude_dirs.push(v),
@@ -780,7 +789,7 @@ mod tests {
             .filter(|s| s.doc.starts_with("(caravan)"))
             .map(|s| s.name)
             .collect();
-        assert_eq!(own, ["-search-all-dirs"]);
+        assert!(own.contains(&"-search-all-dirs") && own.contains(&"-merlin"));
         assert_eq!(SPECS.len() - own.len(), 83);
         let help = usage();
         for s in SPECS {
