@@ -123,6 +123,14 @@ static SPECS: &[Spec] = &[
          folders (ocamlbuild never does)",
         Yes,
     ),
+    spec(
+        "-merlin",
+        Flag,
+        "",
+        "(caravan) Write the .merlin file of each source folder for merlin and ocaml-lsp \
+         (then every build keeps them up to date; a .merlin you wrote is left alone)",
+        Yes,
+    ),
     spec("-I", One, "<path>", "Add to include directories", Yes),
     spec(
         "-Is",
@@ -611,6 +619,7 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-r" => cli.request.recursive = true,
         "-search-all-dirs" => cli.request.search_all_dirs = true,
         "-watch" | "-w" => cli.watch = true,
+        "-merlin" => cli.request.merlin = true,
         "-I" => cli.request.include_dirs.push(v),
         "-Is" => cli.request.include_dirs.extend(split_list(&v)),
         "-X" => cli.request.exclude_dirs.push(v),
@@ -792,7 +801,7 @@ mod tests {
             .filter(|s| s.doc.starts_with("(caravan)"))
             .map(|s| s.name)
             .collect();
-        assert_eq!(own, ["-watch", "-w", "-search-all-dirs"]);
+        assert_eq!(own, ["-watch", "-w", "-search-all-dirs", "-merlin"]);
         assert_eq!(SPECS.len() - own.len(), 83);
         let help = usage();
         for s in SPECS {

@@ -19,6 +19,7 @@ mod build;
 mod clean;
 mod configure;
 mod documentation;
+mod dot_merlin;
 mod error;
 mod hygiene_check;
 mod layout;

@@ -124,6 +124,9 @@ pub struct Request {
     pub toolchain: Option<String>,
     /// Arguments after `--`, when given.
     pub program_args: Option<Vec<String>>,
+    /// `-merlin` (caravan's own): write the `.merlin` files of the source
+    /// folders (see `dot_merlin`).
+    pub merlin: bool,
 }
 
 impl Default for Request {
@@ -182,6 +185,7 @@ impl Default for Request {
             syntaxes: Vec::new(),
             toolchain: None,
             program_args: None,
+            merlin: false,
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::layout::{Layout, links_made};
 use crate::plugin_binary::{self, Plugin};
 use crate::request::Request;
 use crate::timings::Timings;
-use crate::{documentation, hygiene_check, links, null_build_key};
+use crate::{documentation, dot_merlin, hygiene_check, links, null_build_key};
 
 /// The environment variable that turns the ppx driver pipeline off (`0`,
 /// `no`, `false` or `off`) or on (anything else).
@@ -127,11 +127,13 @@ impl Session {
             );
             return Ok(None);
         }
-        if request.targets.is_empty() {
+        let merlin = request.merlin || dot_merlin::kept_up(&layout.root);
+        if request.targets.is_empty() && !merlin {
             return Ok(None);
         }
         check_targets(&request)?;
-        if layout.make_links {
+        let building = !request.targets.is_empty();
+        if building && layout.make_links {
             // Dangling links to the build directory are stale leftovers.
             let _ = links::remove(
                 &layout.root,
@@ -140,7 +142,7 @@ impl Session {
                 true,
             );
         }
-        if request.hygiene {
+        if building && request.hygiene {
             let tagger = &configured.tagger;
             let exempt = |p: &str| tagger.has(p, "not_hygienic") || tagger.has(p, "precious");
             hygiene_check::check(
@@ -163,6 +165,12 @@ impl Session {
         );
         let (rules, runner) = self.make_rules(&request, configured, &layout)?;
         let runner = RunnerGuard(runner);
+        if merlin {
+            write_merlin(&rules, &layout, request.merlin);
+        }
+        if request.targets.is_empty() {
+            return Ok(None);
+        }
         for (module, stems) in rules.context().resolver.clashes() {
             println!(
                 "Warning: module {module} is in several include directories ({}); {} is used \
@@ -314,6 +322,23 @@ fn prepare_plugin(
 fn discover(request: &Request, build_dir: &Path) -> Result<Toolchain, Error> {
     Toolchain::discover(&request.tool_overrides(), &engine::state_dir(build_dir))
         .map_err(|e| Error::refused(format!("Error: {e}")))
+}
+
+/// Writes the `.merlin` files of the project's folders; says what it did
+/// when asked to (`-merlin`).
+fn write_merlin(rules: &OcamlRules, layout: &Layout, asked: bool) {
+    let done = dot_merlin::write_all(rules.context(), &layout.root, &layout.build_dir);
+    if !asked {
+        return;
+    }
+    for kept in &done.kept {
+        println!("caravan: {kept} was not written by caravan; left as it is.");
+    }
+    println!(
+        "caravan: .merlin files: {} written, {} up to date.",
+        done.written.len(),
+        done.unchanged
+    );
 }
 
 /// Refuses targets that would be built outside the build directory.

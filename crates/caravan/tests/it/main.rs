@@ -19,6 +19,7 @@ mod hygiene;
 mod incremental;
 mod interruption;
 mod libraries;
+mod merlin;
 mod messages;
 mod opaque;
 mod output_kinds;
