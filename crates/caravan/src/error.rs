@@ -34,9 +34,9 @@ impl Failure {
     /// was already shown.
     pub fn message(&self) -> String {
         match self {
-            Failure::Cli(CliError::Usage(msg)) => {
-                format!("caravan: {msg}\n{}", crate::cli::usage())
-            }
+            // One line and where to look, as `git` and `dune` do: the full
+            // usage would scroll the one useful line away.
+            Failure::Cli(CliError::Usage(msg)) => format!("caravan: {msg}\nTry -help.\n"),
             Failure::Cli(CliError::NotSupported { option, feature }) => format!(
                 "Error: option {option} is not supported yet: it belongs to {feature}, which \
                  caravan does not implement yet.\nHint: run ocamlbuild for this project until \
