@@ -12,7 +12,7 @@ use session::{Build, Layout, Session};
 
 use crate::build_log::BuildLog;
 use crate::cli::{self, Cli, Info, Verbosity};
-use crate::display::{Display, Fanout, Style};
+use crate::display::{self, Display, Fanout, Style};
 use crate::error::Failure;
 use crate::exit_code;
 
@@ -34,7 +34,7 @@ pub fn run(args: &[String]) -> u8 {
                 if matches!(failure, Failure::Cli(cli::CliError::Usage(_))) {
                     print!("{message}");
                 } else {
-                    println!("{}", message.trim_end());
+                    println!("{}", display::fit_hints(message.trim_end()));
                 }
             }
             failure.exit_code()
@@ -85,11 +85,21 @@ fn build(cli: &Cli) -> Result<u8, Failure> {
     } else {
         let result = run_engine(&build, &display, &log);
         let success = result.is_ok();
-        display.finish(success);
+        if matches!(result, Err(Failure::Interrupted)) {
+            display.clear();
+        } else {
+            display.finish(success);
+        }
         if let Some(l) = &log {
             l.finish(success);
         }
-        result?;
+        result.map_err(|failure| match failure {
+            Failure::Session(error) => Failure::Build {
+                message: build.report(&error),
+                error: Box::new(error),
+            },
+            other => other,
+        })?;
     }
     session.report_timings();
     Ok(build.finish()?)

@@ -14,6 +14,15 @@ pub enum Failure {
     /// The session stopped.
     #[error(transparent)]
     Session(#[from] session::Error),
+    /// The build stopped; its message, with the hints only the build's
+    /// project can give, is already written.
+    #[error("{message}")]
+    Build {
+        /// The session's error, which gives the exit code.
+        error: Box<session::Error>,
+        /// What to print.
+        message: String,
+    },
     /// Ctrl-C or SIGTERM.
     #[error("interrupted")]
     Interrupted,
@@ -27,6 +36,7 @@ impl Failure {
             Failure::Cli(CliError::NotSupported { .. }) => exit_code::FAILURE,
             Failure::Interrupted => exit_code::INTERRUPTED,
             Failure::Session(e) => session_code(e),
+            Failure::Build { error, .. } => session_code(error),
         }
     }
 
@@ -46,6 +56,7 @@ impl Failure {
                                      stopped. The next build redoes them."
                 .to_string(),
             Failure::Session(e) => e.report(),
+            Failure::Build { message, .. } => message.clone(),
         }
     }
 }
