@@ -41,10 +41,15 @@ pub(crate) fn hint(project: &Project, name: &str) -> Option<String> {
     if !elsewhere.is_empty() {
         let dirs: Vec<String> = elsewhere.iter().map(|d| format!("{d}/")).collect();
         let dir = &elsewhere[0];
+        let all = if project.dirs.contains(dir) {
+            "-search-all-dirs to search every traversed folder"
+        } else {
+            "-r -search-all-dirs to traverse and search every folder"
+        };
         return Some(format!(
-            "Hint: a module `{name}` is in {}, not searched: as with ocamlbuild, modules are \
-             looked up in include folders only. Add `<{dir}>: include` to _tags or pass -I {dir} \
-             (or -search-all-dirs to search every traversed folder).",
+            "Hint: a module `{name}` is in {}, a folder that is not searched (as with \
+             ocamlbuild, modules are looked up in include folders only): add `<{dir}>: include` \
+             to _tags or pass -I {dir} (or {all}).",
             dirs.join(", ")
         ));
     }
