@@ -2,10 +2,11 @@
 //!
 //! On a terminal, a live status line: `[done/at most]` and what is running.
 //! Both numbers count actions (commands run or found up to date): the first
-//! those done, the second those done plus one for each target still under
-//! way (each runs at most one action; sources and the second outputs of an
-//! action run none), so the second only shrinks towards the first and the
-//! two are equal when a build succeeds, and equal to the summary's count. With `-classic-display`, `-verbose`, or when stdout is
+//! those done, the second those done plus one for each target under way
+//! (each runs at most one action). The second grows as the build finds
+//! targets and shrinks as targets finish without an action (sources, the
+//! second output of an action); when the build succeeds every target has
+//! finished, so the two are equal, and equal to the summary's count. With `-classic-display`, `-verbose`, or when stdout is
 //! not a terminal, one line per command, as ocamlbuild prints them. In every
 //! mode, a command that prints something (warnings) is shown as
 //! `+ <command>` followed by its output, and a failed command also with its
