@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/install-packages.sh ocaml-nox ocaml-findlib ocamlbuild
+echo "run: building caravan (cargo build --release; a few minutes the first time)..."
 cargo build --release --quiet -p caravan
+echo "run: building examples/hello with caravan"
 
 cd examples/hello
 ../../target/release/caravan main.native main.byte

@@ -517,7 +517,7 @@ impl Default for Cli {
 /// Why the command line was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum CliError {
-    /// An unknown option or a bad argument: print with the usage, exit 1.
+    /// An unknown option or a bad argument: one line and `Try -help.`, exit 1.
     Usage(String),
     /// A recognised option whose feature has not landed yet.
     NotSupported {

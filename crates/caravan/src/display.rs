@@ -1,7 +1,12 @@
 //! What the user sees while building.
 //!
-//! On a terminal, a live status line: actions done and known so far, and
-//! what is running. With `-classic-display`, `-verbose`, or when stdout is
+//! On a terminal, a live status line: `[done/at most]` and what is running.
+//! Both numbers count actions (commands run or found up to date): the first
+//! those done, the second those done plus one for each target under way
+//! (each runs at most one action). The second grows as the build finds
+//! targets and shrinks as targets finish without an action (sources, the
+//! second output of an action); when the build succeeds every target has
+//! finished, so the two are equal, and equal to the summary's count. With `-classic-display`, `-verbose`, or when stdout is
 //! not a terminal, one line per command, as ocamlbuild prints them. In every
 //! mode, a command that prints something (warnings) is shown as
 //! `+ <command>` followed by its output, and a failed command also with its
@@ -12,8 +17,9 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use console::Term;
 use engine::{CommandFailure, Event, EventSink};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 /// How commands are shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,7 +45,8 @@ pub struct Display {
 struct State {
     ran: usize,
     cached: usize,
-    known: usize,
+    /// Targets started and not finished yet.
+    open: usize,
     running: BTreeMap<u64, String>,
 }
 
@@ -47,7 +54,8 @@ impl Display {
     /// A display of the given style; `explain` prints why each action runs.
     pub fn new(style: Style, explain: bool) -> Display {
         let bar = (style == Style::Status).then(|| {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stdout());
+            let target = ProgressDrawTarget::term_like(Box::new(NarrowTerm(Term::stdout())));
+            let bar = ProgressBar::with_draw_target(None, target);
             bar.set_style(
                 ProgressStyle::with_template("{elapsed:>4} [{pos}/{len}] {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -78,8 +86,9 @@ impl Display {
 
     fn refresh(&self, state: &State) {
         if let Some(bar) = &self.bar {
-            bar.set_length(state.known.max(state.ran + state.cached) as u64);
-            bar.set_position((state.ran + state.cached) as u64);
+            let done = state.ran + state.cached;
+            bar.set_length((done + state.open) as u64);
+            bar.set_position(done as u64);
             let running: Vec<&str> = state.running.values().map(String::as_str).collect();
             bar.set_message(running.join(" "));
         }
@@ -90,6 +99,14 @@ impl Display {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
             self.print("Finished: everything is up to date.\n");
+        }
+    }
+
+    /// Clears the status line, without a summary (the build was
+    /// interrupted; the caller says so).
+    pub fn clear(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 
@@ -125,6 +142,85 @@ impl Display {
     }
 }
 
+/// The terminal, three columns narrower than it is: the terminal echoes
+/// Ctrl-C as `^C` after the status line, and if those two characters did
+/// not fit on its line, the echo would wrap to a new line, so that clearing
+/// "the status line" would clear the echo and leave the status on screen.
+#[derive(Debug)]
+struct NarrowTerm(Term);
+
+impl TermLike for NarrowTerm {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(3).max(1)
+    }
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// `text` with its `Hint:` paragraphs wrapped at the terminal's width, on
+/// a terminal; unchanged off a terminal, where a hint stays one line for
+/// scripts and logs to match.
+pub fn fit_hints(text: &str) -> String {
+    match console::Term::stdout().size_checked() {
+        Some((_, columns)) => wrap_hints(text, usize::from(columns)),
+        None => text.to_string(),
+    }
+}
+
+/// `text` with each line that starts with `Hint:` broken at spaces into
+/// lines of at most `width` characters (a longer word stays whole), the
+/// continuation lines indented like the text after `Hint: `.
+pub fn wrap_hints(text: &str, width: usize) -> String {
+    const INDENT: &str = "      ";
+    let width = width.max(INDENT.len() + 20);
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        if !line.starts_with("Hint:") || line.chars().count() <= width {
+            out.push(line.to_string());
+            continue;
+        }
+        let mut current = String::new();
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let fits = current.chars().count() + 1 + word.chars().count() <= width;
+            if current.is_empty() || current == INDENT {
+                current.push_str(word);
+            } else if fits {
+                current.push(' ');
+                current.push_str(word);
+            } else {
+                out.push(std::mem::replace(&mut current, format!("{INDENT}{word}")));
+            }
+        }
+        out.push(current);
+    }
+    out.join("\n")
+}
+
 /// `Command exited with code N.` or the signal that killed it.
 pub fn exit_line(f: &CommandFailure) -> String {
     match (f.exit_code, f.signal) {
@@ -142,7 +238,7 @@ impl EventSink for Display {
         };
         match event {
             Event::TaskStarted { .. } => {
-                st.known += 1;
+                st.open += 1;
             }
             Event::ActionStarted { id, action, reason } => {
                 st.running.insert(*id, action.outputs[0].to_string());
@@ -190,7 +286,9 @@ impl EventSink for Display {
                 self.print(&text);
                 return;
             }
-            Event::TaskFinished { .. } => {}
+            Event::TaskFinished { .. } => {
+                st.open = st.open.saturating_sub(1);
+            }
         }
         self.refresh(&st);
     }
@@ -204,5 +302,24 @@ impl EventSink for Fanout {
         for s in &self.0 {
             s.event(event);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_wrap_at_the_width_and_other_lines_stay() {
+        let text = "Error: a line that is long but is not a hint at all\n\
+                    Hint: add the folder with -I, or tag it include in _tags.";
+        let wrapped = wrap_hints(text, 30);
+        assert_eq!(
+            wrapped,
+            "Error: a line that is long but is not a hint at all\n\
+             Hint: add the folder with -I,\n      or tag it include in\n      _tags."
+        );
+        assert!(wrapped.lines().skip(1).all(|l| l.chars().count() <= 30));
+        assert_eq!(wrap_hints(text, 200), text);
     }
 }

@@ -13,7 +13,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::build_log::BuildLog;
 use crate::cli::{self, Cli, Info, Verbosity};
-use crate::display::{Display, Fanout, Style};
+use crate::display::{self, Display, Fanout, Style};
 use crate::error::Failure;
 use crate::exit_code;
 
@@ -35,7 +35,7 @@ pub fn run(args: &[String]) -> u8 {
                 if matches!(failure, Failure::Cli(cli::CliError::Usage(_))) {
                     print!("{message}");
                 } else {
-                    println!("{}", message.trim_end());
+                    println!("{}", display::fit_hints(message.trim_end()));
                 }
             }
             failure.exit_code()
@@ -111,11 +111,23 @@ pub fn build_once(
     } else {
         let result = run_engine(&build, &display, &log, restart);
         let success = matches!(result, Ok(true));
-        display.finish(success);
+        if matches!(result, Err(Failure::Interrupted) | Ok(false)) {
+            // Stopped by Ctrl-C or by a change (watch mode): no summary.
+            display.clear();
+        } else {
+            display.finish(success);
+        }
         if let Some(l) = &log {
             l.finish(success);
         }
-        if !result? {
+        let finished = result.map_err(|failure| match failure {
+            Failure::Session(error) => Failure::Build {
+                message: build.report(&error),
+                error: Box::new(error),
+            },
+            other => other,
+        })?;
+        if !finished {
             return Ok(Ended::Restarted);
         }
     }

@@ -14,6 +14,15 @@ pub enum Failure {
     /// The session stopped.
     #[error(transparent)]
     Session(#[from] session::Error),
+    /// The build stopped; its message, with the hints only the build's
+    /// project can give, is already written.
+    #[error("{message}")]
+    Build {
+        /// The session's error, which gives the exit code.
+        error: Box<session::Error>,
+        /// What to print.
+        message: String,
+    },
     /// Ctrl-C or SIGTERM.
     #[error("interrupted")]
     Interrupted,
@@ -27,6 +36,7 @@ impl Failure {
             Failure::Cli(CliError::NotSupported { .. }) => exit_code::FAILURE,
             Failure::Interrupted => exit_code::INTERRUPTED,
             Failure::Session(e) => session_code(e),
+            Failure::Build { error, .. } => session_code(error),
         }
     }
 
@@ -34,9 +44,9 @@ impl Failure {
     /// was already shown.
     pub fn message(&self) -> String {
         match self {
-            Failure::Cli(CliError::Usage(msg)) => {
-                format!("caravan: {msg}\n{}", crate::cli::usage())
-            }
+            // One line and where to look, as `git` and `dune` do: the full
+            // usage would scroll the one useful line away.
+            Failure::Cli(CliError::Usage(msg)) => format!("caravan: {msg}\nTry -help.\n"),
             Failure::Cli(CliError::NotSupported { option, feature }) => format!(
                 "Error: option {option} is not supported yet: it belongs to {feature}, which \
                  caravan does not implement yet.\nHint: run ocamlbuild for this project until \
@@ -46,6 +56,7 @@ impl Failure {
                                      stopped. The next build redoes them."
                 .to_string(),
             Failure::Session(e) => e.report(),
+            Failure::Build { message, .. } => message.clone(),
         }
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian OCaml library packages that the findlib comparison test
-# (tests/it) checks against the real ocamlfind. Idempotent and quiet: packages
-# already installed are skipped, and apt is only called for missing ones.
+# (tests/it) checks against the real ocamlfind. Idempotent: packages already
+# installed are skipped, and apt is only called for missing ones; silent when
+# nothing is missing, otherwise one line before each step.
 #
 # Packages that would break the machine's ocamlfind for its other projects
 # are downloaded into tests/debs/ instead, never installed (see DEBS).
@@ -112,6 +113,7 @@ for p in "${DEBS[@]}"; do
   if compgen -G "$deb_dir/${p}_*.deb" >/dev/null; then
     continue
   fi
+  echo "install: downloading $p into $deb_dir (read by the tests, never installed)..."
   # `apt-get download` writes into the current folder and installs nothing.
   # Without package lists yet (a fresh machine), update them first (root).
   if ! (cd "$deb_dir" && apt-get download -qq "$p" >/dev/null 2>&1); then
@@ -147,7 +149,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+echo "install: ${#missing[@]} OCaml library packages for the findlib comparison are missing: ${missing[*]}"
+echo "install: updating the package lists (apt-get update)..."
 apt-get update -qq >/dev/null
+echo "install: installing the ${#missing[@]} library packages (apt-get install; a few minutes)..."
 if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
   # One unavailable package must not keep the others out: retry one by one.
   for p in "${missing[@]}"; do
@@ -155,3 +160,4 @@ if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2
       || echo "install-packages.sh: could not install $p" >&2
   done
 fi
+echo "install: done"

@@ -73,6 +73,18 @@ impl Build {
         &self.layout.build_dir
     }
 
+    /// What to print for `e`, an error of this build: [`Error::report`]
+    /// with the hints only the project can give (where an unbound module
+    /// is, what a misspelt one was meant to be).
+    pub fn report(&self, e: &Error) -> String {
+        match e {
+            Error::Build(b) => {
+                crate::report::describe_build_error(b, Some(&self.rules.context().project))
+            }
+            other => other.report(),
+        }
+    }
+
     /// Whether nothing the last successful build read or wrote changed:
     /// then there is nothing to do.
     pub fn is_up_to_date(&self) -> bool {

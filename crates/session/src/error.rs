@@ -72,7 +72,7 @@ impl Error {
         match self {
             Error::Hygiene | Error::CommandsFailed => String::new(),
             Error::Io { path, source } => crate::report::io_message(path, source),
-            Error::Build(b) => crate::report::describe_build_error(b),
+            Error::Build(b) => crate::report::describe_build_error(b, None),
             other => other.to_string(),
         }
     }

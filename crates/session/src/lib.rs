@@ -33,6 +33,7 @@ mod request;
 mod run_program;
 mod session;
 mod timings;
+mod unbound_module;
 mod which;
 
 pub use build::Build;

@@ -4,23 +4,26 @@
 
 use engine::Error;
 use ocaml::RuleError;
+use ocaml::project::Project;
 use ocaml::solver_failure::{self, SolverFailure};
 
-/// Whether a failure is the compiler not finding a module.
-fn mentions_unbound_module(e: &Error) -> bool {
-    matches!(e, Error::CommandFailed(f) if f.output.contains("Unbound module"))
-}
+use crate::unbound_module;
 
-/// The message for a build error (failed commands were already shown),
-/// with a hint when the compiler did not find a module.
-pub fn describe_build_error(e: &Error) -> String {
+/// The message for a build error (failed commands were already shown).
+/// When the compiler did not find a module and the project says where it
+/// is (a sub-folder not searched) or what was meant (a close name), a hint
+/// says so; without the project, no hint.
+pub fn describe_build_error(e: &Error, project: Option<&Project>) -> String {
     let mut message = describe(e);
-    if mentions_unbound_module(e) {
-        message.push_str(
-            "\nHint: as with ocamlbuild, modules are looked up in include folders only. If \
-             the module is in a sub-folder, add `<DIR>: include` to _tags or pass -I DIR (or \
-             -search-all-dirs to search every traversed folder).",
-        );
+    if let (Error::CommandFailed(f), Some(project)) = (e, project) {
+        for name in unbound_module::unbound_modules(&f.output) {
+            if let Some(hint) = unbound_module::hint(project, &name) {
+                if !message.is_empty() {
+                    message.push('\n');
+                }
+                message.push_str(&hint);
+            }
+        }
     }
     message
 }

@@ -243,3 +243,43 @@ fn compat_plugin_tags_without_a_plugin_warn() {
     );
     assert!(ours.exists("_build/main.cmo") && theirs.exists("_build/main.cmo"));
 }
+
+/// An unbound module gets a hint only when the project explains it: a
+/// sub-folder not searched that holds it, or a close name; a name the
+/// project does not have gets none.
+#[test]
+fn unbound_module_hints_say_where_the_module_is_or_what_was_meant() {
+    let t = Tree::new(&[
+        ("util.ml", "let x = 1\n"),
+        ("geometry/shapes.ml", "let name = \"s\"\n"),
+        ("main.ml", "let () = print_string Shapes.name\n"),
+    ]);
+    let r = t.caravan(&["main.native"]);
+    assert_eq!(r.code, 10, "{}", r.stdout);
+    assert!(
+        r.stdout.trim_end().ends_with(
+            "Hint: a module `Shapes` is in geometry/, a folder that is not searched (as with \
+             ocamlbuild, modules are looked up in include folders only): add `<geometry>: \
+             include` to _tags or pass -I geometry (or -r -search-all-dirs to traverse and \
+             search every folder)."
+        ),
+        "{}",
+        r.stdout
+    );
+    t.write("main.ml", "let () = print_int Utl.x\n");
+    let r = t.caravan(&["main.native"]);
+    assert_eq!(r.code, 10, "{}", r.stdout);
+    assert!(
+        r.stdout.trim_end().ends_with("Hint: did you mean `Util`?"),
+        "{}",
+        r.stdout
+    );
+    t.write("main.ml", "let () = print_int Nowhere.x\n");
+    let r = t.caravan(&["main.native"]);
+    assert_eq!(r.code, 10, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Unbound module Nowhere") && !r.stdout.contains("Hint"),
+        "{}",
+        r.stdout
+    );
+}
