@@ -11,18 +11,50 @@ fn mentions_unbound_module(e: &Error) -> bool {
     matches!(e, Error::CommandFailed(f) if f.output.contains("Unbound module"))
 }
 
+/// The hint for a compiler that did not find a module.
+const UNBOUND_MODULE_HINT: &str = "Hint: as with ocamlbuild, modules are looked up in include \
+     folders only. If the module is in a sub-folder, add `<DIR>: include` to _tags or pass -I \
+     DIR (or -search-all-dirs to search every traversed folder).";
+
 /// The message for a build error (failed commands were already shown),
 /// with a hint when the compiler did not find a module.
 pub fn describe_build_error(e: &Error) -> String {
     let mut message = describe(e);
     if mentions_unbound_module(e) {
-        message.push_str(
-            "\nHint: as with ocamlbuild, modules are looked up in include folders only. If \
-             the module is in a sub-folder, add `<DIR>: include` to _tags or pass -I DIR (or \
-             -search-all-dirs to search every traversed folder).",
-        );
+        message.push('\n');
+        message.push_str(UNBOUND_MODULE_HINT);
     }
     message
+}
+
+/// The message for several build errors, in their order: each one's
+/// message once, the hint about sub-folders once, and a last line naming
+/// every target that failed, so that the list is the same from run to run
+/// whatever order the failed commands were shown in as they failed.
+pub fn describe_build_errors(errors: &[Error]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for e in errors {
+        let message = describe(e);
+        if !message.is_empty() && !parts.contains(&message) {
+            parts.push(message);
+        }
+    }
+    if errors.iter().any(mentions_unbound_module) {
+        parts.push(UNBOUND_MODULE_HINT.to_string());
+    }
+    let names: Vec<String> = errors
+        .iter()
+        .map(|e| match e.target() {
+            Some(t) => t.to_string(),
+            None => e.to_string(),
+        })
+        .collect();
+    parts.push(format!(
+        "Error: {} failures: {}.",
+        errors.len(),
+        names.join(", ")
+    ));
+    parts.join("\n")
 }
 
 /// The message for a build error (failed commands were already shown).
