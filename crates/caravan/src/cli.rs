@@ -283,6 +283,21 @@ static SPECS: &[Spec] = &[
         Yes,
     ),
     spec(
+        "-keep-going",
+        Flag,
+        "",
+        "(caravan) After a failed command, build everything that does not depend on it \
+         and show every error (the default)",
+        Yes,
+    ),
+    spec(
+        "-stop-on-first-error",
+        Flag,
+        "",
+        "(caravan) Stop at the first failed command, as ocamlbuild does",
+        Yes,
+    ),
+    spec(
         "-classic-display",
         Flag,
         "",
@@ -672,6 +687,8 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
             .extend(split_list(&v).map(|m| capitalize_first(&m))),
         "-no-skip" => cli.request.no_skip = true,
         "-nothing-should-be-rebuilt" => cli.request.nothing_should_be_rebuilt = true,
+        "-keep-going" => cli.request.keep_going = true,
+        "-stop-on-first-error" => cli.request.keep_going = false,
         "-plugin-tag" => cli.request.plugin_tags.push(v),
         "-use-ocamlfind" => {
             cli.request.ocamlfind = Some(true);
@@ -794,6 +811,17 @@ mod tests {
     }
 
     #[test]
+    fn keep_going_is_the_default_and_the_last_word_wins() {
+        let keep_going = |words: &[&str]| parse(&args(words)).map(|c| c.request.keep_going);
+        assert_eq!(keep_going(&["a.byte"]), Ok(true));
+        assert_eq!(keep_going(&["-stop-on-first-error", "a.byte"]), Ok(false));
+        assert_eq!(
+            keep_going(&["-stop-on-first-error", "-keep-going", "a.byte"]),
+            Ok(true)
+        );
+    }
+
+    #[test]
     fn every_ocamlbuild_option_is_known() {
         // The 83 entries of `ocamlbuild -help` (0.14.1), and caravan's own.
         let own: Vec<&str> = SPECS
@@ -801,7 +829,17 @@ mod tests {
             .filter(|s| s.doc.starts_with("(caravan)"))
             .map(|s| s.name)
             .collect();
-        assert_eq!(own, ["-watch", "-w", "-search-all-dirs", "-merlin"]);
+        assert_eq!(
+            own,
+            [
+                "-watch",
+                "-w",
+                "-search-all-dirs",
+                "-merlin",
+                "-keep-going",
+                "-stop-on-first-error"
+            ]
+        );
         assert_eq!(SPECS.len() - own.len(), 83);
         let help = usage();
         for s in SPECS {

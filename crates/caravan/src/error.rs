@@ -70,6 +70,7 @@ fn session_code(e: &session::Error) -> u8 {
         E::Plugin(p) => p.code,
         E::Io { .. } | E::System(_) => exit_code::SYSTEM,
         E::Build(b) => exit_code::of_error(b),
+        E::Builds(all) => exit_code::of_errors(all),
         E::CommandsFailed => exit_code::COMMAND_FAILED,
         E::Internal(_) => exit_code::INTERNAL,
     }

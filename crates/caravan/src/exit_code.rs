@@ -53,6 +53,17 @@ pub fn of_error(e: &Error) -> u8 {
     }
 }
 
+/// The exit code for several build errors: a failed command's, when one
+/// failed (the code a build that stopped at its first failed command gives
+/// too, most often), else the first error's.
+pub fn of_errors(errors: &[Error]) -> u8 {
+    errors
+        .iter()
+        .find(|e| matches!(e, Error::CommandFailed(_)))
+        .or(errors.first())
+        .map_or(COMMAND_FAILED, of_error)
+}
+
 /// The exit code for a rule's error of `category`.
 pub fn of_category(category: Category) -> u8 {
     match category {

@@ -87,6 +87,7 @@ fn walk(root: &Path, n: usize, rt: &tokio::runtime::Runtime) {
         events: Arc::new(NoEvents),
         jobs: 2,
         forbid_runs: false,
+        keep_going: false,
     })
     .expect("engine");
     let targets: Vec<Target> = (n - 50..n)

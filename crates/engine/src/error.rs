@@ -140,6 +140,45 @@ impl Error {
         }
     }
 
+    /// The target the error is about, when it names one: the target of a
+    /// failed command, the one no rule builds...
+    pub fn target(&self) -> Option<&Target> {
+        match self {
+            Error::NoRule { target, .. } | Error::MustNotRebuild { target, .. } => Some(target),
+            Error::CommandFailed(f) => Some(&f.target),
+            Error::MissingOutput { action, .. } => Some(action),
+            Error::Cycle { cycle } => cycle.first(),
+            _ => None,
+        }
+    }
+
+    /// Whether `self` and `other` report the same failure: a task that
+    /// failed because a target it needed failed has that target's error
+    /// (a clone, or for a missing rule the same target reached another
+    /// way).
+    pub fn same_failure(&self, other: &Error) -> bool {
+        match (self, other) {
+            (Error::CommandFailed(a), Error::CommandFailed(b)) => {
+                Arc::ptr_eq(a, b) || (a.target == b.target && a.command == b.command)
+            }
+            (Error::Rule { error: a, .. }, Error::Rule { error: b, .. }) => {
+                Arc::ptr_eq(a, b) || a.to_string() == b.to_string()
+            }
+            (Error::NoRule { target: a, .. }, Error::NoRule { target: b, .. }) => a == b,
+            (Error::Cycle { cycle: a }, Error::Cycle { cycle: b }) => {
+                let mut a = a.clone();
+                let mut b = b.clone();
+                a.sort();
+                b.sort();
+                a == b
+            }
+            (a, b) => {
+                std::mem::discriminant(a) == std::mem::discriminant(b)
+                    && a.to_string() == b.to_string()
+            }
+        }
+    }
+
     /// An internal error.
     pub fn internal(message: impl Into<String>) -> Error {
         Error::Internal(Arc::from(message.into()))

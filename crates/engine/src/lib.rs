@@ -66,6 +66,7 @@
 //!     events: Arc::new(NoEvents),
 //!     jobs: 2,
 //!     forbid_runs: false,
+//!     keep_going: false,
 //! }).unwrap();
 //! let rt = tokio::runtime::Runtime::new().unwrap();
 //! let results = rt.block_on(engine.build(&[Target::new("hello.upper")]));

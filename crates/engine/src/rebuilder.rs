@@ -103,7 +103,7 @@ pub(crate) async fn run_action(
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
-            inner.stopped.store(true, Ordering::SeqCst);
+            inner.stop_after_failure();
             match &e {
                 Error::CommandFailed(failure) => inner.events.event(&Event::ActionFailed {
                     id,
@@ -136,7 +136,7 @@ pub(crate) async fn run_action(
         inner.store.write_atomic(stamp, key.to_hex().as_bytes())?;
     }
     if !outcome.success() {
-        inner.stopped.store(true, Ordering::SeqCst);
+        inner.stop_after_failure();
         let failure = CommandFailure {
             target: Target::new(if action.log.target.is_empty() {
                 cx.key().as_str()

@@ -11,6 +11,12 @@
 //! Cycles are found on a *wait-for graph*: when task R waits for task K,
 //! the edge R→K is added, and if K already (transitively) waits for R the
 //! request fails with [`Error::Cycle`] instead of deadlocking.
+//!
+//! A failed action stops the build: actions not started yet fail with
+//! [`Error::Stopped`]. With [`EngineConfig::keep_going`] it does not: a
+//! task that needs a failed target fails with that target's error (a
+//! clone: the same failure), every other task goes on, and
+//! [`Engine::failures`] lists each distinct failure once.
 
 use std::collections::{HashMap, HashSet};
 
@@ -75,6 +81,11 @@ pub struct EngineConfig {
     pub jobs: usize,
     /// Fail instead of running any action (`-nothing-should-be-rebuilt`).
     pub forbid_runs: bool,
+    /// Keep going after a failure: every task that does not depend on a
+    /// failed target still runs, and [`Engine::build`] returns only when
+    /// all of them are over. Off, the first failure stops every action
+    /// not yet started ([`Error::Stopped`]).
+    pub keep_going: bool,
 }
 
 /// A built target: its digest and the value of the task that made it.
@@ -127,6 +138,10 @@ pub(crate) struct Inner {
     pub(crate) slots: Slots,
     pub(crate) stopped: AtomicBool,
     pub(crate) forbid_runs: bool,
+    pub(crate) keep_going: bool,
+    /// The error of every task that failed, with the task's key (a
+    /// dependent's error repeats its dependency's).
+    failures: Mutex<Vec<(Target, Error)>>,
     pub(crate) action_ids: AtomicU64,
     critical: OnceLock<CriticalPath>,
     /// How loading the trace log went.
@@ -167,6 +182,8 @@ impl Engine {
             slots: Slots::new(config.jobs),
             stopped: AtomicBool::new(false),
             forbid_runs: config.forbid_runs,
+            keep_going: config.keep_going,
+            failures: Mutex::new(Vec::new()),
             action_ids: AtomicU64::new(0),
             critical: OnceLock::new(),
             load_report,
@@ -180,11 +197,49 @@ impl Engine {
     }
 
     /// Builds `targets` in parallel; one result per target, in order.
+    ///
+    /// With [`EngineConfig::keep_going`], when a target failed, waits
+    /// until every task started is over: a target's result may come as soon
+    /// as one of its dependencies failed, while the others still build.
     pub async fn build(&self, targets: &[Target]) -> Vec<Result<Built>> {
         let requests = targets
             .iter()
             .map(|t| self.inner.clone().request(t.clone(), None));
-        futures::future::join_all(requests).await
+        let results = futures::future::join_all(requests).await;
+        if self.inner.keep_going && results.iter().any(|r| r.is_err()) {
+            self.inner.settle().await;
+        }
+        results
+    }
+
+    /// Every distinct failure of a build whose results are `results`: the
+    /// errors of the results and of the tasks that failed on the way,
+    /// each once (a dependent's error that repeats its dependency's is
+    /// the same failure), ordered by the target that failed. Stops
+    /// ([`Error::Stopped`]) are not failures.
+    pub fn failures(&self, targets: &[Target], results: &[Result<Built>]) -> Vec<Error> {
+        let mut all: Vec<(Target, Error)> = self.inner.lock_failures().clone();
+        for (t, r) in targets.iter().zip(results) {
+            if let Err(e) = r {
+                all.push((t.clone(), e.clone()));
+            }
+        }
+        all.retain(|(_, e)| !matches!(e, Error::Stopped));
+        let mut keyed: Vec<(String, String, Error)> = all
+            .into_iter()
+            .map(|(task, e)| {
+                let target = e.target().unwrap_or(&task).to_string();
+                (target, e.to_string(), e)
+            })
+            .collect();
+        keyed.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        let mut distinct: Vec<Error> = Vec::new();
+        for (_, _, e) in keyed {
+            if !distinct.iter().any(|d| d.same_failure(&e)) {
+                distinct.push(e);
+            }
+        }
+        distinct
     }
 
     /// The build directory.
@@ -192,7 +247,9 @@ impl Engine {
         self.inner.store.root()
     }
 
-    /// Whether an action failed and the build is winding down.
+    /// Whether an action failed and the build is winding down (never
+    /// with [`EngineConfig::keep_going`], but under
+    /// `-nothing-should-be-rebuilt`).
     pub fn stopped(&self) -> bool {
         self.inner.stopped.load(Ordering::SeqCst)
     }
@@ -244,6 +301,34 @@ impl Engine {
 }
 
 impl Inner {
+    /// Waits until every task started so far, and every task they start,
+    /// is over.
+    async fn settle(&self) {
+        loop {
+            let started = self.starts.load(Ordering::SeqCst);
+            let runs: Vec<TaskFuture> = self.lock_memo().values().map(|r| r.fut.clone()).collect();
+            futures::future::join_all(runs).await;
+            if self.starts.load(Ordering::SeqCst) == started {
+                return;
+            }
+        }
+    }
+
+    /// After a failed action: stops every action not started yet, unless
+    /// the build keeps going.
+    pub(crate) fn stop_after_failure(&self) {
+        if !self.keep_going {
+            self.stopped.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn lock_failures(&self) -> MutexGuard<'_, Vec<(Target, Error)>> {
+        match self.failures.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
     pub(crate) fn lock_db(&self) -> MutexGuard<'_, TraceDb> {
         match self.db.lock() {
             Ok(g) => g,
@@ -437,9 +522,18 @@ impl Inner {
         let cx = Arc::new(TaskCx::new(self.clone(), key.clone(), acted.clone()));
         let inner = self.clone();
         let task_key = key.clone();
+        let acted_now = acted.clone();
         let handle = tokio::spawn(async move {
             let r = task.run(cx).await;
             inner.events.event(&Event::TaskFinished { task: &task_key });
+            if let Err(e) = &r {
+                // A rule that did not apply is no failure: another may. Its
+                // error, if no other applies, is the requester's.
+                let given_up = e.is_inapplicable() && !acted_now.load(Ordering::SeqCst);
+                if !given_up && !matches!(e, Error::Stopped) {
+                    inner.lock_failures().push((task_key.clone(), e.clone()));
+                }
+            }
             r
         });
         let key_for_err = key.clone();

@@ -81,6 +81,9 @@ impl Build {
             Error::Build(b) => {
                 crate::report::describe_build_error(b, Some(&self.rules.context().project))
             }
+            Error::Builds(all) => {
+                crate::report::describe_build_errors(all, Some(&self.rules.context().project))
+            }
             other => other.report(),
         }
     }
@@ -100,7 +103,9 @@ impl Build {
     }
 
     /// Builds the targets, sending the engine's events to `events`. On
-    /// success the null-build record is written. Dropping the future stops
+    /// success the null-build record is written. On failure the error
+    /// holds every distinct failure, ordered by target, when the request
+    /// keeps going ([`Error::Builds`] for several), else the first. Dropping the future stops
     /// the build; the commands under way are killed when the runtime that
     /// runs them shuts down.
     pub async fn run(&self, events: Arc<dyn EventSink>) -> Result<(), Error> {
@@ -122,6 +127,7 @@ impl Build {
             events,
             jobs,
             forbid_runs: self.request.nothing_should_be_rebuilt,
+            keep_going: self.request.keep_going,
         })
         .map_err(|e| Error::System(format!("Error: {e}")))?;
         self.mark("open");
@@ -146,10 +152,20 @@ impl Build {
             println!("Warning: {e}");
         }
         self.mark("finish");
-        match first_error {
-            Some(e) => Err(Error::Build(e.clone())),
-            None if !success => Err(Error::CommandsFailed),
-            None => Ok(()),
+        if success {
+            return Ok(());
+        }
+        // Stopping at the first failure, the first result's error is the
+        // one to report; going on, every failure is.
+        let mut failures = if self.request.keep_going {
+            engine.failures(&self.targets, &results)
+        } else {
+            first_error.cloned().into_iter().collect()
+        };
+        match failures.len() {
+            0 => Err(Error::CommandsFailed),
+            1 => Err(Error::Build(failures.remove(0))),
+            _ => Err(Error::Builds(failures)),
         }
     }
 

@@ -51,6 +51,10 @@ pub enum Error {
     /// A build error (failed commands were shown as they failed).
     #[error("{0}")]
     Build(#[source] engine::Error),
+    /// Several build errors, each once, ordered by the target that failed
+    /// (a build that kept going after a failure).
+    #[error("{} build errors", .0.len())]
+    Builds(Vec<engine::Error>),
     /// Commands failed; their output was shown as they failed.
     #[error("commands failed")]
     CommandsFailed,
@@ -73,6 +77,7 @@ impl Error {
             Error::Hygiene | Error::CommandsFailed => String::new(),
             Error::Io { path, source } => crate::report::io_message(path, source),
             Error::Build(b) => crate::report::describe_build_error(b, None),
+            Error::Builds(all) => crate::report::describe_build_errors(all, None),
             other => other.to_string(),
         }
     }

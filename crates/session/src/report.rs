@@ -9,23 +9,64 @@ use ocaml::solver_failure::{self, SolverFailure};
 
 use crate::unbound_module;
 
-/// The message for a build error (failed commands were already shown).
-/// When the compiler did not find a module and the project says where it
-/// is (a sub-folder not searched) or what was meant (a close name), a hint
-/// says so; without the project, no hint.
+/// The hints the project gives for a failed command that did not find a
+/// module: where it is (a sub-folder not searched), or what was meant (a
+/// close name); none without the project.
+fn unbound_hints(e: &Error, project: Option<&Project>) -> Vec<String> {
+    let (Error::CommandFailed(f), Some(project)) = (e, project) else {
+        return Vec::new();
+    };
+    unbound_module::unbound_modules(&f.output)
+        .iter()
+        .filter_map(|name| unbound_module::hint(project, name))
+        .collect()
+}
+
+/// The message for a build error (failed commands were already shown),
+/// with the project's hints when the compiler did not find a module.
 pub fn describe_build_error(e: &Error, project: Option<&Project>) -> String {
     let mut message = describe(e);
-    if let (Error::CommandFailed(f), Some(project)) = (e, project) {
-        for name in unbound_module::unbound_modules(&f.output) {
-            if let Some(hint) = unbound_module::hint(project, &name) {
-                if !message.is_empty() {
-                    message.push('\n');
-                }
-                message.push_str(&hint);
-            }
+    for hint in unbound_hints(e, project) {
+        if !message.is_empty() {
+            message.push('\n');
         }
+        message.push_str(&hint);
     }
     message
+}
+
+/// The message for several build errors, in their order: each one's
+/// message once, each hint once, and a last line naming every target that
+/// failed, so that the list is the same from run to run whatever order the
+/// failed commands were shown in as they failed.
+pub fn describe_build_errors(errors: &[Error], project: Option<&Project>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut push = |text: String| {
+        if !text.is_empty() && !parts.contains(&text) {
+            parts.push(text);
+        }
+    };
+    for e in errors {
+        push(describe(e));
+    }
+    for e in errors {
+        for hint in unbound_hints(e, project) {
+            push(hint);
+        }
+    }
+    let names: Vec<String> = errors
+        .iter()
+        .map(|e| match e.target() {
+            Some(t) => t.to_string(),
+            None => e.to_string(),
+        })
+        .collect();
+    parts.push(format!(
+        "Error: {} failures: {}.",
+        errors.len(),
+        names.join(", ")
+    ));
+    parts.join("\n")
 }
 
 /// The message for a build error (failed commands were already shown).

@@ -97,6 +97,9 @@ pub struct Request {
     pub no_skip: bool,
     /// `-nothing-should-be-rebuilt`.
     pub nothing_should_be_rebuilt: bool,
+    /// `-keep-going` (the default) or `-stop-on-first-error`: whether the
+    /// work that does not depend on a failed command still runs.
+    pub keep_going: bool,
     /// `-plugin-tag`, `-plugin-tags`.
     pub plugin_tags: Vec<String>,
     /// `-just-plugin`.
@@ -173,6 +176,7 @@ impl Default for Request {
             ignore: Vec::new(),
             no_skip: false,
             nothing_should_be_rebuilt: false,
+            keep_going: true,
             plugin_tags: Vec::new(),
             just_plugin: false,
             byte_plugin: false,

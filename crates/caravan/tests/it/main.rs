@@ -18,6 +18,7 @@ mod generators;
 mod hygiene;
 mod incremental;
 mod interruption;
+mod keep_going;
 mod libraries;
 mod merlin;
 mod messages;

@@ -7,4 +7,5 @@ mod backtracking;
 mod cycles;
 mod incremental;
 mod interruption;
+mod keep_going;
 mod parallel;

@@ -241,6 +241,7 @@ impl Setup {
             events: Arc::new(NoEvents),
             jobs: 1,
             forbid_runs: false,
+            keep_going: false,
         })
         .expect("engine");
         let targets: Vec<Target> = targets.iter().map(|t| self.rules.locate(t)).collect();

@@ -308,6 +308,19 @@ impl Project {
 
     /// Runs one build of `targets` with `jobs` slots; returns what ran.
     pub fn build(&self, targets: &[&str], jobs: usize) -> (Vec<Result<Built>>, Arc<Recorder>) {
+        let (results, rec, _) = self.build_with(targets, jobs, false);
+        (results, rec)
+    }
+
+    /// Runs one build of `targets` with `jobs` slots, going on after a
+    /// failure when `keep_going`; returns what ran and every distinct
+    /// failure ([`Engine::failures`]).
+    pub fn build_with(
+        &self,
+        targets: &[&str],
+        jobs: usize,
+        keep_going: bool,
+    ) -> (Vec<Result<Built>>, Arc<Recorder>, Vec<Error>) {
         let rec = Arc::new(Recorder::default());
         let engine = Engine::open(EngineConfig {
             build_dir: self.root().join("_build"),
@@ -317,12 +330,14 @@ impl Project {
             events: rec.clone(),
             jobs,
             forbid_runs: false,
+            keep_going,
         })
         .unwrap();
         let rt = tokio::runtime::Runtime::new().unwrap();
         let targets: Vec<Target> = targets.iter().map(|t| Target::new(t)).collect();
         let results = rt.block_on(engine.build(&targets));
-        (results, rec)
+        let failures = engine.failures(&targets, &results);
+        (results, rec, failures)
     }
 
     /// Builds and asserts success; returns the outputs of actions that ran.
