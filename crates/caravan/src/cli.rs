@@ -274,6 +274,14 @@ static SPECS: &[Spec] = &[
         Yes,
     ),
     spec(
+        "-trace",
+        One,
+        "<file>",
+        "(caravan) Write where the time went as a Chrome trace-event file \
+         (Perfetto, chrome://tracing)",
+        Yes,
+    ),
+    spec(
         "-use-menhir",
         Flag,
         "",
@@ -479,6 +487,8 @@ pub struct Cli {
     pub classic_display: bool,
     /// `-log` (`None` after `-no-log`).
     pub log: Option<String>,
+    /// `-trace FILE`: the Chrome trace-event file to write.
+    pub trace: Option<String>,
     /// `-version`, `-help`...
     pub info: Option<Info>,
 }
@@ -490,6 +500,7 @@ impl Default for Cli {
             verbosity: Verbosity::Normal,
             classic_display: false,
             log: Some("_log".to_string()),
+            trace: None,
             info: None,
         }
     }
@@ -617,6 +628,7 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-sanitization-script" => cli.request.sanitization_script = v,
         "-no-sanitize" => cli.request.sanitize = false,
         "-classic-display" => cli.classic_display = true,
+        "-trace" => cli.trace = Some(v),
         "-j" => {
             let n = int_arg(spec.name, &v)?;
             cli.request.jobs = Some(n.max(0) as usize);
@@ -780,7 +792,7 @@ mod tests {
             .filter(|s| s.doc.starts_with("(caravan)"))
             .map(|s| s.name)
             .collect();
-        assert_eq!(own, ["-search-all-dirs"]);
+        assert_eq!(own, ["-search-all-dirs", "-trace"]);
         assert_eq!(SPECS.len() - own.len(), 83);
         let help = usage();
         for s in SPECS {

@@ -15,6 +15,7 @@ use crate::cli::{self, Cli, Info, Verbosity};
 use crate::display::{Display, Fanout, Style};
 use crate::error::Failure;
 use crate::exit_code;
+use crate::trace_file::TraceFile;
 
 /// Runs caravan with `args` (without the program name); returns the exit code.
 pub fn run(args: &[String]) -> u8 {
@@ -77,13 +78,16 @@ fn build(cli: &Cli) -> Result<u8, Failure> {
         return Ok(exit_code::OK);
     };
     let (display, log) = outputs(cli, build.build_dir());
+    let trace = trace_file(cli);
     if build.is_up_to_date() {
         display.up_to_date();
         if let Some(l) = &log {
             l.finish(true);
         }
+        finish_trace(&trace);
     } else {
-        let result = run_engine(&build, &display, &log);
+        let result = run_engine(&build, &display, &log, &trace);
+        finish_trace(&trace);
         let success = result.is_ok();
         display.finish(success);
         if let Some(l) = &log {
@@ -112,10 +116,14 @@ fn run_engine(
     build: &Build,
     display: &Arc<Display>,
     log: &Option<Arc<BuildLog>>,
+    trace: &Option<Arc<TraceFile>>,
 ) -> Result<(), Failure> {
     let mut sinks: Vec<Arc<dyn EventSink>> = vec![display.clone()];
     if let Some(l) = log {
         sinks.push(l.clone());
+    }
+    if let Some(t) = trace {
+        sinks.push(t.clone());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -168,6 +176,25 @@ fn outputs(cli: &Cli, build_dir: &Path) -> (Arc<Display>, Option<Arc<BuildLog>>)
         _ => None,
     };
     (display, log)
+}
+
+/// The `-trace` file of a run, named relative to the working directory.
+fn trace_file(cli: &Cli) -> Option<Arc<TraceFile>> {
+    let name = cli.trace.as_ref()?;
+    let path = std::path::absolute(name).unwrap_or_else(|_| Path::new(name).to_path_buf());
+    Some(Arc::new(TraceFile::new(path)))
+}
+
+/// Writes the `-trace` file; a failure to write it is a warning.
+fn finish_trace(trace: &Option<Arc<TraceFile>>) {
+    if let Some(t) = trace
+        && let Err(e) = t.finish()
+    {
+        println!(
+            "Warning: cannot write the trace {}: {e}",
+            t.path().display()
+        );
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

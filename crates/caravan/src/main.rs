@@ -6,6 +6,7 @@ mod display;
 mod driver;
 mod error;
 mod exit_code;
+mod trace_file;
 
 use std::process::ExitCode;
 

@@ -35,3 +35,4 @@ mod tags;
 mod tags_conformance;
 mod target_groups;
 mod targets;
+mod where_the_time_went;
