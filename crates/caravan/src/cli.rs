@@ -282,6 +282,20 @@ static SPECS: &[Spec] = &[
         Yes,
     ),
     spec(
+        "-explain",
+        One,
+        "<target>",
+        "(caravan) Say why each action of the last build that leads to <target> ran, then exit",
+        Yes,
+    ),
+    spec(
+        "-graph",
+        One,
+        "<dot|json>",
+        "(caravan) Print the recorded build graph of the targets (all when none), then exit",
+        Yes,
+    ),
+    spec(
         "-use-menhir",
         Flag,
         "",
@@ -462,6 +476,19 @@ pub enum Info {
     Help,
     /// `-which TOOL`.
     Which(String),
+    /// `-explain TARGET`.
+    Explain(String),
+    /// `-graph FORMAT`.
+    Graph(GraphFormat),
+}
+
+/// The language of `-graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Graphviz.
+    Dot,
+    /// JSON.
+    Json,
 }
 
 /// How much to say.
@@ -629,6 +656,19 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-no-sanitize" => cli.request.sanitize = false,
         "-classic-display" => cli.classic_display = true,
         "-trace" => cli.trace = Some(v),
+        "-explain" => cli.info = Some(Info::Explain(v)),
+        "-graph" => {
+            let format = match v.as_str() {
+                "dot" => GraphFormat::Dot,
+                "json" => GraphFormat::Json,
+                _ => {
+                    return Err(CliError::Usage(format!(
+                        "wrong argument '{v}'; option '-graph' expects dot or json."
+                    )));
+                }
+            };
+            cli.info = Some(Info::Graph(format));
+        }
         "-j" => {
             let n = int_arg(spec.name, &v)?;
             cli.request.jobs = Some(n.max(0) as usize);
@@ -792,7 +832,7 @@ mod tests {
             .filter(|s| s.doc.starts_with("(caravan)"))
             .map(|s| s.name)
             .collect();
-        assert_eq!(own, ["-search-all-dirs", "-trace"]);
+        assert_eq!(own, ["-search-all-dirs", "-trace", "-explain", "-graph"]);
         assert_eq!(SPECS.len() - own.len(), 83);
         let help = usage();
         for s in SPECS {

@@ -10,11 +10,14 @@ use std::sync::Arc;
 use engine::EventSink;
 use session::{Build, Layout, Session};
 
+use crate::build_graph::Recorded;
 use crate::build_log::BuildLog;
-use crate::cli::{self, Cli, Info, Verbosity};
+use crate::cli::{self, Cli, GraphFormat, Info, Verbosity};
 use crate::display::{Display, Fanout, Style};
 use crate::error::Failure;
 use crate::exit_code;
+use crate::explanation;
+use crate::last_build::LastBuildRecorder;
 use crate::trace_file::TraceFile;
 
 /// Runs caravan with `args` (without the program name); returns the exit code.
@@ -59,8 +62,55 @@ fn print_info(info: &Info, cli: &Cli) -> u8 {
             Err(_) => println!("."),
         },
         Info::Help => print!("{}", cli::usage()),
+        Info::Explain(target) => return explain(cli, target),
+        Info::Graph(format) => return graph(cli, *format),
     }
     exit_code::OK
+}
+
+/// `-explain TARGET`.
+fn explain(cli: &Cli, target: &str) -> u8 {
+    let text = Layout::of(&cli.request)
+        .map_err(|e| e.to_string())
+        .and_then(|layout| explanation::explain(&layout.build_dir, target));
+    match text {
+        Ok(t) => {
+            print!("{t}");
+            exit_code::OK
+        }
+        Err(e) => {
+            println!("{e}");
+            exit_code::FAILURE
+        }
+    }
+}
+
+/// `-graph FORMAT`.
+fn graph(cli: &Cli, format: GraphFormat) -> u8 {
+    let recorded = Layout::of(&cli.request)
+        .map_err(|e| e.to_string())
+        .and_then(|layout| {
+            Recorded::load(&layout.build_dir).map_err(|e| {
+                format!(
+                    "Error: -graph: cannot read the traces of {}: {e}",
+                    layout.build_dir.display()
+                )
+            })
+        });
+    match recorded {
+        Ok(r) => {
+            let g = r.graph(&cli.request.targets);
+            match format {
+                GraphFormat::Dot => print!("{}", g.to_dot()),
+                GraphFormat::Json => println!("{}", g.to_json()),
+            }
+            exit_code::OK
+        }
+        Err(e) => {
+            println!("{e}");
+            exit_code::FAILURE
+        }
+    }
 }
 
 fn build(cli: &Cli) -> Result<u8, Failure> {
@@ -79,15 +129,18 @@ fn build(cli: &Cli) -> Result<u8, Failure> {
     };
     let (display, log) = outputs(cli, build.build_dir());
     let trace = trace_file(cli);
+    let last_build = Arc::new(LastBuildRecorder::new(build.build_dir()));
     if build.is_up_to_date() {
         display.up_to_date();
         if let Some(l) = &log {
             l.finish(true);
         }
         finish_trace(&trace);
+        finish_last_build(&last_build);
     } else {
-        let result = run_engine(&build, &display, &log, &trace);
+        let result = run_engine(&build, &display, &log, &trace, &last_build);
         finish_trace(&trace);
+        finish_last_build(&last_build);
         let success = result.is_ok();
         display.finish(success);
         if let Some(l) = &log {
@@ -117,8 +170,9 @@ fn run_engine(
     display: &Arc<Display>,
     log: &Option<Arc<BuildLog>>,
     trace: &Option<Arc<TraceFile>>,
+    last_build: &Arc<LastBuildRecorder>,
 ) -> Result<(), Failure> {
-    let mut sinks: Vec<Arc<dyn EventSink>> = vec![display.clone()];
+    let mut sinks: Vec<Arc<dyn EventSink>> = vec![display.clone(), last_build.clone()];
     if let Some(l) = log {
         sinks.push(l.clone());
     }
@@ -194,6 +248,14 @@ fn finish_trace(trace: &Option<Arc<TraceFile>>) {
             "Warning: cannot write the trace {}: {e}",
             t.path().display()
         );
+    }
+}
+
+/// Records the actions of the build for `-explain`; a failure to write is
+/// a warning.
+fn finish_last_build(last_build: &LastBuildRecorder) {
+    if let Err(e) = last_build.finish() {
+        println!("Warning: cannot record the build for -explain: {e}");
     }
 }
 
