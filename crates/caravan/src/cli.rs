@@ -296,6 +296,14 @@ static SPECS: &[Spec] = &[
         Yes,
     ),
     spec(
+        "-stats",
+        Flag,
+        "",
+        "(caravan) Print where the run's time went, phase by phase, and the number of files \
+         hashed (as CARAVAN_STATS=1 does)",
+        Yes,
+    ),
+    spec(
         "-use-menhir",
         Flag,
         "",
@@ -516,6 +524,8 @@ pub struct Cli {
     pub log: Option<String>,
     /// `-trace FILE`: the Chrome trace-event file to write.
     pub trace: Option<String>,
+    /// `-stats` (or `CARAVAN_STATS` set): print the run's timings.
+    pub stats: bool,
     /// `-version`, `-help`...
     pub info: Option<Info>,
 }
@@ -528,6 +538,7 @@ impl Default for Cli {
             classic_display: false,
             log: Some("_log".to_string()),
             trace: None,
+            stats: std::env::var_os("CARAVAN_STATS").is_some(),
             info: None,
         }
     }
@@ -603,6 +614,36 @@ pub fn parse(args: &[String]) -> Result<Cli, CliError> {
     Ok(cli)
 }
 
+/// Options that only observe a build: left out of the words the build
+/// keeps (the plugin's command line, the null-build key), so that
+/// observing a build neither changes it nor confuses a plugin.
+const OBSERVERS: &[&str] = &["-trace", "-stats"];
+
+/// `args` without the observing options and their arguments (before
+/// `--`).
+pub fn build_words(args: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut i = 0;
+    while i < args.len() {
+        let word = &args[i];
+        i += 1;
+        if word == "--" {
+            out.extend(args[i - 1..].iter().cloned());
+            break;
+        }
+        let name = word.split_once('=').map_or(word.as_str(), |(n, _)| n);
+        match SPECS.iter().find(|s| s.name == name) {
+            Some(s) if OBSERVERS.contains(&s.name) => {
+                if s.arity != Arity::None && name == word {
+                    i += 1;
+                }
+            }
+            _ => out.push(word.clone()),
+        }
+    }
+    out
+}
+
 fn int_arg(name: &str, value: &str) -> Result<i64, CliError> {
     value.trim().parse::<i64>().map_err(|_| {
         CliError::Usage(format!(
@@ -656,6 +697,7 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-no-sanitize" => cli.request.sanitize = false,
         "-classic-display" => cli.classic_display = true,
         "-trace" => cli.trace = Some(v),
+        "-stats" => cli.stats = true,
         "-explain" => cli.info = Some(Info::Explain(v)),
         "-graph" => {
             let format = match v.as_str() {
@@ -825,6 +867,17 @@ mod tests {
     }
 
     #[test]
+    fn observing_options_are_left_out_of_the_build_words() {
+        assert_eq!(
+            build_words(&args(&[
+                "-trace", "t.json", "-j", "2", "-stats", "a.native", "-trace=u", "--", "-stats"
+            ])),
+            args(&["-j", "2", "a.native", "--", "-stats"])
+        );
+        assert!(parse(&args(&["-stats"])).unwrap().stats);
+    }
+
+    #[test]
     fn every_ocamlbuild_option_is_known() {
         // The 83 entries of `ocamlbuild -help` (0.14.1), and caravan's own.
         let own: Vec<&str> = SPECS
@@ -832,7 +885,10 @@ mod tests {
             .filter(|s| s.doc.starts_with("(caravan)"))
             .map(|s| s.name)
             .collect();
-        assert_eq!(own, ["-search-all-dirs", "-trace", "-explain", "-graph"]);
+        assert_eq!(
+            own,
+            ["-search-all-dirs", "-trace", "-explain", "-graph", "-stats"]
+        );
         assert_eq!(SPECS.len() - own.len(), 83);
         let help = usage();
         for s in SPECS {

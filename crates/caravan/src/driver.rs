@@ -23,7 +23,7 @@ use crate::trace_file::TraceFile;
 /// Runs caravan with `args` (without the program name); returns the exit code.
 pub fn run(args: &[String]) -> u8 {
     let outcome = cli::parse(args).map_err(Failure::Cli).and_then(|mut cli| {
-        cli.request.words = args.to_vec();
+        cli.request.words = cli::build_words(args);
         cli.request.quiet = cli.verbosity == Verbosity::Quiet;
         match &cli.info {
             Some(info) => Ok(print_info(info, &cli)),
@@ -148,7 +148,9 @@ fn build(cli: &Cli) -> Result<u8, Failure> {
         }
         result?;
     }
-    session.report_timings();
+    if cli.stats {
+        session.report_timings();
+    }
     Ok(build.finish()?)
 }
 

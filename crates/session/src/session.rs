@@ -185,7 +185,7 @@ impl Session {
         self.discoveries
     }
 
-    /// Prints where the time went (with `CARAVAN_STATS`).
+    /// Prints where the time went (the binary calls it for `-stats`).
     pub fn report_timings(&self) {
         if let Ok(t) = self.timings.lock() {
             t.report();

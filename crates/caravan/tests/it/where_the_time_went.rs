@@ -153,3 +153,27 @@ fn the_json_graph_has_the_recorded_dependencies_of_the_targets() {
     let bad = t.caravan(&["-graph", "svg"]);
     assert_ne!(bad.code, 0);
 }
+
+#[test]
+fn stats_is_an_option_and_observing_options_do_not_reach_the_plugin() {
+    let t = Tree::new(&[
+        ("main.ml", "let () = print_int 1\n"),
+        (
+            "myocamlbuild.ml",
+            "open Ocamlbuild_plugin\nlet () = dispatch (fun _ -> ())\n",
+        ),
+    ]);
+    let out = t
+        .caravan(&["-stats", "-trace", "t.json", "main.native"])
+        .ok()
+        .stdout;
+    assert!(out.contains("caravan-stats: files-hashed="), "{out}");
+    assert!(!actions(&t, "t.json").is_empty());
+    // Observing a build does not change its null-build key.
+    t.caravan(&["main.native"]).ok();
+    let out = t
+        .caravan(&["-stats", "-trace", "u.json", "main.native"])
+        .ok()
+        .stdout;
+    assert!(out.contains("null-build="), "a null build:\n{out}");
+}
