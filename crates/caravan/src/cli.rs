@@ -305,6 +305,36 @@ static SPECS: &[Spec] = &[
         Yes,
     ),
     spec(
+        "-trace",
+        One,
+        "<file>",
+        "(caravan) Write where the time went as a Chrome trace-event file \
+         (Perfetto, chrome://tracing)",
+        Yes,
+    ),
+    spec(
+        "-explain",
+        One,
+        "<target>",
+        "(caravan) Say why each action of the last build that leads to <target> ran, then exit",
+        Yes,
+    ),
+    spec(
+        "-graph",
+        One,
+        "<dot|json>",
+        "(caravan) Print the recorded build graph of the targets (all when none), then exit",
+        Yes,
+    ),
+    spec(
+        "-stats",
+        Flag,
+        "",
+        "(caravan) Print where the run's time went, phase by phase, and the number of files \
+         hashed (as CARAVAN_STATS=1 does)",
+        Yes,
+    ),
+    spec(
         "-use-menhir",
         Flag,
         "",
@@ -485,6 +515,19 @@ pub enum Info {
     Help,
     /// `-which TOOL`.
     Which(String),
+    /// `-explain TARGET`.
+    Explain(String),
+    /// `-graph FORMAT`.
+    Graph(GraphFormat),
+}
+
+/// The language of `-graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Graphviz.
+    Dot,
+    /// JSON.
+    Json,
 }
 
 /// How much to say.
@@ -510,6 +553,10 @@ pub struct Cli {
     pub classic_display: bool,
     /// `-log` (`None` after `-no-log`).
     pub log: Option<String>,
+    /// `-trace FILE`: the Chrome trace-event file to write.
+    pub trace: Option<String>,
+    /// `-stats` (or `CARAVAN_STATS` set): print the run's timings.
+    pub stats: bool,
     /// `-version`, `-help`...
     pub info: Option<Info>,
     /// `-watch`, `-w`: build again after every change.
@@ -523,6 +570,8 @@ impl Default for Cli {
             verbosity: Verbosity::Normal,
             classic_display: false,
             log: Some("_log".to_string()),
+            trace: None,
+            stats: std::env::var_os("CARAVAN_STATS").is_some(),
             info: None,
             watch: false,
         }
@@ -599,6 +648,49 @@ pub fn parse(args: &[String]) -> Result<Cli, CliError> {
     Ok(cli)
 }
 
+/// Options that only observe a build: left out of the words the build
+/// keeps (the plugin's command line, the null-build key), so that
+/// observing a build neither changes it nor confuses a plugin.
+const OBSERVERS: &[&str] = &["-trace", "-stats"];
+
+/// `args` without the observing options and their arguments (before
+/// `--`).
+pub fn build_words(args: &[String]) -> Vec<String> {
+    words_without(args, &|s: &Spec| OBSERVERS.contains(&s.name))
+}
+
+/// `args` as a plugin may see them: without caravan's own options (and
+/// their arguments), which ocamlbuild's `Arg` parsing in the plugin would
+/// refuse.
+pub fn plugin_words(args: &[String]) -> Vec<String> {
+    words_without(args, &|s: &Spec| s.doc.starts_with("(caravan)"))
+}
+
+/// `args` without the options `leave` picks and their arguments (before
+/// `--`).
+fn words_without(args: &[String], leave: &dyn Fn(&Spec) -> bool) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut i = 0;
+    while i < args.len() {
+        let word = &args[i];
+        i += 1;
+        if word == "--" {
+            out.extend(args[i - 1..].iter().cloned());
+            break;
+        }
+        let name = word.split_once('=').map_or(word.as_str(), |(n, _)| n);
+        match SPECS.iter().find(|s| s.name == name) {
+            Some(s) if leave(s) => {
+                if s.arity != Arity::None && name == word {
+                    i += 1;
+                }
+            }
+            _ => out.push(word.clone()),
+        }
+    }
+    out
+}
+
 fn int_arg(name: &str, value: &str) -> Result<i64, CliError> {
     value.trim().parse::<i64>().map_err(|_| {
         CliError::Usage(format!(
@@ -653,6 +745,21 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-sanitization-script" => cli.request.sanitization_script = v,
         "-no-sanitize" => cli.request.sanitize = false,
         "-classic-display" => cli.classic_display = true,
+        "-trace" => cli.trace = Some(v),
+        "-stats" => cli.stats = true,
+        "-explain" => cli.info = Some(Info::Explain(v)),
+        "-graph" => {
+            let format = match v.as_str() {
+                "dot" => GraphFormat::Dot,
+                "json" => GraphFormat::Json,
+                _ => {
+                    return Err(CliError::Usage(format!(
+                        "wrong argument '{v}'; option '-graph' expects dot or json."
+                    )));
+                }
+            };
+            cli.info = Some(Info::Graph(format));
+        }
         "-j" => {
             let n = int_arg(spec.name, &v)?;
             cli.request.jobs = Some(n.max(0) as usize);
@@ -822,6 +929,38 @@ mod tests {
     }
 
     #[test]
+    fn caravans_own_options_are_left_out_of_the_plugins_words() {
+        assert_eq!(
+            plugin_words(&args(&[
+                "-w",
+                "-search-all-dirs",
+                "-trace",
+                "t.json",
+                "-graph=dot",
+                "-j",
+                "2",
+                "a.native",
+                "-plugin-option",
+                "-x",
+                "--",
+                "-w"
+            ])),
+            args(&["-j", "2", "a.native", "-plugin-option", "-x", "--", "-w"])
+        );
+    }
+
+    #[test]
+    fn observing_options_are_left_out_of_the_build_words() {
+        assert_eq!(
+            build_words(&args(&[
+                "-trace", "t.json", "-j", "2", "-stats", "a.native", "-trace=u", "--", "-stats"
+            ])),
+            args(&["-j", "2", "a.native", "--", "-stats"])
+        );
+        assert!(parse(&args(&["-stats"])).unwrap().stats);
+    }
+
+    #[test]
     fn every_ocamlbuild_option_is_known() {
         // The 83 entries of `ocamlbuild -help` (0.14.1), and caravan's own.
         let own: Vec<&str> = SPECS
@@ -837,7 +976,11 @@ mod tests {
                 "-search-all-dirs",
                 "-merlin",
                 "-keep-going",
-                "-stop-on-first-error"
+                "-stop-on-first-error",
+                "-trace",
+                "-explain",
+                "-graph",
+                "-stats"
             ]
         );
         assert_eq!(SPECS.len() - own.len(), 83);

@@ -11,16 +11,21 @@ use engine::EventSink;
 use session::{Build, Layout, Session};
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::build_graph::Recorded;
 use crate::build_log::BuildLog;
-use crate::cli::{self, Cli, Info, Verbosity};
+use crate::cli::{self, Cli, GraphFormat, Info, Verbosity};
 use crate::display::{self, Display, Fanout, Style};
 use crate::error::Failure;
 use crate::exit_code;
+use crate::explanation;
+use crate::last_build::LastBuildRecorder;
+use crate::trace_file::TraceFile;
 
 /// Runs caravan with `args` (without the program name); returns the exit code.
 pub fn run(args: &[String]) -> u8 {
     let outcome = cli::parse(args).map_err(Failure::Cli).and_then(|mut cli| {
-        cli.request.words = args.to_vec();
+        cli.request.words = cli::build_words(args);
+        cli.request.plugin_words = cli::plugin_words(args);
         cli.request.quiet = cli.verbosity == Verbosity::Quiet;
         match &cli.info {
             Some(info) => Ok(print_info(info, &cli)),
@@ -59,8 +64,55 @@ fn print_info(info: &Info, cli: &Cli) -> u8 {
             Err(_) => println!("."),
         },
         Info::Help => print!("{}", cli::usage()),
+        Info::Explain(target) => return explain(cli, target),
+        Info::Graph(format) => return graph(cli, *format),
     }
     exit_code::OK
+}
+
+/// `-explain TARGET`.
+fn explain(cli: &Cli, target: &str) -> u8 {
+    let text = Layout::of(&cli.request)
+        .map_err(|e| e.to_string())
+        .and_then(|layout| explanation::explain(&layout.build_dir, target));
+    match text {
+        Ok(t) => {
+            print!("{t}");
+            exit_code::OK
+        }
+        Err(e) => {
+            println!("{e}");
+            exit_code::FAILURE
+        }
+    }
+}
+
+/// `-graph FORMAT`.
+fn graph(cli: &Cli, format: GraphFormat) -> u8 {
+    let recorded = Layout::of(&cli.request)
+        .map_err(|e| e.to_string())
+        .and_then(|layout| {
+            Recorded::load(&layout.build_dir).map_err(|e| {
+                format!(
+                    "Error: -graph: cannot read the traces of {}: {e}",
+                    layout.build_dir.display()
+                )
+            })
+        });
+    match recorded {
+        Ok(r) => {
+            let g = r.graph(&cli.request.targets);
+            match format {
+                GraphFormat::Dot => print!("{}", g.to_dot()),
+                GraphFormat::Json => println!("{}", g.to_json()),
+            }
+            exit_code::OK
+        }
+        Err(e) => {
+            println!("{e}");
+            exit_code::FAILURE
+        }
+    }
 }
 
 fn build(cli: &Cli) -> Result<u8, Failure> {
@@ -103,13 +155,19 @@ pub fn build_once(
         return Ok(Ended::Finished(exit_code::OK));
     };
     let (display, log) = outputs(cli, build.build_dir());
+    let trace = trace_file(cli);
+    let last_build = Arc::new(LastBuildRecorder::new(build.build_dir()));
     if build.is_up_to_date() {
         display.up_to_date();
         if let Some(l) = &log {
             l.finish(true);
         }
+        finish_trace(&trace);
+        finish_last_build(&last_build);
     } else {
-        let result = run_engine(&build, &display, &log, restart);
+        let result = run_engine(&build, &display, &log, &trace, &last_build, restart);
+        finish_trace(&trace);
+        finish_last_build(&last_build);
         let success = matches!(result, Ok(true));
         if matches!(result, Err(Failure::Interrupted) | Ok(false)) {
             // Stopped by Ctrl-C or by a change (watch mode): no summary.
@@ -131,7 +189,9 @@ pub fn build_once(
             return Ok(Ended::Restarted);
         }
     }
-    session.report_timings();
+    if cli.stats {
+        session.report_timings();
+    }
     Ok(Ended::Finished(build.finish()?))
 }
 
@@ -153,11 +213,16 @@ fn run_engine(
     build: &Build,
     display: &Arc<Display>,
     log: &Option<Arc<BuildLog>>,
+    trace: &Option<Arc<TraceFile>>,
+    last_build: &Arc<LastBuildRecorder>,
     restart: Option<&mut UnboundedReceiver<()>>,
 ) -> Result<bool, Failure> {
-    let mut sinks: Vec<Arc<dyn EventSink>> = vec![display.clone()];
+    let mut sinks: Vec<Arc<dyn EventSink>> = vec![display.clone(), last_build.clone()];
     if let Some(l) = log {
         sinks.push(l.clone());
+    }
+    if let Some(t) = trace {
+        sinks.push(t.clone());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -232,6 +297,33 @@ fn outputs(cli: &Cli, build_dir: &Path) -> (Arc<Display>, Option<Arc<BuildLog>>)
         _ => None,
     };
     (display, log)
+}
+
+/// The `-trace` file of a run, named relative to the working directory.
+fn trace_file(cli: &Cli) -> Option<Arc<TraceFile>> {
+    let name = cli.trace.as_ref()?;
+    let path = std::path::absolute(name).unwrap_or_else(|_| Path::new(name).to_path_buf());
+    Some(Arc::new(TraceFile::new(path)))
+}
+
+/// Writes the `-trace` file; a failure to write it is a warning.
+fn finish_trace(trace: &Option<Arc<TraceFile>>) {
+    if let Some(t) = trace
+        && let Err(e) = t.finish()
+    {
+        println!(
+            "Warning: cannot write the trace {}: {e}",
+            t.path().display()
+        );
+    }
+}
+
+/// Records the actions of the build for `-explain`; a failure to write is
+/// a warning.
+fn finish_last_build(last_build: &LastBuildRecorder) {
+    if let Err(e) = last_build.finish() {
+        println!("Warning: cannot record the build for -explain: {e}");
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

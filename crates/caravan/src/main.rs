@@ -1,11 +1,15 @@
 //! caravan: an OCaml build system with ocamlbuild's command line.
 
+mod build_graph;
 mod build_log;
 mod cli;
 mod display;
 mod driver;
 mod error;
 mod exit_code;
+mod explanation;
+mod last_build;
+mod trace_file;
 mod watch;
 
 use std::process::ExitCode;

@@ -15,6 +15,9 @@ pub struct Request {
     /// The command line as given, without the program name: the plugin
     /// parses it itself, and the null-build key covers it.
     pub words: Vec<String>,
+    /// The command line as a plugin parses it: [`Request::words`] without
+    /// caravan's own options, which ocamlbuild's options do not include.
+    pub plugin_words: Vec<String>,
     /// `-quiet`: the session shows no command (the plugin's compilation).
     pub quiet: bool,
     /// Whether package rewriters run through a linked ppx driver; `None`
@@ -136,6 +139,7 @@ impl Default for Request {
     fn default() -> Request {
         Request {
             words: Vec::new(),
+            plugin_words: Vec::new(),
             quiet: false,
             ppx_driver: None,
             targets: Vec::new(),

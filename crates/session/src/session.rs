@@ -198,7 +198,7 @@ impl Session {
         self.discoveries
     }
 
-    /// Prints where the time went (with `CARAVAN_STATS`).
+    /// Prints where the time went (the binary calls it for `-stats`).
     pub fn report_timings(&self) {
         if let Ok(t) = self.timings.lock() {
             t.report();
@@ -309,7 +309,7 @@ fn prepare_plugin(
     }
     plugin_binary::prepare(
         request,
-        &request.words,
+        &request.plugin_words,
         &layout.root,
         &layout.build_dir,
         &toolchain.stdlib(),

@@ -18,6 +18,7 @@ fn request(targets: &[&str]) -> Request {
     Request {
         targets: targets.iter().map(|t| t.to_string()).collect(),
         words: targets.iter().map(|t| t.to_string()).collect(),
+        plugin_words: targets.iter().map(|t| t.to_string()).collect(),
         quiet: true,
         no_links: true,
         ..Request::default()

@@ -38,3 +38,4 @@ mod tags_conformance;
 mod target_groups;
 mod targets;
 mod watch;
+mod where_the_time_went;

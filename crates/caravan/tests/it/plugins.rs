@@ -892,3 +892,25 @@ fn alternating_plugin_modes_compile_each_plugin_once() {
     assert_eq!(compiles(&t.caravan(&["-byte-plugin", "a.byte"]).ok()), 1);
     assert_eq!(t.run("a.native", &[]).stdout, "a");
 }
+
+#[test]
+fn caravans_own_options_do_not_reach_the_plugins_command_line() {
+    let t = crate::support::Tree::new(&[
+        (
+            "myocamlbuild.ml",
+            "open Ocamlbuild_plugin\nlet () = dispatch (fun _ -> ())\n",
+        ),
+        ("main.ml", "let () = print_string \"ok\"\n"),
+    ]);
+    let run = t
+        .caravan(&[
+            "-search-all-dirs",
+            "-stop-on-first-error",
+            "-trace",
+            "trace.json",
+            "main.byte",
+        ])
+        .ok();
+    assert!(!run.stdout.contains("unknown option"), "{}", run.stdout);
+    assert_eq!(t.run("_build/main.byte", &[]).stdout, "ok");
+}
