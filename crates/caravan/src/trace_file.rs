@@ -116,6 +116,16 @@ impl State {
         i as u32 + 1
     }
 
+    /// Ends the running action `id`: its lane is free again and `event`
+    /// makes its trace event.
+    fn end_action(&mut self, id: u64, event: impl FnOnce(&Running) -> TraceEvent) {
+        if let Some(r) = self.running.remove(&id) {
+            self.free_lane(r.pid, r.lane);
+            let e = event(&r);
+            self.events.push(e);
+        }
+    }
+
     fn free_lane(&mut self, pid: u32, lane: u32) {
         if let Some(busy) = self
             .lanes
@@ -247,36 +257,28 @@ impl EventSink for TraceFile {
                 action,
                 duration,
                 ..
-            } => {
-                if let Some(r) = st.running.remove(id) {
-                    st.free_lane(r.pid, r.lane);
-                    let event = action_event(
-                        action,
-                        &r,
-                        micros(self.origin, r.start),
-                        duration.as_secs_f64() * 1e6,
-                        None,
-                    );
-                    st.events.push(event);
-                }
-            }
+            } => st.end_action(*id, |r| {
+                action_event(
+                    action,
+                    r,
+                    micros(self.origin, r.start),
+                    duration.as_secs_f64() * 1e6,
+                    None,
+                )
+            }),
             Event::ActionFailed {
                 id,
                 action,
                 failure,
-            } => {
-                if let Some(r) = st.running.remove(id) {
-                    st.free_lane(r.pid, r.lane);
-                    let event = action_event(
-                        action,
-                        &r,
-                        micros(self.origin, r.start),
-                        micros(r.start, now),
-                        Some(failure.exit_code),
-                    );
-                    st.events.push(event);
-                }
-            }
+            } => st.end_action(*id, |r| {
+                action_event(
+                    action,
+                    r,
+                    micros(self.origin, r.start),
+                    micros(r.start, now),
+                    Some(failure.exit_code),
+                )
+            }),
             Event::ActionCached { .. } => {}
         }
     }
