@@ -9,6 +9,7 @@ mod error;
 mod exit_code;
 mod explanation;
 mod last_build;
+mod one_build;
 mod trace_file;
 mod watch;
 

@@ -22,8 +22,8 @@ use session::Session;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::cli::Cli;
-use crate::driver::{Ended, build_once, interrupted};
 use crate::error::Failure;
+use crate::one_build::{Ended, build_once, interrupted};
 
 /// How long the tree must stay quiet before a build starts.
 const QUIET: Duration = Duration::from_millis(150);
