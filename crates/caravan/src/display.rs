@@ -39,6 +39,10 @@ pub struct Display {
     bar: Option<ProgressBar>,
     state: Mutex<State>,
     started: Instant,
+    /// Whether failed commands are shown at the end, sorted by target
+    /// (when the build keeps going, so that several failures come in the
+    /// same order from run to run), rather than as they fail.
+    failures_at_end: bool,
 }
 
 #[derive(Default)]
@@ -48,11 +52,14 @@ struct State {
     /// Targets started and not finished yet.
     open: usize,
     running: BTreeMap<u64, String>,
+    /// Failed commands not shown yet: (target, text).
+    failures: Vec<(String, String)>,
 }
 
 impl Display {
-    /// A display of the given style; `explain` prints why each action runs.
-    pub fn new(style: Style, explain: bool) -> Display {
+    /// A display of the given style; `explain` prints why each action runs;
+    /// `failures_at_end` keeps failed commands for the end of the build.
+    pub fn new(style: Style, explain: bool, failures_at_end: bool) -> Display {
         let bar = (style == Style::Status).then(|| {
             let target = ProgressDrawTarget::term_like(Box::new(NarrowTerm(Term::stdout())));
             let bar = ProgressBar::with_draw_target(None, target);
@@ -69,6 +76,7 @@ impl Display {
             bar,
             state: Mutex::new(State::default()),
             started: Instant::now(),
+            failures_at_end,
         }
     }
 
@@ -108,12 +116,30 @@ impl Display {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+        self.print_failures();
+    }
+
+    /// Shows the failed commands kept for the end, sorted by target.
+    fn print_failures(&self) {
+        let mut failures = match self.state.lock() {
+            Ok(mut s) => std::mem::take(&mut s.failures),
+            Err(p) => std::mem::take(&mut p.into_inner().failures),
+        };
+        failures.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, text) in failures {
+            self.print(&text);
+        }
     }
 
     /// Clears the status line and prints the summary (status style only).
     pub fn finish(&self, success: bool) {
-        let Some(bar) = &self.bar else { return };
-        bar.finish_and_clear();
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        self.print_failures();
+        if self.bar.is_none() {
+            return;
+        }
         let st = match self.state.lock() {
             Ok(s) => s,
             Err(p) => p.into_inner(),
@@ -281,6 +307,11 @@ impl EventSink for Display {
                 }
                 text.push_str(&exit_line(failure));
                 text.push('\n');
+                if self.failures_at_end {
+                    st.failures.push((failure.target.to_string(), text));
+                    self.refresh(&st);
+                    return;
+                }
                 self.refresh(&st);
                 drop(st);
                 self.print(&text);

@@ -154,6 +154,7 @@ fn outputs(cli: &Cli, build_dir: &Path) -> (Arc<Display>, Option<Arc<BuildLog>>)
     let display = Arc::new(Display::new(
         style,
         matches!(cli.verbosity, Verbosity::Verbose(_)),
+        cli.request.keep_going,
     ));
     let log = match (&cli.log, cli.verbosity) {
         (Some(name), v) if v != Verbosity::Quiet => {

@@ -81,3 +81,35 @@ fn one_failure_is_reported_as_before() {
         going.stdout
     );
 }
+
+#[test]
+fn failures_are_shown_in_target_order_whatever_order_they_ran_in() {
+    // `alpha` waits for a chain of two modules and `main` names `Zeta`
+    // first, so `zeta` is compiled, and fails, before `alpha`.
+    let t = Tree::new(&[
+        ("a2.ml", "let v = \"s\"\n"),
+        ("a1.ml", "let v = A2.v\n"),
+        ("alpha.ml", "let x : int = A1.v\n"),
+        ("zeta.ml", "let y : string = 42\n"),
+        ("main.ml", "let () = ignore (Zeta.y, Alpha.x)\n"),
+    ]);
+    let r = t.caravan(&["-j", "1", "main.byte"]);
+    assert_eq!(r.code, 10, "{}", r.stdout);
+    let ran = t.commands();
+    let position = |text: &str| {
+        ran.iter()
+            .position(|c| c.contains(text))
+            .unwrap_or_else(|| panic!("no {text} in {ran:?}"))
+    };
+    assert!(
+        position("-o zeta.cmo") < position("-o alpha.cmo"),
+        "the test needs zeta to fail first: {ran:?}"
+    );
+    let alpha = r.stdout.find("File \"alpha.ml\"");
+    let zeta = r.stdout.find("File \"zeta.ml\"");
+    assert!(
+        matches!((alpha, zeta), (Some(a), Some(z)) if a < z),
+        "{}",
+        r.stdout
+    );
+}
