@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::rule_error::{Category, RuleError};
 
 /// Command lines given on the command line for tools (`-ocamlc CMD`...).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ToolOverrides {
     /// `-ocamlc`.
     pub ocamlc: Option<String>,
@@ -140,6 +140,11 @@ pub struct Toolchain {
 }
 
 impl Toolchain {
+    /// The tool commands this toolchain was found for.
+    pub fn overrides(&self) -> &ToolOverrides {
+        &self.overrides
+    }
+
     /// Finds the tools and reads their configuration, using the cache in
     /// `cache_dir` when none of the compilers asked for it has changed.
     pub fn discover(overrides: &ToolOverrides, cache_dir: &Path) -> Result<Toolchain> {

@@ -232,17 +232,4 @@ impl Request {
             target_dirs,
         }
     }
-
-    /// The tools whose commands decide the toolchain.
-    pub fn toolchain_words(&self) -> [Option<String>; 7] {
-        [
-            self.ocamlc.clone(),
-            self.ocamlopt.clone(),
-            self.ocamldep.clone(),
-            self.ocamlrun.clone(),
-            self.ocamllex.clone(),
-            self.parser_generator.clone(),
-            self.ocamldoc.clone(),
-        ]
-    }
 }

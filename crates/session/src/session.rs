@@ -45,7 +45,7 @@ pub fn ppx_driver_enabled() -> bool {
 pub struct Session {
     request: Request,
     layout: Layout,
-    toolchain: (Request, Toolchain),
+    toolchain: Toolchain,
     plugin: Option<Plugin>,
     ppx_driver: bool,
     timings: Arc<Mutex<Timings>>,
@@ -75,7 +75,7 @@ impl Session {
         let plugin = prepare_plugin(&request, &layout, &toolchain)?;
         let ppx_driver = request.ppx_driver.unwrap_or_else(ppx_driver_enabled);
         Ok(Session {
-            toolchain: (request.clone(), toolchain),
+            toolchain,
             request,
             layout,
             plugin,
@@ -103,7 +103,7 @@ impl Session {
         if self.configurations > 0 {
             // The plugin may have been created, edited or removed since:
             // compiled again only if its sources changed.
-            self.plugin = prepare_plugin(&self.request, &self.layout, &self.toolchain.1)?;
+            self.plugin = prepare_plugin(&self.request, &self.layout, &self.toolchain)?;
         }
         self.configurations += 1;
         self.mark("plugin");
@@ -111,8 +111,8 @@ impl Session {
         let request = configured.request.clone();
         let mut layout = self.layout.clone();
         layout.make_links = links_made(&request);
-        if request.toolchain_words() != self.toolchain.0.toolchain_words() {
-            self.toolchain = (request.clone(), discover(&request, &layout.build_dir)?);
+        if request.tool_overrides() != *self.toolchain.overrides() {
+            self.toolchain = discover(&request, &layout.build_dir)?;
             self.discoveries += 1;
         }
         self.mark("scan");
@@ -159,7 +159,7 @@ impl Session {
             &layout.root,
             &layout.build_dir,
             &configured.project,
-            &self.toolchain.1.identity,
+            &self.toolchain.identity,
             &configured.fingerprint,
             self.ppx_driver,
         );
@@ -283,7 +283,7 @@ impl Session {
             .unwrap_or_default();
         let rules = RuleSetup {
             project,
-            toolchain: self.toolchain.1.clone(),
+            toolchain: self.toolchain.clone(),
             options,
             tagger: configured.tagger,
             flags: configured.flags,
