@@ -754,19 +754,12 @@ mod tests {
     //! Expected commands are those of ocamlbuild 0.14.1's `_log` for the
     //! same trees (without `/usr/bin/`).
 
-    use crate::rules::testing::Fixture;
+    use crate::rules::testing::{A_USES_B_AND_UTIL, Fixture};
 
     /// `a` uses `B` (with an `.mli`) and `Util` of the `include` folder
     /// `lib`; `b` uses `C`.
     fn tree() -> Fixture {
-        Fixture::new(&[
-            ("a.ml", "let () = print_int (B.x + Util.z)\n"),
-            ("b.ml", "let x = C.y\n"),
-            ("b.mli", "val x : int\n"),
-            ("c.ml", "let y = List.length [1]\n"),
-            ("lib/util.ml", "let z = 3\n"),
-        ])
-        .tags(
+        Fixture::new(A_USES_B_AND_UTIL).tags(
             "<a.ml>: debug, rectypes\n<b.*>: principal\n<lib>: include\n<a.byte>: debug\n\
              <c.ml>: for-pack(P)\n",
         )

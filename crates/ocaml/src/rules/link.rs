@@ -206,17 +206,10 @@ mod tests {
     //! Expected commands are those of ocamlbuild 0.14.1's `_log` for the
     //! same trees (without `/usr/bin/`).
 
-    use crate::rules::testing::Fixture;
+    use crate::rules::testing::{A_USES_B_AND_UTIL, Fixture};
 
     fn tree() -> Fixture {
-        Fixture::new(&[
-            ("a.ml", "let () = print_int (B.x + Util.z)\n"),
-            ("b.ml", "let x = C.y\n"),
-            ("b.mli", "val x : int\n"),
-            ("c.ml", "let y = List.length [1]\n"),
-            ("lib/util.ml", "let z = 3\n"),
-        ])
-        .tags("<a.ml>: debug\n<lib>: include\n<a.byte>: debug\n")
+        Fixture::new(A_USES_B_AND_UTIL).tags("<a.ml>: debug\n<lib>: include\n<a.byte>: debug\n")
     }
 
     #[test]

@@ -59,6 +59,16 @@ fn runs_a_compiler(action: &Action) -> bool {
         if RUNS_A_COMPILER.iter().any(|n| name.starts_with(n)))
 }
 
+/// A program `a` that uses `B` (with an `.mli`) and `Util` of the folder
+/// `lib`; `b` uses `C`.
+pub const A_USES_B_AND_UTIL: &[(&str, &str)] = &[
+    ("a.ml", "let () = print_int (B.x + Util.z)\n"),
+    ("b.ml", "let x = C.y\n"),
+    ("b.mli", "val x : int\n"),
+    ("c.ml", "let y = List.length [1]\n"),
+    ("lib/util.ml", "let z = 3\n"),
+];
+
 /// Modules of the fixture's standard library.
 const STDLIB: &[&str] = &["stdlib", "list", "printf", "string", "unix"];
 
