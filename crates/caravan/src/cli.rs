@@ -42,6 +42,14 @@ struct Spec {
     support: Support,
 }
 
+impl Spec {
+    /// Whether the option is caravan's own, not ocamlbuild's: its help
+    /// starts with `(caravan)`.
+    fn is_caravans_own(&self) -> bool {
+        self.doc.starts_with("(caravan)")
+    }
+}
+
 const fn spec(
     name: &'static str,
     arity: Arity,
@@ -663,7 +671,7 @@ pub fn build_words(args: &[String]) -> Vec<String> {
 /// their arguments), which ocamlbuild's `Arg` parsing in the plugin would
 /// refuse.
 pub fn plugin_words(args: &[String]) -> Vec<String> {
-    words_without(args, &|s: &Spec| s.doc.starts_with("(caravan)"))
+    words_without(args, &Spec::is_caravans_own)
 }
 
 /// `args` without the options `leave` picks and their arguments (before
@@ -965,7 +973,7 @@ mod tests {
         // The 83 entries of `ocamlbuild -help` (0.14.1), and caravan's own.
         let own: Vec<&str> = SPECS
             .iter()
-            .filter(|s| s.doc.starts_with("(caravan)"))
+            .filter(|s| s.is_caravans_own())
             .map(|s| s.name)
             .collect();
         assert_eq!(

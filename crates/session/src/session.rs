@@ -50,7 +50,7 @@ pub struct Session {
     ppx_driver: bool,
     timings: Arc<Mutex<Timings>>,
     discoveries: usize,
-    configurations: usize,
+    configured_once: bool,
     _lock: BuildLock,
 }
 
@@ -82,7 +82,7 @@ impl Session {
             ppx_driver,
             timings: Arc::new(Mutex::new(timings)),
             discoveries: 1,
-            configurations: 0,
+            configured_once: false,
             _lock: lock,
         })
     }
@@ -100,12 +100,12 @@ impl Session {
     /// Reads the project's configuration and makes its rules. `None` when
     /// there is nothing to build (no target, or `-documentation`, printed).
     pub fn configure(&mut self) -> Result<Option<Build>, Error> {
-        if self.configurations > 0 {
+        if self.configured_once {
             // The plugin may have been created, edited or removed since:
             // compiled again only if its sources changed.
             self.plugin = prepare_plugin(&self.request, &self.layout, &self.toolchain)?;
         }
-        self.configurations += 1;
+        self.configured_once = true;
         self.mark("plugin");
         let configured = self.configure_with_plugin()?;
         let request = configured.request.clone();
