@@ -102,6 +102,18 @@ impl EventSink for BuildLog {
                     header(action)
                 ));
             }
+            Event::ActionRestored {
+                action,
+                output,
+                origin,
+            } => {
+                let mut s = format!("{}{action} # from the {origin}\n", header(action));
+                s.push_str(output);
+                if !s.ends_with('\n') {
+                    s.push('\n');
+                }
+                self.write(&s);
+            }
             Event::ActionFailed { failure, .. } => {
                 let mut s = format!("+ {}\n{}", failure.command, failure.output);
                 if !s.ends_with('\n') {

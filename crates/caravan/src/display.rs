@@ -49,6 +49,8 @@ pub struct Display {
 struct State {
     ran: usize,
     cached: usize,
+    /// Actions whose outputs a cache restored.
+    restored: usize,
     /// Targets started and not finished yet.
     open: usize,
     running: BTreeMap<u64, String>,
@@ -151,16 +153,18 @@ impl Display {
             (elapsed / 60) % 60,
             elapsed % 60
         );
-        let total = st.ran + st.cached;
+        let total = st.ran + st.cached + st.restored;
+        // ocamlbuild's line, with caravan's cache hits added only when
+        // there are some, so that scripts reading the line still match.
+        let counts = match st.restored {
+            0 => format!("{} cached", st.cached),
+            n => format!("{} cached, {n} from cache", st.cached),
+        };
         let line = if success {
-            format!(
-                "Finished, {total} targets ({} cached) in {clock}.\n",
-                st.cached
-            )
+            format!("Finished, {total} targets ({counts}) in {clock}.\n")
         } else {
             format!(
-                "Compilation unsuccessful after building {total} targets ({} cached) in {clock}.\n",
-                st.cached
+                "Compilation unsuccessful after building {total} targets ({counts}) in {clock}.\n"
             )
         };
         drop(st);
@@ -282,6 +286,38 @@ impl EventSink for Display {
             }
             Event::ActionCached { .. } => {
                 st.cached += 1;
+            }
+            Event::ActionRestored {
+                action,
+                output,
+                origin,
+            } => {
+                st.restored += 1;
+                let mut text = String::new();
+                if self.style == Style::Classic {
+                    text.push_str(&format!("{action} # from the {origin}\n"));
+                }
+                if !output.is_empty() {
+                    if text.is_empty() {
+                        text.push_str(&format!("+ {action}\n"));
+                    }
+                    text.push_str(output);
+                    if !text.ends_with('\n') {
+                        text.push('\n');
+                    }
+                }
+                if !text.is_empty() {
+                    self.refresh(&st);
+                    drop(st);
+                    self.print(&text);
+                    return;
+                }
+            }
+            Event::Notice { message } => {
+                self.refresh(&st);
+                drop(st);
+                self.print(&format!("Warning: {message}\n"));
+                return;
             }
             Event::ActionFinished {
                 id, action, output, ..

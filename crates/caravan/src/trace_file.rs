@@ -279,7 +279,7 @@ impl EventSink for TraceFile {
                     Some(failure.exit_code),
                 )
             }),
-            Event::ActionCached { .. } => {}
+            Event::ActionCached { .. } | Event::ActionRestored { .. } | Event::Notice { .. } => {}
         }
     }
 }

@@ -84,6 +84,7 @@ fn walk(root: &Path, n: usize, rt: &tokio::runtime::Runtime) {
         sources: SourceTree::new(root, (0..n).map(|i| format!("n{i}.src"))),
         rules: Arc::new(Layered { per_layer: 50 }),
         executor: Arc::new(LocalExecutor),
+        cache: None,
         events: Arc::new(NoEvents),
         jobs: 2,
         forbid_runs: false,

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::digest::{Digest, DigestBuilder};
 use crate::error::Result;
+use crate::sharing::Sharing;
 use crate::target::Target;
 
 /// Bump when anything about how an action key is computed changes, so that
@@ -217,6 +218,13 @@ pub struct Action {
     /// `~stamp`) for a command whose real outputs are not known in advance,
     /// such as a directory of documentation pages.
     pub stamp: Option<Target>,
+    /// Files the command may write besides its outputs, which are not
+    /// targets of this action (another action may declare them: both
+    /// compilers write a module's `.cmt`). A cache stores and restores
+    /// those that exist; they are not part of the key.
+    pub side_outputs: Vec<Target>,
+    /// Whether the result may be cached and the command run remotely.
+    pub sharing: Sharing,
 }
 
 impl Action {
@@ -231,6 +239,8 @@ impl Action {
             log: LogInfo::default(),
             prepare: Vec::new(),
             stamp: None,
+            side_outputs: Vec::new(),
+            sharing: Sharing::Anywhere,
         }
     }
 
@@ -255,6 +265,8 @@ impl Action {
             log: LogInfo::default(),
             prepare: Vec::new(),
             stamp: None,
+            side_outputs: Vec::new(),
+            sharing: Sharing::Private("runs inside caravan"),
         }
     }
 

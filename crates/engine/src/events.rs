@@ -28,6 +28,21 @@ pub enum Event<'a> {
         /// The action.
         action: &'a Action,
     },
+    /// An action's outputs were restored from a cache instead of running.
+    ActionRestored {
+        /// The action.
+        action: &'a Action,
+        /// What the command printed when it ran.
+        output: &'a str,
+        /// The cache that answered.
+        origin: &'static str,
+    },
+    /// Something the user should know that is not a failure (a cache
+    /// that cannot be reached, a corrupt cache entry); said once.
+    Notice {
+        /// The message, one line.
+        message: &'a str,
+    },
     /// An action started running.
     ActionStarted {
         /// A number unique within the build.

@@ -63,6 +63,7 @@
 //!     sources: SourceTree::new(root, ["hello".to_string()]),
 //!     rules: Arc::new(Upper),
 //!     executor: Arc::new(LocalExecutor),
+//!     cache: None,
 //!     events: Arc::new(NoEvents),
 //!     jobs: 2,
 //!     forbid_runs: false,
@@ -77,6 +78,7 @@
 #![deny(missing_docs)]
 
 mod action;
+mod action_cache;
 mod critical_path;
 mod digest;
 mod error;
@@ -88,6 +90,7 @@ pub mod null_build_record;
 mod rebuilder;
 mod rule;
 mod scheduler;
+mod sharing;
 mod slots;
 mod source;
 mod store;
@@ -100,6 +103,7 @@ pub use action::{
     ACTION_KEY_VERSION, Action, Command, Input, InputGroup, InternalStep, LazyText, LogInfo,
     Prepare, shell_quote,
 };
+pub use action_cache::{ActionCache, CacheChain, CacheQuery, Offered, Restored};
 pub use critical_path::CriticalPath;
 pub use digest::{Digest, DigestBuilder, FileStat, files_hashed};
 pub use error::{CommandFailure, Error, Result};
@@ -109,6 +113,7 @@ pub use explain::Reason;
 pub use lock::BuildLock;
 pub use rule::{Producer, Rules, Task, TaskValue};
 pub use scheduler::{Built, Engine, EngineConfig, state_dir};
+pub use sharing::Sharing;
 pub use slots::{SlotGuard, Slots};
 pub use source::SourceTree;
 pub use store::{Store, remove_file_if_exists, write_atomic};

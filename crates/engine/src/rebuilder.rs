@@ -19,6 +19,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use crate::action::{Action, Command, Input};
+use crate::action_cache::{CacheQuery, Offered};
 use crate::digest::{Digest, FileStat};
 use crate::error::{CommandFailure, Error, Result};
 use crate::events::Event;
@@ -71,7 +72,37 @@ pub(crate) async fn run_action(
             command: Arc::from(action.to_string()),
         });
     }
-    let _slot = match action.command {
+    let cache = inner.cache.clone().filter(|_| cacheable(&action));
+    if let Some(cache) = &cache {
+        clear_outputs(cx, &task, &action)?;
+        let query = CacheQuery {
+            key: &key,
+            action: &action,
+            build_dir: inner.store.root(),
+            events: &*inner.events,
+        };
+        if let Some(restored) = cache.restore(query).await {
+            // A cache that wrote less than it promised is a miss: run.
+            if let Some(outputs) = hash_outputs(cx, &action, false)? {
+                record_trace(
+                    cx,
+                    task.clone(),
+                    key,
+                    &action,
+                    &outputs,
+                    restored.duration_ms,
+                    Vec::new(),
+                )?;
+                inner.events.event(&Event::ActionRestored {
+                    action: &action,
+                    output: &restored.output,
+                    origin: restored.origin,
+                });
+                return Ok((outputs, Vec::new()));
+            }
+        }
+    }
+    let slot = match action.command {
         Command::Process { .. } => {
             let priority = inner.critical_path().priority(&task);
             Some(inner.slots.acquire(priority).await)
@@ -81,17 +112,9 @@ pub(crate) async fn run_action(
     if inner.stopped.load(Ordering::SeqCst) {
         return Err(Error::Stopped);
     }
-    for o in &action.outputs {
-        inner.store.remove(o)?;
-        inner.store.ensure_parent(o)?;
+    if cache.is_none() {
+        clear_outputs(cx, &task, &action)?;
     }
-    for p in &action.prepare {
-        p.perform(inner.store.root())?;
-    }
-    inner.record(Record::Started {
-        task: task.clone(),
-        outputs: action.outputs.iter().map(|t| t.to_string()).collect(),
-    })?;
     let id = inner.action_ids.fetch_add(1, Ordering::Relaxed);
     inner.events.event(&Event::ActionStarted {
         id,
@@ -100,6 +123,7 @@ pub(crate) async fn run_action(
     });
     let started = Instant::now();
     let outcome = inner.executor.execute(inner.store.root(), &action).await;
+    drop(slot);
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
@@ -155,33 +179,30 @@ pub(crate) async fn run_action(
         });
         return Err(Error::CommandFailed(Arc::new(failure)));
     }
-    let mut outputs = Vec::with_capacity(action.outputs.len());
-    let mut records = Vec::with_capacity(action.outputs.len());
-    for o in &action.outputs {
-        let path = inner.store.path(o);
-        let stat = FileStat::of_path(&path)
-            .map_err(|e| Error::io(&path, e))?
-            .ok_or_else(|| Error::MissingOutput {
-                action: cx.key().clone(),
-                missing: o.clone(),
-            })?;
-        let digest = Digest::of_file(&path).map_err(|e| Error::io(&path, e))?;
-        outputs.push((o.clone(), digest));
-        records.push(OutputRecord {
-            path: o.to_string(),
-            stat,
-            digest,
-        });
+    let Some(outputs) = hash_outputs(cx, &action, true)? else {
+        return Err(Error::internal(
+            "an output went missing while it was hashed",
+        ));
+    };
+    let duration_ms = duration.as_millis().min(u32::MAX as u128) as u32;
+    if let Some(cache) = &cache {
+        let side = hash_side_outputs(cx, &action);
+        let query = CacheQuery {
+            key: &key,
+            action: &action,
+            build_dir: inner.store.root(),
+            events: &*inner.events,
+        };
+        let offered = Offered {
+            outputs: &outputs,
+            side_outputs: &side,
+            output: &outcome.output,
+            duration_ms,
+        };
+        cache.store(query, offered).await;
     }
     let value = outcome.value.clone();
-    inner.record(Record::Trace(Trace {
-        task,
-        action_key: key,
-        outputs: records,
-        duration_ms: duration.as_millis().min(u32::MAX as u128) as u32,
-        value: outcome.value,
-        detail: describe(cx, &action).encode(),
-    }))?;
+    record_trace(cx, task, key, &action, &outputs, duration_ms, outcome.value)?;
     inner.events.event(&Event::ActionFinished {
         id,
         action: &action,
@@ -189,6 +210,111 @@ pub(crate) async fn run_action(
         duration,
     });
     Ok((outputs, value))
+}
+
+/// Whether the action's result may go to a cache: its rule allows it, it is
+/// a process, and it writes only the files it names (a command that fills a
+/// prepared directory writes files nobody listed).
+fn cacheable(action: &Action) -> bool {
+    action.sharing.cacheable()
+        && matches!(action.command, Command::Process { .. })
+        && action.prepare.is_empty()
+        && action.stamp.is_none()
+}
+
+/// Deletes the action's old outputs, takes its preparation steps and
+/// appends the `Started` record, so that a kill from now on leaves evidence
+/// of possibly partial outputs.
+fn clear_outputs(cx: &TaskCx, task: &str, action: &Action) -> Result<()> {
+    let inner = cx.inner();
+    for o in &action.outputs {
+        inner.store.remove(o)?;
+        inner.store.ensure_parent(o)?;
+    }
+    for p in &action.prepare {
+        p.perform(inner.store.root())?;
+    }
+    inner.record(Record::Started {
+        task: task.to_string(),
+        outputs: action.outputs.iter().map(|t| t.to_string()).collect(),
+    })
+}
+
+/// The digests of the action's declared outputs. A missing output is an
+/// error when `must_exist` (the command ran), `None` otherwise (a cache
+/// restored less than it promised).
+fn hash_outputs(
+    cx: &TaskCx,
+    action: &Action,
+    must_exist: bool,
+) -> Result<Option<Vec<(Target, Digest)>>> {
+    let store = &cx.inner().store;
+    let mut outputs = Vec::with_capacity(action.outputs.len());
+    for o in &action.outputs {
+        let path = store.path(o);
+        match Digest::of_file(&path) {
+            Ok(d) => outputs.push((o.clone(), d)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if must_exist {
+                    return Err(Error::MissingOutput {
+                        action: cx.key().clone(),
+                        missing: o.clone(),
+                    });
+                }
+                return Ok(None);
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+    }
+    Ok(Some(outputs))
+}
+
+/// The digests of the side outputs the command wrote.
+fn hash_side_outputs(cx: &TaskCx, action: &Action) -> Vec<(Target, Digest)> {
+    let store = &cx.inner().store;
+    action
+        .side_outputs
+        .iter()
+        .filter_map(|t| Some((t.clone(), Digest::of_file(&store.path(t)).ok()?)))
+        .collect()
+}
+
+/// Appends the `Trace` record of an action whose outputs are in place. The
+/// stats are taken after the outputs were given to a cache, which may have
+/// linked them (a new link changes a file's status time).
+fn record_trace(
+    cx: &TaskCx,
+    task: String,
+    key: Digest,
+    action: &Action,
+    outputs: &[(Target, Digest)],
+    duration_ms: u32,
+    value: Vec<u8>,
+) -> Result<()> {
+    let inner = cx.inner();
+    let mut records = Vec::with_capacity(outputs.len());
+    for (o, digest) in outputs {
+        let path = inner.store.path(o);
+        let stat = FileStat::of_path(&path)
+            .map_err(|e| Error::io(&path, e))?
+            .ok_or_else(|| Error::MissingOutput {
+                action: cx.key().clone(),
+                missing: o.clone(),
+            })?;
+        records.push(OutputRecord {
+            path: o.to_string(),
+            stat,
+            digest: *digest,
+        });
+    }
+    inner.record(Record::Trace(Trace {
+        task,
+        action_key: key,
+        outputs: records,
+        duration_ms,
+        value,
+        detail: describe(cx, action).encode(),
+    }))
 }
 
 /// Whether `action`, as the action of task `task`, is up to date: the

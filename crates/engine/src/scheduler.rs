@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use futures::future::{BoxFuture, FutureExt, Shared};
 
+use crate::action_cache::ActionCache;
 use crate::critical_path::CriticalPath;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
@@ -75,6 +76,9 @@ pub struct EngineConfig {
     pub rules: Arc<dyn Rules>,
     /// Where actions run.
     pub executor: Arc<dyn Executor>,
+    /// Where results are shared beyond this build directory (asked before
+    /// running a cacheable action, given its outputs after).
+    pub cache: Option<Arc<dyn ActionCache>>,
     /// Who hears about progress.
     pub events: Arc<dyn EventSink>,
     /// Maximum number of actions running at once; 0 means no limit.
@@ -124,6 +128,7 @@ pub(crate) struct Inner {
     pub(crate) sources: SourceTree,
     pub(crate) rules: Arc<dyn Rules>,
     pub(crate) executor: Arc<dyn Executor>,
+    pub(crate) cache: Option<Arc<dyn ActionCache>>,
     pub(crate) events: Arc<dyn EventSink>,
     pub(crate) log: TraceLog,
     pub(crate) db: Mutex<TraceDb>,
@@ -172,6 +177,7 @@ impl Engine {
             sources: config.sources,
             rules: config.rules,
             executor: config.executor,
+            cache: config.cache,
             events: config.events,
             log,
             db: Mutex::new(db),

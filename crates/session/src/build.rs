@@ -124,6 +124,7 @@ impl Build {
             sources,
             rules: Arc::new(self.rules.clone()),
             executor: Arc::new(LocalExecutor),
+            cache: None,
             events,
             jobs,
             forbid_runs: self.request.nothing_should_be_rebuilt,

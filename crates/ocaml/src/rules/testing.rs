@@ -248,6 +248,7 @@ impl Setup {
             sources: SourceTree::new(&self.root, self.files.clone()),
             rules: Arc::new(self.rules.clone()),
             executor: recorder.clone(),
+            cache: None,
             events: Arc::new(NoEvents),
             jobs: 1,
             forbid_runs: false,

@@ -327,6 +327,7 @@ impl Project {
             sources: self.sources(),
             rules: Arc::new(ToyRules),
             executor: Arc::new(LocalExecutor),
+            cache: None,
             events: rec.clone(),
             jobs,
             forbid_runs: false,
