@@ -101,6 +101,11 @@ pub(crate) async fn run_action(
                 return Ok((outputs, Vec::new()));
             }
         }
+        // Whatever a cache left behind on a miss goes: a command must find
+        // no old file to write through.
+        for o in &action.outputs {
+            inner.store.remove(o)?;
+        }
     }
     let slot = match action.command {
         Command::Process { .. } => {
