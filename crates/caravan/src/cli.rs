@@ -139,6 +139,79 @@ static SPECS: &[Spec] = &[
          (then every build keeps them up to date; a .merlin you wrote is left alone)",
         Yes,
     ),
+    spec(
+        "-no-cache",
+        Flag,
+        "",
+        "(caravan) Do not use the shared local cache (on by default, in \
+         $CARAVAN_CACHE_DIR, else $XDG_CACHE_HOME/caravan/cache)",
+        Yes,
+    ),
+    spec(
+        "-cache-dir",
+        One,
+        "<dir>",
+        "(caravan) Keep the local cache in <dir>",
+        Yes,
+    ),
+    spec(
+        "-cache-size",
+        One,
+        "<size>",
+        "(caravan) Trim the local cache past <size> (bytes, or with K, M, G, T; default 5G)",
+        Yes,
+    ),
+    spec(
+        "-cache-stats",
+        Flag,
+        "",
+        "(caravan) Show what the local cache holds, then exit",
+        Yes,
+    ),
+    spec(
+        "-cache-trim",
+        Flag,
+        "",
+        "(caravan) Trim the local cache to its size limit, oldest use first, then exit",
+        Yes,
+    ),
+    spec(
+        "-remote-cache",
+        One,
+        "<url>",
+        "(caravan) Share results through a remote cache: grpc://HOST:PORT or \
+         grpcs://HOST:PORT (REAPI), http://HOST:PORT/PREFIX (Bazel HTTP cache)",
+        Yes,
+    ),
+    spec(
+        "-remote-exec",
+        One,
+        "<url>",
+        "(caravan) Run actions on a REAPI server's workers (grpc:// or grpcs://), \
+         its cache too; -j bounds the actions in flight",
+        Yes,
+    ),
+    spec(
+        "-remote-instance",
+        One,
+        "<name>",
+        "(caravan) The REAPI instance name (default empty)",
+        Yes,
+    ),
+    spec(
+        "-remote-header",
+        One,
+        "<key=value>",
+        "(caravan) Send a header with every remote request (a token); repeatable",
+        Yes,
+    ),
+    spec(
+        "-remote-ca",
+        One,
+        "<file>",
+        "(caravan) The certificate authority of a grpcs:// server (PEM)",
+        Yes,
+    ),
     spec("-I", One, "<path>", "Add to include directories", Yes),
     spec(
         "-Is",
@@ -527,6 +600,10 @@ pub enum Info {
     Explain(String),
     /// `-graph FORMAT`.
     Graph(GraphFormat),
+    /// `-cache-stats`.
+    CacheStats,
+    /// `-cache-trim`.
+    CacheTrim,
 }
 
 /// The language of `-graph`.
@@ -659,7 +736,19 @@ pub fn parse(args: &[String]) -> Result<Cli, CliError> {
 /// Options that only observe a build: left out of the words the build
 /// keeps (the plugin's command line, the null-build key), so that
 /// observing a build neither changes it nor confuses a plugin.
-const OBSERVERS: &[&str] = &["-trace", "-stats"];
+const OBSERVERS: &[&str] = &[
+    "-trace",
+    "-stats",
+    // Where results come from does not change them.
+    "-no-cache",
+    "-cache-dir",
+    "-cache-size",
+    "-remote-cache",
+    "-remote-exec",
+    "-remote-instance",
+    "-remote-header",
+    "-remote-ca",
+];
 
 /// `args` without the observing options and their arguments (before
 /// `--`).
@@ -735,6 +824,37 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-search-all-dirs" => cli.request.search_all_dirs = true,
         "-watch" | "-w" => cli.watch = true,
         "-merlin" => cli.request.merlin = true,
+        "-no-cache" => cli.request.sharing.local_cache = false,
+        "-cache-dir" => cli.request.sharing.cache_dir = Some(v.into()),
+        "-cache-size" => {
+            let bytes = session::parse_size(&v).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "wrong argument '{v}'; option '-cache-size' expects a size such as 500M or 10G."
+                ))
+            })?;
+            cli.request.sharing.cache_max_bytes = Some(bytes);
+        }
+        "-cache-stats" => cli.info = Some(Info::CacheStats),
+        "-cache-trim" => cli.info = Some(Info::CacheTrim),
+        "-remote-cache" | "-remote-exec" => {
+            cli.request.sharing.remote = Some(session::RemoteRequest {
+                url: v,
+                execute: spec.name == "-remote-exec",
+            });
+        }
+        "-remote-instance" => cli.request.sharing.remote_instance = v,
+        "-remote-ca" => cli.request.sharing.remote_ca = Some(v.into()),
+        "-remote-header" => {
+            let Some((k, val)) = v.split_once('=') else {
+                return Err(CliError::Usage(format!(
+                    "wrong argument '{v}'; option '-remote-header' expects KEY=VALUE."
+                )));
+            };
+            cli.request
+                .sharing
+                .remote_headers
+                .push((k.to_string(), val.to_string()));
+        }
         "-I" => cli.request.include_dirs.push(v),
         "-Is" => cli.request.include_dirs.extend(split_list(&v)),
         "-X" => cli.request.exclude_dirs.push(v),
@@ -983,6 +1103,16 @@ mod tests {
                 "-w",
                 "-search-all-dirs",
                 "-merlin",
+                "-no-cache",
+                "-cache-dir",
+                "-cache-size",
+                "-cache-stats",
+                "-cache-trim",
+                "-remote-cache",
+                "-remote-exec",
+                "-remote-instance",
+                "-remote-header",
+                "-remote-ca",
                 "-keep-going",
                 "-stop-on-first-error",
                 "-trace",

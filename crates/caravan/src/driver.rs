@@ -60,6 +60,20 @@ fn print_info(info: &Info, cli: &Cli) -> u8 {
         Info::Help => print!("{}", cli::usage()),
         Info::Explain(target) => return explain(cli, target),
         Info::Graph(format) => return graph(cli, *format),
+        Info::CacheStats | Info::CacheTrim => {
+            let sharing = &cli.request.sharing;
+            let text = match info {
+                Info::CacheStats => session::cache_stats(sharing),
+                _ => session::cache_trim(sharing),
+            };
+            match text {
+                Ok(t) => print!("{t}"),
+                Err(e) => {
+                    println!("{e}");
+                    return exit_code::FAILURE;
+                }
+            }
+        }
     }
     exit_code::OK
 }

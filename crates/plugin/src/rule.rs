@@ -598,6 +598,9 @@ impl RuleTask {
         };
         action.inputs = inputs.iter().cloned().map(Input::File).collect();
         action.outputs = self.products.clone();
+        // A plugin's command may read and write files its rule does not
+        // name: never cached, never sent away.
+        action.sharing = engine::Sharing::Private("a plugin rule's command");
         action.log.target = target;
         action.log.tags = LazyText::new(move || tags.to_string());
         Ok(action)

@@ -8,9 +8,10 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use cache::LocalCache;
 use engine::null_build_record::{self, RecordCheck};
+use engine::{ActionCache, SourceTree, Target};
 use engine::{Digest, Engine, EngineConfig, Error as EngineError, EventSink, LocalExecutor};
-use engine::{SourceTree, Target};
 use ocaml::rules::OcamlRules;
 use plugin::PluginRunner;
 
@@ -102,6 +103,14 @@ impl Build {
         fresh
     }
 
+    /// The caches the build asks before running an action: the local
+    /// cache unless `-no-cache`.
+    fn cache(&self) -> Option<Arc<dyn ActionCache>> {
+        let sharing = &self.request.sharing;
+        let dir = sharing.cache_dir()?;
+        Some(Arc::new(LocalCache::new(&dir, sharing.cache_max_bytes())))
+    }
+
     /// Builds the targets, sending the engine's events to `events`. On
     /// success the null-build record is written. On failure the error
     /// holds every distinct failure, ordered by target, when the request
@@ -124,7 +133,7 @@ impl Build {
             sources,
             rules: Arc::new(self.rules.clone()),
             executor: Arc::new(LocalExecutor),
-            cache: None,
+            cache: self.cache(),
             events,
             jobs,
             forbid_runs: self.request.nothing_should_be_rebuilt,

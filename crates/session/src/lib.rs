@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod build;
+mod cache_maintenance;
 mod clean;
 mod configure;
 mod documentation;
@@ -32,16 +33,19 @@ mod report;
 mod request;
 mod run_program;
 mod session;
+mod sharing_request;
 mod timings;
 mod unbound_module;
 mod which;
 
 pub use build::Build;
+pub use cache_maintenance::{cache_stats, cache_trim, human_size, parse_size};
 pub use clean::clean;
 pub use error::Error;
 pub use layout::Layout;
 pub use request::Request;
 pub use session::{PPX_DRIVER_VARIABLE, Session, ppx_driver_enabled};
+pub use sharing_request::{RemoteRequest, SharingRequest};
 pub use which::which;
 
 /// The rules' error categories, for callers that choose exit codes.

@@ -9,6 +9,8 @@ use engine::Target;
 use ocaml::project::ScanConfig;
 use ocaml::toolchain::ToolOverrides;
 
+use crate::sharing_request::SharingRequest;
+
 /// A build request: the targets and ocamlbuild's options, as data.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -133,6 +135,8 @@ pub struct Request {
     /// `-merlin` (caravan's own): write the `.merlin` files of the source
     /// folders (see `dot_merlin`).
     pub merlin: bool,
+    /// The local cache and the remote options (caravan's own).
+    pub sharing: SharingRequest,
 }
 
 impl Default for Request {
@@ -194,6 +198,7 @@ impl Default for Request {
             toolchain: None,
             program_args: None,
             merlin: false,
+            sharing: SharingRequest::default(),
         }
     }
 }

@@ -32,6 +32,7 @@ mod plugins;
 mod ppx_driver;
 mod preprocessors;
 mod scanning;
+mod shared_cache;
 mod side_by_side;
 mod tags;
 mod tags_conformance;

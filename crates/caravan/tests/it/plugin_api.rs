@@ -201,6 +201,7 @@ fn commands_writing(log: &str, out: &str) -> Vec<String> {
             l.replace("/usr/bin/", "")
                 .replace(" -intf-suffix .ml", "")
                 .replace(" # in-process", "")
+                .replace(" # from the local cache", "")
         })
         .collect()
 }

@@ -42,7 +42,7 @@ pub fn build(files: &[(&str, &str)], args: &[&str], their_extra: &[&str]) -> Bot
 pub type Entry = (String, String);
 
 /// The entries of a `_log`, by header target, in order. Normalised:
-/// `# cached`, caravan's `# in-process` marker, and caravan's
+/// `# cached`, caravan's `# from the local cache` and `# in-process` markers, and caravan's
 /// `-intf-suffix .ml` (it reads the `.cmi` another compiler wrote, where
 /// ocamlbuild compiles twice) are dropped.
 pub fn log_entries(log: &str) -> BTreeMap<String, Vec<Entry>> {
@@ -57,6 +57,7 @@ pub fn log_entries(log: &str) -> BTreeMap<String, Vec<Entry>> {
         };
         let command = pair[1]
             .trim_end_matches(" # cached")
+            .trim_end_matches(" # from the local cache")
             .trim_end_matches(" # in-process")
             .replace(" -intf-suffix .ml", "");
         out.entry(target.to_string())

@@ -5,8 +5,26 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The caravan binary under test.
+/// The caravan binary under test. The first call gives this test process
+/// a local cache of its own (`CARAVAN_CACHE_DIR`, inherited by every
+/// command it starts), empty at first, so that tests see the cache as a
+/// user's first build does and never one another's results.
 pub fn caravan_bin() -> &'static str {
+    static CACHE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("cache-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        open_folders(&dir);
+        // SAFETY: set once, before this process starts any command; the
+        // tests read the environment only through the commands they start.
+        unsafe { std::env::set_var("CARAVAN_CACHE_DIR", &dir) };
+        dir
+    });
     env!("CARGO_BIN_EXE_caravan")
 }
 
@@ -181,13 +199,14 @@ impl Tree {
     }
 
     /// The commands that ran in the last build, from `_build/_log`
-    /// (cached ones excluded).
+    /// (cached ones excluded; those whose outputs the local cache restored
+    /// included, without their marker: they stand for running).
     pub fn commands(&self) -> Vec<String> {
         let log = self.read("_build/_log");
         log.lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty() && !l.ends_with("# cached"))
             .filter(|l| !l.starts_with("+ ") && !l.starts_with("Command exited"))
-            .map(str::to_string)
+            .map(|l| l.trim_end_matches(" # from the local cache").to_string())
             .collect()
     }
 

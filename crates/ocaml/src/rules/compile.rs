@@ -514,6 +514,13 @@ impl Implementation {
         if cmi_use == CmiUse::Writes {
             action.outputs.push(cmi);
         }
+        if bin_annot {
+            // Both compilers write it: not an output of either, but what a
+            // cache keeps with the compilation.
+            action
+                .side_outputs
+                .push(Target::new(&format!("{}.cmt", m.stem)));
+        }
         action.log.target = obj.to_string();
         action.log.tags = log_tags(tags);
         Ok(Some(Prepared {
