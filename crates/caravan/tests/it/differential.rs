@@ -423,7 +423,10 @@ fn program_outputs(t: &Tree, code: i32, programs: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn run_sequence(seed: u64, edits: usize) {
+/// Runs `edits` random edits; each incremental build gets `extra` options
+/// (the caches it uses), each build from scratch `-no-cache`, so that the
+/// reference owes nothing to a cache.
+fn run_sequence(seed: u64, edits: usize, extra: &[String]) {
     let mut rng = Rng(seed.max(1));
     let mut model = Model::new(&mut rng, 6);
     let incremental = Tree::new(&[]);
@@ -432,7 +435,15 @@ fn run_sequence(seed: u64, edits: usize) {
     sync(&incremental, &files, &BTreeMap::new());
     let targets = ["main.byte", "main.native", "pkg/pkg.cma", "pkg/pkg.cmxa"];
     let programs = ["main.byte", "main.native"];
-    incremental.caravan(&targets);
+    let with_caches: Vec<&str> = extra
+        .iter()
+        .map(String::as_str)
+        .chain(targets.iter().copied())
+        .collect();
+    let from_scratch: Vec<&str> = std::iter::once("-no-cache")
+        .chain(targets.iter().copied())
+        .collect();
+    incremental.caravan(&with_caches);
     let mut history: Vec<String> = Vec::new();
     let mut succeeded = 0;
     for step in 0..edits {
@@ -454,7 +465,7 @@ fn run_sequence(seed: u64, edits: usize) {
             "seed {seed}, edit {step}: {what} (after: {})",
             history.join("; ")
         );
-        let inc = incremental.caravan(&targets);
+        let inc = incremental.caravan(&with_caches);
         let inc_outputs = program_outputs(&incremental, inc.code, &programs);
         let mine = compiled(&incremental.path("_build"));
         // The scratch build runs in the same directory (compilers record the
@@ -462,7 +473,7 @@ fn run_sequence(seed: u64, edits: usize) {
         // build directory set aside meanwhile.
         let aside = parked.path().join("_build");
         std::fs::rename(incremental.path("_build"), &aside).expect("set aside");
-        let full = incremental.caravan(&targets);
+        let full = incremental.caravan(&from_scratch);
         let reference = compiled(&incremental.path("_build"));
         let full_outputs = program_outputs(&incremental, full.code, &programs);
         std::fs::remove_dir_all(incremental.path("_build")).expect("remove scratch");
@@ -514,6 +525,15 @@ fn run_sequence(seed: u64, edits: usize) {
     );
 }
 
+/// The options of the incremental builds: the local cache (on by
+/// default), and a remote cache when `CARAVAN_SOAK_REMOTE_CACHE` names one.
+fn cache_options() -> Vec<String> {
+    match std::env::var("CARAVAN_SOAK_REMOTE_CACHE") {
+        Ok(url) if !url.is_empty() => vec!["-remote-cache".to_string(), url],
+        _ => Vec::new(),
+    }
+}
+
 #[test]
 fn incremental_builds_agree_with_builds_from_scratch() {
     let edits = std::env::var("CARAVAN_SOAK_EDITS")
@@ -524,6 +544,13 @@ fn incremental_builds_agree_with_builds_from_scratch() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20261121);
-    println!("differential: seed {seed}, {edits} edits");
-    run_sequence(seed, edits);
+    let options = cache_options();
+    println!("differential: seed {seed}, {edits} edits, options {options:?}");
+    run_sequence(seed, edits, &options);
+}
+
+/// The same without any cache: what the traces alone decide.
+#[test]
+fn incremental_builds_without_a_cache_agree_with_builds_from_scratch() {
+    run_sequence(20261207, 60, &["-no-cache".to_string()]);
 }
