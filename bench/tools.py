@@ -48,7 +48,20 @@ def _ocamlbuild_args(manifest):
 
 class Caravan(Tool):
     def build_argv(self, manifest):
-        return [self.path()] + _ocamlbuild_args(manifest)
+        # Without the shared cache, as dune runs without its own: every
+        # scenario measures building, not restoring (bench/remote.py
+        # measures the caches).  Binaries older than the cache do not
+        # know the option.
+        no_cache = ["-no-cache"] if self._knows_no_cache() else []
+        return [self.path()] + no_cache + _ocamlbuild_args(manifest)
+
+    def _knows_no_cache(self):
+        if not hasattr(self, "_no_cache"):
+            import subprocess
+            help_text = subprocess.run([self.path(), "-help"], capture_output=True,
+                                       text=True).stdout
+            self._no_cache = "-no-cache" in help_text
+        return self._no_cache
 
 
 class Ocamlbuild(Tool):
