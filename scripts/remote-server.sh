@@ -281,6 +281,7 @@ schedulers:
       - !priority-age-assigner
         count: 2
         interval: 0.02
+        jitter-factor: 0.01   # (the default adds up to 1 s to each assignment)
         priority-assignment-percentage: 100
         preemption-delay: 20.0
         bot-assignment-strategy: !assign-by-capacity

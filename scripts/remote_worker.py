@@ -69,7 +69,8 @@ BOT_OK = bots_pb2.BotStatus.Value("OK")
 
 
 def log(*parts):
-    print(time.strftime("%H:%M:%S"), *parts, file=sys.stderr, flush=True)
+    t = time.time()
+    print(time.strftime("%H:%M:%S", time.localtime(t)) + f".{int(t * 1000) % 1000:03d}", *parts, file=sys.stderr, flush=True)
 
 
 def sha256(data):
@@ -657,8 +658,20 @@ def main():
         return check(args.check)
     if not args.server:
         p.error("--server is required")
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    Bot(args).run()
+    bot = Bot(args)
+
+    def terminate(*_):
+        # Commands still running go with the worker.
+        for proc in list(bot.runner.processes.values()):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, terminate)
+    bot.run()
 
 
 if __name__ == "__main__":
