@@ -77,17 +77,24 @@ stop_pid() {
 }
 
 # Processes that belong to this state folder, found even when pid files are
-# gone: their command line names the state folder and their executable is
-# one we start (postgres, nginx, the venv's python).
+# gone (or the folder itself): their executable is one we start (postgres,
+# nginx, the venv's python) and their command line, working directory or an
+# open file is in the state folder (an orphaned nginx worker only has its
+# log files to show; a postgres backend its working directory).
 state_processes() {
   local p exe
   for p in /proc/[0-9]*; do
-    [ -r "$p/cmdline" ] || continue
-    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$state/" || continue
+    [ "${p#/proc/}" != $$ ] || continue
     exe=$(readlink "$p/exe" 2>/dev/null) || continue
     case "$exe" in
-      */postgres | */nginx | */python3* | */python) echo "${p#/proc/}" ;;
+      */postgres | */nginx | */python3* | */python) ;;
+      *) continue ;;
     esac
+    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$state/" ||
+      case "$(readlink "$p/cwd" 2>/dev/null)" in "$state" | "$state"/* | "$state (deleted)") true ;; *) false ;; esac ||
+      find "$p/fd" -mindepth 1 -maxdepth 1 -lname "$state/*" 2>/dev/null | grep -q .; then
+      echo "${p#/proc/}"
+    fi
   done
 }
 
@@ -112,6 +119,12 @@ status() {
     if pidfile_running "$i"; then say "worker $(basename "$i" .pid) running (pid $(cat "$i"))"; any=1; fi
   done
   if pidfile_running "$state/http/nginx.pid"; then say "nginx running (pid $(cat "$state/http/nginx.pid"), http://127.0.0.1:$http_port)"; any=1; fi
+  local left=0
+  [ "$any" = 1 ] || left=$(state_processes | wc -l)
+  if [ "$left" -gt 0 ]; then
+    say "$left process(es) left from an earlier run in $state (stop or start cleans them up)"
+    any=1
+  fi
   if [ "$any" = 0 ]; then
     say "nothing runs (state folder $state)"
     return 1
@@ -214,9 +227,19 @@ wait_for() { # description, log file, command...
 }
 
 free_port() { # port, name
-  local port=$1 pid
+  local port=$1 pid dir
   port_busy "$port" || return 0
   pid=$(listener_pid "$port")
+  # A postgres of another state folder of these scripts, left running: stop it.
+  if [ -n "$pid" ] && [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == */postgres ]]; then
+    dir=$(readlink "/proc/$pid/cwd" 2>/dev/null || true)
+    if [[ "$dir" == */pg" (deleted)" ]] || { [ -n "$dir" ] && [ -f "$(dirname "$dir")/.caravan-remote" ]; }; then
+      say "stopping a test postgres left running on port $port (pid $pid, data in $dir)"
+      stop_pid "$pid" INT 20
+      sleep 0.2
+      port_busy "$port" || return 0
+    fi
+  fi
   die "port $port (for $2) is in use${pid:+ by pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80))}; stop it or choose another port"
 }
 
@@ -409,6 +432,7 @@ start() {
   free_port "$http_port" nginx
   mkdir -p "$state"
   chmod 755 "$state"
+  echo "state folder of scripts/remote-server.sh" >"$state/.caravan-remote"
   # Anything failing from here on leaves nothing running.
   trap 'rc=$?; if [ $rc != 0 ]; then say "start failed, stopping what was started"; stop_keep_logs; fi' EXIT
   say "postgres on 127.0.0.1:$pg_port"
