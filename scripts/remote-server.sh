@@ -16,6 +16,7 @@
 #   CARAVAN_REMOTE_PORT      BuildGrid gRPC port [50071]
 #   CARAVAN_REMOTE_HTTP_PORT nginx HTTP cache port [8089]
 #   CARAVAN_REMOTE_WORKERS   number of workers [2]
+#   CARAVAN_REMOTE_CAPACITY  actions each worker runs at once [1]
 #   CARAVAN_REMOTE_TIMEOUT   seconds to wait for each service [60]
 #   CARAVAN_REMOTE_VENV      BuildGrid's venv
 #                            [${XDG_CACHE_HOME:-$HOME/.cache}/caravan/buildgrid-venv]
@@ -34,6 +35,7 @@ pg_port=${CARAVAN_REMOTE_PG_PORT:-54329}
 grpc_port=${CARAVAN_REMOTE_PORT:-50071}
 http_port=${CARAVAN_REMOTE_HTTP_PORT:-8089}
 workers=${CARAVAN_REMOTE_WORKERS:-2}
+capacity=${CARAVAN_REMOTE_CAPACITY:-1}
 timeout=${CARAVAN_REMOTE_TIMEOUT:-60}
 venv=${CARAVAN_REMOTE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/caravan/buildgrid-venv}
 buildgrid_version=0.9.1
@@ -43,6 +45,9 @@ py313="$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")/versions/3.13.0/bin/pyth
 say() { echo "remote-server: $*"; }
 die() { echo "remote-server: error: $*" >&2; exit 1; }
 
+for v in "$pg_port" "$grpc_port" "$http_port" "$workers" "$capacity" "$timeout"; do
+  [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ] || die "ports, CARAVAN_REMOTE_WORKERS, _CAPACITY and _TIMEOUT must be positive numbers (got '$v')"
+done
 case "$state" in
   /*) ;;
   *) die "CARAVAN_REMOTE_STATE must be an absolute path (got '$state')" ;;
@@ -168,6 +173,10 @@ install_missing() {
   local line
   line=$(printf '%s; ' "${need[@]}")
   say "installing: ${line%; }"
+  # Two starts at once (other state folders) must not build the venv together.
+  mkdir -p "$(dirname "$venv")"
+  exec 9>"$venv.lock"
+  flock 9
   if [ ! -f "$venv/.caravan-buildgrid-$buildgrid_version" ]; then
     [ -x "$py313" ] || die "Python 3.13 not found at $py313 (pyenv install 3.13.0)"
     rm -rf -- "$venv"
@@ -177,6 +186,7 @@ install_missing() {
       die "pip install buildgrid==$buildgrid_version failed"
     touch "$venv/.caravan-buildgrid-$buildgrid_version"
   fi
+  flock -u 9
   if ! command -v nginx >/dev/null; then
     install_nginx
   fi
@@ -356,7 +366,7 @@ start_workers() {
   mkdir -p "$state/worker-cache"
   for ((i = 1; i <= workers; i++)); do
     setsid "$venv/bin/python" "$here/remote_worker.py" --server "127.0.0.1:$grpc_port" \
-      --name "caravan-worker-$i" --cache "$state/worker-cache" --ready "$state/worker-$i.ready" \
+      --name "caravan-worker-$i" --capacity "$capacity" --cache "$state/worker-cache" --ready "$state/worker-$i.ready" \
       >"$state/worker-$i.log" 2>&1 </dev/null &
     echo $! >"$state/worker-$i.pid"
   done
@@ -439,7 +449,7 @@ start() {
   start_postgres
   say "buildgrid on 127.0.0.1:$grpc_port"
   start_buildgrid
-  say "$workers worker(s)"
+  say "$workers worker(s), $capacity action(s) at once each"
   start_workers
   say "nginx on 127.0.0.1:$http_port"
   start_nginx

@@ -540,7 +540,7 @@ class Bot:
         self.accept(self.session.leases)
         if self.args.ready:
             with open(self.args.ready, "w") as f:
-                f.write(self.session.name + "\n")
+                f.write(f"{self.session.name} {self.args.capacity}\n")
 
     def drop_all(self):
         with self.changed:
