@@ -193,6 +193,16 @@ def reapi_checks(client, slots):
     check(resp is not None and out == b".\n./a.ml\n", f"the directory holds exactly the input root (got {out!r})")
     check(resp is not None and resp.result.exit_code != 0, "an undeclared input makes the action fail")
 
+    # An OCaml compilation, as caravan sends them.
+    a = client.action(
+        ["ocamlc", "-c", "-o", "src/m.cmo", "src/m.ml"],
+        {"src/m.ml": (f"let nonce = {nonce!r}\n".replace("'", '"').encode(), False)},
+        outputs=["src/m.cmi", "src/m.cmo"],
+    )
+    resp, _ = client.execute(a)
+    names = sorted(f.path for f in resp.result.output_files) if resp else []
+    check(resp is not None and resp.result.exit_code == 0 and names == ["src/m.cmi", "src/m.cmo"], f"ocamlc -c runs on a worker (outputs {names})")
+
     # 3. A missing input blob: the lease ends with an error, the worker survives.
     missing = b"never uploaded " + nonce.encode()
     a = client.action(["cat", "gone.txt"], {"gone.txt": (missing, False)}, upload=False)
