@@ -346,18 +346,12 @@ EOF
 start_buildgrid() {
   mkdir -p "$state/cas"
   write_bgd_config
-  "$venv/bin/bgd" server lint "$state/bgd.yml" >"$state/bgd.log" 2>&1 ||
-    die "BuildGrid configuration refused; read $state/bgd.log"
-  setsid "$venv/bin/bgd" server start "$state/bgd.yml" >>"$state/bgd.log" 2>&1 </dev/null &
+  setsid "$venv/bin/bgd" server start "$state/bgd.yml" >"$state/bgd.log" 2>&1 </dev/null &
   echo $! >"$state/bgd.pid"
-  local i
-  for ((i = 0; i < timeout * 5; i++)); do
-    alive "$(cat "$state/bgd.pid")" || die "BuildGrid exited; read $state/bgd.log"
-    if "$venv/bin/python" "$here/remote_worker.py" --check "127.0.0.1:$grpc_port" >/dev/null 2>&1; then
-      return 0
-    fi
-    sleep 0.2
-  done
+  # Waits until GetCapabilities answers, or BuildGrid exits.
+  "$venv/bin/python" "$here/remote_worker.py" --check "127.0.0.1:$grpc_port" \
+    --check-pid "$(cat "$state/bgd.pid")" --check-wait "$timeout" >>"$state/check.log" 2>&1 && return 0
+  alive "$(cat "$state/bgd.pid")" || die "BuildGrid exited; read $state/bgd.log"
   die "BuildGrid not answering GetCapabilities after ${timeout}s; read $state/bgd.log"
 }
 

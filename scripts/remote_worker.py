@@ -635,13 +635,30 @@ class Bot:
                 time.sleep(min(0.05 * failures, 1.0))
 
 
-def check(server):
-    """Exit status 0 when the server answers GetCapabilities."""
+def check(server, instance, wait, pid):
+    """Exit status 0 once the server answers GetCapabilities (within wait
+    seconds, while process pid lives), 1 otherwise."""
     channel = grpc.insecure_channel(server)
     stub = re_grpc.CapabilitiesStub(channel)
-    caps = stub.GetCapabilities(re_pb2.GetCapabilitiesRequest(instance_name=""), timeout=2)
-    print(caps.execution_capabilities.digest_function, caps.cache_capabilities.digest_functions)
-    return 0
+    end = time.monotonic() + wait
+    while True:
+        try:
+            caps = stub.GetCapabilities(re_pb2.GetCapabilitiesRequest(instance_name=instance), timeout=2)
+            execution = caps.execution_capabilities
+            print(f"{server}: execution {'on' if execution.exec_enabled else 'off'}, "
+                  f"digest {re_pb2.DigestFunction.Value.Name(execution.digest_function)}")
+            return 0
+        except grpc.RpcError as e:
+            if time.monotonic() >= end:
+                print(f"{server}: {e.code().name}: {e.details()}", file=sys.stderr)
+                return 1
+        if pid:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                print(f"{server}: process {pid} exited", file=sys.stderr)
+                return 1
+        time.sleep(0.1)
 
 
 def main():
@@ -653,9 +670,11 @@ def main():
     p.add_argument("--cache", help="folder for a local cache of input blobs")
     p.add_argument("--ready", help="file written once the bot session is open")
     p.add_argument("--check", metavar="HOST:PORT", help="only check that the server answers")
+    p.add_argument("--check-wait", type=float, default=0, help="with --check: seconds to wait for an answer")
+    p.add_argument("--check-pid", type=int, help="with --check: stop waiting when this process exits")
     args = p.parse_args()
     if args.check:
-        return check(args.check)
+        return check(args.check, args.instance, args.check_wait, args.check_pid)
     if not args.server:
         p.error("--server is required")
     bot = Bot(args)
