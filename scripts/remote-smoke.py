@@ -94,7 +94,7 @@ class Client:
         assert resp.responses[0].status.code == 0, resp
         return resp.responses[0].data
 
-    def action(self, argv, files, outputs=(), env=(), platform=None, upload=True, extra_blobs=()):
+    def action(self, argv, files, outputs=(), env=(), platform=None, upload=True, extra_blobs=(), timeout=None):
         """files: {path: (bytes, executable)} with paths of the form 'name' or 'dir/name'."""
         blobs = list(extra_blobs)
         tree = {}
@@ -127,6 +127,8 @@ class Client:
         blobs.append(command_data)
         action = re_pb2.Action(command_digest=digest(command_data), input_root_digest=digest(root))
         action.platform.CopyFrom(platform or toolchain_platform())
+        if timeout:
+            action.timeout.FromSeconds(timeout)
         action_data = action.SerializeToString()
         blobs.append(action_data)
         if upload:
@@ -219,6 +221,30 @@ def reapi_checks(client, slots):
     a = client.action(["echo", "still", nonce], {})
     resp, _ = client.execute(a)
     check(resp is not None and client.read(resp.result.stdout_digest) == f"still {nonce}\n".encode(), "workers keep serving after a failed lease")
+
+    # Action.timeout is enforced.
+    marker = f"/tmp/caravan-smoke-timeout-{nonce}"
+    a = client.action(["sh", "-c", f"sleep 5; touch {marker}"], {}, timeout=1)
+    t0 = time.monotonic()
+    resp, op = client.execute(a)
+    elapsed = time.monotonic() - t0
+    code = resp.status.code if resp else op.error.code
+    check(code == code_pb2.DEADLINE_EXCEEDED and elapsed < 4, f"a 1 s timeout stops a 5 s action ({code_pb2.Code.Name(code)} after {elapsed:.1f} s)")
+    time.sleep(4.5)
+    check(not os.path.exists(marker), "... and kills its command")
+
+    # A cancelled operation stops its command.
+    marker = f"/tmp/caravan-smoke-cancel-{nonce}"
+    a = client.action(["sh", "-c", f"sleep 4; touch {marker}"], {})
+    stream = client.execution.Execute(re_pb2.ExecuteRequest(instance_name="", action_digest=a, skip_cache_lookup=True), timeout=30)
+    first = next(stream)
+    time.sleep(1.0)
+    client.operations.CancelOperation(operations_pb2.CancelOperationRequest(name=first.name), timeout=5)
+    stream.cancel()
+    time.sleep(4.5)
+    check(not os.path.exists(marker), "a cancelled operation's command is stopped")
+    if os.path.exists(marker):
+        os.remove(marker)
 
     # 4. Another OCaml version: never executed.
     marker = f"/tmp/caravan-smoke-wrong-platform-{nonce}"

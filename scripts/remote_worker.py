@@ -57,8 +57,8 @@ BYTESTREAM_CHUNK = 1 << 20
 MINIMAL_PATH = "/usr/local/bin:/usr/bin:/bin"
 # How long an UpdateBotSession may wait for work (BuildGrid holds it for 80 %).
 LONG_POLL = 30.0
-# A bot with work reports back at least this often.
-KEEPALIVE = 10.0
+# A bot with work reports back at least this often (and learns of cancelled leases).
+KEEPALIVE = 1.0
 RPC_TIMEOUT = 60.0
 
 STATE_PENDING = bots_pb2.LeaseState.Value("PENDING")
