@@ -86,21 +86,35 @@ stop_pid() {
 # nginx, the venv's python) and their command line, working directory or an
 # open file is in the state folder (an orphaned nginx worker only has its
 # log files to show; a postgres backend its working directory).
+ours() {
+  local p=/proc/$1 exe
+  alive "$1" || return 1
+  exe=$(readlink "$p/exe" 2>/dev/null) || return 1
+  case "$exe" in
+    */postgres | */nginx | */python3* | */python) ;;
+    *) return 1 ;;
+  esac
+  tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$state/" ||
+    case "$(readlink "$p/cwd" 2>/dev/null)" in "$state" | "$state"/* | "$state (deleted)") true ;; *) false ;; esac ||
+    find "$p/fd" -mindepth 1 -maxdepth 1 -lname "$state/*" 2>/dev/null | grep -q .
+}
+
 state_processes() {
-  local p exe
+  local p
   for p in /proc/[0-9]*; do
-    [ "${p#/proc/}" != $$ ] || continue
-    exe=$(readlink "$p/exe" 2>/dev/null) || continue
-    case "$exe" in
-      */postgres | */nginx | */python3* | */python) ;;
-      *) continue ;;
-    esac
-    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$state/" ||
-      case "$(readlink "$p/cwd" 2>/dev/null)" in "$state" | "$state"/* | "$state (deleted)") true ;; *) false ;; esac ||
-      find "$p/fd" -mindepth 1 -maxdepth 1 -lname "$state/*" 2>/dev/null | grep -q .; then
-      echo "${p#/proc/}"
-    fi
+    p=${p#/proc/}
+    [ "$p" != $$ ] || continue
+    if ours "$p"; then echo "$p"; fi
   done
+}
+
+# The pid in pid file $1 (first line), if that process is one of ours: a
+# stale file may name a pid that another program has since been given.
+pid_from() {
+  local pid
+  [ -f "$1" ] || return 1
+  pid=$(head -n1 "$1" 2>/dev/null | tr -dc 0-9)
+  [ -n "$pid" ] && ours "$pid" && echo "$pid"
 }
 
 # The pid of the process listening on 127.0.0.1 TCP port $1, if any.
@@ -112,18 +126,14 @@ port_busy() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
 
 # ------------------------------------------------------------------- status
 
-pg_running() { [ -f "$state/pg/postmaster.pid" ] && alive "$(head -n1 "$state/pg/postmaster.pid")"; }
-pidfile_running() { [ -f "$1" ] && alive "$(cat "$1")"; }
-
 status() {
-  local any=0 i
-  if pg_running; then say "postgres running (pid $(head -n1 "$state/pg/postmaster.pid"), port $pg_port)"; any=1; fi
-  if pidfile_running "$state/bgd.pid"; then say "buildgrid running (pid $(cat "$state/bgd.pid"), grpc://127.0.0.1:$grpc_port)"; any=1; fi
+  local any=0 i pid
+  if pid=$(pid_from "$state/pg/postmaster.pid"); then say "postgres running (pid $pid, port $pg_port)"; any=1; fi
+  if pid=$(pid_from "$state/bgd.pid"); then say "buildgrid running (pid $pid, grpc://127.0.0.1:$grpc_port)"; any=1; fi
   for i in "$state"/worker-*.pid; do
-    [ -f "$i" ] || continue
-    if pidfile_running "$i"; then say "worker $(basename "$i" .pid) running (pid $(cat "$i"))"; any=1; fi
+    if pid=$(pid_from "$i"); then say "$(basename "$i" .pid) running (pid $pid)"; any=1; fi
   done
-  if pidfile_running "$state/http/nginx.pid"; then say "nginx running (pid $(cat "$state/http/nginx.pid"), http://127.0.0.1:$http_port)"; any=1; fi
+  if pid=$(pid_from "$state/http/nginx.pid"); then say "nginx running (pid $pid, http://127.0.0.1:$http_port)"; any=1; fi
   local left=0
   [ "$any" = 1 ] || left=$(state_processes | wc -l)
   if [ "$left" -gt 0 ]; then
@@ -143,15 +153,11 @@ status() {
 stop() {
   local f pid
   for f in "$state"/worker-*.pid; do
-    [ -f "$f" ] && stop_pid "$(cat "$f")" TERM 5
+    if pid=$(pid_from "$f"); then stop_pid "$pid" TERM 5; fi
   done
-  [ -f "$state/bgd.pid" ] && stop_pid "$(cat "$state/bgd.pid")" TERM 10
-  if [ -f "$state/http/nginx.pid" ]; then
-    stop_pid "$(cat "$state/http/nginx.pid")" TERM 5   # SIGTERM: fast shutdown
-  fi
-  if [ -f "$state/pg/postmaster.pid" ]; then
-    stop_pid "$(head -n1 "$state/pg/postmaster.pid")" INT 20   # SIGINT: fast shutdown
-  fi
+  if pid=$(pid_from "$state/bgd.pid"); then stop_pid "$pid" TERM 10; fi
+  if pid=$(pid_from "$state/http/nginx.pid"); then stop_pid "$pid" TERM 5; fi            # fast shutdown
+  if pid=$(pid_from "$state/pg/postmaster.pid"); then stop_pid "$pid" INT 20; fi         # fast shutdown
   # Whatever is left from a run whose pid files were lost.
   for pid in $(state_processes); do
     case "$(readlink "/proc/$pid/exe" 2>/dev/null)" in
