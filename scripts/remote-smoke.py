@@ -205,6 +205,29 @@ def reapi_checks(client, slots):
     names = sorted(f.path for f in resp.result.output_files) if resp else []
     check(resp is not None and resp.result.exit_code == 0 and names == ["src/m.cmi", "src/m.cmo"], f"ocamlc -c runs on a worker (outputs {names})")
 
+    # An output directory comes back as a Tree.
+    a = client.action(["sh", "-c", f"mkdir -p gen/sub && echo {nonce} > gen/sub/x && chmod +x gen/sub/x"], {}, outputs=["gen"])
+    resp, _ = client.execute(a)
+    ok = False
+    if resp is not None and len(resp.result.output_directories) == 1:
+        tree = re_pb2.Tree.FromString(client.read(resp.result.output_directories[0].tree_digest))
+        sub = [c for c in tree.children if [f.name for f in c.files] == ["x"]]
+        ok = (
+            resp.result.output_directories[0].path == "gen"
+            and [d.name for d in tree.root.directories] == ["sub"]
+            and len(sub) == 1
+            and sub[0].files[0].is_executable
+            and client.read(sub[0].files[0].digest) == f"{nonce}\n".encode()
+        )
+    check(ok, "an output directory comes back as a Tree")
+
+    # Large blobs (through ByteStream on the worker's side) both ways.
+    big = os.urandom(2 << 20)
+    a = client.action(["cp", "big.bin", "copy.bin"], {"big.bin": (big, False)}, outputs=["copy.bin"])
+    resp, _ = client.execute(a)
+    ok = resp is not None and len(resp.result.output_files) == 1 and client.read(resp.result.output_files[0].digest) == big
+    check(ok, "a 2 MiB input and output go through")
+
     # 3. A missing input blob: the lease ends with an error, the worker survives.
     missing = b"never uploaded " + nonce.encode()
     a = client.action(["cat", "gone.txt"], {"gone.txt": (missing, False)}, upload=False)
