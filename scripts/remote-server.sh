@@ -318,7 +318,7 @@ schedulers:
     bot-poll-interval: 0.05
     assigners:
       - !priority-age-assigner
-        count: 2
+        count: 1
         interval: 0.02
         jitter-factor: 0.01   # (the default adds up to 1 s to each assignment)
         priority-assignment-percentage: 100
