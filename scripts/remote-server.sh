@@ -165,7 +165,21 @@ stop() {
       *) stop_pid "$pid" TERM 5 ;;
     esac
   done
-  rm -rf -- "$state"
+  # Only a folder this script made (it has the marker) is removed.
+  if [ -f "$state/.caravan-remote" ]; then
+    rm -rf -- "$state"
+  elif [ -d "$state" ]; then
+    say "not removing $state: it has no .caravan-remote marker, so this script did not make it"
+  fi
+}
+
+all_running() {
+  local i
+  pid_from "$state/pg/postmaster.pid" >/dev/null && pid_from "$state/bgd.pid" >/dev/null &&
+    pid_from "$state/http/nginx.pid" >/dev/null && [ -f "$state/env" ] && [ -f "$state/started" ] || return 1
+  for ((i = 1; i <= workers; i++)); do
+    pid_from "$state/worker-$i.pid" >/dev/null || return 1
+  done
 }
 
 # ------------------------------------------------------------------ install
@@ -429,7 +443,10 @@ start() {
   [ "$(id -u)" = 0 ] || die "run as root (postgres is run as the postgres user)"
   id postgres >/dev/null 2>&1 || die "no postgres user (apt-get install postgresql-15)"
   [ -x "$pg_bin/initdb" ] || die "PostgreSQL 15 not found in $pg_bin"
-  if status >/dev/null 2>&1 && [ -f "$state/env" ] && [ -f "$state/started" ]; then
+  if [ -d "$state" ] && [ ! -f "$state/.caravan-remote" ] && [ -n "$(ls -A "$state")" ]; then
+    die "$state is not empty and was not made by this script; set CARAVAN_REMOTE_STATE to another folder"
+  fi
+  if all_running; then
     say "already running"
     cat "$state/env"
     return 0
@@ -472,6 +489,7 @@ stop_keep_logs() {
   cp "$state"/http/*.log "$keep/http/" 2>/dev/null || true
   stop
   mkdir -p "$state"
+  echo "state folder of scripts/remote-server.sh" >"$state/.caravan-remote"
   cp -r "$keep"/. "$state/" 2>/dev/null || true
   rm -rf -- "$keep"
   say "logs kept in $state"
