@@ -134,18 +134,18 @@ status() {
     if pid=$(pid_from "$i"); then say "$(basename "$i" .pid) running (pid $pid)"; any=1; fi
   done
   if pid=$(pid_from "$state/http/nginx.pid"); then say "nginx running (pid $pid, http://127.0.0.1:$http_port)"; any=1; fi
-  local left=0
-  [ "$any" = 1 ] || left=$(state_processes | wc -l)
+  if [ "$any" = 1 ]; then
+    if all_running; then cat "$state/env"; else say "(not all services run: scripts/remote-server.sh start restarts them)"; fi
+    return 0
+  fi
+  local left
+  left=$(state_processes | wc -l)
   if [ "$left" -gt 0 ]; then
     say "$left process(es) left from an earlier run in $state (stop or start cleans them up)"
-    any=1
+    return 0
   fi
-  if [ "$any" = 0 ]; then
-    say "nothing runs (state folder $state)"
-    return 1
-  fi
-  [ -f "$state/env" ] && cat "$state/env"
-  return 0
+  say "nothing runs (state folder $state)"
+  return 1
 }
 
 # --------------------------------------------------------------------- stop
