@@ -25,7 +25,9 @@
 # services, waits until each answers, and writes STATE/env:
 #   CARAVAN_TEST_REAPI=grpc://127.0.0.1:PORT
 #   CARAVAN_TEST_HTTP_CACHE=http://127.0.0.1:HTTP_PORT
-# `stop` stops everything it started and removes the state folder.
+# `stop` stops everything it started and removes the state folder (it
+# succeeds when nothing runs). `status` says what runs; exit status 1 when
+# nothing does.
 # Run as root (initdb and postgres run as the `postgres` user).
 set -euo pipefail
 

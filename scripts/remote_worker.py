@@ -28,7 +28,6 @@ whose platform carries the same values.
 import argparse
 import hashlib
 import os
-import shutil
 import signal
 import socket
 import stat
@@ -42,7 +41,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
-from google.protobuf import any_pb2, duration_pb2, timestamp_pb2
+from google.protobuf import timestamp_pb2
 
 from buildgrid._protos.build.bazel.remote.execution.v2 import remote_execution_pb2 as re_pb2
 from buildgrid._protos.build.bazel.remote.execution.v2 import remote_execution_pb2_grpc as re_grpc
