@@ -188,6 +188,10 @@ all_running() {
 
 install_missing() {
   local need=()
+  # A policy-rc.d left behind by an installation that was killed.
+  if grep -qs 'from caravan scripts/remote-server.sh' /usr/sbin/policy-rc.d && ! pgrep -x apt-get >/dev/null; then
+    rm -f /usr/sbin/policy-rc.d
+  fi
   [ -f "$venv/.caravan-buildgrid-$buildgrid_version" ] ||
     need+=("a Python 3.13 venv with buildgrid==$buildgrid_version in $venv (pip)")
   command -v nginx >/dev/null || need+=("Debian's nginx (apt-get install nginx)")
@@ -221,7 +225,7 @@ install_missing() {
 install_nginx() {
   local policy=/usr/sbin/policy-rc.d made_policy=0
   if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    printf '#!/bin/sh\n# temporary, from caravan scripts/remote-server.sh\nexit 101\n' >"$policy"
     chmod 755 "$policy"
     made_policy=1
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
