@@ -23,7 +23,7 @@
 # state file unless CARAVAN_SOAK_REMOTE_CACHE is set (set it empty for none).
 #
 # A failure prints the seed; rerun it with
-#   CARAVAN_SOAK_SEED=<seed> CARAVAN_SOAK_EDITS=<n> cargo test --release -p caravan --test it differential
+#   CARAVAN_SOAK_SEED=<seed> CARAVAN_SOAK_EDITS=<n> cargo test --release -p caravan --test it differential::incremental_builds_agree_with_builds_from_scratch
 #   CARAVAN_KILL_SEED=<seed> CARAVAN_KILL_INSTANTS=<n> cargo test --release -p caravan --test it interrupted_builds
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -112,7 +112,8 @@ while [ "$sequences_done" -lt "$sequences" ]; do
   fi
   echo "sequence $i/$sequences: seed $current_seed, $edits edits"
   if ! CARAVAN_SOAK_SEED=$current_seed CARAVAN_SOAK_EDITS=$edits \
-    cargo test --release --quiet -p caravan --test it differential -- --nocapture; then
+    cargo test --release --quiet -p caravan --test it \
+      differential::incremental_builds_agree_with_builds_from_scratch -- --exact --nocapture; then
     echo "FAILED with seed $current_seed ($edits edits); after a fix, scripts/soak.sh --resume runs it again"
     exit 1
   fi
