@@ -1,0 +1,644 @@
+//! `ReapiClient`: a client of a REAPI v2 server (Capabilities, CAS,
+//! ByteStream, ActionCache, Execution) over one HTTP/2 channel.
+//!
+//! It knows nothing of builds: it moves blobs and action results by
+//! digest and runs `Execute`. Small blobs go in batches
+//! (`BatchUpdateBlobs`/`BatchReadBlobs`) up to the server's batch size;
+//! blobs above that size or 1 MiB go through ByteStream. `Execute` follows
+//! the operation's stream; when the stream drops before the operation is
+//! done, `WaitExecution` picks it up again.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bazel_remote_apis::build::bazel::remote::execution::v2 as re;
+use bazel_remote_apis::google::bytestream as bs;
+use bazel_remote_apis::google::longrunning;
+use futures::future::BoxFuture;
+use prost::Message;
+use re::action_cache_client::ActionCacheClient;
+use re::capabilities_client::CapabilitiesClient;
+use re::content_addressable_storage_client::ContentAddressableStorageClient;
+use re::execution_client::ExecutionClient;
+use tonic::metadata::{Ascii, MetadataKey, MetadataValue};
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig};
+
+use crate::blob_digest::BlobDigest;
+use crate::endpoint::{Endpoint, RemoteOptions};
+use crate::error::{Error, Result, message_chain};
+use crate::result_store::{Blob, ResultStore};
+
+/// How long connecting may take before the server counts as down.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a call other than `Execute` may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest blob sent or read in a batch call.
+const MAX_BATCHED_BLOB: usize = 1 << 20;
+/// The size of a batch when the server sets no limit (gRPC's default
+/// message size is 4 MiB).
+const DEFAULT_BATCH_LIMIT: usize = 4 << 20;
+/// The size of a ByteStream chunk.
+const CHUNK: usize = 1 << 20;
+/// How many times a dropped `Execute` stream is resumed.
+const WAIT_ATTEMPTS: u32 = 5;
+
+type Chan = InterceptedService<Channel, Headers>;
+
+/// The headers sent with every call.
+#[derive(Clone)]
+pub struct Headers(Arc<Vec<(MetadataKey<Ascii>, MetadataValue<Ascii>)>>);
+
+impl Headers {
+    fn parse(headers: &[(String, String)]) -> Result<Headers> {
+        let mut out = Vec::new();
+        for (name, value) in headers {
+            let bad = |why: &str| Error::BadHeader {
+                name: name.clone(),
+                why: why.to_string(),
+            };
+            let key = MetadataKey::from_bytes(name.to_ascii_lowercase().as_bytes())
+                .map_err(|_| bad("not a valid header name"))?;
+            let value = MetadataValue::try_from(value.as_str())
+                .map_err(|_| bad("the value is not printable ASCII"))?;
+            out.push((key, value));
+        }
+        Ok(Headers(Arc::new(out)))
+    }
+}
+
+impl Interceptor for Headers {
+    fn call(&mut self, mut request: tonic::Request<()>) -> tonic::Result<tonic::Request<()>> {
+        for (k, v) in self.0.iter() {
+            request.metadata_mut().insert(k.clone(), v.clone());
+        }
+        Ok(request)
+    }
+}
+
+/// A connection to a REAPI server.
+pub struct ReapiClient {
+    url: String,
+    instance: String,
+    channel: Chan,
+    batch_limit: usize,
+    exec_enabled: bool,
+    uploads: AtomicU64,
+}
+
+impl ReapiClient {
+    /// Connects to the server of `options` (a `grpc://` or `grpcs://`
+    /// endpoint) and asks its capabilities: it must take SHA-256 digests.
+    /// Fails within [`CONNECT_TIMEOUT`] when nothing answers.
+    pub async fn connect(options: &RemoteOptions) -> Result<ReapiClient> {
+        let url = options.endpoint.to_string();
+        let Endpoint::Grpc { host, tls, .. } = &options.endpoint else {
+            return Err(Error::BadUrl {
+                url,
+                why: "not a grpc:// or grpcs:// URL".into(),
+            });
+        };
+        let connect_error = |message: String| Error::Connect {
+            url: url.clone(),
+            message,
+        };
+        let scheme = if *tls { "https" } else { "http" };
+        let uri = format!("{scheme}://{}", options.endpoint.authority());
+        let mut endpoint = tonic::transport::Endpoint::from_shared(uri)
+            .map_err(|e| connect_error(e.to_string()))?
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_nodelay(true)
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .keep_alive_timeout(Duration::from_secs(10));
+        if *tls {
+            let mut config = ClientTlsConfig::new().domain_name(host.clone());
+            match &options.ca_file {
+                Some(path) => {
+                    let pem = std::fs::read(path).map_err(|e| Error::CaFile {
+                        path: path.clone(),
+                        source: e,
+                    })?;
+                    config = config.ca_certificate(Certificate::from_pem(pem));
+                }
+                None => config = config.with_native_roots(),
+            }
+            endpoint = endpoint
+                .tls_config(config)
+                .map_err(|e| connect_error(message_chain(&e)))?;
+        }
+        let channel = match tokio::time::timeout(CONNECT_TIMEOUT, endpoint.connect()).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => return Err(connect_error(message_chain(&e))),
+            Err(_) => return Err(connect_error("timed out".into())),
+        };
+        let headers = Headers::parse(&options.headers)?;
+        let channel = InterceptedService::new(channel, headers);
+        let mut client = ReapiClient {
+            url: url.clone(),
+            instance: options.instance_name.clone(),
+            channel,
+            batch_limit: DEFAULT_BATCH_LIMIT,
+            exec_enabled: false,
+            uploads: AtomicU64::new(0),
+        };
+        let request = re::GetCapabilitiesRequest {
+            instance_name: client.instance.clone(),
+        };
+        let caps = tokio::time::timeout(
+            CONNECT_TIMEOUT * 5,
+            CapabilitiesClient::new(client.channel.clone()).get_capabilities(request),
+        )
+        .await
+        .map_err(|_| connect_error("GetCapabilities timed out".into()))?
+        .map_err(|s| connect_error(format!("GetCapabilities: {:?}: {}", s.code(), s.message())))?
+        .into_inner();
+        let sha256 = re::digest_function::Value::Sha256 as i32;
+        let Some(cache) = caps.cache_capabilities else {
+            return Err(Error::Unsupported {
+                url,
+                why: "it offers no content-addressed store".into(),
+            });
+        };
+        if !cache.digest_functions.is_empty() && !cache.digest_functions.contains(&sha256) {
+            return Err(Error::Unsupported {
+                url,
+                why: "it does not take SHA-256 digests".into(),
+            });
+        }
+        if cache.max_batch_total_size_bytes > 0 {
+            client.batch_limit =
+                (cache.max_batch_total_size_bytes as usize).min(DEFAULT_BATCH_LIMIT);
+        }
+        client.exec_enabled = caps.execution_capabilities.is_some_and(|e| {
+            e.exec_enabled
+                && (e.digest_function == sha256
+                    || e.digest_functions.contains(&sha256)
+                    || (e.digest_function == 0 && e.digest_functions.is_empty()))
+        });
+        Ok(client)
+    }
+
+    /// Whether the server executes actions.
+    pub fn exec_enabled(&self) -> bool {
+        self.exec_enabled
+    }
+
+    fn cas(&self) -> ContentAddressableStorageClient<Chan> {
+        ContentAddressableStorageClient::new(self.channel.clone())
+            .max_decoding_message_size(64 << 20)
+    }
+
+    fn bytestream(&self) -> bs::byte_stream_client::ByteStreamClient<Chan> {
+        bs::byte_stream_client::ByteStreamClient::new(self.channel.clone())
+            .max_decoding_message_size(64 << 20)
+    }
+
+    fn action_cache(&self) -> ActionCacheClient<Chan> {
+        ActionCacheClient::new(self.channel.clone()).max_decoding_message_size(64 << 20)
+    }
+
+    fn execution(&self) -> ExecutionClient<Chan> {
+        ExecutionClient::new(self.channel.clone()).max_decoding_message_size(64 << 20)
+    }
+
+    /// The largest blob sent in a batch.
+    fn batched(&self, size: u64) -> bool {
+        (size as usize) <= MAX_BATCHED_BLOB.min(self.batch_limit.saturating_sub(1024))
+    }
+
+    fn resource_prefix(&self) -> String {
+        if self.instance.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.instance)
+        }
+    }
+
+    /// Runs the action whose `Action` message (and everything it names)
+    /// is in the store, and waits for its result.
+    pub async fn execute(&self, action: BlobDigest) -> Result<re::ActionResult> {
+        let request = re::ExecuteRequest {
+            instance_name: self.instance.clone(),
+            skip_cache_lookup: false,
+            action_digest: Some(action.to_proto()),
+            digest_function: re::digest_function::Value::Sha256 as i32,
+            ..Default::default()
+        };
+        let mut exec = self.execution();
+        let mut stream = exec
+            .execute(request)
+            .await
+            .map_err(|s| Error::rpc("Execute", s))?
+            .into_inner();
+        let mut name: Option<String> = None;
+        let mut attempts = 0;
+        loop {
+            let dropped = match stream.message().await {
+                Ok(Some(op)) => {
+                    if op.done {
+                        return operation_result(op);
+                    }
+                    if !op.name.is_empty() {
+                        name = Some(op.name);
+                    }
+                    continue;
+                }
+                Ok(None) => Error::Execution {
+                    message: "the operation's stream ended before it was done".into(),
+                },
+                Err(s) => Error::rpc("Execute", s),
+            };
+            let Some(op_name) = name.clone() else {
+                return Err(dropped);
+            };
+            if attempts == WAIT_ATTEMPTS {
+                return Err(dropped);
+            }
+            attempts += 1;
+            tokio::time::sleep(Duration::from_millis(100 * attempts as u64)).await;
+            stream = exec
+                .wait_execution(re::WaitExecutionRequest { name: op_name })
+                .await
+                .map_err(|s| Error::rpc("WaitExecution", s))?
+                .into_inner();
+        }
+    }
+
+    async fn batch_upload(&self, blobs: Vec<(BlobDigest, Vec<u8>)>) -> Result<()> {
+        let requests = blobs
+            .into_iter()
+            .map(|(d, data)| re::batch_update_blobs_request::Request {
+                digest: Some(d.to_proto()),
+                data,
+                compressor: 0,
+            })
+            .collect();
+        let request = re::BatchUpdateBlobsRequest {
+            instance_name: self.instance.clone(),
+            requests,
+            digest_function: re::digest_function::Value::Sha256 as i32,
+        };
+        let response = timed("BatchUpdateBlobs", self.cas().batch_update_blobs(request)).await?;
+        for r in response.responses {
+            if let Some(status) = r.status.filter(|s| s.code != 0) {
+                return Err(Error::Rpc {
+                    call: "BatchUpdateBlobs",
+                    code: tonic::Code::from_i32(status.code),
+                    message: status.message,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn stream_upload(&self, digest: BlobDigest, data: Vec<u8>) -> Result<()> {
+        let n = self.uploads.fetch_add(1, Ordering::Relaxed);
+        let resource = format!(
+            "{}uploads/{}/blobs/{}",
+            self.resource_prefix(),
+            upload_id(n),
+            digest
+        );
+        let mut requests = Vec::new();
+        let mut offset = 0usize;
+        loop {
+            let end = (offset + CHUNK).min(data.len());
+            requests.push(bs::WriteRequest {
+                resource_name: if offset == 0 {
+                    resource.clone()
+                } else {
+                    String::new()
+                },
+                write_offset: offset as i64,
+                finish_write: end == data.len(),
+                data: data[offset..end].to_vec(),
+            });
+            offset = end;
+            if offset == data.len() {
+                break;
+            }
+        }
+        timed(
+            "ByteStream.Write",
+            self.bytestream().write(futures::stream::iter(requests)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn batch_download(
+        &self,
+        digests: Vec<BlobDigest>,
+        out: &mut HashMap<BlobDigest, Vec<u8>>,
+    ) -> Result<()> {
+        let request = re::BatchReadBlobsRequest {
+            instance_name: self.instance.clone(),
+            digests: digests.iter().map(|d| d.to_proto()).collect(),
+            acceptable_compressors: Vec::new(),
+            digest_function: re::digest_function::Value::Sha256 as i32,
+        };
+        let response = timed("BatchReadBlobs", self.cas().batch_read_blobs(request)).await?;
+        for r in response.responses {
+            let Some(d) = r.digest.as_ref().and_then(BlobDigest::from_proto) else {
+                continue;
+            };
+            match r.status.filter(|s| s.code != 0) {
+                Some(s) if s.code == tonic::Code::NotFound as i32 => {
+                    return Err(Error::MissingBlob {
+                        digest: d.to_string(),
+                    });
+                }
+                Some(s) => {
+                    return Err(Error::Rpc {
+                        call: "BatchReadBlobs",
+                        code: tonic::Code::from_i32(s.code),
+                        message: s.message,
+                    });
+                }
+                None => {
+                    d.verify(&r.data)?;
+                    out.insert(d, r.data);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn stream_download(&self, digest: BlobDigest) -> Result<Vec<u8>> {
+        let request = bs::ReadRequest {
+            resource_name: format!("{}blobs/{}", self.resource_prefix(), digest),
+            read_offset: 0,
+            read_limit: 0,
+        };
+        let read = async {
+            let mut stream = self
+                .bytestream()
+                .read(request)
+                .await
+                .map_err(|s| blob_status("ByteStream.Read", digest, s))?
+                .into_inner();
+            let mut data = Vec::with_capacity(digest.size as usize);
+            while let Some(chunk) = stream
+                .message()
+                .await
+                .map_err(|s| blob_status("ByteStream.Read", digest, s))?
+            {
+                data.extend_from_slice(&chunk.data);
+            }
+            Ok(data)
+        };
+        let data = tokio::time::timeout(CALL_TIMEOUT, read)
+            .await
+            .map_err(|_| Error::Rpc {
+                call: "ByteStream.Read",
+                code: tonic::Code::DeadlineExceeded,
+                message: "timed out".into(),
+            })??;
+        digest.verify(&data)?;
+        Ok(data)
+    }
+}
+
+impl ResultStore for ReapiClient {
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn get_action_result(
+        &self,
+        action: BlobDigest,
+    ) -> BoxFuture<'_, Result<Option<re::ActionResult>>> {
+        Box::pin(async move {
+            let request = re::GetActionResultRequest {
+                instance_name: self.instance.clone(),
+                action_digest: Some(action.to_proto()),
+                inline_stdout: true,
+                inline_stderr: true,
+                digest_function: re::digest_function::Value::Sha256 as i32,
+                ..Default::default()
+            };
+            match timed(
+                "GetActionResult",
+                self.action_cache().get_action_result(request),
+            )
+            .await
+            {
+                Ok(r) => Ok(Some(r)),
+                Err(Error::Rpc {
+                    code: tonic::Code::NotFound,
+                    ..
+                }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    fn update_action_result(
+        &self,
+        action: BlobDigest,
+        result: re::ActionResult,
+    ) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            let request = re::UpdateActionResultRequest {
+                instance_name: self.instance.clone(),
+                action_digest: Some(action.to_proto()),
+                action_result: Some(result),
+                results_cache_policy: None,
+                digest_function: re::digest_function::Value::Sha256 as i32,
+            };
+            timed(
+                "UpdateActionResult",
+                self.action_cache().update_action_result(request),
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn find_missing(&self, digests: Vec<BlobDigest>) -> BoxFuture<'_, Result<Vec<BlobDigest>>> {
+        Box::pin(async move {
+            let mut missing = Vec::new();
+            for chunk in digests.chunks(4096) {
+                let request = re::FindMissingBlobsRequest {
+                    instance_name: self.instance.clone(),
+                    blob_digests: chunk.iter().map(|d| d.to_proto()).collect(),
+                    digest_function: re::digest_function::Value::Sha256 as i32,
+                };
+                let response =
+                    timed("FindMissingBlobs", self.cas().find_missing_blobs(request)).await?;
+                missing.extend(
+                    response
+                        .missing_blob_digests
+                        .iter()
+                        .filter_map(BlobDigest::from_proto),
+                );
+            }
+            Ok(missing)
+        })
+    }
+
+    fn upload(&self, blobs: Vec<Blob>) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            let mut batch = Vec::new();
+            let mut batch_size = 0usize;
+            for blob in blobs {
+                let data = blob.read()?;
+                if !self.batched(blob.digest.size) {
+                    self.stream_upload(blob.digest, data).await?;
+                    continue;
+                }
+                if batch_size + data.len() + 256 > self.batch_limit && !batch.is_empty() {
+                    self.batch_upload(std::mem::take(&mut batch)).await?;
+                    batch_size = 0;
+                }
+                batch_size += data.len() + 256;
+                batch.push((blob.digest, data));
+            }
+            if !batch.is_empty() {
+                self.batch_upload(batch).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn download(
+        &self,
+        digests: Vec<BlobDigest>,
+    ) -> BoxFuture<'_, Result<HashMap<BlobDigest, Vec<u8>>>> {
+        Box::pin(async move {
+            let mut out = HashMap::new();
+            let mut batch = Vec::new();
+            let mut batch_size = 0usize;
+            for d in digests {
+                if d.size == 0 {
+                    out.insert(d, Vec::new());
+                } else if !self.batched(d.size) {
+                    let data = self.stream_download(d).await?;
+                    out.insert(d, data);
+                } else {
+                    if batch_size + d.size as usize + 256 > self.batch_limit && !batch.is_empty() {
+                        self.batch_download(std::mem::take(&mut batch), &mut out)
+                            .await?;
+                        batch_size = 0;
+                    }
+                    batch_size += d.size as usize + 256;
+                    batch.push(d);
+                }
+            }
+            if !batch.is_empty() {
+                let asked = batch.clone();
+                self.batch_download(batch, &mut out).await?;
+                if let Some(d) = asked.iter().find(|d| !out.contains_key(d)) {
+                    return Err(Error::MissingBlob {
+                        digest: d.to_string(),
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// Awaits a unary call with [`CALL_TIMEOUT`].
+async fn timed<T>(
+    call: &'static str,
+    f: impl Future<Output = tonic::Result<tonic::Response<T>>>,
+) -> Result<T> {
+    match tokio::time::timeout(CALL_TIMEOUT, f).await {
+        Ok(Ok(r)) => Ok(r.into_inner()),
+        Ok(Err(s)) => Err(Error::rpc(call, s)),
+        Err(_) => Err(Error::Rpc {
+            call,
+            code: tonic::Code::DeadlineExceeded,
+            message: "timed out".into(),
+        }),
+    }
+}
+
+fn blob_status(call: &'static str, digest: BlobDigest, s: tonic::Status) -> Error {
+    if s.code() == tonic::Code::NotFound {
+        Error::MissingBlob {
+            digest: digest.to_string(),
+        }
+    } else {
+        Error::rpc(call, s)
+    }
+}
+
+/// The result of a finished operation.
+fn operation_result(op: longrunning::Operation) -> Result<re::ActionResult> {
+    let response = match op.result {
+        Some(longrunning::operation::Result::Response(any)) => any,
+        Some(longrunning::operation::Result::Error(status)) => {
+            return Err(Error::Execution {
+                message: format!(
+                    "{:?}: {}",
+                    tonic::Code::from_i32(status.code),
+                    status.message
+                ),
+            });
+        }
+        None => {
+            return Err(Error::Execution {
+                message: "the operation is done but holds no result".into(),
+            });
+        }
+    };
+    let response =
+        re::ExecuteResponse::decode(response.value.as_slice()).map_err(|e| Error::Decode {
+            what: "ExecuteResponse",
+            message: e.to_string(),
+        })?;
+    if let Some(status) = response.status.filter(|s| s.code != 0) {
+        return Err(Error::Execution {
+            message: format!(
+                "{:?}: {}",
+                tonic::Code::from_i32(status.code),
+                status.message
+            ),
+        });
+    }
+    response.result.ok_or_else(|| Error::Execution {
+        message: "the response holds no action result".into(),
+    })
+}
+
+/// A UUID (version 4 in form) naming one upload.
+fn upload_id(n: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let seed = format!("{}-{now}-{n}", std::process::id());
+    let mut b: [u8; 16] = blake3::hash(seed.as_bytes()).as_bytes()[..16]
+        .try_into()
+        .unwrap_or([0; 16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_ids_look_like_uuids_and_differ() {
+        let a = upload_id(1);
+        let b = upload_id(2);
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+    }
+}
