@@ -55,7 +55,7 @@ impl Endpoint {
                 "user names in URLs are not supported (use -remote-header)",
             ));
         }
-        let (host, port) = split_host_port(authority).map_err(|w| bad(w))?;
+        let (host, port) = split_host_port(authority).map_err(&bad)?;
         match scheme {
             "grpc" | "grpcs" => {
                 if !path.is_empty() && path != "/" {

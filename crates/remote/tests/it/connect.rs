@@ -1,0 +1,57 @@
+//! Connecting: a typed error, quickly, when nothing listens; the
+//! executor only where the server executes.
+
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+/// A local port nothing listens on.
+fn unused_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn nothing_listening_is_a_quick_typed_error() {
+    for url in [
+        format!("grpc://127.0.0.1:{}", unused_port()),
+        format!("http://127.0.0.1:{}/cache", unused_port()),
+    ] {
+        let started = Instant::now();
+        let r = remote::connect(options(&url)).await;
+        assert!(matches!(r, Err(remote::Error::Connect { .. })), "{url}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    // Accepts connections and says nothing.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let started = Instant::now();
+    let r = remote::connect(options(&format!("http://127.0.0.1:{port}"))).await;
+    assert!(matches!(r, Err(remote::Error::Connect { .. })));
+    assert!(started.elapsed() < Duration::from_secs(4));
+    drop(l);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_http_cache_has_no_executor() {
+    let Some(url) = http_cache_url() else { return };
+    let remote = remote::connect(options(&url)).await.unwrap();
+    let events = std::sync::Arc::new(Recorder::default());
+    assert!(matches!(
+        remote.executor(local(), events, false),
+        Err(remote::Error::NoExecution { .. })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reapi_server_connects_and_executes() {
+    let Some(url) = reapi_url() else { return };
+    let remote = remote::connect(options(&url)).await.unwrap();
+    assert_eq!(remote.endpoint().to_string(), url);
+    let events = std::sync::Arc::new(Recorder::default());
+    assert!(remote.executor(local(), events, false).is_ok());
+}
