@@ -254,16 +254,26 @@ impl ReapiClient {
             let Some(op_name) = name.clone() else {
                 return Err(dropped);
             };
-            if attempts == WAIT_ATTEMPTS {
-                return Err(dropped);
+            // The stream dropped: ask again for the operation, a few times
+            // (the channel reconnects meanwhile).
+            let mut last = dropped;
+            loop {
+                if attempts == WAIT_ATTEMPTS {
+                    return Err(last);
+                }
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100 * attempts as u64)).await;
+                let request = re::WaitExecutionRequest {
+                    name: op_name.clone(),
+                };
+                match exec.wait_execution(request).await {
+                    Ok(s) => {
+                        stream = s.into_inner();
+                        break;
+                    }
+                    Err(s) => last = Error::rpc("WaitExecution", s),
+                }
             }
-            attempts += 1;
-            tokio::time::sleep(Duration::from_millis(100 * attempts as u64)).await;
-            stream = exec
-                .wait_execution(re::WaitExecutionRequest { name: op_name })
-                .await
-                .map_err(|s| Error::rpc("WaitExecution", s))?
-                .into_inner();
         }
     }
 

@@ -153,3 +153,34 @@ impl engine::EventSink for CutAfterFirst {
         self.inner.event(event);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_result_of_remote_execution_serves_the_cache() {
+    let Some(url) = reapi_url() else { return };
+    let remote = remote::connect(options(&url)).await.unwrap();
+    let nonce = nonce();
+    let sources = [("a", format!("{nonce}\n"))];
+    let sources: Vec<(&str, &str)> = sources.iter().map(|(n, c)| (*n, c.as_str())).collect();
+    let rules = [Step::new("cp a b; echo copied", &["a"], &["b"])];
+    let events = Arc::new(Recorder::default());
+    let exec = remote.executor(local(), events.clone(), false).unwrap();
+    Project::new(&sources)
+        .build(&rules, &["b"], exec, None, events)
+        .await
+        .unwrap();
+
+    let q = Project::new(&sources);
+    let events = Arc::new(Recorder::default());
+    q.build(
+        &rules,
+        &["b"],
+        local(),
+        Some(remote.cache()),
+        events.clone(),
+    )
+    .await
+    .unwrap();
+    assert!(events.lines("started").is_empty(), "{:?}", events.lines(""));
+    assert_eq!(events.lines("restored"), ["restored remote cache copied\n"]);
+    assert_eq!(q.built("b"), format!("{nonce}\n"));
+}

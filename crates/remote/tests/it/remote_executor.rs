@@ -223,3 +223,36 @@ async fn a_server_gone_mid_build_falls_back_to_local_execution_once() {
         "{notices:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_execution_stream_is_resumed_with_wait_execution() {
+    let Some(url) = reapi_url() else { return };
+    let relay = Relay::start(authority(&url)).await;
+    let nonce = nonce();
+    let content = text(&nonce);
+    let p = Project::new(&[("a", content.as_str())]);
+    let events = Arc::new(Recorder::default());
+    let exec = executor(&format!("grpc://{}", relay.addr), events.clone(), false).await;
+    let step = Step::new("sleep 1.5; pwd > w; cp a b", &["a"], &["b", "w"]);
+    let cutter = relay.cutter();
+    let cut = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        cutter.drop_connections();
+    });
+    p.build(&[step], &["b"], exec, None, events.clone())
+        .await
+        .unwrap();
+    cut.await.unwrap();
+    assert_eq!(p.built("b"), content);
+    let here = p.build_dir().canonicalize().unwrap();
+    assert_ne!(
+        std::path::Path::new(p.built("w").trim()),
+        here,
+        "ran remotely"
+    );
+    assert!(
+        events.lines("notice").is_empty(),
+        "{:?}",
+        events.lines("notice")
+    );
+}

@@ -276,21 +276,24 @@ pub fn local() -> Arc<dyn Executor> {
     Arc::new(LocalExecutor)
 }
 
-/// A TCP relay in front of a real server, which can be cut: every
-/// connection is closed and new ones are refused.
+/// A TCP relay in front of a real server, whose connections can be cut
+/// (the server seems to drop them) and which can be shut (the server seems
+/// gone).
 pub struct Relay {
     /// The relay's address, `127.0.0.1:PORT`.
     pub addr: String,
-    tasks: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    cutter: Cutter,
 }
+
+type Handles = Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>;
 
 impl Relay {
     /// A relay to `target` (`host:port`).
     pub async fn start(target: String) -> Relay {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
-        let tasks: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>> = Arc::default();
-        let conns = tasks.clone();
+        let conns: Handles = Arc::default();
+        let accepted = conns.clone();
         let accept = tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
                 let target = target.clone();
@@ -299,29 +302,45 @@ impl Relay {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                     }
                 });
-                conns.lock().unwrap().push(h);
+                accepted.lock().unwrap().push(h);
             }
         });
-        tasks.lock().unwrap().push(accept);
-        Relay { addr, tasks }
+        Relay {
+            addr,
+            cutter: Cutter {
+                accept: Arc::new(Mutex::new(vec![accept])),
+                conns,
+            },
+        }
     }
 
-    /// A handle that cuts the relay (usable from an event sink).
+    /// A handle on the relay (usable from an event sink).
     pub fn cutter(&self) -> Cutter {
-        Cutter(self.tasks.clone())
+        self.cutter.clone()
     }
 }
 
 /// Cuts a [`Relay`].
 #[derive(Clone)]
-pub struct Cutter(Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>);
+pub struct Cutter {
+    accept: Handles,
+    conns: Handles,
+}
 
 impl Cutter {
-    /// Closes the listener and every connection.
-    pub fn cut(&self) {
-        for t in self.0.lock().unwrap().drain(..) {
+    /// Closes every open connection; new ones are still relayed.
+    pub fn drop_connections(&self) {
+        for t in self.conns.lock().unwrap().drain(..) {
             t.abort();
         }
+    }
+
+    /// Closes the listener and every connection.
+    pub fn cut(&self) {
+        for t in self.accept.lock().unwrap().drain(..) {
+            t.abort();
+        }
+        self.drop_connections();
     }
 }
 
