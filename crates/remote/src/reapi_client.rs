@@ -101,6 +101,7 @@ impl ReapiClient {
                 why: "not a grpc:// or grpcs:// URL".into(),
             });
         };
+        let headers = Headers::parse(&options.headers)?;
         let connect_error = |message: String| Error::Connect {
             url: url.clone(),
             message,
@@ -134,7 +135,6 @@ impl ReapiClient {
             Ok(Err(e)) => return Err(connect_error(message_chain(&e))),
             Err(_) => return Err(connect_error("timed out".into())),
         };
-        let headers = Headers::parse(&options.headers)?;
         let channel = InterceptedService::new(channel, headers);
         let mut client = ReapiClient {
             url: url.clone(),

@@ -55,3 +55,48 @@ async fn a_reapi_server_connects_and_executes() {
     let events = std::sync::Arc::new(Recorder::default());
     assert!(remote.executor(local(), events, false).is_ok());
 }
+
+#[tokio::test]
+async fn tls_without_a_server_is_a_typed_error_not_a_panic() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let url = format!("grpcs://127.0.0.1:{port}");
+    let started = Instant::now();
+    let r = remote::connect(options(&url)).await;
+    assert!(
+        matches!(r, Err(remote::Error::Connect { .. })),
+        "{:?}",
+        r.err()
+    );
+    assert!(started.elapsed() < Duration::from_secs(4));
+
+    let mut with_ca = options(&url);
+    with_ca.ca_file = Some("/nonexistent/ca.pem".into());
+    assert!(matches!(
+        remote::connect(with_ca).await,
+        Err(remote::Error::CaFile { .. })
+    ));
+    drop(l);
+}
+
+#[tokio::test]
+async fn a_header_that_cannot_be_sent_is_refused() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    for url in [
+        format!("grpc://127.0.0.1:{port}"),
+        format!("http://127.0.0.1:{port}"),
+    ] {
+        let mut o = options(&url);
+        o.headers = vec![("bad header".into(), "x".into())];
+        let r = remote::connect(o).await;
+        assert!(
+            matches!(
+                r,
+                Err(remote::Error::BadHeader { .. }) | Err(remote::Error::Connect { .. })
+            ),
+            "{url}"
+        );
+    }
+    drop(l);
+}
