@@ -338,6 +338,25 @@ mod tests {
     }
 
     #[test]
+    fn an_input_shared_by_many_actions_is_hashed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("shared.cmi"), "cmi").unwrap();
+        std::fs::write(dir.path().join("x.ml"), "let x = 1").unwrap();
+        let group = Arc::new(engine::InputGroup::new(
+            vec![(Target::new("shared.cmi"), engine::Digest::of_bytes(b"cmi"))],
+            vec![],
+        ));
+        let d = describer();
+        for i in 0..1000 {
+            let mut a = Action::process(vec!["ocamlc".into(), format!("m{i}.ml")]);
+            a.inputs.push(Input::Group(group.clone()));
+            a.inputs.push(Input::File(Target::new("x.ml")));
+            d.describe(dir.path(), &a).unwrap();
+        }
+        assert_eq!(d.hashes().files_hashed(), 2);
+    }
+
+    #[test]
     fn internal_steps_and_missing_inputs_are_not_remotable() {
         let dir = tempfile::tempdir().unwrap();
         let a = Action::internal("scan", vec![], "scan", |_| Ok(Vec::new()));

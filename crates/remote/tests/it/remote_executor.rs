@@ -256,3 +256,54 @@ async fn a_dropped_execution_stream_is_resumed_with_wait_execution() {
         events.lines("notice")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ocaml_modules_compile_on_a_worker_and_link_here() {
+    let Some(url) = reapi_url() else { return };
+    if std::process::Command::new("ocamlc")
+        .arg("-version")
+        .output()
+        .is_err()
+    {
+        println!("skipped: no ocamlc");
+        return;
+    }
+    let nonce = nonce();
+    let a_ml = format!("let greeting = \"hello {nonce}\"\n");
+    let p = Project::new(&[
+        ("a.ml", a_ml.as_str()),
+        ("b.ml", "let () = print_endline A.greeting\n"),
+    ]);
+    let mut a = Step::new("ocamlc -bin-annot -c a.ml", &["a.ml"], &["a.cmo", "a.cmi"]);
+    a.side_outputs = vec!["a.cmt"];
+    let mut b = Step::new("ocamlc -c b.ml", &["b.ml", "a.cmi"], &["b.cmo", "b.cmi"]);
+    b.exists = vec!["a.ml"];
+    let mut link = Step::new("ocamlc a.cmo b.cmo -o prog", &["a.cmo", "b.cmo"], &["prog"]);
+    link.sharing = Sharing::LocalOnly("links with the local C linker");
+    let events = Arc::new(Recorder::default());
+    p.build(
+        &[a, b, link],
+        &["prog"],
+        executor(&url, events.clone(), false).await,
+        None,
+        events.clone(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        p.build_dir().join("a.cmt").exists(),
+        "the side output came back"
+    );
+    let out = std::process::Command::new(p.build_dir().join("prog"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("hello {nonce}\n")
+    );
+    assert!(
+        events.lines("notice").is_empty(),
+        "{:?}",
+        events.lines("notice")
+    );
+}
