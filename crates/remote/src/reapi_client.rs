@@ -522,7 +522,7 @@ impl ResultStore for ReapiClient {
             let mut out = HashMap::new();
             let mut batch = Vec::new();
             let mut batch_size = 0usize;
-            for d in digests {
+            for &d in &digests {
                 if d.size == 0 {
                     out.insert(d, Vec::new());
                 } else if !self.batched(d.size) {
@@ -539,13 +539,13 @@ impl ResultStore for ReapiClient {
                 }
             }
             if !batch.is_empty() {
-                let asked = batch.clone();
                 self.batch_download(batch, &mut out).await?;
-                if let Some(d) = asked.iter().find(|d| !out.contains_key(d)) {
-                    return Err(Error::MissingBlob {
-                        digest: d.to_string(),
-                    });
-                }
+            }
+            // A batch answer may leave a blob out without saying why.
+            if let Some(d) = digests.iter().find(|d| !out.contains_key(d)) {
+                return Err(Error::MissingBlob {
+                    digest: d.to_string(),
+                });
             }
             Ok(out)
         })

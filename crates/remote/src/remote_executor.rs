@@ -153,7 +153,19 @@ impl Executor for RemoteExecutor {
                     self.local.execute(build_dir, action).await
                 }
                 Err(e) => {
-                    self.say_local(&e.to_string());
+                    // Not the server's fault (an input that cannot be
+                    // read, a path outside the build dir): this action
+                    // runs here, the next ones are still sent.
+                    if self.verbose {
+                        self.notices.once(
+                            &*self.events,
+                            "cannot describe",
+                            &format!(
+                                "running an action locally (not on {}): {e}",
+                                self.client.url()
+                            ),
+                        );
+                    }
                     self.local.execute(build_dir, action).await
                 }
             }
