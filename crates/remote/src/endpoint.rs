@@ -12,6 +12,9 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 
+/// How long connecting may take before the server counts as down.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A remote's address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Endpoint {

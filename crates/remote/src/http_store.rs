@@ -21,9 +21,8 @@ use hyper_util::rt::TokioExecutor;
 use prost::Message;
 
 use crate::blob_digest::BlobDigest;
-use crate::endpoint::{Endpoint, RemoteOptions};
+use crate::endpoint::{CONNECT_TIMEOUT, Endpoint, RemoteOptions};
 use crate::error::{Error, Result, message_chain};
-use crate::reapi_client::CONNECT_TIMEOUT;
 use crate::result_store::{Blob, ResultStore};
 
 /// How long one request may take.

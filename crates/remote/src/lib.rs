@@ -58,12 +58,12 @@ use std::sync::Arc;
 use engine::{ActionCache, EventSink, Executor};
 
 pub use blob_digest::BlobDigest;
-pub use endpoint::{Endpoint, RemoteOptions};
+pub use endpoint::{CONNECT_TIMEOUT, Endpoint, RemoteOptions};
 pub use error::{Error, Result};
 pub use http_store::HttpStore;
 pub use input_hashes::InputHashes;
 pub use merkle::{InputTree, TreeFile};
-pub use reapi_client::{CONNECT_TIMEOUT, ReapiClient};
+pub use reapi_client::ReapiClient;
 pub use remote_action::{ActionDescriber, REMOTE_SCHEME_VERSION, RemoteAction};
 pub use remote_executor::RemoteExecutor;
 pub use result_cache::{HttpCache, RemoteCache, ResultCache};

@@ -28,12 +28,10 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 
 use crate::blob_digest::BlobDigest;
-use crate::endpoint::{Endpoint, RemoteOptions};
+use crate::endpoint::{CONNECT_TIMEOUT, Endpoint, RemoteOptions};
 use crate::error::{Error, Result, message_chain};
 use crate::result_store::{Blob, ResultStore};
 
-/// How long connecting may take before the server counts as down.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long a call other than `Execute` may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest blob sent or read in a batch call.

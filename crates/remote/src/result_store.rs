@@ -1,8 +1,8 @@
 //! `ResultStore`: what the caches and the executor need of a server,
 //! a content-addressed store of blobs and a store of action results.
 //!
-//! Two servers implement it: a REAPI server ([`ReapiClient`](crate::ReapiClient))
-//! and a Bazel HTTP cache ([`HttpStore`](crate::HttpStore)). Blobs handed out
+//! Two servers implement it: a REAPI server (`ReapiClient`) and a Bazel
+//! HTTP cache (`HttpStore`). Blobs handed out
 //! by [`ResultStore::download`] have been checked against their digest.
 
 use std::collections::HashMap;
