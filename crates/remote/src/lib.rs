@@ -34,8 +34,8 @@
 //! // let cache = remote.cache();
 //! ```
 //!
-//! The connection's background tasks live on the tokio runtime that
-//! [`connect`] runs on: connect on the runtime that runs the build.
+//! The connection lives on a small runtime of its own, so one `Remote`
+//! serves every build of a session, whatever runtime each build runs on.
 
 #![deny(missing_docs)]
 
@@ -44,6 +44,7 @@ mod endpoint;
 mod error;
 mod http_store;
 mod input_hashes;
+mod io_runtime;
 mod merkle;
 mod notices;
 mod reapi_client;
@@ -62,6 +63,7 @@ pub use endpoint::{CONNECT_TIMEOUT, Endpoint, RemoteOptions};
 pub use error::{Error, Result};
 pub use http_store::HttpStore;
 pub use input_hashes::InputHashes;
+pub use io_runtime::IoRuntime;
 pub use merkle::{InputTree, TreeFile};
 pub use reapi_client::ReapiClient;
 pub use remote_action::{ActionDescriber, REMOTE_SCHEME_VERSION, RemoteAction};
@@ -74,6 +76,7 @@ pub struct Remote {
     endpoint: Endpoint,
     server: Server,
     describer: Arc<ActionDescriber>,
+    io: Arc<IoRuntime>,
 }
 
 enum Server {
@@ -84,23 +87,45 @@ enum Server {
 /// Connects to the remote of `options`: for REAPI, asks its capabilities
 /// (SHA-256 must be supported); for an HTTP cache, checks that it
 /// answers. Fails within about [`CONNECT_TIMEOUT`] when nothing listens.
+///
+/// The connection lives on a runtime of its own ([`IoRuntime`]): the
+/// remote may be used from any runtime, outlives the one this is awaited
+/// on, and serves build after build.
 pub async fn connect(options: RemoteOptions) -> Result<Remote> {
-    let server = match options.endpoint {
+    let io = Arc::new(IoRuntime::new()?);
+    let server = io.run(connect_server(options.clone())).await?;
+    Ok(Remote::new(options, server, io))
+}
+
+/// [`connect`] for code that is not async (it must not run on a tokio
+/// runtime's thread).
+pub fn connect_blocking(options: RemoteOptions) -> Result<Remote> {
+    let io = Arc::new(IoRuntime::new()?);
+    let server = io.block_on(connect_server(options.clone()))?;
+    Ok(Remote::new(options, server, io))
+}
+
+async fn connect_server(options: RemoteOptions) -> Result<Server> {
+    Ok(match options.endpoint {
         Endpoint::Grpc { .. } => Server::Reapi(Arc::new(ReapiClient::connect(&options).await?)),
         Endpoint::Http { .. } => Server::Http(Arc::new(HttpStore::connect(&options).await?)),
-    };
-    let describer = Arc::new(ActionDescriber::new(
-        &options.platform,
-        Arc::new(InputHashes::new()),
-    ));
-    Ok(Remote {
-        endpoint: options.endpoint,
-        server,
-        describer,
     })
 }
 
 impl Remote {
+    fn new(options: RemoteOptions, server: Server, io: Arc<IoRuntime>) -> Remote {
+        let describer = Arc::new(ActionDescriber::new(
+            &options.platform,
+            Arc::new(InputHashes::new()),
+        ));
+        Remote {
+            endpoint: options.endpoint,
+            server,
+            describer,
+            io,
+        }
+    }
+
     /// Where the remote is.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
@@ -110,8 +135,16 @@ impl Remote {
     /// problems once).
     pub fn cache(&self) -> Arc<dyn ActionCache> {
         match &self.server {
-            Server::Reapi(c) => Arc::new(RemoteCache::new(c.clone(), self.describer.clone())),
-            Server::Http(s) => Arc::new(HttpCache::new(s.clone(), self.describer.clone())),
+            Server::Reapi(c) => Arc::new(RemoteCache::new(
+                c.clone(),
+                self.describer.clone(),
+                self.io.clone(),
+            )),
+            Server::Http(s) => Arc::new(HttpCache::new(
+                s.clone(),
+                self.describer.clone(),
+                self.io.clone(),
+            )),
         }
     }
 
@@ -135,6 +168,7 @@ impl Remote {
             Server::Reapi(c) => Ok(Arc::new(RemoteExecutor::new(
                 c.clone(),
                 self.describer.clone(),
+                self.io.clone(),
                 local,
                 events,
                 verbose,

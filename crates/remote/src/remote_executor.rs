@@ -15,7 +15,7 @@
 //! executor says so once, runs that action locally, and (a circuit
 //! breaker) every later action too.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -23,6 +23,7 @@ use engine::{Action, Command, EventSink, ExecOutcome, Executor};
 use futures::future::BoxFuture;
 
 use crate::error::{Error, Result};
+use crate::io_runtime::IoRuntime;
 use crate::notices::Notices;
 use crate::reapi_client::ReapiClient;
 use crate::remote_action::ActionDescriber;
@@ -37,6 +38,7 @@ pub struct RemoteExecutor {
     local: Arc<dyn Executor>,
     events: Arc<dyn EventSink>,
     verbose: bool,
+    io: Arc<IoRuntime>,
     broken: AtomicBool,
     notices: Notices,
 }
@@ -44,10 +46,11 @@ pub struct RemoteExecutor {
 impl RemoteExecutor {
     /// An executor sending actions to `client`'s server, and those that
     /// must stay local (or all, after a fault) to `local`. Notices go to
-    /// `events`; `verbose` says why actions run locally.
+    /// `events`; `verbose` says why actions run locally. Calls run on `io`.
     pub fn new(
         client: Arc<ReapiClient>,
         describer: Arc<ActionDescriber>,
+        io: Arc<IoRuntime>,
         local: Arc<dyn Executor>,
         events: Arc<dyn EventSink>,
         verbose: bool,
@@ -58,6 +61,7 @@ impl RemoteExecutor {
             local,
             events,
             verbose,
+            io,
             broken: AtomicBool::new(false),
             notices: Notices::default(),
         }
@@ -91,37 +95,43 @@ impl RemoteExecutor {
             );
         }
     }
+}
 
-    async fn run_remotely(&self, build_dir: &Path, action: &Action) -> Result<ExecOutcome> {
-        let remote =
-            describe_action(&self.describer, build_dir.to_path_buf(), action.clone()).await?;
-        let mut blobs: Vec<Blob> = remote
-            .blobs
-            .iter()
-            .map(|(d, bytes)| Blob {
-                digest: *d,
-                source: BlobSource::Bytes(bytes.clone()),
-            })
-            .collect();
-        blobs.extend(remote.input_files.iter().map(|(d, path)| Blob {
+/// Runs `action` on `client`'s server and writes its outputs into
+/// `build_dir`.
+async fn run_remotely(
+    client: Arc<ReapiClient>,
+    describer: Arc<ActionDescriber>,
+    build_dir: PathBuf,
+    action: Action,
+) -> Result<ExecOutcome> {
+    let remote = describe_action(&describer, build_dir.clone(), action).await?;
+    let mut blobs: Vec<Blob> = remote
+        .blobs
+        .iter()
+        .map(|(d, bytes)| Blob {
             digest: *d,
-            source: BlobSource::File(path.clone()),
-        }));
-        upload_missing(&*self.client, blobs).await?;
-        let result = self.client.execute(remote.digest).await?;
-        let files = ResultFiles::fetch(&*self.client, &remote, &result, false)
-            .await?
-            .ok_or_else(|| Error::Execution {
-                message: "the result cannot be read".into(),
-            })?;
-        let output = files.write(build_dir, &remote)?;
-        Ok(ExecOutcome {
-            exit_code: Some(result.exit_code),
-            signal: None,
-            output,
-            value: Vec::new(),
+            source: BlobSource::Bytes(bytes.clone()),
         })
-    }
+        .collect();
+    blobs.extend(remote.input_files.iter().map(|(d, path)| Blob {
+        digest: *d,
+        source: BlobSource::File(path.clone()),
+    }));
+    upload_missing(&*client, blobs).await?;
+    let result = client.execute(remote.digest).await?;
+    let files = ResultFiles::fetch(&*client, &remote, &result, false)
+        .await?
+        .ok_or_else(|| Error::Execution {
+            message: "the result cannot be read".into(),
+        })?;
+    let output = files.write(&build_dir, &remote)?;
+    Ok(ExecOutcome {
+        exit_code: Some(result.exit_code),
+        signal: None,
+        output,
+        value: Vec::new(),
+    })
 }
 
 impl Executor for RemoteExecutor {
@@ -138,7 +148,13 @@ impl Executor for RemoteExecutor {
             if self.is_broken() {
                 return self.local.execute(build_dir, action).await;
             }
-            match self.run_remotely(build_dir, action).await {
+            let run = run_remotely(
+                self.client.clone(),
+                self.describer.clone(),
+                build_dir.to_path_buf(),
+                action.clone(),
+            );
+            match self.io.run(run).await {
                 Ok(outcome) => Ok(outcome),
                 Err(e) if e.is_server_fault() => {
                     self.broken.store(true, Ordering::SeqCst);

@@ -15,11 +15,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use engine::{Action, ActionCache, CacheQuery, EventSink, Offered, Restored};
+use engine::{Action, ActionCache, CacheQuery, Digest, EventSink, Offered, Restored, Target};
 use futures::future::BoxFuture;
 
 use crate::error::{Error, Result};
 use crate::http_store::HttpStore;
+use crate::io_runtime::IoRuntime;
 use crate::notices::Notices;
 use crate::reapi_client::ReapiClient;
 use crate::remote_action::{ActionDescriber, RemoteAction};
@@ -35,16 +36,23 @@ pub type HttpCache = ResultCache<HttpStore>;
 pub struct ResultCache<S: ResultStore> {
     store: Arc<S>,
     describer: Arc<ActionDescriber>,
+    io: Arc<IoRuntime>,
     down: AtomicBool,
     notices: Notices,
 }
 
 impl<S: ResultStore> ResultCache<S> {
-    /// The cache on `store`, describing actions with `describer`.
-    pub fn new(store: Arc<S>, describer: Arc<ActionDescriber>) -> ResultCache<S> {
+    /// The cache on `store`, describing actions with `describer`, its
+    /// calls running on `io`.
+    pub fn new(
+        store: Arc<S>,
+        describer: Arc<ActionDescriber>,
+        io: Arc<IoRuntime>,
+    ) -> ResultCache<S> {
         ResultCache {
             store,
             describer,
+            io,
             down: AtomicBool::new(false),
             notices: Notices::default(),
         }
@@ -59,7 +67,7 @@ impl<S: ResultStore> ResultCache<S> {
     fn problem(&self, events: &dyn EventSink, e: &Error) {
         let url = self.store.url();
         match e {
-            Error::WrongDigest { .. } => self.notices.once(
+            Error::WrongDigest { .. } | Error::Decode { .. } => self.notices.once(
                 events,
                 "corrupt",
                 &format!("remote cache at {url}: {e}; the action runs instead"),
@@ -80,52 +88,65 @@ impl<S: ResultStore> ResultCache<S> {
             }
         }
     }
-
-    async fn lookup(&self, query: &CacheQuery<'_>) -> Result<Option<Restored>> {
-        let remote = describe(&self.describer, query).await?;
-        let Some(result) = self.store.get_action_result(remote.digest).await? else {
-            return Ok(None);
-        };
-        if result.exit_code != 0 {
-            return Ok(None);
-        }
-        let Some(files) = ResultFiles::fetch(&*self.store, &remote, &result, true).await? else {
-            return Ok(None);
-        };
-        let output = files.write(query.build_dir, &remote)?;
-        Ok(Some(Restored {
-            output,
-            duration_ms: files
-                .duration
-                .map(|d| d.as_millis().min(u32::MAX as u128) as u32)
-                .unwrap_or(0),
-            origin: "remote cache",
-        }))
-    }
-
-    async fn upload(&self, query: &CacheQuery<'_>, offered: &Offered<'_>) -> Result<()> {
-        let remote = describe(&self.describer, query).await?;
-        let (result, blobs) = offered_result(query.build_dir, &remote, offered)?;
-        upload_missing(&*self.store, blobs).await?;
-        self.store.update_action_result(remote.digest, result).await
-    }
 }
 
-/// Describes the action of `query` off the async threads (it may read
-/// and hash inputs).
-async fn describe(
-    describer: &Arc<ActionDescriber>,
-    query: &CacheQuery<'_>,
-) -> Result<RemoteAction> {
-    describe_action(
-        describer,
-        query.build_dir.to_path_buf(),
-        query.action.clone(),
-    )
-    .await
+/// Looks `action` up in `store` and writes its outputs into `build_dir`.
+async fn lookup<S: ResultStore>(
+    store: Arc<S>,
+    describer: Arc<ActionDescriber>,
+    build_dir: PathBuf,
+    action: Action,
+) -> Result<Option<Restored>> {
+    let remote = describe_action(&describer, build_dir.clone(), action).await?;
+    let Some(result) = store.get_action_result(remote.digest).await? else {
+        return Ok(None);
+    };
+    if result.exit_code != 0 {
+        return Ok(None);
+    }
+    let Some(files) = ResultFiles::fetch(&*store, &remote, &result, true).await? else {
+        return Ok(None);
+    };
+    let output = files.write(&build_dir, &remote)?;
+    Ok(Some(Restored {
+        output,
+        duration_ms: files
+            .duration
+            .map(|d| d.as_millis().min(u32::MAX as u128) as u32)
+            .unwrap_or(0),
+        origin: "remote cache",
+    }))
 }
 
-/// Describes `action` on a blocking thread.
+/// What a successful run offers, owned (to cross to the remote's runtime).
+struct OwnedOffer {
+    outputs: Vec<(Target, Digest)>,
+    side_outputs: Vec<(Target, Digest)>,
+    output: String,
+    duration_ms: u32,
+}
+
+/// Uploads the result of a successful run of `action`.
+async fn upload<S: ResultStore>(
+    store: Arc<S>,
+    describer: Arc<ActionDescriber>,
+    build_dir: PathBuf,
+    action: Action,
+    offer: OwnedOffer,
+) -> Result<()> {
+    let remote = describe_action(&describer, build_dir.clone(), action).await?;
+    let offered = Offered {
+        outputs: &offer.outputs,
+        side_outputs: &offer.side_outputs,
+        output: &offer.output,
+        duration_ms: offer.duration_ms,
+    };
+    let (result, blobs) = offered_result(&build_dir, &remote, &offered)?;
+    upload_missing(&*store, blobs).await?;
+    store.update_action_result(remote.digest, result).await
+}
+
+/// Describes `action` on a blocking thread (it may read and hash inputs).
 pub(crate) async fn describe_action(
     describer: &Arc<ActionDescriber>,
     build_dir: PathBuf,
@@ -149,7 +170,13 @@ impl<S: ResultStore> ActionCache for ResultCache<S> {
             if self.is_down() {
                 return None;
             }
-            match self.lookup(&query).await {
+            let found = lookup(
+                self.store.clone(),
+                self.describer.clone(),
+                query.build_dir.to_path_buf(),
+                query.action.clone(),
+            );
+            match self.io.run(found).await {
                 Ok(r) => r,
                 Err(e) => {
                     self.problem(query.events, &e);
@@ -164,7 +191,20 @@ impl<S: ResultStore> ActionCache for ResultCache<S> {
             if self.is_down() {
                 return;
             }
-            if let Err(e) = self.upload(&query, &offered).await {
+            let offer = OwnedOffer {
+                outputs: offered.outputs.to_vec(),
+                side_outputs: offered.side_outputs.to_vec(),
+                output: offered.output.to_string(),
+                duration_ms: offered.duration_ms,
+            };
+            let sent = upload(
+                self.store.clone(),
+                self.describer.clone(),
+                query.build_dir.to_path_buf(),
+                query.action.clone(),
+                offer,
+            );
+            if let Err(e) = self.io.run(sent).await {
                 self.problem(query.events, &e);
             }
         })

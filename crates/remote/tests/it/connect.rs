@@ -100,3 +100,55 @@ async fn a_header_that_cannot_be_sent_is_refused() {
     }
     drop(l);
 }
+
+#[test]
+fn a_remote_outlives_the_runtime_it_was_connected_on() {
+    let Some(url) = reapi_url() else { return };
+    let nonce = nonce();
+    let content = format!("{nonce}\n");
+    let rules = [Step::new("cp a b; pwd > w", &["a"], &["b", "w"])];
+    let first = tokio::runtime::Runtime::new().unwrap();
+    let remote = first.block_on(remote::connect(options(&url))).unwrap();
+    let p = Project::new(&[("a", content.as_str())]);
+    first
+        .block_on(p.build(
+            &rules,
+            &["b"],
+            local(),
+            Some(remote.cache()),
+            std::sync::Arc::new(Recorder::default()),
+        ))
+        .unwrap();
+    drop(first);
+
+    // Another build, on another runtime, as caravan's watch mode does.
+    let second = tokio::runtime::Runtime::new().unwrap();
+    let q = Project::new(&[("a", content.as_str())]);
+    let events = std::sync::Arc::new(Recorder::default());
+    second
+        .block_on(q.build(
+            &rules,
+            &["b"],
+            local(),
+            Some(remote.cache()),
+            events.clone(),
+        ))
+        .unwrap();
+    assert_eq!(events.lines("restored").len(), 1, "{:?}", events.lines(""));
+    drop(second);
+
+    // And a remote connected outside any runtime executes.
+    let blocking = remote::connect_blocking(options(&url)).unwrap();
+    let third = tokio::runtime::Runtime::new().unwrap();
+    let r = Project::new(&[("a", "other\n")]);
+    let events = std::sync::Arc::new(Recorder::default());
+    let exec = blocking.executor(local(), events.clone(), false).unwrap();
+    third
+        .block_on(r.build(&rules, &["b"], exec, None, events.clone()))
+        .unwrap();
+    assert_eq!(r.built("b"), "other\n");
+    assert!(events.lines("notice").is_empty(), "{:?}", events.lines(""));
+    drop(third);
+    drop(blocking);
+    drop(remote);
+}
