@@ -40,8 +40,10 @@
 #![deny(missing_docs)]
 
 mod blob_digest;
+mod bytestream;
 mod endpoint;
 mod error;
+mod execution;
 mod http_store;
 mod input_hashes;
 mod io_runtime;

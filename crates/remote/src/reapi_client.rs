@@ -2,22 +2,18 @@
 //! ByteStream, ActionCache, Execution) over one HTTP/2 channel.
 //!
 //! It knows nothing of builds: it moves blobs and action results by
-//! digest and runs `Execute`. Small blobs go in batches
-//! (`BatchUpdateBlobs`/`BatchReadBlobs`) up to the server's batch size;
-//! blobs above that size or 1 MiB go through ByteStream. `Execute` follows
-//! the operation's stream; when the stream drops before the operation is
-//! done, `WaitExecution` picks it up again.
+//! digest. Small blobs go in batches (`BatchUpdateBlobs`/`BatchReadBlobs`)
+//! up to the server's batch size; blobs above that size or 1 MiB go
+//! through ByteStream (`bytestream.rs`); `Execute` is in `execution.rs`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use bazel_remote_apis::build::bazel::remote::execution::v2 as re;
 use bazel_remote_apis::google::bytestream as bs;
-use bazel_remote_apis::google::longrunning;
 use futures::future::BoxFuture;
-use prost::Message;
 use re::action_cache_client::ActionCacheClient;
 use re::capabilities_client::CapabilitiesClient;
 use re::content_addressable_storage_client::ContentAddressableStorageClient;
@@ -33,18 +29,14 @@ use crate::error::{Error, Result, message_chain};
 use crate::result_store::{Blob, ResultStore};
 
 /// How long a call other than `Execute` may take.
-const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest blob sent or read in a batch call.
 const MAX_BATCHED_BLOB: usize = 1 << 20;
 /// The size of a batch when the server sets no limit (gRPC's default
 /// message size is 4 MiB).
 const DEFAULT_BATCH_LIMIT: usize = 4 << 20;
-/// The size of a ByteStream chunk.
-const CHUNK: usize = 1 << 20;
-/// How many times a dropped `Execute` stream is resumed.
-const WAIT_ATTEMPTS: u32 = 5;
 
-type Chan = InterceptedService<Channel, Headers>;
+pub(crate) type Chan = InterceptedService<Channel, Headers>;
 
 /// The headers sent with every call.
 #[derive(Clone)]
@@ -80,11 +72,11 @@ impl Interceptor for Headers {
 /// A connection to a REAPI server.
 pub struct ReapiClient {
     url: String,
-    instance: String,
+    pub(crate) instance: String,
     channel: Chan,
     batch_limit: usize,
     exec_enabled: bool,
-    uploads: AtomicU64,
+    pub(crate) uploads: AtomicU64,
 }
 
 impl ReapiClient {
@@ -184,94 +176,34 @@ impl ReapiClient {
         self.exec_enabled
     }
 
-    fn cas(&self) -> ContentAddressableStorageClient<Chan> {
+    pub(crate) fn cas(&self) -> ContentAddressableStorageClient<Chan> {
         ContentAddressableStorageClient::new(self.channel.clone())
             .max_decoding_message_size(64 << 20)
     }
 
-    fn bytestream(&self) -> bs::byte_stream_client::ByteStreamClient<Chan> {
+    pub(crate) fn bytestream(&self) -> bs::byte_stream_client::ByteStreamClient<Chan> {
         bs::byte_stream_client::ByteStreamClient::new(self.channel.clone())
             .max_decoding_message_size(64 << 20)
     }
 
-    fn action_cache(&self) -> ActionCacheClient<Chan> {
+    pub(crate) fn action_cache(&self) -> ActionCacheClient<Chan> {
         ActionCacheClient::new(self.channel.clone()).max_decoding_message_size(64 << 20)
     }
 
-    fn execution(&self) -> ExecutionClient<Chan> {
+    pub(crate) fn execution(&self) -> ExecutionClient<Chan> {
         ExecutionClient::new(self.channel.clone()).max_decoding_message_size(64 << 20)
     }
 
     /// The largest blob sent in a batch.
-    fn batched(&self, size: u64) -> bool {
+    pub(crate) fn batched(&self, size: u64) -> bool {
         (size as usize) <= MAX_BATCHED_BLOB.min(self.batch_limit.saturating_sub(1024))
     }
 
-    fn resource_prefix(&self) -> String {
+    pub(crate) fn resource_prefix(&self) -> String {
         if self.instance.is_empty() {
             String::new()
         } else {
             format!("{}/", self.instance)
-        }
-    }
-
-    /// Runs the action whose `Action` message (and everything it names)
-    /// is in the store, and waits for its result.
-    pub async fn execute(&self, action: BlobDigest) -> Result<re::ActionResult> {
-        let request = re::ExecuteRequest {
-            instance_name: self.instance.clone(),
-            skip_cache_lookup: false,
-            action_digest: Some(action.to_proto()),
-            digest_function: re::digest_function::Value::Sha256 as i32,
-            ..Default::default()
-        };
-        let mut exec = self.execution();
-        let mut stream = exec
-            .execute(request)
-            .await
-            .map_err(|s| Error::rpc("Execute", s))?
-            .into_inner();
-        let mut name: Option<String> = None;
-        let mut attempts = 0;
-        loop {
-            let dropped = match stream.message().await {
-                Ok(Some(op)) => {
-                    if op.done {
-                        return operation_result(op);
-                    }
-                    if !op.name.is_empty() {
-                        name = Some(op.name);
-                    }
-                    continue;
-                }
-                Ok(None) => Error::Execution {
-                    message: "the operation's stream ended before it was done".into(),
-                },
-                Err(s) => Error::rpc("Execute", s),
-            };
-            let Some(op_name) = name.clone() else {
-                return Err(dropped);
-            };
-            // The stream dropped: ask again for the operation, a few times
-            // (the channel reconnects meanwhile).
-            let mut last = dropped;
-            loop {
-                if attempts == WAIT_ATTEMPTS {
-                    return Err(last);
-                }
-                attempts += 1;
-                tokio::time::sleep(Duration::from_millis(100 * attempts as u64)).await;
-                let request = re::WaitExecutionRequest {
-                    name: op_name.clone(),
-                };
-                match exec.wait_execution(request).await {
-                    Ok(s) => {
-                        stream = s.into_inner();
-                        break;
-                    }
-                    Err(s) => last = Error::rpc("WaitExecution", s),
-                }
-            }
         }
     }
 
@@ -299,41 +231,6 @@ impl ReapiClient {
                 });
             }
         }
-        Ok(())
-    }
-
-    async fn stream_upload(&self, digest: BlobDigest, data: Vec<u8>) -> Result<()> {
-        let n = self.uploads.fetch_add(1, Ordering::Relaxed);
-        let resource = format!(
-            "{}uploads/{}/blobs/{}",
-            self.resource_prefix(),
-            upload_id(n),
-            digest
-        );
-        let mut requests = Vec::new();
-        let mut offset = 0usize;
-        loop {
-            let end = (offset + CHUNK).min(data.len());
-            requests.push(bs::WriteRequest {
-                resource_name: if offset == 0 {
-                    resource.clone()
-                } else {
-                    String::new()
-                },
-                write_offset: offset as i64,
-                finish_write: end == data.len(),
-                data: data[offset..end].to_vec(),
-            });
-            offset = end;
-            if offset == data.len() {
-                break;
-            }
-        }
-        timed(
-            "ByteStream.Write",
-            self.bytestream().write(futures::stream::iter(requests)),
-        )
-        .await?;
         Ok(())
     }
 
@@ -373,40 +270,6 @@ impl ReapiClient {
             }
         }
         Ok(())
-    }
-
-    async fn stream_download(&self, digest: BlobDigest) -> Result<Vec<u8>> {
-        let request = bs::ReadRequest {
-            resource_name: format!("{}blobs/{}", self.resource_prefix(), digest),
-            read_offset: 0,
-            read_limit: 0,
-        };
-        let read = async {
-            let mut stream = self
-                .bytestream()
-                .read(request)
-                .await
-                .map_err(|s| blob_status("ByteStream.Read", digest, s))?
-                .into_inner();
-            let mut data = Vec::with_capacity(digest.size as usize);
-            while let Some(chunk) = stream
-                .message()
-                .await
-                .map_err(|s| blob_status("ByteStream.Read", digest, s))?
-            {
-                data.extend_from_slice(&chunk.data);
-            }
-            Ok(data)
-        };
-        let data = tokio::time::timeout(CALL_TIMEOUT, read)
-            .await
-            .map_err(|_| Error::Rpc {
-                call: "ByteStream.Read",
-                code: tonic::Code::DeadlineExceeded,
-                message: "timed out".into(),
-            })??;
-        digest.verify(&data)?;
-        Ok(data)
     }
 }
 
@@ -551,7 +414,7 @@ impl ResultStore for ReapiClient {
 }
 
 /// Awaits a unary call with [`CALL_TIMEOUT`].
-async fn timed<T>(
+pub(crate) async fn timed<T>(
     call: &'static str,
     f: impl Future<Output = tonic::Result<tonic::Response<T>>>,
 ) -> Result<T> {
@@ -563,90 +426,5 @@ async fn timed<T>(
             code: tonic::Code::DeadlineExceeded,
             message: "timed out".into(),
         }),
-    }
-}
-
-fn blob_status(call: &'static str, digest: BlobDigest, s: tonic::Status) -> Error {
-    if s.code() == tonic::Code::NotFound {
-        Error::MissingBlob {
-            digest: digest.to_string(),
-        }
-    } else {
-        Error::rpc(call, s)
-    }
-}
-
-/// The result of a finished operation.
-fn operation_result(op: longrunning::Operation) -> Result<re::ActionResult> {
-    let response = match op.result {
-        Some(longrunning::operation::Result::Response(any)) => any,
-        Some(longrunning::operation::Result::Error(status)) => {
-            return Err(Error::Execution {
-                message: format!(
-                    "{:?}: {}",
-                    tonic::Code::from_i32(status.code),
-                    status.message
-                ),
-            });
-        }
-        None => {
-            return Err(Error::Execution {
-                message: "the operation is done but holds no result".into(),
-            });
-        }
-    };
-    let response =
-        re::ExecuteResponse::decode(response.value.as_slice()).map_err(|e| Error::Decode {
-            what: "ExecuteResponse",
-            message: e.to_string(),
-        })?;
-    if let Some(status) = response.status.filter(|s| s.code != 0) {
-        return Err(Error::Execution {
-            message: format!(
-                "{:?}: {}",
-                tonic::Code::from_i32(status.code),
-                status.message
-            ),
-        });
-    }
-    response.result.ok_or_else(|| Error::Execution {
-        message: "the response holds no action result".into(),
-    })
-}
-
-/// A UUID (version 4 in form) naming one upload.
-fn upload_id(n: u64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let seed = format!("{}-{now}-{n}", std::process::id());
-    let mut b: [u8; 16] = blake3::hash(seed.as_bytes()).as_bytes()[..16]
-        .try_into()
-        .unwrap_or([0; 16]);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn upload_ids_look_like_uuids_and_differ() {
-        let a = upload_id(1);
-        let b = upload_id(2);
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 36);
-        assert_eq!(&a[14..15], "4");
     }
 }
