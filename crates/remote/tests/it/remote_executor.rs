@@ -307,3 +307,55 @@ async fn ocaml_modules_compile_on_a_worker_and_link_here() {
         events.lines("notice")
     );
 }
+
+/// Kills the real server in the middle of a build. It stops the server
+/// for every other test, so it runs only when asked, alone and last:
+/// `CARAVAN_TEST_REAPI_PIDFILE=$STATE/bgd.pid cargo test -p remote --test it
+/// -- --ignored a_killed_server`, then `scripts/remote-server.sh stop`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "kills the test server: run alone, then restart it"]
+async fn a_killed_server_mid_build_falls_back_to_local_execution_once() {
+    let Some(url) = reapi_url() else { return };
+    let Ok(pidfile) = std::env::var("CARAVAN_TEST_REAPI_PIDFILE") else {
+        println!("skipped: CARAVAN_TEST_REAPI_PIDFILE not set (the server's bgd.pid)");
+        return;
+    };
+    let remote = remote::connect(options(&url)).await.unwrap();
+    let nonce = nonce();
+    let content = text(&nonce);
+    let names = ["a", "b", "c", "d", "e", "f", "g"];
+    let rules: Vec<Step> = names
+        .windows(2)
+        .map(|w| {
+            Step::new(
+                &format!("sleep 0.4; cp {} {}", w[0], w[1]),
+                &[w[0]],
+                &[w[1]],
+            )
+        })
+        .collect();
+    let events = Arc::new(Recorder::default());
+    let exec = remote.executor(local(), events.clone(), false).unwrap();
+    let killer = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let killed = std::process::Command::new("kill")
+            .args(["-9", pid.trim()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+    });
+    let p = Project::new(&[("a", content.as_str())]);
+    p.build(&rules, &["g"], exec, None, events.clone())
+        .await
+        .unwrap();
+    killer.await.unwrap();
+    assert_eq!(p.built("g"), content);
+    assert_eq!(events.lines("finished").len(), 6);
+    let notices = events.lines("notice");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].contains("running actions locally"),
+        "{notices:?}"
+    );
+}
