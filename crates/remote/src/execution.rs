@@ -16,13 +16,21 @@ const WAIT_ATTEMPTS: u32 = 5;
 
 impl ReapiClient {
     /// Runs the action whose `Action` message (and everything it names)
-    /// is in the store, and waits for its result.
-    pub async fn execute(&self, action: BlobDigest) -> Result<re::ActionResult> {
+    /// is in the store, and waits for its result; the server may put the
+    /// content of the files named in `inline` in the result itself.
+    pub async fn execute(
+        &self,
+        action: BlobDigest,
+        inline: Vec<String>,
+    ) -> Result<re::ActionResult> {
         let request = re::ExecuteRequest {
             instance_name: self.instance.clone(),
             skip_cache_lookup: false,
             action_digest: Some(action.to_proto()),
             digest_function: re::digest_function::Value::Sha256 as i32,
+            inline_stdout: true,
+            inline_stderr: true,
+            inline_output_files: inline,
             ..Default::default()
         };
         let mut exec = self.execution();

@@ -165,6 +165,7 @@ impl ResultStore for HttpStore {
     fn get_action_result(
         &self,
         action: BlobDigest,
+        _inline: Vec<String>,
     ) -> BoxFuture<'_, Result<Option<re::ActionResult>>> {
         Box::pin(async move {
             let Some(body) = self.get(&format!("ac/{}", action.hex())).await? else {

@@ -281,6 +281,7 @@ impl ResultStore for ReapiClient {
     fn get_action_result(
         &self,
         action: BlobDigest,
+        inline: Vec<String>,
     ) -> BoxFuture<'_, Result<Option<re::ActionResult>>> {
         Box::pin(async move {
             let request = re::GetActionResultRequest {
@@ -288,8 +289,8 @@ impl ResultStore for ReapiClient {
                 action_digest: Some(action.to_proto()),
                 inline_stdout: true,
                 inline_stderr: true,
+                inline_output_files: inline,
                 digest_function: re::digest_function::Value::Sha256 as i32,
-                ..Default::default()
             };
             match timed(
                 "GetActionResult",

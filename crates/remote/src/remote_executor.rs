@@ -119,7 +119,8 @@ async fn run_remotely(
         source: BlobSource::File(path.clone()),
     }));
     upload_missing(&*client, blobs).await?;
-    let result = client.execute(remote.digest).await?;
+    let inline = remote.outputs.iter().map(|t| t.to_string()).collect();
+    let result = client.execute(remote.digest, inline).await?;
     let files = ResultFiles::fetch(&*client, &remote, &result, false)
         .await?
         .ok_or_else(|| Error::Execution {

@@ -98,7 +98,8 @@ async fn lookup<S: ResultStore>(
     action: Action,
 ) -> Result<Option<Restored>> {
     let remote = describe_action(&describer, build_dir.clone(), action).await?;
-    let Some(result) = store.get_action_result(remote.digest).await? else {
+    let inline = remote.outputs.iter().map(|t| t.to_string()).collect();
+    let Some(result) = store.get_action_result(remote.digest, inline).await? else {
         return Ok(None);
     };
     if result.exit_code != 0 {

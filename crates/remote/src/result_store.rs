@@ -56,10 +56,12 @@ pub trait ResultStore: Send + Sync + 'static {
     /// The server's URL, for messages.
     fn url(&self) -> &str;
 
-    /// The result stored for an action, if any.
+    /// The result stored for an action, if any; the server may put the
+    /// content of the files named in `inline` in the result itself.
     fn get_action_result(
         &self,
         action: BlobDigest,
+        inline: Vec<String>,
     ) -> BoxFuture<'_, Result<Option<re::ActionResult>>>;
 
     /// Stores an action's result.
