@@ -8,7 +8,8 @@ use bazel_remote_apis::google::bytestream as bs;
 
 use crate::blob_digest::BlobDigest;
 use crate::error::{Error, Result};
-use crate::reapi_client::{CALL_TIMEOUT, ReapiClient, timed};
+use crate::reapi_client::ReapiClient;
+use crate::retry::{CALL_TIMEOUT, timed};
 
 /// The size of a ByteStream chunk.
 const CHUNK: usize = 1 << 20;

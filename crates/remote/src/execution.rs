@@ -10,6 +10,7 @@ use prost::Message;
 use crate::blob_digest::BlobDigest;
 use crate::error::{Error, Result};
 use crate::reapi_client::ReapiClient;
+use crate::retry::retried;
 
 /// How many times a dropped `Execute` stream is resumed.
 const WAIT_ATTEMPTS: u32 = 5;
@@ -34,11 +35,14 @@ impl ReapiClient {
             ..Default::default()
         };
         let mut exec = self.execution();
-        let mut stream = exec
-            .execute(request)
-            .await
-            .map_err(|s| Error::rpc("Execute", s))?
-            .into_inner();
+        // Starting the call is retried (a connection closed while idle);
+        // the stream itself is resumed with WaitExecution below.
+        let mut stream = retried("Execute", || {
+            let mut exec = self.execution();
+            let request = request.clone();
+            async move { exec.execute(request).await }
+        })
+        .await?;
         let mut name: Option<String> = None;
         let mut attempts = 0;
         loop {

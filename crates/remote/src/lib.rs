@@ -55,6 +55,7 @@ mod remote_executor;
 mod result_cache;
 mod result_files;
 mod result_store;
+mod retry;
 
 use std::sync::Arc;
 

@@ -27,9 +27,8 @@ use crate::blob_digest::BlobDigest;
 use crate::endpoint::{CONNECT_TIMEOUT, Endpoint, RemoteOptions};
 use crate::error::{Error, Result, message_chain};
 use crate::result_store::{Blob, ResultStore};
+use crate::retry::retried;
 
-/// How long a call other than `Execute` may take.
-pub(crate) const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest blob sent or read in a batch call.
 const MAX_BATCHED_BLOB: usize = 1 << 20;
 /// The size of a batch when the server sets no limit (gRPC's default
@@ -221,7 +220,12 @@ impl ReapiClient {
             requests,
             digest_function: re::digest_function::Value::Sha256 as i32,
         };
-        let response = timed("BatchUpdateBlobs", self.cas().batch_update_blobs(request)).await?;
+        let response = retried("BatchUpdateBlobs", || {
+            let mut cas = self.cas();
+            let request = request.clone();
+            async move { cas.batch_update_blobs(request).await }
+        })
+        .await?;
         for r in response.responses {
             if let Some(status) = r.status.filter(|s| s.code != 0) {
                 return Err(Error::Rpc {
@@ -245,7 +249,12 @@ impl ReapiClient {
             acceptable_compressors: Vec::new(),
             digest_function: re::digest_function::Value::Sha256 as i32,
         };
-        let response = timed("BatchReadBlobs", self.cas().batch_read_blobs(request)).await?;
+        let response = retried("BatchReadBlobs", || {
+            let mut cas = self.cas();
+            let request = request.clone();
+            async move { cas.batch_read_blobs(request).await }
+        })
+        .await?;
         for r in response.responses {
             let Some(d) = r.digest.as_ref().and_then(BlobDigest::from_proto) else {
                 continue;
@@ -292,12 +301,13 @@ impl ResultStore for ReapiClient {
                 inline_output_files: inline,
                 digest_function: re::digest_function::Value::Sha256 as i32,
             };
-            match timed(
-                "GetActionResult",
-                self.action_cache().get_action_result(request),
-            )
-            .await
-            {
+            let result = retried("GetActionResult", || {
+                let mut ac = self.action_cache();
+                let request = request.clone();
+                async move { ac.get_action_result(request).await }
+            })
+            .await;
+            match result {
                 Ok(r) => Ok(Some(r)),
                 Err(Error::Rpc {
                     code: tonic::Code::NotFound,
@@ -321,10 +331,11 @@ impl ResultStore for ReapiClient {
                 results_cache_policy: None,
                 digest_function: re::digest_function::Value::Sha256 as i32,
             };
-            timed(
-                "UpdateActionResult",
-                self.action_cache().update_action_result(request),
-            )
+            retried("UpdateActionResult", || {
+                let mut ac = self.action_cache();
+                let request = request.clone();
+                async move { ac.update_action_result(request).await }
+            })
             .await?;
             Ok(())
         })
@@ -339,8 +350,12 @@ impl ResultStore for ReapiClient {
                     blob_digests: chunk.iter().map(|d| d.to_proto()).collect(),
                     digest_function: re::digest_function::Value::Sha256 as i32,
                 };
-                let response =
-                    timed("FindMissingBlobs", self.cas().find_missing_blobs(request)).await?;
+                let response = retried("FindMissingBlobs", || {
+                    let mut cas = self.cas();
+                    let request = request.clone();
+                    async move { cas.find_missing_blobs(request).await }
+                })
+                .await?;
                 missing.extend(
                     response
                         .missing_blob_digests
@@ -411,21 +426,5 @@ impl ResultStore for ReapiClient {
             }
             Ok(out)
         })
-    }
-}
-
-/// Awaits a unary call with [`CALL_TIMEOUT`].
-pub(crate) async fn timed<T>(
-    call: &'static str,
-    f: impl Future<Output = tonic::Result<tonic::Response<T>>>,
-) -> Result<T> {
-    match tokio::time::timeout(CALL_TIMEOUT, f).await {
-        Ok(Ok(r)) => Ok(r.into_inner()),
-        Ok(Err(s)) => Err(Error::rpc(call, s)),
-        Err(_) => Err(Error::Rpc {
-            call,
-            code: tonic::Code::DeadlineExceeded,
-            message: "timed out".into(),
-        }),
     }
 }
