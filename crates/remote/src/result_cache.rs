@@ -1,0 +1,213 @@
+//! `ResultCache`: a remote store of action results as an engine
+//! [`ActionCache`]: [`RemoteCache`] on a REAPI server, [`HttpCache`] on a
+//! Bazel HTTP cache.
+//!
+//! A lookup describes the action to REAPI (the digest of its `Action`
+//! message is the key), asks for its result, downloads and checks every
+//! output and writes them into the build directory. A store uploads the
+//! outputs the server does not hold, then the result. The cache never fails
+//! a build: when the server cannot be reached or answers errors, it says so
+//! once and answers "miss" (and stores nothing) for the rest of the
+//! session, so that a dead server costs one timeout, not one per action.
+//! A blob with the wrong digest is refused: the lookup is a miss, said once.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use engine::{Action, ActionCache, CacheQuery, Digest, EventSink, Offered, Restored, Target};
+use futures::future::BoxFuture;
+
+use crate::error::{Error, Result};
+use crate::http_store::HttpStore;
+use crate::io_runtime::IoRuntime;
+use crate::notices::Notices;
+use crate::reapi_client::ReapiClient;
+use crate::remote_action::{ActionDescriber, RemoteAction};
+use crate::result_files::{ResultFiles, offered_result};
+use crate::result_store::{ResultStore, upload_missing};
+
+/// The cache on a REAPI server.
+pub type RemoteCache = ResultCache<ReapiClient>;
+/// The cache on a Bazel HTTP cache.
+pub type HttpCache = ResultCache<HttpStore>;
+
+/// A remote store of action results used as a cache.
+pub struct ResultCache<S: ResultStore> {
+    store: Arc<S>,
+    describer: Arc<ActionDescriber>,
+    io: Arc<IoRuntime>,
+    down: AtomicBool,
+    notices: Notices,
+}
+
+impl<S: ResultStore> ResultCache<S> {
+    /// The cache on `store`, describing actions with `describer`, its
+    /// calls running on `io`.
+    pub fn new(
+        store: Arc<S>,
+        describer: Arc<ActionDescriber>,
+        io: Arc<IoRuntime>,
+    ) -> ResultCache<S> {
+        ResultCache {
+            store,
+            describer,
+            io,
+            down: AtomicBool::new(false),
+            notices: Notices::default(),
+        }
+    }
+
+    /// Whether the cache gave up on its server for this session.
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
+    }
+
+    /// Reports `e` once per kind; a server fault turns the cache off.
+    fn problem(&self, events: &dyn EventSink, e: &Error) {
+        let url = self.store.url();
+        match e {
+            Error::WrongDigest { .. } | Error::Decode { .. } => self.notices.once(
+                events,
+                "corrupt",
+                &format!("remote cache at {url}: {e}; the action runs instead"),
+            ),
+            Error::MissingBlob { .. } => {}
+            Error::Io { .. } | Error::NotRemotable { .. } => self.notices.once(
+                events,
+                "local",
+                &format!("remote cache at {url} not used for an action: {e}"),
+            ),
+            _ => {
+                self.down.store(true, Ordering::SeqCst);
+                self.notices.once(
+                    events,
+                    "down",
+                    &format!("remote cache at {url} failed: {e}; going on without it"),
+                );
+            }
+        }
+    }
+}
+
+/// Looks `action` up in `store` and writes its outputs into `build_dir`.
+async fn lookup<S: ResultStore>(
+    store: Arc<S>,
+    describer: Arc<ActionDescriber>,
+    build_dir: PathBuf,
+    action: Action,
+) -> Result<Option<Restored>> {
+    let remote = describe_action(&describer, build_dir.clone(), action).await?;
+    let inline = remote.outputs.iter().map(|t| t.to_string()).collect();
+    let Some(result) = store.get_action_result(remote.digest, inline).await? else {
+        return Ok(None);
+    };
+    if result.exit_code != 0 {
+        return Ok(None);
+    }
+    let Some(files) = ResultFiles::fetch(&*store, &remote, &result, true).await? else {
+        return Ok(None);
+    };
+    let output = files.write(&build_dir, &remote)?;
+    Ok(Some(Restored {
+        output,
+        duration_ms: files
+            .duration
+            .map(|d| d.as_millis().min(u32::MAX as u128) as u32)
+            .unwrap_or(0),
+        origin: "remote cache",
+    }))
+}
+
+/// What a successful run offers, owned (to cross to the remote's runtime).
+struct OwnedOffer {
+    outputs: Vec<(Target, Digest)>,
+    side_outputs: Vec<(Target, Digest)>,
+    output: String,
+    duration_ms: u32,
+}
+
+/// Uploads the result of a successful run of `action`.
+async fn upload<S: ResultStore>(
+    store: Arc<S>,
+    describer: Arc<ActionDescriber>,
+    build_dir: PathBuf,
+    action: Action,
+    offer: OwnedOffer,
+) -> Result<()> {
+    let remote = describe_action(&describer, build_dir.clone(), action).await?;
+    let offered = Offered {
+        outputs: &offer.outputs,
+        side_outputs: &offer.side_outputs,
+        output: &offer.output,
+        duration_ms: offer.duration_ms,
+    };
+    let (result, blobs) = offered_result(&build_dir, &remote, &offered)?;
+    upload_missing(&*store, blobs).await?;
+    store.update_action_result(remote.digest, result).await
+}
+
+/// Describes `action` on a blocking thread (it may read and hash inputs).
+pub(crate) async fn describe_action(
+    describer: &Arc<ActionDescriber>,
+    build_dir: PathBuf,
+    action: Action,
+) -> Result<RemoteAction> {
+    let describer = describer.clone();
+    tokio::task::spawn_blocking(move || describer.describe(&build_dir, &action))
+        .await
+        .map_err(|e| Error::NotRemotable {
+            why: format!("describing the action panicked: {e}"),
+        })?
+}
+
+impl<S: ResultStore> ActionCache for ResultCache<S> {
+    fn name(&self) -> &'static str {
+        "remote cache"
+    }
+
+    fn restore<'a>(&'a self, query: CacheQuery<'a>) -> BoxFuture<'a, Option<Restored>> {
+        Box::pin(async move {
+            if self.is_down() {
+                return None;
+            }
+            let found = lookup(
+                self.store.clone(),
+                self.describer.clone(),
+                query.build_dir.to_path_buf(),
+                query.action.clone(),
+            );
+            match self.io.run(found).await {
+                Ok(r) => r,
+                Err(e) => {
+                    self.problem(query.events, &e);
+                    None
+                }
+            }
+        })
+    }
+
+    fn store<'a>(&'a self, query: CacheQuery<'a>, offered: Offered<'a>) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if self.is_down() {
+                return;
+            }
+            let offer = OwnedOffer {
+                outputs: offered.outputs.to_vec(),
+                side_outputs: offered.side_outputs.to_vec(),
+                output: offered.output.to_string(),
+                duration_ms: offered.duration_ms,
+            };
+            let sent = upload(
+                self.store.clone(),
+                self.describer.clone(),
+                query.build_dir.to_path_buf(),
+                query.action.clone(),
+                offer,
+            );
+            if let Err(e) = self.io.run(sent).await {
+                self.problem(query.events, &e);
+            }
+        })
+    }
+}
