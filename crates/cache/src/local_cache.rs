@@ -73,7 +73,10 @@ impl LocalCache {
             ),
         };
         if !flag.swap(true, Ordering::SeqCst) {
-            query.events.event(&Event::Notice { message: &message });
+            query.events.event(&Event::Notice {
+                message: &message,
+                warning: true,
+            });
         }
     }
 

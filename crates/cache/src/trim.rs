@@ -67,7 +67,7 @@ pub(crate) fn trim_locked(root: &Path, goal: u64) -> Result<TrimReport, CacheErr
     let sizes: std::collections::HashMap<&Path, u64> =
         files.iter().map(|f| (f.path.as_path(), f.size)).collect();
     let blobs = BlobStore::new(root);
-    entries.sort_by(|a, b| b.modified.cmp(&a.modified));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.modified));
     let mut kept_files: HashSet<PathBuf> = HashSet::new();
     let mut kept_bytes = 0u64;
     let mut full = false;

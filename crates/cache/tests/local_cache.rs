@@ -71,7 +71,7 @@ impl EventSink for Seen {
                 .lock()
                 .unwrap()
                 .push((action.outputs[0].to_string(), output.to_string())),
-            Event::Notice { message } => self.notices.lock().unwrap().push(message.to_string()),
+            Event::Notice { message, .. } => self.notices.lock().unwrap().push(message.to_string()),
             _ => {}
         }
     }

@@ -313,10 +313,11 @@ impl EventSink for Display {
                     return;
                 }
             }
-            Event::Notice { message } => {
+            Event::Notice { message, warning } => {
                 self.refresh(&st);
                 drop(st);
-                self.print(&format!("Warning: {message}\n"));
+                let prefix = if *warning { "Warning" } else { "caravan" };
+                self.print(&format!("{prefix}: {message}\n"));
                 return;
             }
             Event::ActionFinished {

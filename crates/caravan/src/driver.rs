@@ -21,6 +21,7 @@ pub fn run(args: &[String]) -> u8 {
         cli.request.words = cli::build_words(args);
         cli.request.plugin_words = cli::plugin_words(args);
         cli.request.quiet = cli.verbosity == Verbosity::Quiet;
+        cli.request.sharing.verbose = matches!(cli.verbosity, Verbosity::Verbose(n) if n > 0);
         match &cli.info {
             Some(info) => Ok(print_info(info, &cli)),
             None => build(&cli),

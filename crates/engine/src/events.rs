@@ -42,6 +42,9 @@ pub enum Event<'a> {
     Notice {
         /// The message, one line.
         message: &'a str,
+        /// A problem the user should act on (a cache that fails), rather
+        /// than information asked for with `-verbose`.
+        warning: bool,
     },
     /// An action started running.
     ActionStarted {

@@ -16,13 +16,23 @@ impl Notices {
     /// Says `message` through `events` unless something of the same
     /// `kind` was said before.
     pub fn once(&self, events: &dyn EventSink, kind: &str, message: &str) {
+        self.say(events, kind, message, true);
+    }
+
+    /// [`Notices::once`] for information asked for (`-verbose`), not a
+    /// problem.
+    pub fn once_info(&self, events: &dyn EventSink, kind: &str, message: &str) {
+        self.say(events, kind, message, false);
+    }
+
+    fn say(&self, events: &dyn EventSink, kind: &str, message: &str, warning: bool) {
         let first = self
             .said
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(kind.to_string());
         if first {
-            events.event(&Event::Notice { message });
+            events.event(&Event::Notice { message, warning });
         }
     }
 }

@@ -88,7 +88,7 @@ impl RemoteExecutor {
 
     fn say_local(&self, why: &str) {
         if self.verbose {
-            self.notices.once(
+            self.notices.once_info(
                 &*self.events,
                 why,
                 &format!("running locally (not on {}): {why}", self.client.url()),
@@ -174,7 +174,7 @@ impl Executor for RemoteExecutor {
                     // read, a path outside the build dir): this action
                     // runs here, the next ones are still sent.
                     if self.verbose {
-                        self.notices.once(
+                        self.notices.once_info(
                             &*self.events,
                             "cannot describe",
                             &format!(

@@ -8,16 +8,16 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use cache::LocalCache;
 use engine::null_build_record::{self, RecordCheck};
-use engine::{ActionCache, SourceTree, Target};
-use engine::{Digest, Engine, EngineConfig, Error as EngineError, EventSink, LocalExecutor};
+use engine::{Digest, Engine, EngineConfig, Error as EngineError, EventSink};
+use engine::{SourceTree, Target};
 use ocaml::rules::OcamlRules;
 use plugin::PluginRunner;
 
 use crate::error::Error;
 use crate::layout::Layout;
 use crate::request::Request;
+use crate::sharing::Sharing;
 use crate::timings::Timings;
 use crate::{links, run_program};
 
@@ -34,36 +34,20 @@ impl Drop for RunnerGuard {
 
 /// A build ready to run.
 pub struct Build {
-    request: Request,
-    layout: Layout,
-    rules: OcamlRules,
-    targets: Vec<Target>,
-    record: (PathBuf, Digest),
-    timings: Arc<Mutex<Timings>>,
-    _runner: RunnerGuard,
+    pub(crate) request: Request,
+    pub(crate) layout: Layout,
+    pub(crate) rules: OcamlRules,
+    pub(crate) targets: Vec<Target>,
+    /// The null-build record's path and key.
+    pub(crate) record: (PathBuf, Digest),
+    pub(crate) timings: Arc<Mutex<Timings>>,
+    /// The caches and the executor of the session.
+    pub(crate) sharing: Arc<Sharing>,
+    /// Keeps the plugin's process for the build's rules.
+    pub(crate) _runner: RunnerGuard,
 }
 
 impl Build {
-    pub(crate) fn new(
-        request: Request,
-        layout: Layout,
-        rules: OcamlRules,
-        targets: Vec<Target>,
-        record: (PathBuf, Digest),
-        runner: RunnerGuard,
-        timings: Arc<Mutex<Timings>>,
-    ) -> Build {
-        Build {
-            request,
-            layout,
-            rules,
-            targets,
-            record,
-            timings,
-            _runner: runner,
-        }
-    }
-
     /// The request as the plugin left it.
     pub fn request(&self) -> &Request {
         &self.request
@@ -103,14 +87,6 @@ impl Build {
         fresh
     }
 
-    /// The caches the build asks before running an action: the local
-    /// cache unless `-no-cache`.
-    fn cache(&self) -> Option<Arc<dyn ActionCache>> {
-        let sharing = &self.request.sharing;
-        let dir = sharing.cache_dir()?;
-        Some(Arc::new(LocalCache::new(&dir, sharing.cache_max_bytes())))
-    }
-
     /// Builds the targets, sending the engine's events to `events`. On
     /// success the null-build record is written. On failure the error
     /// holds every distinct failure, ordered by target, when the request
@@ -132,8 +108,8 @@ impl Build {
             build_dir: self.layout.build_dir.clone(),
             sources,
             rules: Arc::new(self.rules.clone()),
-            executor: Arc::new(LocalExecutor),
-            cache: self.cache(),
+            executor: self.sharing.executor(&events),
+            cache: self.sharing.cache(),
             events,
             jobs,
             forbid_runs: self.request.nothing_should_be_rebuilt,

@@ -33,6 +33,7 @@ mod report;
 mod request;
 mod run_program;
 mod session;
+mod sharing;
 mod sharing_request;
 mod timings;
 mod unbound_module;

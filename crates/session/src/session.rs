@@ -22,6 +22,7 @@ use crate::error::Error;
 use crate::layout::{Layout, links_made};
 use crate::plugin_binary::{self, Plugin};
 use crate::request::Request;
+use crate::sharing::Sharing;
 use crate::timings::Timings;
 use crate::{documentation, dot_merlin, hygiene_check, links, null_build_key};
 
@@ -43,6 +44,8 @@ pub fn ppx_driver_enabled() -> bool {
 
 /// An open session.
 pub struct Session {
+    /// The caches and executor every build of the session uses.
+    sharing: Arc<Sharing>,
     request: Request,
     layout: Layout,
     toolchain: Toolchain,
@@ -74,7 +77,11 @@ impl Session {
         timings.mark("toolchain");
         let plugin = prepare_plugin(&request, &layout, &toolchain)?;
         let ppx_driver = request.ppx_driver.unwrap_or_else(ppx_driver_enabled);
+        let building = !request.targets.is_empty() && !request.clean;
+        let sharing = Arc::new(Sharing::open(&request.sharing, &toolchain, building));
+        timings.mark("sharing");
         Ok(Session {
+            sharing,
             toolchain,
             request,
             layout,
@@ -181,15 +188,16 @@ impl Session {
         }
         let targets: Vec<Target> = request.targets.iter().map(|t| rules.locate(t)).collect();
         self.mark("rules");
-        Ok(Some(Build::new(
+        Ok(Some(Build {
             request,
             layout,
             rules,
             targets,
-            (record, key),
-            runner,
-            self.timings.clone(),
-        )))
+            record: (record, key),
+            _runner: runner,
+            timings: self.timings.clone(),
+            sharing: self.sharing.clone(),
+        }))
     }
 
     /// How many times the toolchain was looked for: once per session,

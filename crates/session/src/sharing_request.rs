@@ -22,6 +22,8 @@ pub struct SharingRequest {
     pub remote_headers: Vec<(String, String)>,
     /// `-remote-ca FILE`: the certificate authority of a `grpcs://` server.
     pub remote_ca: Option<PathBuf>,
+    /// `-verbose`: say once why actions run locally under `-remote-exec`.
+    pub verbose: bool,
 }
 
 impl Default for SharingRequest {
@@ -34,6 +36,7 @@ impl Default for SharingRequest {
             remote_instance: String::new(),
             remote_headers: Vec::new(),
             remote_ca: None,
+            verbose: false,
         }
     }
 }

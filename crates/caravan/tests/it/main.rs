@@ -31,6 +31,7 @@ mod plugin_dep;
 mod plugins;
 mod ppx_driver;
 mod preprocessors;
+mod remote;
 mod scanning;
 mod shared_cache;
 mod side_by_side;

@@ -183,7 +183,7 @@ impl EventSink for Recorder {
             Event::ActionFinished { output, .. } => format!("finished {output}"),
             Event::ActionFailed { failure, .. } => format!("failed {}", failure.output),
             Event::ActionRestored { origin, output, .. } => format!("restored {origin} {output}"),
-            Event::Notice { message } => format!("notice {message}"),
+            Event::Notice { message, .. } => format!("notice {message}"),
             _ => return,
         };
         self.0.lock().unwrap().push(line);

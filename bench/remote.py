@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+# remote.py — what the caches and remote execution are worth on a
+# generated project: each build is a cold build of a fresh copy (no
+# _build), with
+#   cold          -no-cache: nothing shared (the reference)
+#   local-miss    an empty local cache (the cost of storing everything)
+#   local-warm    (a) a local cache a previous clone filled
+#   remote-miss   an empty local cache and -remote-cache on a server that
+#                 has never seen these sources (the cost of a miss)
+#   remote-warm   (b) an empty local cache and a remote cache another
+#                 clone filled
+#   http-warm     (b) the same through the Bazel HTTP cache (nginx)
+#   remote-exec   (c) -remote-exec: every compilation on the server's
+#                 workers (empty caches)
+# The sources of every "miss" and "exec" build get a fresh seed comment
+# in each file, so that no cache anywhere knows them, and the cold build
+# it is compared with is of the same sources.
+#
+# Usage: bench/remote.py [--modules 1000] [--runs 3] [--reapi URL] [--http URL]
+#   URLs default to CARAVAN_TEST_REAPI / CARAVAN_TEST_HTTP_CACHE (written
+#   by scripts/remote-server.sh start); scenarios without a server are
+#   skipped.  caravan is target/release/caravan unless CARAVAN is set.
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import measure  # noqa: E402
+
+
+def generate(modules, out):
+    subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), "--modules",
+                    str(modules), out], check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(out, "manifest.json")) as f:
+        return json.load(f)
+
+
+def fresh_copy(src, dest, salt=None):
+    """A clone of the sources; with a salt, every .ml and .mli gets a
+    comment naming it, so that its digest is new to every cache."""
+    if os.path.exists(dest):
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest)
+    if salt is None:
+        return
+    for root, _dirs, files in os.walk(dest):
+        for name in files:
+            if name.endswith((".ml", ".mli")):
+                with open(os.path.join(root, name), "a") as f:
+                    f.write(f"(* salt {salt} *)\n")
+
+
+def argv(caravan, manifest, extra):
+    args = [caravan] + extra + ["-j", "2", "-cflag", "-g", "-lflag", "-g"]
+    if manifest["folders"]:
+        args += ["-Is", ",".join(manifest["folders"])]
+    return args + ["main.native"]
+
+
+def build(caravan, manifest, tree, extra, cache_dir, logs, name):
+    env = dict(os.environ)
+    env["CARAVAN_CACHE_DIR"] = cache_dir
+    env["LC_ALL"] = "C"
+    log = os.path.join(logs, f"{name}.log")
+    run = measure.run(argv(caravan, manifest, extra), tree, log, 1800, env=env)
+    if run.status != "ok":
+        raise SystemExit(f"{name}: {run.status}, see {log}")
+    got = subprocess.run(["./main.native"], cwd=tree, capture_output=True, text=True).stdout
+    if got != manifest["expected"]:
+        raise SystemExit(f"{name}: the program printed {got!r}, expected {manifest['expected']!r}")
+    return run
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="bench/remote.py", description=__doc__)
+    ap.add_argument("--modules", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--reapi", default=os.environ.get("CARAVAN_TEST_REAPI"))
+    ap.add_argument("--http", default=os.environ.get("CARAVAN_TEST_HTTP_CACHE"))
+    ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "caravan-bench-remote"))
+    args = ap.parse_args()
+    caravan = os.environ.get("CARAVAN") or os.path.join(HERE, "..", "target", "release", "caravan")
+    caravan = os.path.abspath(caravan)
+    if os.path.exists(args.work):
+        shutil.rmtree(args.work)
+    os.makedirs(args.work)
+    logs = os.path.join(args.work, "logs")
+    os.makedirs(logs)
+    project = os.path.join(args.work, "project")
+    manifest = generate(args.modules, project)
+    src = os.path.join(project, "src")
+    tree = os.path.join(args.work, "tree")
+    times = {}
+
+    def timed(scenario, extra, cache_dir, salt=None, run_no=0):
+        fresh_copy(src, tree, salt)
+        r = build(caravan, manifest, tree, extra, cache_dir, logs, f"{scenario}-{run_no}")
+        times.setdefault(scenario, []).append((r.seconds, r.cpu_seconds))
+        print(f"  {scenario:12} run {run_no}: {r.seconds:7.2f} s, CPU {r.cpu_seconds:7.2f} s",
+              flush=True)
+
+    def empty_dir(name):
+        d = os.path.join(args.work, name)
+        if os.path.exists(d):
+            shutil.rmtree(d)
+        os.makedirs(d)
+        return d
+
+    warm_local = empty_dir("warm-local")
+    fresh_copy(src, tree)
+    build(caravan, manifest, tree, [], warm_local, logs, "fill-local")
+    if args.reapi:
+        fresh_copy(src, tree)
+        build(caravan, manifest, tree, ["-remote-cache", args.reapi], empty_dir("x"), logs,
+              "fill-remote")
+    if args.http:
+        fresh_copy(src, tree)
+        build(caravan, manifest, tree, ["-remote-cache", args.http], empty_dir("x"), logs,
+              "fill-http")
+    for i in range(args.runs):
+        salt = f"{os.getpid()}-{i}"
+        timed("cold", ["-no-cache"], empty_dir("none"), salt, i)
+        timed("local-miss", [], empty_dir("local-miss"), salt + "-l", i)
+        timed("local-warm", [], warm_local, None, i)
+        if args.reapi:
+            timed("remote-miss", ["-remote-cache", args.reapi], empty_dir("rm"), salt + "-r", i)
+            timed("remote-warm", ["-remote-cache", args.reapi], empty_dir("rw"), None, i)
+            timed("remote-exec", ["-remote-exec", args.reapi], empty_dir("re"), salt + "-e", i)
+        if args.http:
+            timed("http-warm", ["-remote-cache", args.http], empty_dir("hw"), None, i)
+
+    cold = statistics.median(t for t, _ in times["cold"])
+    print(f"\n{args.modules} modules, {args.runs} runs, medians (elapsed s, CPU s, cold / scenario):")
+    print("| scenario | elapsed (s) | CPU (s) | against cold |")
+    print("|---|---|---|---|")
+    for name, runs in times.items():
+        wall = statistics.median(t for t, _ in runs)
+        cpu = statistics.median(c for _, c in runs)
+        ratio = f"{cold / wall:.1f}x faster" if wall < cold else f"{wall / cold:.2f}x the time"
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {ratio} |")
+    with open(os.path.join(args.work, "results.json"), "w") as f:
+        json.dump(times, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
