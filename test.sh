@@ -25,6 +25,22 @@ if ! list_errors="$(ocamlfind list 2>&1 >/dev/null)"; then
   exit 1
 fi
 
+# What this script builds with caravan (the corpus) uses a local cache of
+# its own, so that the machine's ~/.cache is left alone; the tests give
+# each test process one of its own.
+test_cache="$(mktemp -d "${TMPDIR:-/tmp}/caravan-test-cache.XXXXXX")"
+export CARAVAN_CACHE_DIR="$test_cache"
+# This run's remote test servers (started below) and its cache go when it
+# ends, however it ends.
+remote_state="${TMPDIR:-/tmp}/caravan-remote-test.$$"
+remote_env=(CARAVAN_REMOTE_STATE="$remote_state" CARAVAN_REMOTE_PORT=50072
+  CARAVAN_REMOTE_HTTP_PORT=8090 CARAVAN_REMOTE_PG_PORT=54330)
+cleanup() {
+  env "${remote_env[@]}" scripts/remote-server.sh stop >/dev/null 2>&1 || true
+  rm -rf "$test_cache"
+}
+trap cleanup EXIT
+
 # No module of a crate leads back to itself through its imports, paths
 # and doc links (scripts/module-cycles.py says how it reads them).
 echo "module-cycles: checking that no crate has an import circle between its modules"
@@ -49,6 +65,22 @@ else
   echo "corpus: skipped, the sources of uutf and ocamlmod are not in $corpus_cache" \
     "(scripts/corpus.sh --fetch-only fetches them)"
 fi
+# The remote tests run against real servers on loopback: BuildGrid with
+# its test workers and nginx as an HTTP cache (scripts/remote-server.sh),
+# on ports and in a folder of this run's own, stopped when the script ends.
+echo "remote: starting the test servers (BuildGrid, its workers, nginx; the first time installs them)..."
+if env "${remote_env[@]}" scripts/remote-server.sh start >"${TMPDIR:-/tmp}/caravan-remote-start.$$.log" 2>&1; then
+  set -a
+  # shellcheck disable=SC1091
+  . "$remote_state/env"
+  set +a
+  echo "remote: servers ready ($CARAVAN_TEST_REAPI, $CARAVAN_TEST_HTTP_CACHE)"
+else
+  echo "remote: the test servers could not be started, so the remote tests will say they are" \
+    "skipped; why:"
+  tail -n 5 "${TMPDIR:-/tmp}/caravan-remote-start.$$.log" | sed 's/^/  /'
+fi
+rm -f "${TMPDIR:-/tmp}/caravan-remote-start.$$.log"
 echo "tests: building and running every test of the workspace..."
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast
