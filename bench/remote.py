@@ -12,9 +12,9 @@
 #   http-warm     (b) the same through the Bazel HTTP cache (nginx)
 #   remote-exec   (c) -remote-exec: every compilation on the server's
 #                 workers (empty caches)
-# The sources of every "miss" and "exec" build get a fresh seed comment
-# in each file, so that no cache anywhere knows them, and the cold build
-# it is compared with is of the same sources.
+# The sources of every "miss" and "exec" build get a fresh salt in each
+# module, so that no cache anywhere knows them or their compiled files;
+# the cold builds are salted the same way.
 #
 # Usage: bench/remote.py [--modules 1000] [--runs 3] [--reapi URL] [--http URL]
 #   URLs default to CARAVAN_TEST_REAPI / CARAVAN_TEST_HTTP_CACHE (written
@@ -43,8 +43,10 @@ def generate(modules, out):
 
 
 def fresh_copy(src, dest, salt=None):
-    """A clone of the sources; with a salt, every .ml and .mli gets a
-    comment naming it, so that its digest is new to every cache."""
+    """A clone of the sources; with a salt, every module gets a value
+    holding it (and every interface its declaration), so that every
+    compiled file, not only every source, is new to every cache (a salt
+    in a comment would leave the objects, hence the links, as they were)."""
     if os.path.exists(dest):
         shutil.rmtree(dest)
     shutil.copytree(src, dest)
@@ -52,9 +54,14 @@ def fresh_copy(src, dest, salt=None):
         return
     for root, _dirs, files in os.walk(dest):
         for name in files:
-            if name.endswith((".ml", ".mli")):
-                with open(os.path.join(root, name), "a") as f:
-                    f.write(f"(* salt {salt} *)\n")
+            if name.endswith(".ml"):
+                line = f'let caravan_bench_salt = "{salt}"\n'
+            elif name.endswith(".mli"):
+                line = "val caravan_bench_salt : string\n"
+            else:
+                continue
+            with open(os.path.join(root, name), "a") as f:
+                f.write(line)
 
 
 def argv(caravan, manifest, extra):
