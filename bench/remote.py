@@ -17,6 +17,7 @@
 # the cold builds are salted the same way.
 #
 # Usage: bench/remote.py [--modules 1000] [--runs 3] [--reapi URL] [--http URL]
+#                        [--scenarios cold,local-miss,...]
 #   URLs default to CARAVAN_TEST_REAPI / CARAVAN_TEST_HTTP_CACHE (written
 #   by scripts/remote-server.sh start); scenarios without a server are
 #   skipped.  caravan is target/release/caravan unless CARAVAN is set.
@@ -91,6 +92,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--reapi", default=os.environ.get("CARAVAN_TEST_REAPI"))
     ap.add_argument("--http", default=os.environ.get("CARAVAN_TEST_HTTP_CACHE"))
+    ap.add_argument("--scenarios", default="cold,local-miss,local-warm,remote-miss,remote-warm,"
+                    "remote-exec,http-warm", help="which scenarios run (cold always does)")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "caravan-bench-remote"))
     args = ap.parse_args()
     caravan = os.environ.get("CARAVAN") or os.path.join(HERE, "..", "target", "release", "caravan")
@@ -106,7 +109,11 @@ def main():
     tree = os.path.join(args.work, "tree")
     times = {}
 
+    wanted = set(args.scenarios.split(",")) | {"cold"}
+
     def timed(scenario, extra, cache_dir, salt=None, run_no=0):
+        if scenario not in wanted:
+            return
         fresh_copy(src, tree, salt)
         r = build(caravan, manifest, tree, extra, cache_dir, logs, f"{scenario}-{run_no}")
         times.setdefault(scenario, []).append((r.seconds, r.cpu_seconds))

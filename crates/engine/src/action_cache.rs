@@ -71,8 +71,18 @@ pub trait ActionCache: Send + Sync + 'static {
     fn restore<'a>(&'a self, query: CacheQuery<'a>) -> BoxFuture<'a, Option<Restored>>;
 
     /// Stores the result of a successful run. Failures are reported through
-    /// `query.events`, never returned.
+    /// `query.events`, never returned. A cache may go on storing in the
+    /// background (an upload) once it has taken what it needs from the
+    /// build directory's state it cannot rely on later.
     fn store<'a>(&'a self, query: CacheQuery<'a>, offered: Offered<'a>) -> BoxFuture<'a, ()>;
+
+    /// Waits for the stores still going on in the background, reporting
+    /// their failures through `events`; the engine calls it when a build's
+    /// tasks are over, so that no result is lost when the process ends.
+    fn flush<'a>(&'a self, events: &'a dyn EventSink) -> BoxFuture<'a, ()> {
+        let _ = events;
+        Box::pin(async {})
+    }
 }
 
 /// Caches asked in order; a hit in one is stored into those before it.
@@ -129,6 +139,14 @@ impl ActionCache for CacheChain {
         Box::pin(async move {
             for cache in &self.caches {
                 cache.store(query, offered).await;
+            }
+        })
+    }
+
+    fn flush<'a>(&'a self, events: &'a dyn EventSink) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            for cache in &self.caches {
+                cache.flush(events).await;
             }
         })
     }

@@ -215,6 +215,9 @@ impl Engine {
         if self.inner.keep_going && results.iter().any(|r| r.is_err()) {
             self.inner.settle().await;
         }
+        if let Some(cache) = &self.inner.cache {
+            cache.flush(&*self.inner.events).await;
+        }
         results
     }
 

@@ -56,6 +56,15 @@ impl IoRuntime {
         }
     }
 
+    /// Starts `f` on the remote's runtime without waiting for it; the
+    /// handle gives its result (dropping the handle does not stop it).
+    pub fn spawn<T: Send + 'static>(
+        &self,
+        f: impl Future<Output = Result<T>> + Send + 'static,
+    ) -> JoinHandle<Result<T>> {
+        self.handle.spawn(f)
+    }
+
     /// Runs `f` on the remote's runtime from code that is not async.
     /// Must not be called from a runtime's thread.
     pub fn block_on<T>(&self, f: impl Future<Output = T>) -> T {

@@ -5,18 +5,21 @@
 //! A lookup describes the action to REAPI (the digest of its `Action`
 //! message is the key), asks for its result, downloads and checks every
 //! output and writes them into the build directory. A store uploads the
-//! outputs the server does not hold, then the result. The cache never fails
+//! outputs the server does not hold, then the result, in the background
+//! (the action's dependents do not wait for the network); the engine's
+//! `flush` at the end of the build waits for the uploads. The cache never fails
 //! a build: when the server cannot be reached or answers errors, it says so
 //! once and answers "miss" (and stores nothing) for the rest of the
 //! session, so that a dead server costs one timeout, not one per action.
 //! A blob with the wrong digest is refused: the lookup is a miss, said once.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use engine::{Action, ActionCache, CacheQuery, Digest, EventSink, Offered, Restored, Target};
 use futures::future::BoxFuture;
+use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
 use crate::http_store::HttpStore;
@@ -37,8 +40,11 @@ pub struct ResultCache<S: ResultStore> {
     store: Arc<S>,
     describer: Arc<ActionDescriber>,
     io: Arc<IoRuntime>,
-    down: AtomicBool,
+    /// Set when the server failed: the cache is off for the session.
+    down: Arc<AtomicBool>,
     notices: Notices,
+    /// Uploads going on in the background, awaited by `flush`.
+    pending: Mutex<Vec<JoinHandle<Result<()>>>>,
 }
 
 impl<S: ResultStore> ResultCache<S> {
@@ -53,8 +59,9 @@ impl<S: ResultStore> ResultCache<S> {
             store,
             describer,
             io,
-            down: AtomicBool::new(false),
+            down: Arc::new(AtomicBool::new(false)),
             notices: Notices::default(),
+            pending: Mutex::new(Vec::new()),
         }
     }
 
@@ -79,6 +86,7 @@ impl<S: ResultStore> ResultCache<S> {
                 &format!("remote cache at {url} not used for an action: {e}"),
             ),
             _ => {
+                debug_assert!(is_fault(e));
                 self.down.store(true, Ordering::SeqCst);
                 self.notices.once(
                     events,
@@ -88,6 +96,19 @@ impl<S: ResultStore> ResultCache<S> {
             }
         }
     }
+}
+
+/// Whether `e` is the server's fault, which turns the cache off (what
+/// `ResultCache::problem` reports as such).
+fn is_fault(e: &Error) -> bool {
+    !matches!(
+        e,
+        Error::WrongDigest { .. }
+            | Error::Decode { .. }
+            | Error::MissingBlob { .. }
+            | Error::Io { .. }
+            | Error::NotRemotable { .. }
+    )
 }
 
 /// Looks `action` up in `store` and writes its outputs into `build_dir`.
@@ -187,6 +208,8 @@ impl<S: ResultStore> ActionCache for ResultCache<S> {
         })
     }
 
+    /// Starts the upload in the background: the action's dependents need
+    /// not wait for the network. `flush` waits for it.
     fn store<'a>(&'a self, query: CacheQuery<'a>, offered: Offered<'a>) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             if self.is_down() {
@@ -205,8 +228,45 @@ impl<S: ResultStore> ActionCache for ResultCache<S> {
                 query.action.clone(),
                 offer,
             );
-            if let Err(e) = self.io.run(sent).await {
-                self.problem(query.events, &e);
+            let down = self.down.clone();
+            let task = self.io.spawn(async move {
+                if down.load(Ordering::SeqCst) {
+                    return Ok(());
+                }
+                let sent = sent.await;
+                if let Err(e) = &sent
+                    && is_fault(e)
+                {
+                    down.store(true, Ordering::SeqCst);
+                }
+                sent
+            });
+            self.pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(task);
+        })
+    }
+
+    fn flush<'a>(&'a self, events: &'a dyn EventSink) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            loop {
+                let tasks: Vec<_> =
+                    std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+                if tasks.is_empty() {
+                    return;
+                }
+                for task in tasks {
+                    let outcome = match task.await {
+                        Ok(r) => r,
+                        Err(e) => Err(Error::Execution {
+                            message: format!("an upload ended early: {e}"),
+                        }),
+                    };
+                    if let Err(e) = outcome {
+                        self.problem(events, &e);
+                    }
+                }
             }
         })
     }
