@@ -9,12 +9,15 @@
 #                 has never seen these sources (the cost of a miss)
 #   remote-warm   (b) an empty local cache and a remote cache another
 #                 clone filled
+#   http-miss     the cost of a miss through the Bazel HTTP cache (nginx)
 #   http-warm     (b) the same through the Bazel HTTP cache (nginx)
 #   remote-exec   (c) -remote-exec: every compilation on the server's
 #                 workers (empty caches)
 # The sources of every "miss" and "exec" build get a fresh salt in each
 # module, so that no cache anywhere knows them or their compiled files;
-# the cold builds are salted the same way.
+# the cold builds are salted the same way.  The servers run on this
+# machine and share its cores with the build: their CPU time during each
+# build is reported beside the build's own.
 #
 # Usage: bench/remote.py [--modules 1000] [--runs 3] [--reapi URL] [--http URL]
 #                        [--scenarios cold,local-miss,...]
@@ -34,6 +37,40 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import measure  # noqa: E402
+
+
+def server_cpu_seconds():
+    """CPU time used so far by the test servers of scripts/remote-server.sh
+    (BuildGrid, its workers, PostgreSQL, nginx): they share this machine's
+    cores with the build, so a scenario's cost includes theirs."""
+    state = os.environ.get("CARAVAN_REMOTE_STATE", "/tmp/caravan-remote")
+    pids = set()
+    try:
+        for name in os.listdir(state):
+            if name.endswith(".pid"):
+                with open(os.path.join(state, name)) as f:
+                    pids.add(f.read().strip())
+    except OSError:
+        return 0.0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if b"postgres" in cmd or b"nginx" in cmd:
+            pids.add(pid)
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += sum(int(x) for x in fields[11:15])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def generate(modules, out):
@@ -93,7 +130,7 @@ def main():
     ap.add_argument("--reapi", default=os.environ.get("CARAVAN_TEST_REAPI"))
     ap.add_argument("--http", default=os.environ.get("CARAVAN_TEST_HTTP_CACHE"))
     ap.add_argument("--scenarios", default="cold,local-miss,local-warm,remote-miss,remote-warm,"
-                    "remote-exec,http-warm", help="which scenarios run (cold always does)")
+                    "remote-exec,http-miss,http-warm", help="which scenarios run (cold always does)")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "caravan-bench-remote"))
     args = ap.parse_args()
     caravan = os.environ.get("CARAVAN") or os.path.join(HERE, "..", "target", "release", "caravan")
@@ -115,10 +152,12 @@ def main():
         if scenario not in wanted:
             return
         fresh_copy(src, tree, salt)
+        before = server_cpu_seconds()
         r = build(caravan, manifest, tree, extra, cache_dir, logs, f"{scenario}-{run_no}")
-        times.setdefault(scenario, []).append((r.seconds, r.cpu_seconds))
-        print(f"  {scenario:12} run {run_no}: {r.seconds:7.2f} s, CPU {r.cpu_seconds:7.2f} s",
-              flush=True)
+        server = server_cpu_seconds() - before
+        times.setdefault(scenario, []).append((r.seconds, r.cpu_seconds, server))
+        print(f"  {scenario:12} run {run_no}: {r.seconds:7.2f} s, CPU {r.cpu_seconds:7.2f} s,"
+              f" servers' CPU {server:6.2f} s", flush=True)
 
     def empty_dir(name):
         d = os.path.join(args.work, name)
@@ -148,17 +187,20 @@ def main():
             timed("remote-warm", ["-remote-cache", args.reapi], empty_dir("rw"), None, i)
             timed("remote-exec", ["-remote-exec", args.reapi], empty_dir("re"), salt + "-e", i)
         if args.http:
+            timed("http-miss", ["-remote-cache", args.http], empty_dir("hm"), salt + "-h", i)
             timed("http-warm", ["-remote-cache", args.http], empty_dir("hw"), None, i)
 
-    cold = statistics.median(t for t, _ in times["cold"])
-    print(f"\n{args.modules} modules, {args.runs} runs, medians (elapsed s, CPU s, cold / scenario):")
-    print("| scenario | elapsed (s) | CPU (s) | against cold |")
-    print("|---|---|---|---|")
+    cold = statistics.median(t for t, _, _ in times["cold"])
+    print(f"\n{args.modules} modules, {args.runs} runs, medians:")
+    print("| scenario | elapsed (s) | CPU of caravan and the compilers (s) |"
+          " CPU of the servers (s) | against cold |")
+    print("|---|---|---|---|---|")
     for name, runs in times.items():
-        wall = statistics.median(t for t, _ in runs)
-        cpu = statistics.median(c for _, c in runs)
+        wall = statistics.median(t for t, _, _ in runs)
+        cpu = statistics.median(c for _, c, _ in runs)
+        server = statistics.median(v for _, _, v in runs)
         ratio = f"{cold / wall:.1f}x faster" if wall < cold else f"{wall / cold:.2f}x the time"
-        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {ratio} |")
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {server:.2f} | {ratio} |")
     with open(os.path.join(args.work, "results.json"), "w") as f:
         json.dump(times, f, indent=1)
 

@@ -13,6 +13,7 @@
 //! session, so that a dead server costs one timeout, not one per action.
 //! A blob with the wrong digest is refused: the lookup is a miss, said once.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -43,8 +44,29 @@ pub struct ResultCache<S: ResultStore> {
     /// Set when the server failed: the cache is off for the session.
     down: Arc<AtomicBool>,
     notices: Notices,
-    /// Uploads going on in the background, awaited by `flush`.
+    /// Results waiting to be uploaded, and whether a task uploads them.
+    queue: Arc<Mutex<Queue>>,
+    /// The tasks that uploaded or upload the queue, awaited by `flush`.
     pending: Mutex<Vec<JoinHandle<Result<()>>>>,
+    /// The descriptions of the actions a lookup missed, by engine key,
+    /// kept for their upload (describing hashes every input again).
+    described: Mutex<HashMap<Digest, RemoteAction>>,
+}
+
+/// Results offered and not uploaded yet.
+#[derive(Default)]
+struct Queue {
+    offers: Vec<Upload>,
+    draining: bool,
+}
+
+/// One run's result to upload.
+struct Upload {
+    build_dir: PathBuf,
+    action: Action,
+    /// The description made by the lookup, when there was one.
+    remote: Option<RemoteAction>,
+    offer: OwnedOffer,
 }
 
 impl<S: ResultStore> ResultCache<S> {
@@ -61,7 +83,9 @@ impl<S: ResultStore> ResultCache<S> {
             io,
             down: Arc::new(AtomicBool::new(false)),
             notices: Notices::default(),
+            queue: Arc::new(Mutex::new(Queue::default())),
             pending: Mutex::new(Vec::new()),
+            described: Mutex::new(HashMap::new()),
         }
     }
 
@@ -112,25 +136,26 @@ fn is_fault(e: &Error) -> bool {
 }
 
 /// Looks `action` up in `store` and writes its outputs into `build_dir`.
+/// On a miss, gives the action's description back, for its upload.
 async fn lookup<S: ResultStore>(
     store: Arc<S>,
     describer: Arc<ActionDescriber>,
     build_dir: PathBuf,
     action: Action,
-) -> Result<Option<Restored>> {
+) -> Result<std::result::Result<Restored, RemoteAction>> {
     let remote = describe_action(&describer, build_dir.clone(), action).await?;
     let inline = remote.outputs.iter().map(|t| t.to_string()).collect();
     let Some(result) = store.get_action_result(remote.digest, inline).await? else {
-        return Ok(None);
+        return Ok(Err(remote));
     };
     if result.exit_code != 0 {
-        return Ok(None);
+        return Ok(Err(remote));
     }
     let Some(files) = ResultFiles::fetch(&*store, &remote, &result, true).await? else {
-        return Ok(None);
+        return Ok(Err(remote));
     };
     let output = files.write(&build_dir, &remote)?;
-    Ok(Some(Restored {
+    Ok(Ok(Restored {
         output,
         duration_ms: files
             .duration
@@ -148,24 +173,74 @@ struct OwnedOffer {
     duration_ms: u32,
 }
 
-/// Uploads the result of a successful run of `action`.
-async fn upload<S: ResultStore>(
+/// Uploads what is queued until the queue is empty: every result
+/// described, the contents they name uploaded together, then each result.
+/// Stops at the first failure (the server's fault turns the cache off, and
+/// what is still queued is dropped).
+async fn drain<S: ResultStore>(
+    queue: Arc<Mutex<Queue>>,
     store: Arc<S>,
     describer: Arc<ActionDescriber>,
-    build_dir: PathBuf,
-    action: Action,
-    offer: OwnedOffer,
+    down: Arc<AtomicBool>,
 ) -> Result<()> {
-    let remote = describe_action(&describer, build_dir.clone(), action).await?;
-    let offered = Offered {
-        outputs: &offer.outputs,
-        side_outputs: &offer.side_outputs,
-        output: &offer.output,
-        duration_ms: offer.duration_ms,
-    };
-    let (result, blobs) = offered_result(&build_dir, &remote, &offered)?;
-    upload_missing(&*store, blobs).await?;
-    store.update_action_result(remote.digest, result).await
+    loop {
+        let offers = {
+            let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
+            if q.offers.is_empty() || down.load(Ordering::SeqCst) {
+                q.offers.clear();
+                q.draining = false;
+                return Ok(());
+            }
+            std::mem::take(&mut q.offers)
+        };
+        let sent = upload_all(&*store, &describer, offers).await;
+        if let Err(e) = sent {
+            if is_fault(&e) {
+                down.store(true, Ordering::SeqCst);
+            }
+            let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
+            q.offers.clear();
+            q.draining = false;
+            return Err(e);
+        }
+    }
+}
+
+/// Uploads the results of several successful runs.
+async fn upload_all<S: ResultStore>(
+    store: &S,
+    describer: &Arc<ActionDescriber>,
+    offers: Vec<Upload>,
+) -> Result<()> {
+    let described = futures::future::join_all(offers.iter().map(|u| async {
+        match &u.remote {
+            Some(r) => Ok(r.clone()),
+            None => describe_action(describer, u.build_dir.clone(), u.action.clone()).await,
+        }
+    }))
+    .await;
+    let mut results = Vec::with_capacity(offers.len());
+    let mut blobs = Vec::new();
+    for (upload, remote) in offers.iter().zip(described) {
+        let remote = remote?;
+        let offered = Offered {
+            outputs: &upload.offer.outputs,
+            side_outputs: &upload.offer.side_outputs,
+            output: &upload.offer.output,
+            duration_ms: upload.offer.duration_ms,
+        };
+        let (result, named) = offered_result(&upload.build_dir, &remote, &offered)?;
+        blobs.extend(named);
+        results.push((remote.digest, result));
+    }
+    upload_missing(store, blobs).await?;
+    let updates = results
+        .into_iter()
+        .map(|(digest, result)| store.update_action_result(digest, result));
+    for r in futures::future::join_all(updates).await {
+        r?;
+    }
+    Ok(())
 }
 
 /// Describes `action` on a blocking thread (it may read and hash inputs).
@@ -199,7 +274,14 @@ impl<S: ResultStore> ActionCache for ResultCache<S> {
                 query.action.clone(),
             );
             match self.io.run(found).await {
-                Ok(r) => r,
+                Ok(Ok(restored)) => Some(restored),
+                Ok(Err(described)) => {
+                    self.described
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(*query.key, described);
+                    None
+                }
                 Err(e) => {
                     self.problem(query.events, &e);
                     None
@@ -208,43 +290,49 @@ impl<S: ResultStore> ActionCache for ResultCache<S> {
         })
     }
 
-    /// Starts the upload in the background: the action's dependents need
-    /// not wait for the network. `flush` waits for it.
+    /// Queues the upload: the action's dependents need not wait for the
+    /// network. One task at a time uploads everything queued, the contents
+    /// of many results in one `FindMissingBlobs` and a few batches (a
+    /// server's work, on the same machine or not, is mostly per call).
+    /// `flush` waits for the queue to empty.
     fn store<'a>(&'a self, query: CacheQuery<'a>, offered: Offered<'a>) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             if self.is_down() {
                 return;
             }
-            let offer = OwnedOffer {
-                outputs: offered.outputs.to_vec(),
-                side_outputs: offered.side_outputs.to_vec(),
-                output: offered.output.to_string(),
-                duration_ms: offered.duration_ms,
-            };
-            let sent = upload(
-                self.store.clone(),
-                self.describer.clone(),
-                query.build_dir.to_path_buf(),
-                query.action.clone(),
-                offer,
-            );
-            let down = self.down.clone();
-            let task = self.io.spawn(async move {
-                if down.load(Ordering::SeqCst) {
-                    return Ok(());
-                }
-                let sent = sent.await;
-                if let Err(e) = &sent
-                    && is_fault(e)
-                {
-                    down.store(true, Ordering::SeqCst);
-                }
-                sent
-            });
-            self.pending
+            let remote = self
+                .described
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(task);
+                .remove(query.key);
+            let upload = Upload {
+                build_dir: query.build_dir.to_path_buf(),
+                action: query.action.clone(),
+                remote,
+                offer: OwnedOffer {
+                    outputs: offered.outputs.to_vec(),
+                    side_outputs: offered.side_outputs.to_vec(),
+                    output: offered.output.to_string(),
+                    duration_ms: offered.duration_ms,
+                },
+            };
+            let start = {
+                let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+                q.offers.push(upload);
+                !std::mem::replace(&mut q.draining, true)
+            };
+            if start {
+                let task = self.io.spawn(drain(
+                    self.queue.clone(),
+                    self.store.clone(),
+                    self.describer.clone(),
+                    self.down.clone(),
+                ));
+                self.pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(task);
+            }
         })
     }
 
@@ -254,6 +342,11 @@ impl<S: ResultStore> ActionCache for ResultCache<S> {
                 let tasks: Vec<_> =
                     std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
                 if tasks.is_empty() {
+                    // Descriptions of actions that failed, never offered.
+                    self.described
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .clear();
                     return;
                 }
                 for task in tasks {

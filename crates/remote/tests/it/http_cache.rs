@@ -121,55 +121,9 @@ async fn a_blob_with_the_wrong_digest_is_refused_and_said_once() {
     assert_eq!(second.built("hello.upper"), content.to_uppercase());
 }
 
-/// Records events and cuts a relay once the first action finished.
-struct CutAfterFirst {
-    inner: Recorder,
-    cutter: Cutter,
-}
-
-impl engine::EventSink for CutAfterFirst {
-    fn event(&self, event: &engine::Event<'_>) {
-        if let engine::Event::ActionFinished { .. } = event {
-            self.cutter.cut();
-        }
-        self.inner.event(event);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cache_gone_mid_build_is_said_once_and_the_build_finishes() {
     let Some(url) = http_cache_url() else { return };
-    let relay = Relay::start(authority(&url)).await;
-    let remote = remote::connect(options(&format!("http://{}", relay.addr)))
-        .await
-        .unwrap();
-    let nonce = nonce();
-    let content = format!("{nonce}\n");
-    let rules = [
-        Step::new("cp a b", &["a"], &["b"]),
-        Step::new("cp b c", &["b"], &["c"]),
-        Step::new("cp c d", &["c"], &["d"]),
-    ];
-    let events = Arc::new(CutAfterFirst {
-        inner: Recorder::default(),
-        cutter: relay.cutter(),
-    });
-    let p = Project::new(&[("a", content.as_str())]);
-    p.build(
-        &rules,
-        &["d"],
-        local(),
-        Some(remote.cache()),
-        events.clone(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(p.built("d"), content);
-    assert_eq!(events.inner.lines("started").len(), 3);
-    let notices = events.inner.lines("notice");
-    assert_eq!(notices.len(), 1, "{notices:?}");
-    assert!(
-        notices[0].contains("remote cache at http://"),
-        "{notices:?}"
-    );
+    let notice = build_with_a_cache_cut_mid_build("http", &url).await;
+    assert!(notice.contains("remote cache at http://"), "{notice}");
 }

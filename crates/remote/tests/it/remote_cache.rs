@@ -102,56 +102,8 @@ async fn another_platform_never_gets_the_result() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_gone_mid_build_is_said_once_and_the_build_finishes() {
     let Some(url) = reapi_url() else { return };
-    let relay = Relay::start(authority(&url)).await;
-    let remote = remote::connect(options(&format!("grpc://{}", relay.addr)))
-        .await
-        .unwrap();
-    let nonce = nonce();
-    let sources = [("a", format!("{nonce}\n"))];
-    let sources: Vec<(&str, &str)> = sources.iter().map(|(n, c)| (*n, c.as_str())).collect();
-    let rules = [
-        Step::new("cp a b", &["a"], &["b"]),
-        Step::new("cp b c", &["b"], &["c"]),
-        Step::new("cp c d", &["c"], &["d"]),
-    ];
-    let cutter = relay.cutter();
-    let events = Arc::new(CutAfterFirst {
-        inner: Recorder::default(),
-        cutter,
-    });
-    let p = Project::new(&sources);
-    p.build(
-        &rules,
-        &["d"],
-        local(),
-        Some(remote.cache()),
-        events.clone(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(p.built("d"), format!("{nonce}\n"));
-    assert_eq!(events.inner.lines("started").len(), 3);
-    let notices = events.inner.lines("notice");
-    assert_eq!(notices.len(), 1, "{notices:?}");
-    assert!(
-        notices[0].contains("remote cache at grpc://"),
-        "{notices:?}"
-    );
-}
-
-/// Records events and cuts a relay once the first action finished.
-struct CutAfterFirst {
-    inner: Recorder,
-    cutter: Cutter,
-}
-
-impl engine::EventSink for CutAfterFirst {
-    fn event(&self, event: &engine::Event<'_>) {
-        if let engine::Event::ActionFinished { .. } = event {
-            self.cutter.cut();
-        }
-        self.inner.event(event);
-    }
+    let notice = build_with_a_cache_cut_mid_build("grpc", &url).await;
+    assert!(notice.contains("remote cache at grpc://"), "{notice}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

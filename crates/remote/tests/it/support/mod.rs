@@ -348,3 +348,54 @@ impl Cutter {
 pub fn authority(url: &str) -> String {
     Endpoint::parse(url).unwrap().authority()
 }
+
+/// Records events and cuts a relay once the first action finished.
+pub struct CutAfterFirst {
+    pub inner: Recorder,
+    pub cutter: Cutter,
+}
+
+impl engine::EventSink for CutAfterFirst {
+    fn event(&self, event: &engine::Event<'_>) {
+        if let engine::Event::ActionFinished { .. } = event {
+            self.cutter.cut();
+        }
+        self.inner.event(event);
+    }
+}
+
+/// Builds three copies in a row with the cache of the server at `url`
+/// (`scheme://host:port...`) reached through a relay that is cut once the
+/// first copy ran: the build must finish, every copy run, and the cache
+/// say so once. Returns that notice.
+pub async fn build_with_a_cache_cut_mid_build(scheme: &str, url: &str) -> String {
+    let relay = Relay::start(authority(url)).await;
+    let remote = remote::connect(options(&format!("{scheme}://{}", relay.addr)))
+        .await
+        .unwrap();
+    let content = format!("{}\n", nonce());
+    let rules = [
+        Step::new("cp a b", &["a"], &["b"]),
+        Step::new("cp b c", &["b"], &["c"]),
+        Step::new("cp c d", &["c"], &["d"]),
+    ];
+    let events = Arc::new(CutAfterFirst {
+        inner: Recorder::default(),
+        cutter: relay.cutter(),
+    });
+    let p = Project::new(&[("a", content.as_str())]);
+    p.build(
+        &rules,
+        &["d"],
+        local(),
+        Some(remote.cache()),
+        events.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.built("d"), content);
+    assert_eq!(events.inner.lines("started").len(), 3);
+    let notices = events.inner.lines("notice");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    notices[0].clone()
+}
