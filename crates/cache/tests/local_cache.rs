@@ -85,6 +85,7 @@ fn build(root: &Path, cache: &Arc<LocalCache>, targets: &[&str]) -> Arc<Seen> {
         rules: Arc::new(Upper),
         executor: Arc::new(LocalExecutor),
         cache: Some(cache.clone()),
+        command_env: Vec::new(),
         events: seen.clone(),
         jobs: 2,
         forbid_runs: false,

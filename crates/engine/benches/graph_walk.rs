@@ -85,6 +85,7 @@ fn walk(root: &Path, n: usize, rt: &tokio::runtime::Runtime) {
         rules: Arc::new(Layered { per_layer: 50 }),
         executor: Arc::new(LocalExecutor),
         cache: None,
+        command_env: Vec::new(),
         events: Arc::new(NoEvents),
         jobs: 2,
         forbid_runs: false,

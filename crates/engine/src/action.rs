@@ -20,6 +20,29 @@ use crate::target::Target;
 /// every recorded trace becomes stale instead of wrongly matching.
 pub const ACTION_KEY_VERSION: u64 = 1;
 
+/// Stands, in an action's environment values, for the absolute path of the
+/// directory the command runs in. The key hashes the placeholder, not the
+/// path, so that an action keeps its key (and its cached result) wherever
+/// the build directory is; each executor puts its own directory in
+/// ([`expand_build_dir`]). It serves `BUILD_PATH_PREFIX_MAP`, with which
+/// compilers record a fixed name instead of the directory they ran in.
+pub const BUILD_DIR_PLACEHOLDER: &str = "%{build_dir}";
+
+/// `value` with [`BUILD_DIR_PLACEHOLDER`] replaced by `dir`, encoded as
+/// the reproducible-builds path-prefix-map format wants a path (`%`, `=`
+/// and `:` as `%25`, `%3D`, `%3A`).
+pub fn expand_build_dir(value: &str, dir: &Path) -> String {
+    if !value.contains(BUILD_DIR_PLACEHOLDER) {
+        return value.to_string();
+    }
+    let encoded = dir
+        .to_string_lossy()
+        .replace('%', "%25")
+        .replace('=', "%3D")
+        .replace(':', "%3A");
+    value.replace(BUILD_DIR_PLACEHOLDER, &encoded)
+}
+
 /// What an action runs.
 #[derive(Clone)]
 pub enum Command {

@@ -13,7 +13,7 @@ use std::process::Stdio;
 
 use futures::future::BoxFuture;
 
-use crate::action::{Action, Command};
+use crate::action::{Action, Command, expand_build_dir};
 use crate::error::{Error, Result};
 
 /// How a command ended.
@@ -59,13 +59,14 @@ impl Executor for LocalExecutor {
         Box::pin(async move {
             match &action.command {
                 Command::Process { argv, stdout } => {
-                    run_process(
-                        build_dir,
-                        argv,
-                        stdout.as_ref().map(|t| t.as_str()),
-                        &action.env,
-                    )
-                    .await
+                    let dir =
+                        std::path::absolute(build_dir).unwrap_or_else(|_| build_dir.to_path_buf());
+                    let env: Vec<(String, String)> = action
+                        .env
+                        .iter()
+                        .map(|(k, v)| (k.clone(), expand_build_dir(v, &dir)))
+                        .collect();
+                    run_process(build_dir, argv, stdout.as_ref().map(|t| t.as_str()), &env).await
                 }
                 Command::Internal { run, .. } => {
                     let run = run.clone();

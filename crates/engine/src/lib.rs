@@ -64,6 +64,7 @@
 //!     rules: Arc::new(Upper),
 //!     executor: Arc::new(LocalExecutor),
 //!     cache: None,
+//!     command_env: Vec::new(),
 //!     events: Arc::new(NoEvents),
 //!     jobs: 2,
 //!     forbid_runs: false,
@@ -100,8 +101,8 @@ mod trace;
 mod trace_log;
 
 pub use action::{
-    ACTION_KEY_VERSION, Action, Command, Input, InputGroup, InternalStep, LazyText, LogInfo,
-    Prepare, shell_quote,
+    ACTION_KEY_VERSION, Action, BUILD_DIR_PLACEHOLDER, Command, Input, InputGroup, InternalStep,
+    LazyText, LogInfo, Prepare, expand_build_dir, shell_quote,
 };
 pub use action_cache::{ActionCache, CacheChain, CacheQuery, Offered, Restored};
 pub use critical_path::CriticalPath;

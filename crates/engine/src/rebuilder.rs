@@ -30,9 +30,10 @@ use crate::trace::{InputRecord, OutputRecord, Record, Trace, TraceDetail};
 
 pub(crate) async fn run_action(
     cx: &TaskCx,
-    action: Action,
+    mut action: Action,
 ) -> Result<(Vec<(Target, Digest)>, Vec<u8>)> {
     let inner = cx.inner().clone();
+    add_command_env(cx, &mut action);
     if action.outputs.is_empty() {
         return Err(Error::internal(format!(
             "an action of {} declares no output",
@@ -217,6 +218,19 @@ pub(crate) async fn run_action(
     Ok((outputs, value))
 }
 
+/// Gives a process the environment every command gets, where the action
+/// does not set the variable itself.
+fn add_command_env(cx: &TaskCx, action: &mut Action) {
+    if !matches!(action.command, Command::Process { .. }) {
+        return;
+    }
+    for (k, v) in &cx.inner().command_env {
+        if !action.env.iter().any(|(name, _)| name == k) {
+            action.env.push((k.clone(), v.clone()));
+        }
+    }
+}
+
 /// Whether the action's result may go to a cache: its rule allows it, it is
 /// a process, and it writes only the files it names (a command that fills a
 /// prepared directory writes files nobody listed).
@@ -332,6 +346,9 @@ pub(crate) fn up_to_date(
     task: &Target,
     action: &Action,
 ) -> Result<Option<Vec<(Target, Digest)>>> {
+    let mut own = action.clone();
+    add_command_env(cx, &mut own);
+    let action = &own;
     let key = action
         .key(|t| cx.digest_of(t))
         .ok_or_else(|| undeclared_input(cx, action))?;

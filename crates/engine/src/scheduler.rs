@@ -79,6 +79,10 @@ pub struct EngineConfig {
     /// Where results are shared beyond this build directory (asked before
     /// running a cacheable action, given its outputs after).
     pub cache: Option<Arc<dyn ActionCache>>,
+    /// Environment variables every command gets (part of every key); values
+    /// may hold [`BUILD_DIR_PLACEHOLDER`](crate::BUILD_DIR_PLACEHOLDER). An
+    /// action's own setting of a variable wins.
+    pub command_env: Vec<(String, String)>,
     /// Who hears about progress.
     pub events: Arc<dyn EventSink>,
     /// Maximum number of actions running at once; 0 means no limit.
@@ -129,6 +133,7 @@ pub(crate) struct Inner {
     pub(crate) rules: Arc<dyn Rules>,
     pub(crate) executor: Arc<dyn Executor>,
     pub(crate) cache: Option<Arc<dyn ActionCache>>,
+    pub(crate) command_env: Vec<(String, String)>,
     pub(crate) events: Arc<dyn EventSink>,
     pub(crate) log: TraceLog,
     pub(crate) db: Mutex<TraceDb>,
@@ -178,6 +183,7 @@ impl Engine {
             rules: config.rules,
             executor: config.executor,
             cache: config.cache,
+            command_env: config.command_env,
             events: config.events,
             log,
             db: Mutex::new(db),

@@ -156,9 +156,12 @@ impl ActionDescriber {
             output_dirs.iter().copied(),
         )?;
 
+        let (argv, set_in_shell) = in_worker_dir(argv.clone(), &action.env);
         let mut env: BTreeMap<&str, &str> = BTreeMap::new();
         for (k, v) in &action.env {
-            env.insert(k, v);
+            if !set_in_shell.contains(k) {
+                env.insert(k, v);
+            }
         }
         if let Some(path) = &self.path_env {
             env.entry("PATH").or_insert(path);
@@ -216,6 +219,41 @@ impl ActionDescriber {
     }
 }
 
+/// The command as a worker runs it when environment values name the build
+/// directory ([`engine::BUILD_DIR_PLACEHOLDER`]): the worker's directory is
+/// known only there, so a shell sets those variables from `$PWD` and then
+/// runs the command, and the description stays the same on every worker.
+/// Returns the arguments and the names of the variables the shell sets.
+fn in_worker_dir(argv: Vec<String>, env: &[(String, String)]) -> (Vec<String>, Vec<String>) {
+    let placed: Vec<&(String, String)> = env
+        .iter()
+        .filter(|(_, v)| v.contains(engine::BUILD_DIR_PLACEHOLDER))
+        .collect();
+    if placed.is_empty() {
+        return (argv, Vec::new());
+    }
+    let mut script = String::new();
+    for (name, value) in &placed {
+        let quoted: Vec<String> = value
+            .split(engine::BUILD_DIR_PLACEHOLDER)
+            .map(|part| format!("'{}'", part.replace('\'', "'\\''")))
+            .collect();
+        script.push_str(&format!(
+            "{name}={}; export {name}; ",
+            quoted.join("\"$PWD\"")
+        ));
+    }
+    script.push_str("exec \"$@\"");
+    let mut wrapped = vec![
+        "/bin/sh".to_string(),
+        "-c".to_string(),
+        script,
+        "caravan-worker".to_string(),
+    ];
+    wrapped.extend(argv);
+    (wrapped, placed.iter().map(|(k, _)| k.clone()).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use prost::Message;
@@ -248,6 +286,32 @@ mod tests {
         a.outputs = vec![Target::new("src/a.cmo"), Target::new("src/a.cmi")];
         a.side_outputs = vec![Target::new("src/a.cmt")];
         a
+    }
+
+    #[test]
+    fn a_variable_naming_the_build_dir_is_set_by_a_shell_in_the_worker() {
+        let env = vec![
+            ("A".to_string(), "1".to_string()),
+            (
+                "MAP".to_string(),
+                format!("/b={}", engine::BUILD_DIR_PLACEHOLDER),
+            ),
+        ];
+        let (argv, set) = in_worker_dir(vec!["ocamlc".into(), "-c".into()], &env);
+        assert_eq!(set, ["MAP"]);
+        assert_eq!(argv[..2], ["/bin/sh", "-c"]);
+        assert_eq!(argv[2], "MAP='/b='\"$PWD\"''; export MAP; exec \"$@\"");
+        assert_eq!(argv[3..], ["caravan-worker", "ocamlc", "-c"]);
+        let out = std::process::Command::new(&argv[0])
+            .args(&argv[1..3])
+            .arg("x")
+            .arg("sh")
+            .arg("-c")
+            .arg("echo \"$MAP\"")
+            .current_dir("/tmp")
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "/b=/tmp\n");
     }
 
     #[test]

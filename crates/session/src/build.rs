@@ -87,6 +87,19 @@ impl Build {
         fresh
     }
 
+    /// The environment every command gets: `BUILD_PATH_PREFIX_MAP` (the
+    /// reproducible-builds convention the OCaml compilers follow since
+    /// 4.08, as dune uses it) maps the build folder to `/caravan-build`, so
+    /// that a `-g` compilation or link records that name rather than where
+    /// the build folder is: what commands write, and so what a cache
+    /// stores, does not depend on the clone, the user or the worker.
+    fn command_env(&self) -> Vec<(String, String)> {
+        vec![(
+            "BUILD_PATH_PREFIX_MAP".to_string(),
+            format!("/caravan-build={}", engine::BUILD_DIR_PLACEHOLDER),
+        )]
+    }
+
     /// Builds the targets, sending the engine's events to `events`. On
     /// success the null-build record is written. On failure the error
     /// holds every distinct failure, ordered by target, when the request
@@ -110,6 +123,7 @@ impl Build {
             rules: Arc::new(self.rules.clone()),
             executor: self.sharing.executor(&events),
             cache: self.sharing.cache(),
+            command_env: self.command_env(),
             events,
             jobs,
             forbid_runs: self.request.nothing_should_be_rebuilt,

@@ -446,6 +446,8 @@ fn run_sequence(seed: u64, edits: usize, extra: &[String]) {
     incremental.caravan(&with_caches);
     let mut history: Vec<String> = Vec::new();
     let mut succeeded = 0;
+    // Actions whose outputs a cache restored, over the sequence.
+    let mut restored = 0;
     for step in 0..edits {
         let what = if rng.chance(8) {
             // Touch without change: rewrite one file identically.
@@ -466,6 +468,13 @@ fn run_sequence(seed: u64, edits: usize, extra: &[String]) {
             history.join("; ")
         );
         let inc = incremental.caravan(&with_caches);
+        restored += incremental
+            .read("_build/_log")
+            .lines()
+            .filter(|l| {
+                l.ends_with(" # from the local cache") || l.ends_with(" # from the remote cache")
+            })
+            .count();
         let inc_outputs = program_outputs(&incremental, inc.code, &programs);
         let mine = compiled(&incremental.path("_build"));
         // The scratch build runs in the same directory (compilers record the
@@ -516,7 +525,10 @@ fn run_sequence(seed: u64, edits: usize, extra: &[String]) {
             "{context}: the programs print something else"
         );
     }
-    println!("differential: {edits} edits, {succeeded} successful builds compared");
+    println!(
+        "differential: {edits} edits, {succeeded} successful builds compared, \
+         {restored} actions restored from a cache"
+    );
     // Type errors come and go; a sequence where builds mostly fail would
     // compare nothing.
     assert!(
@@ -526,10 +538,13 @@ fn run_sequence(seed: u64, edits: usize, extra: &[String]) {
 }
 
 /// The options of the incremental builds: the local cache (on by
-/// default), and a remote cache when `CARAVAN_SOAK_REMOTE_CACHE` names one.
+/// default); or, when `CARAVAN_SOAK_REMOTE_CACHE` names a remote cache,
+/// that one alone, so that every restore comes from the remote.
 fn cache_options() -> Vec<String> {
     match std::env::var("CARAVAN_SOAK_REMOTE_CACHE") {
-        Ok(url) if !url.is_empty() => vec!["-remote-cache".to_string(), url],
+        Ok(url) if !url.is_empty() => {
+            vec!["-no-cache".to_string(), "-remote-cache".to_string(), url]
+        }
         _ => Vec::new(),
     }
 }

@@ -217,3 +217,36 @@ let () = dispatch (function
         "{log}"
     );
 }
+
+/// What a `-g` compilation or link writes does not depend on where the
+/// build folder is (the compilers record `/caravan-build` instead), so a
+/// cached result is what this clone would have made.
+#[test]
+fn debug_information_does_not_name_the_build_folder() {
+    let one = project();
+    let two = one.copy_sources();
+    let args = [
+        "-no-cache",
+        "-cflag",
+        "-g",
+        "-lflag",
+        "-g",
+        "main.byte",
+        "main.native",
+    ];
+    one.caravan(&args).ok();
+    two.caravan(&args).ok();
+    for file in ["a.cmo", "b.cmo", "main.byte", "b.cmx", "b.o", "main.native"] {
+        let bytes = std::fs::read(one.path(&format!("_build/{file}"))).unwrap();
+        assert_eq!(
+            bytes,
+            std::fs::read(two.path(&format!("_build/{file}"))).unwrap(),
+            "{file}"
+        );
+        let root = one.root().to_string_lossy().into_owned();
+        assert!(
+            !bytes.windows(root.len()).any(|w| w == root.as_bytes()),
+            "{file} names {root}"
+        );
+    }
+}

@@ -249,6 +249,7 @@ impl Setup {
             rules: Arc::new(self.rules.clone()),
             executor: recorder.clone(),
             cache: None,
+            command_env: Vec::new(),
             events: Arc::new(NoEvents),
             jobs: 1,
             forbid_runs: false,

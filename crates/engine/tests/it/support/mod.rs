@@ -328,6 +328,7 @@ impl Project {
             rules: Arc::new(ToyRules),
             executor: Arc::new(LocalExecutor),
             cache: None,
+            command_env: Vec::new(),
             events: rec.clone(),
             jobs,
             forbid_runs: false,

@@ -235,6 +235,7 @@ impl Project {
             rules: Arc::new(ShellRules(rules.to_vec())),
             executor,
             cache,
+            command_env: Vec::new(),
             events,
             jobs: 2,
             forbid_runs: false,
