@@ -25,17 +25,9 @@ async fn a_second_build_dir_restores_outputs_without_running() {
     let sources = [("hello", content.as_str()), ("hello.mli", "anything")];
 
     let first = Project::new(&sources);
-    let events = Arc::new(Recorder::default());
-    first
-        .build(
-            &rules(),
-            &["hello.upper"],
-            local(),
-            Some(remote.cache()),
-            events.clone(),
-        )
-        .await
-        .unwrap();
+    let events = first
+        .build_cached(&rules(), &["hello.upper"], remote.cache())
+        .await;
     assert_eq!(events.lines("started").len(), 1);
     assert!(
         events.lines("notice").is_empty(),
@@ -45,17 +37,9 @@ async fn a_second_build_dir_restores_outputs_without_running() {
 
     // Only the presence of hello.mli matters: another content still hits.
     let second = Project::new(&[("hello", content.as_str()), ("hello.mli", "other")]);
-    let events = Arc::new(Recorder::default());
-    second
-        .build(
-            &rules(),
-            &["hello.upper"],
-            local(),
-            Some(remote.cache()),
-            events.clone(),
-        )
-        .await
-        .unwrap();
+    let events = second
+        .build_cached(&rules(), &["hello.upper"], remote.cache())
+        .await;
     assert!(events.lines("started").is_empty(), "{:?}", events.lines(""));
     assert_eq!(
         events.lines("restored remote cache"),
@@ -102,17 +86,9 @@ async fn a_blob_with_the_wrong_digest_is_refused_and_said_once() {
     assert!(status.success());
 
     let second = Project::new(&sources);
-    let events = Arc::new(Recorder::default());
-    second
-        .build(
-            &rules(),
-            &["hello.upper"],
-            local(),
-            Some(remote.cache()),
-            events.clone(),
-        )
-        .await
-        .unwrap();
+    let events = second
+        .build_cached(&rules(), &["hello.upper"], remote.cache())
+        .await;
     assert_eq!(events.lines("started").len(), 1, "{:?}", events.lines(""));
     assert!(events.lines("restored").is_empty());
     let notices = events.lines("notice");

@@ -23,17 +23,9 @@ async fn a_second_build_dir_restores_outputs_without_running() {
     let rules = [upper, count];
 
     let first = Project::new(&sources);
-    let events = Arc::new(Recorder::default());
-    first
-        .build(
-            &rules,
-            &["hello.count"],
-            local(),
-            Some(remote.cache()),
-            events.clone(),
-        )
-        .await
-        .unwrap();
+    let events = first
+        .build_cached(&rules, &["hello.count"], remote.cache())
+        .await;
     assert_eq!(events.lines("started").len(), 2);
     assert!(
         events.lines("notice").is_empty(),
@@ -42,17 +34,9 @@ async fn a_second_build_dir_restores_outputs_without_running() {
     );
 
     let second = Project::new(&sources);
-    let events = Arc::new(Recorder::default());
-    second
-        .build(
-            &rules,
-            &["hello.count"],
-            local(),
-            Some(remote.cache()),
-            events.clone(),
-        )
-        .await
-        .unwrap();
+    let events = second
+        .build_cached(&rules, &["hello.count"], remote.cache())
+        .await;
     assert!(events.lines("started").is_empty(), "{:?}", events.lines(""));
     let restored = events.lines("restored remote cache");
     assert_eq!(restored.len(), 2, "{:?}", events.lines(""));

@@ -218,6 +218,21 @@ impl Project {
         std::fs::read_to_string(self.build_dir().join(name)).unwrap_or_default()
     }
 
+    /// Builds `targets` with `rules` on this machine with `cache`, which
+    /// must succeed; what happened.
+    pub async fn build_cached(
+        &self,
+        rules: &[Step],
+        targets: &[&str],
+        cache: Arc<dyn ActionCache>,
+    ) -> Arc<Recorder> {
+        let events = Arc::new(Recorder::default());
+        self.build(rules, targets, local(), Some(cache), events.clone())
+            .await
+            .unwrap();
+        events
+    }
+
     /// Builds `targets` with `rules`, an executor, a cache; `Ok` when every
     /// target was built.
     pub async fn build(
