@@ -6,16 +6,17 @@
 //! deletes before any command writes them again; side outputs as copies,
 //! since another command may write them in place), checks each against its
 //! digest, and only then renames them all into place: a miss or a corrupt
-//! content leaves the build directory as it was. A stored run is counted
-//! in the folder's size; past the limit the folder is trimmed to three
-//! quarters of it.
+//! content leaves the build directory as it was. What a build stored is
+//! added to the folder's size once, when the build ends (`flush`: one lock
+//! per build, not one per action); past the limit the folder is trimmed
+//! to three quarters of it.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use engine::{ActionCache, CacheQuery, Digest, Event, Offered, Restored, Target};
+use engine::{ActionCache, CacheQuery, Digest, Event, EventSink, Offered, Restored, Target};
 use futures::future::BoxFuture;
 
 use crate::blob_store::{BlobStore, Placement, unique_name};
@@ -36,6 +37,8 @@ pub struct LocalCache {
     told_corrupt: AtomicBool,
     /// Whether a failure to read or write the folder was reported already.
     told_failure: AtomicBool,
+    /// Bytes stored since the folder's size was last counted.
+    stored: AtomicU64,
 }
 
 impl LocalCache {
@@ -48,6 +51,7 @@ impl LocalCache {
             max_bytes,
             told_corrupt: AtomicBool::new(false),
             told_failure: AtomicBool::new(false),
+            stored: AtomicU64::new(0),
         }
     }
 
@@ -189,7 +193,9 @@ impl LocalCache {
             let _ = fs::remove_file(&tmp);
             return Err(CacheError::io(&path, e));
         }
-        self.count(added + text.len() as u64)
+        self.stored
+            .fetch_add(added + text.len() as u64, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Adds to the folder's size, trimming it past the limit.
@@ -225,6 +231,24 @@ impl ActionCache for LocalCache {
         Box::pin(async move {
             if let Err(e) = self.store_entry(&query, &offered) {
                 self.report(&query, &e);
+            }
+        })
+    }
+
+    fn flush<'a>(&'a self, events: &'a dyn EventSink) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let bytes = self.stored.swap(0, Ordering::Relaxed);
+            if bytes == 0 {
+                return;
+            }
+            if let Err(e) = self.count(bytes)
+                && !self.told_failure.swap(true, Ordering::SeqCst)
+            {
+                let message = format!("the local cache at {} failed: {e}", self.root.display());
+                events.event(&Event::Notice {
+                    message: &message,
+                    warning: true,
+                });
             }
         })
     }

@@ -272,3 +272,21 @@ fn builds_at_once_on_one_cache_never_see_a_partial_entry() {
     }
     assert_eq!(cache::trim::stats(cache.root()).unwrap().entries, 2);
 }
+
+#[test]
+fn past_its_limit_the_cache_trims_itself_when_a_build_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("cache");
+    let roomy = Arc::new(LocalCache::new(&root, 1 << 30));
+    let one = project(dir.path(), "one");
+    build(&one, &roomy, &["a.upper"]);
+    assert_eq!(cache::trim::stats(&root).unwrap().entries, 1);
+    // The same folder with a limit below what it holds: the next build's
+    // end trims it (to three quarters of the limit: nothing here).
+    let tight = Arc::new(LocalCache::new(&root, 10));
+    build(&one, &tight, &["b.upper"]);
+    assert_eq!(cache::trim::stats(&root).unwrap().entries, 0);
+    let two = project(dir.path(), "two");
+    let seen = build(&two, &roomy, &["a.upper", "b.upper"]);
+    assert_eq!(seen.ran.lock().unwrap().len(), 2, "both were trimmed away");
+}
