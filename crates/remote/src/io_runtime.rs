@@ -64,12 +64,6 @@ impl IoRuntime {
     ) -> JoinHandle<Result<T>> {
         self.handle.spawn(f)
     }
-
-    /// Runs `f` on the remote's runtime from code that is not async.
-    /// Must not be called from a runtime's thread.
-    pub fn block_on<T>(&self, f: impl Future<Output = T>) -> T {
-        self.handle.block_on(f)
-    }
 }
 
 impl Drop for IoRuntime {

@@ -100,14 +100,6 @@ pub async fn connect(options: RemoteOptions) -> Result<Remote> {
     Ok(Remote::new(options, server, io))
 }
 
-/// [`connect`] for code that is not async (it must not run on a tokio
-/// runtime's thread).
-pub fn connect_blocking(options: RemoteOptions) -> Result<Remote> {
-    let io = Arc::new(IoRuntime::new()?);
-    let server = io.block_on(connect_server(options.clone()))?;
-    Ok(Remote::new(options, server, io))
-}
-
 async fn connect_server(options: RemoteOptions) -> Result<Server> {
     Ok(match options.endpoint {
         Endpoint::Grpc { .. } => Server::Reapi(Arc::new(ReapiClient::connect(&options).await?)),

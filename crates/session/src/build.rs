@@ -17,7 +17,7 @@ use plugin::PluginRunner;
 use crate::error::Error;
 use crate::layout::Layout;
 use crate::request::Request;
-use crate::sharing::Sharing;
+use crate::sharing::{ForBuild, Sharing};
 use crate::timings::Timings;
 use crate::{links, run_program};
 
@@ -117,12 +117,13 @@ impl Build {
             &self.layout.root,
             self.rules.context().project.files.iter().cloned(),
         );
+        let ForBuild { cache, executor } = self.sharing.for_build(&events).await;
         let engine = Engine::open(EngineConfig {
             build_dir: self.layout.build_dir.clone(),
             sources,
             rules: Arc::new(self.rules.clone()),
-            executor: self.sharing.executor(&events),
-            cache: self.sharing.cache(),
+            executor,
+            cache,
             command_env: self.command_env(),
             events,
             jobs,

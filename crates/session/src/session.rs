@@ -77,9 +77,8 @@ impl Session {
         timings.mark("toolchain");
         let plugin = prepare_plugin(&request, &layout, &toolchain)?;
         let ppx_driver = request.ppx_driver.unwrap_or_else(ppx_driver_enabled);
-        let building = !request.targets.is_empty() && !request.clean;
-        let sharing = Arc::new(Sharing::open(&request.sharing, &toolchain, building));
-        timings.mark("sharing");
+        let version = toolchain.config.get("version").cloned().unwrap_or_default();
+        let sharing = Arc::new(Sharing::new(&request.sharing, &toolchain.ocamlc, &version));
         Ok(Session {
             sharing,
             toolchain,

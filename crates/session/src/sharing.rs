@@ -2,26 +2,30 @@
 //! local cache, a remote cache or remote execution, set up once per
 //! session from the request's `SharingRequest`.
 //!
-//! The remote is reached when the session opens (before any runtime runs:
-//! the connection keeps a small runtime of its own) and serves every build
-//! of the session. A remote that cannot be reached does not stop anything:
-//! each build says so once, at its start, and builds without it.
+//! The remote is reached when the first build of the session runs (never
+//! at start-up, nor for a null build, which runs nothing), then serves
+//! every later build (the connection keeps a small runtime of its own). A
+//! remote that cannot be reached does not stop anything: each build says
+//! so once, at its start, and builds without it.
 
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use cache::LocalCache;
 use engine::{ActionCache, CacheChain, Event, EventSink, Executor, LocalExecutor};
-use ocaml::toolchain::Toolchain;
 
-use crate::sharing_request::SharingRequest;
+use crate::sharing_request::{RemoteRequest, SharingRequest};
 
 /// The caches and the executor of a session's builds.
 pub(crate) struct Sharing {
-    local: Option<(PathBuf, u64)>,
-    remote: Option<RemoteState>,
-    verbose: bool,
+    request: SharingRequest,
+    /// The bytecode compiler's command, whose `-config` identifies the
+    /// toolchain to remote workers.
+    ocamlc: Vec<String>,
+    /// The OCaml version.
+    version: String,
+    /// The remote, once the first build reached (or failed to reach) it.
+    remote: Mutex<Option<Arc<RemoteState>>>,
 }
 
 enum RemoteState {
@@ -33,120 +37,127 @@ enum RemoteState {
     Unusable(String),
 }
 
+/// A build's cache and executor.
+pub(crate) struct ForBuild {
+    pub(crate) cache: Option<Arc<dyn ActionCache>>,
+    pub(crate) executor: Arc<dyn Executor>,
+}
+
 impl Sharing {
-    /// Sets up what `request` asks for; connects to the remote when
-    /// `building`.
-    pub(crate) fn open(request: &SharingRequest, toolchain: &Toolchain, building: bool) -> Sharing {
-        let local = request
-            .cache_dir()
-            .map(|dir| (dir, request.cache_max_bytes()));
-        let remote = match &request.remote {
-            Some(r) if building => Some(connect(request, r, toolchain)),
-            _ => None,
-        };
+    /// What `request` asks for, with the toolchain's compiler and version;
+    /// nothing is reached yet.
+    pub(crate) fn new(request: &SharingRequest, ocamlc: &[String], version: &str) -> Sharing {
         Sharing {
-            local,
-            remote,
-            verbose: request.verbose,
+            request: request.clone(),
+            ocamlc: ocamlc.to_vec(),
+            version: version.to_string(),
+            remote: Mutex::new(None),
         }
     }
 
-    /// What a build asks before running an action: the local cache, then
-    /// the remote one (`None` when neither is on).
-    pub(crate) fn cache(&self) -> Option<Arc<dyn ActionCache>> {
+    /// The cache (the local one, then the remote one) and the executor of
+    /// a build; reaches the remote the first time. Says once through
+    /// `events` why the remote is not used, when it cannot be.
+    pub(crate) async fn for_build(&self, events: &Arc<dyn EventSink>) -> ForBuild {
+        let remote = self.remote().await;
         let mut caches: Vec<Arc<dyn ActionCache>> = Vec::new();
-        if let Some((dir, max)) = &self.local {
-            caches.push(Arc::new(LocalCache::new(dir, *max)));
+        if let Some(dir) = self.request.cache_dir() {
+            caches.push(Arc::new(LocalCache::new(
+                &dir,
+                self.request.cache_max_bytes(),
+            )));
         }
-        if let Some(RemoteState::Connected { remote, .. }) = &self.remote {
-            caches.push(remote.cache());
+        let local: Arc<dyn Executor> = Arc::new(LocalExecutor);
+        let mut executor = local.clone();
+        match remote.as_deref() {
+            Some(RemoteState::Unusable(why)) => events.event(&Event::Notice {
+                message: why,
+                warning: true,
+            }),
+            Some(RemoteState::Connected { remote, execute }) => {
+                caches.push(remote.cache());
+                if *execute {
+                    match remote.executor(local, events.clone(), self.request.verbose) {
+                        Ok(e) => executor = e,
+                        Err(e) => {
+                            let message =
+                                format!("remote execution is not available: {e}; running locally");
+                            events.event(&Event::Notice {
+                                message: &message,
+                                warning: true,
+                            });
+                        }
+                    }
+                }
+            }
+            None => {}
         }
-        match caches.len() {
+        let cache: Option<Arc<dyn ActionCache>> = match caches.len() {
             0 => None,
             1 => caches.pop(),
             _ => Some(Arc::new(CacheChain::new(caches))),
-        }
+        };
+        ForBuild { cache, executor }
     }
 
-    /// Where a build's commands run; says once through `events` why the
-    /// remote is not used, when it cannot be.
-    pub(crate) fn executor(&self, events: &Arc<dyn EventSink>) -> Arc<dyn Executor> {
-        let local: Arc<dyn Executor> = Arc::new(LocalExecutor);
-        match &self.remote {
-            Some(RemoteState::Unusable(why)) => {
-                events.event(&Event::Notice {
-                    message: why,
-                    warning: true,
-                });
-                local
-            }
-            Some(RemoteState::Connected {
-                remote,
-                execute: true,
-            }) => match remote.executor(local.clone(), events.clone(), self.verbose) {
-                Ok(executor) => executor,
-                Err(e) => {
-                    let message =
-                        format!("remote execution is not available: {e}; running locally");
-                    events.event(&Event::Notice {
-                        message: &message,
-                        warning: true,
-                    });
-                    local
-                }
+    /// The remote the request names, reached the first time it is asked.
+    async fn remote(&self) -> Option<Arc<RemoteState>> {
+        let wanted = self.request.remote.as_ref()?;
+        if let Some(known) = self.lock().clone() {
+            return Some(known);
+        }
+        let state = Arc::new(self.connect(wanted).await);
+        Some(self.lock().get_or_insert(state).clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Arc<RemoteState>>> {
+        self.remote.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn connect(&self, wanted: &RemoteRequest) -> RemoteState {
+        let endpoint = match remote::Endpoint::parse(&wanted.url) {
+            Ok(e) => e,
+            Err(e) => return RemoteState::Unusable(format!("{e}; building without the remote")),
+        };
+        let mut options = remote::RemoteOptions::new(endpoint);
+        options.instance_name = self.request.remote_instance.clone();
+        options.headers = self.request.remote_headers.clone();
+        options.ca_file = self.request.remote_ca.clone();
+        options.platform = self.platform();
+        match remote::connect(options).await {
+            Ok(r) => RemoteState::Connected {
+                remote: r,
+                execute: wanted.execute,
             },
-            _ => local,
+            Err(e) => RemoteState::Unusable(format!(
+                "the remote at {} cannot be used: {e}; building locally without it",
+                wanted.url
+            )),
         }
     }
-}
 
-fn connect(
-    request: &SharingRequest,
-    remote: &crate::sharing_request::RemoteRequest,
-    toolchain: &Toolchain,
-) -> RemoteState {
-    let endpoint = match remote::Endpoint::parse(&remote.url) {
-        Ok(e) => e,
-        Err(e) => return RemoteState::Unusable(format!("{e}; building without the remote")),
-    };
-    let mut options = remote::RemoteOptions::new(endpoint);
-    options.instance_name = request.remote_instance.clone();
-    options.headers = request.remote_headers.clone();
-    options.ca_file = request.remote_ca.clone();
-    options.platform = platform(toolchain);
-    match remote::connect_blocking(options) {
-        Ok(r) => RemoteState::Connected {
-            remote: r,
-            execute: remote.execute,
-        },
-        Err(e) => RemoteState::Unusable(format!(
-            "the remote at {} cannot be used: {e}; building locally without it",
-            remote.url
-        )),
+    /// The platform properties of every remote action: the system, the
+    /// OCaml version, and the SHA-256 of `ocamlc -config` (so that a worker
+    /// or a cached result made by another compiler never serves this
+    /// build).
+    fn platform(&self) -> Vec<(String, String)> {
+        let config = self
+            .ocamlc
+            .split_first()
+            .and_then(|(program, args)| {
+                Command::new(program)
+                    .args(args)
+                    .arg("-config")
+                    .output()
+                    .ok()
+            })
+            .filter(|out| out.status.success())
+            .map(|out| remote::BlobDigest::of_bytes(&out.stdout).hex())
+            .unwrap_or_default();
+        vec![
+            ("OSFamily".to_string(), "linux".to_string()),
+            ("caravan-ocaml-config".to_string(), config),
+            ("caravan-ocaml-version".to_string(), self.version.clone()),
+        ]
     }
-}
-
-/// The platform properties of every remote action: the system, the OCaml
-/// version, and the SHA-256 of `ocamlc -config` (so that a worker or a
-/// cached result made by another compiler never serves this build).
-fn platform(toolchain: &Toolchain) -> Vec<(String, String)> {
-    let version = toolchain.config.get("version").cloned().unwrap_or_default();
-    let config = toolchain
-        .ocamlc
-        .split_first()
-        .and_then(|(program, args)| {
-            Command::new(program)
-                .args(args)
-                .arg("-config")
-                .output()
-                .ok()
-        })
-        .filter(|out| out.status.success())
-        .map(|out| remote::BlobDigest::of_bytes(&out.stdout).hex())
-        .unwrap_or_default();
-    vec![
-        ("OSFamily".to_string(), "linux".to_string()),
-        ("caravan-ocaml-config".to_string(), config),
-        ("caravan-ocaml-version".to_string(), version),
-    ]
 }

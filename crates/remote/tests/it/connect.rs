@@ -137,18 +137,16 @@ fn a_remote_outlives_the_runtime_it_was_connected_on() {
     assert_eq!(events.lines("restored").len(), 1, "{:?}", events.lines(""));
     drop(second);
 
-    // And a remote connected outside any runtime executes.
-    let blocking = remote::connect_blocking(options(&url)).unwrap();
+    // And it executes on a third runtime too, the first long gone.
     let third = tokio::runtime::Runtime::new().unwrap();
     let r = Project::new(&[("a", "other\n")]);
     let events = std::sync::Arc::new(Recorder::default());
-    let exec = blocking.executor(local(), events.clone(), false).unwrap();
+    let exec = remote.executor(local(), events.clone(), false).unwrap();
     third
         .block_on(r.build(&rules, &["b"], exec, None, events.clone()))
         .unwrap();
     assert_eq!(r.built("b"), "other\n");
     assert!(events.lines("notice").is_empty(), "{:?}", events.lines(""));
     drop(third);
-    drop(blocking);
     drop(remote);
 }
