@@ -101,15 +101,20 @@ if [ -n "${CARAVAN_SOAK_REMOTE_CACHE:-}" ]; then
   echo "soak: with the remote cache $CARAVAN_SOAK_REMOTE_CACHE"
 fi
 
-save_state
-cargo build --release --quiet -p caravan --tests
-while [ "$sequences_done" -lt "$sequences" ]; do
-  i=$((sequences_done + 1))
+# A new seed for the next run, unless a resumed run left one to replay.
+take_seed() {
   if [ -z "$current_seed" ]; then
     current_seed=$(random_seed)
     seeds="${seeds:+$seeds,}$current_seed"
     save_state
   fi
+}
+
+save_state
+cargo build --release --quiet -p caravan --tests
+while [ "$sequences_done" -lt "$sequences" ]; do
+  i=$((sequences_done + 1))
+  take_seed
   echo "sequence $i/$sequences: seed $current_seed, $edits edits"
   if ! CARAVAN_SOAK_SEED=$current_seed CARAVAN_SOAK_EDITS=$edits \
     cargo test --release --quiet -p caravan --test it \
@@ -124,11 +129,7 @@ while [ "$sequences_done" -lt "$sequences" ]; do
 done
 echo "soak: $edits_done edits without divergence"
 if [ "$instants" -gt 0 ] && [ "$interruptions_done" = 0 ]; then
-  if [ -z "$current_seed" ]; then
-    current_seed=$(random_seed)
-    seeds="${seeds:+$seeds,}$current_seed"
-    save_state
-  fi
+  take_seed
   echo "interruptions: seed $current_seed, $instants instants"
   if ! CARAVAN_KILL_SEED=$current_seed CARAVAN_KILL_INSTANTS=$instants \
     cargo test --release --quiet -p caravan --test it interrupted_builds -- --nocapture; then
