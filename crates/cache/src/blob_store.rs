@@ -1,11 +1,11 @@
 //! File contents by digest: `cas/<2 hex>/<digest>` (read-only) and
 //! `cas/<2 hex>/<digest>.x` (read-only, executable).
 //!
-//! A content goes in through a hard link to the file a command wrote when
-//! the cache is on the same file system (no copy), a copy otherwise, under
-//! a temporary name renamed into place. It comes out the same way, into a
-//! temporary sibling of its destination that the caller renames once every
-//! file of the entry is there and verified.
+//! A content goes in as a copy of the file a command wrote (sharing its
+//! blocks where the file system has reflinks), under a temporary name
+//! renamed into place. It comes out the same way, into a temporary sibling
+//! of its destination that the caller renames once every file of the entry
+//! is there and verified.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -32,16 +32,6 @@ pub(crate) fn unique_name(stem: &str) -> String {
 pub(crate) struct BlobStore {
     cas: PathBuf,
     tmp: PathBuf,
-}
-
-/// How a content reaches its destination.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Placement {
-    /// A hard link where possible: the destination is deleted, never
-    /// written, before its next change.
-    Link,
-    /// Always a copy: the destination may be written in place later.
-    Copy,
 }
 
 impl BlobStore {
@@ -73,7 +63,7 @@ impl BlobStore {
         }
         fs::create_dir_all(&self.tmp).map_err(|e| CacheError::io(&self.tmp, e))?;
         let tmp = self.tmp.join(unique_name("blob"));
-        place(source, &tmp, Placement::Link)?;
+        place(source, &tmp)?;
         let mode = if executable { 0o555 } else { 0o444 };
         let result = fs::set_permissions(&tmp, fs::Permissions::from_mode(mode))
             .map_err(|e| CacheError::io(&tmp, e))
@@ -90,7 +80,7 @@ impl BlobStore {
         Ok(size)
     }
 
-    /// Puts a copy (or link) of a content next to `dest`, under a temporary
+    /// Puts a copy of a content next to `dest`, under a temporary
     /// name that is returned, after checking it has its digest. A content
     /// that does not is deleted from the store ([`CacheError::Corrupt`]).
     pub(crate) fn take(
@@ -98,7 +88,6 @@ impl BlobStore {
         digest: &Digest,
         executable: bool,
         dest: &Path,
-        how: Placement,
     ) -> Result<PathBuf, CacheError> {
         let blob = self.path(digest, executable);
         let dir = dest.parent().unwrap_or(Path::new("."));
@@ -108,7 +97,7 @@ impl BlobStore {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = dir.join(unique_name(&name));
-        place(&blob, &tmp, how)?;
+        place(&blob, &tmp)?;
         match Digest::of_file(&tmp) {
             Ok(d) if d == *digest => Ok(tmp),
             Ok(_) => {
@@ -124,13 +113,12 @@ impl BlobStore {
     }
 }
 
-/// Makes `to` hold the content of `from`: a hard link when asked and the
-/// file system allows it, else a copy (which the kernel may share blocks
-/// for, on file systems with reflinks).
-fn place(from: &Path, to: &Path, how: Placement) -> Result<(), CacheError> {
-    if how == Placement::Link && fs::hard_link(from, to).is_ok() {
-        return Ok(());
-    }
+/// Makes `to` hold the content of `from`: a copy, whose blocks the kernel
+/// shares where the file system has reflinks (`copy_file_range`). Never a
+/// hard link: a file of `_build` sharing its inode with the store would
+/// change status time whenever another build links or unlinks that
+/// content, which a null build reads as a change.
+fn place(from: &Path, to: &Path) -> Result<(), CacheError> {
     match fs::copy(from, to) {
         Ok(_) => Ok(()),
         Err(e) => {

@@ -1,12 +1,10 @@
 //! `LocalCache`: the engine's [`ActionCache`] on a cache folder of this
 //! machine.
 //!
-//! A hit puts every file of the entry next to its destination under a
-//! temporary name (declared outputs as hard links, which the rebuilder
-//! deletes before any command writes them again; side outputs as copies,
-//! since another command may write them in place), checks each against its
-//! digest, and only then renames them all into place: a miss or a corrupt
-//! content leaves the build directory as it was. What a build stored is
+//! A hit puts a copy of every file of the entry next to its destination
+//! under a temporary name, checks each against its digest, and only then
+//! renames them all into place: a miss or a corrupt content leaves the
+//! build directory as it was. What a build stored is
 //! added to the folder's size once, when the build ends (`flush`: one lock
 //! per build, not one per action); past the limit the folder is trimmed
 //! to three quarters of it.
@@ -19,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use engine::{ActionCache, CacheQuery, Digest, Event, EventSink, Offered, Restored, Target};
 use futures::future::BoxFuture;
 
-use crate::blob_store::{BlobStore, Placement, unique_name};
+use crate::blob_store::{BlobStore, unique_name};
 use crate::entry::{Entry, EntryFile};
 use crate::error::CacheError;
 use crate::{trim, usage};
@@ -109,14 +107,9 @@ impl LocalCache {
         }
         let mut placed: Vec<(PathBuf, PathBuf)> = Vec::new();
         let mut result = Ok(());
-        for (file, how) in entry
-            .outputs
-            .iter()
-            .map(|f| (f, Placement::Link))
-            .chain(entry.side_outputs.iter().map(|f| (f, Placement::Copy)))
-        {
+        for file in entry.files() {
             let dest = query.build_dir.join(file.path.as_str());
-            match self.blobs.take(&file.digest, file.executable, &dest, how) {
+            match self.blobs.take(&file.digest, file.executable, &dest) {
                 Ok(tmp) => placed.push((tmp, dest)),
                 Err(e) => {
                     result = Err(e);

@@ -152,7 +152,7 @@ fn a_damaged_content_is_refused_deleted_and_reported_once() {
     let cache = Arc::new(LocalCache::new(&dir.path().join("cache"), 1 << 30));
     let one = project(dir.path(), "one");
     build(&one, &cache, &["a.upper", "b.upper"]);
-    // Damage every stored content (as a tool writing through a link would).
+    // Damage every stored content (as a disk error or a hand edit would).
     let cas = dir.path().join("cache/cas");
     let mut damaged = 0;
     for sub in std::fs::read_dir(&cas).unwrap() {
@@ -195,7 +195,7 @@ fn a_private_action_is_never_stored() {
 }
 
 #[test]
-fn restored_outputs_are_read_only_links_that_a_rebuild_replaces() {
+fn restored_outputs_are_read_only_copies_that_a_rebuild_replaces() {
     let dir = tempfile::tempdir().unwrap();
     let cache = Arc::new(LocalCache::new(&dir.path().join("cache"), 1 << 30));
     let one = project(dir.path(), "one");
@@ -206,7 +206,7 @@ fn restored_outputs_are_read_only_links_that_a_rebuild_replaces() {
     let out = two.join("_build/a.upper");
     let mode = std::fs::metadata(&out).unwrap().permissions().mode();
     assert_eq!(mode & 0o222, 0, "read-only: {mode:o}");
-    // A rebuild after an edit deletes the link and writes a new file: the
+    // A rebuild after an edit deletes the file and writes a new one: the
     // stored content stays as it was.
     std::fs::write(two.join("a"), "delta\n").unwrap();
     build(&two, &cache, &["a.upper"]);

@@ -299,8 +299,8 @@ fn hash_side_outputs(cx: &TaskCx, action: &Action) -> Vec<(Target, Digest)> {
 }
 
 /// Appends the `Trace` record of an action whose outputs are in place. The
-/// stats are taken after the outputs were given to a cache, which may have
-/// linked them (a new link changes a file's status time).
+/// stats are taken last, once any cache has read the outputs (a cache
+/// that linked a file would change its status time).
 fn record_trace(
     cx: &TaskCx,
     task: String,
