@@ -1,0 +1,88 @@
+//! The lexical level both declaration files share: a line is blank, a
+//! comment (`#` first, after blanks), or words separated by blanks.
+
+/// A word of a line and the characters it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Word<'a> {
+    /// The word.
+    pub text: &'a str,
+    /// Its first character, from 0.
+    pub start: usize,
+    /// One past its last character.
+    pub end: usize,
+}
+
+/// The lines of `text` that hold words: (line number from 1, words).
+pub(crate) fn meaningful_lines(text: &str) -> impl Iterator<Item = (usize, Vec<Word<'_>>)> {
+    text.lines().enumerate().filter_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            return None;
+        }
+        Some((i + 1, words(line)))
+    })
+}
+
+/// The blank-separated words of `line`, with their character spans.
+fn words(line: &str) -> Vec<Word<'_>> {
+    let mut out = Vec::new();
+    let mut start: Option<(usize, usize)> = None; // (byte, char)
+    let mut chars = 0;
+    for (byte, c) in line.char_indices() {
+        if c.is_whitespace() {
+            if let Some((b, ch)) = start.take() {
+                out.push(Word {
+                    text: &line[b..byte],
+                    start: ch,
+                    end: chars,
+                });
+            }
+        } else if start.is_none() {
+            start = Some((byte, chars));
+        }
+        chars += 1;
+    }
+    if let Some((b, ch)) = start {
+        out.push(Word {
+            text: &line[b..],
+            start: ch,
+            end: chars,
+        });
+    }
+    out
+}
+
+/// Whether `name` can name a library or a tool: letters, digits, `_`
+/// and `-`, starting with a letter or `_`.
+pub(crate) fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_and_blank_lines_are_skipped() {
+        let lines: Vec<_> = meaningful_lines("# c\n\n  # d\ninternal  a\tb\n").collect();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].0, 4);
+        let w: Vec<_> = lines[0]
+            .1
+            .iter()
+            .map(|w| (w.text, w.start, w.end))
+            .collect();
+        assert_eq!(w, [("internal", 0, 8), ("a", 10, 11), ("b", 12, 13)]);
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_name("libbase"));
+        assert!(is_name("_x-1"));
+        assert!(!is_name("1x"));
+        assert!(!is_name("a/b"));
+        assert!(!is_name(""));
+    }
+}
