@@ -1,0 +1,4 @@
+(** Messages with a severity, on standard error. *)
+
+val info : string -> unit
+val warn : string -> unit
