@@ -1143,7 +1143,10 @@ mod tests {
                 "-trace",
                 "-explain",
                 "-graph",
-                "-stats"
+                "-stats",
+                "-install",
+                "-uninstall",
+                "-install-file"
             ]
         );
         assert_eq!(SPECS.len() - own.len(), 83);
