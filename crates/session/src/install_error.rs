@@ -82,10 +82,49 @@ pub enum InstallError {
         /// The install folder both would use.
         dir: String,
     },
-    /// A library's `.mllib` cannot be read or lists a module caravan cannot
-    /// find.
+    /// `build_libs` is wrong (the message names the file and the line).
+    #[error("{0}")]
+    Declarations(#[source] declare::Error),
+    /// A `build_libs` library without its `.mllib`.
+    #[error(
+        "Error: -install: build_libs, line {line}: the library {name} has no {mllib} in the \
+         traversed tree."
+    )]
+    MissingMllib {
+        /// The declaration's line.
+        line: usize,
+        /// The library.
+        name: String,
+        /// The `.mllib` looked for.
+        mllib: String,
+    },
+    /// A library's `.mllib` cannot be read.
+    #[error("Error: -install: cannot read {mllib}: {source}")]
+    Mllib {
+        /// The `.mllib`.
+        mllib: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A library's `.mllib` lists a module caravan cannot find.
     #[error("Error: -install: {0}")]
-    Library(String),
+    Modules(#[source] engine::Error),
+    /// Two files of a library would have one name once installed.
+    #[error(
+        "Error: -install: {first} and {second} would both be installed as {name} in {dir}.\n\
+         Hint: rename one of the modules."
+    )]
+    SameName {
+        /// The first file (in the build folder).
+        first: String,
+        /// The second file.
+        second: String,
+        /// The name both would take.
+        name: String,
+        /// The library's install folder.
+        dir: String,
+    },
     /// A file the plan installs was not built.
     #[error(
         "Error: -install: {} was not built; the installation stopped before copying anything.",

@@ -193,22 +193,26 @@ pub fn plan(
 /// The libraries to install: `build_libs`' internal ones, or every
 /// `.mllib`.
 fn choose_libraries(cx: &RuleContext, root: &Path) -> Result<Vec<Chosen>, InstallError> {
-    let declared = Declarations::read(root).map_err(|e| InstallError::Library(e.to_string()))?;
+    let declared = Declarations::read(root).map_err(InstallError::Declarations)?;
     if let Some(libs) = declared.libs.filter(|l| l.internal().next().is_some()) {
         let mut out = Vec::new();
         for lib in libs.internal() {
             let mllib = lib.mllib();
             if !cx.project.files.iter().any(|f| f == &mllib) {
-                return Err(InstallError::Library(format!(
-                    "build_libs, line {}: the library {} has no {mllib} in the traversed tree.",
-                    lib.line, lib.name
-                )));
+                return Err(InstallError::MissingMllib {
+                    line: lib.line,
+                    name: lib.name.clone(),
+                    mllib,
+                });
             }
             out.push(Chosen {
                 name: lib.name.clone(),
                 mllib,
                 dir: normal_dir(&lib.dir),
-                install_dir: normal_dir(&lib.install_dir),
+                install_dir: match normal_dir(&lib.install_dir) {
+                    d if d.is_empty() => lib.name.clone(),
+                    d => d,
+                },
                 main_folder_public: true,
             });
         }
@@ -249,8 +253,11 @@ fn in_dir(dir: &str, file: &str) -> String {
 
 /// The findlib name of a library installed in `install_dir`.
 fn findlib_name(install_dir: &str) -> String {
-    let name = install_dir.rsplit('/').next().unwrap_or(install_dir);
-    if name.is_empty() { "root" } else { name }.to_string()
+    install_dir
+        .rsplit('/')
+        .next()
+        .unwrap_or(install_dir)
+        .to_string()
 }
 
 /// Lists a library's files and writes its `META`.
@@ -261,11 +268,14 @@ fn library(
     all: &[Chosen],
     project: &ProjectInfo,
 ) -> Result<LibraryInstall, InstallError> {
-    let text = std::fs::read_to_string(root.join(&lib.mllib))
-        .map_err(|e| InstallError::Library(format!("cannot read {}: {e}", lib.mllib)))?;
+    let text =
+        std::fs::read_to_string(root.join(&lib.mllib)).map_err(|source| InstallError::Mllib {
+            mllib: lib.mllib.clone(),
+            source,
+        })?;
     let list = Target::new(&lib.mllib);
     let modules = list_file::resolve_entries(cx, &list_file::words(&text), &list)
-        .map_err(|e| InstallError::Library(e.to_string()))?;
+        .map_err(InstallError::Modules)?;
     let stem = in_dir(&lib.dir, &lib.name);
     let lib_file = |source: String, needed: bool| InstallFile {
         name: source.rsplit('/').next().unwrap_or(&source).to_string(),
@@ -331,10 +341,12 @@ fn library(
             .iter()
             .find(|g| g.name == f.name && g.kind == f.kind)
         {
-            return Err(InstallError::Library(format!(
-                "{} and {} would both be installed as {} in {}.",
-                g.source, f.source, f.name, lib.install_dir
-            )));
+            return Err(InstallError::SameName {
+                first: g.source.clone(),
+                second: f.source.clone(),
+                name: f.name.clone(),
+                dir: lib.install_dir.clone(),
+            });
         }
     }
     let mut requires: Vec<String> = Vec::new();

@@ -388,6 +388,21 @@ fn installation_refuses_what_it_cannot_do() {
         r.stdout
     );
     assert!(listing(dest.path()).is_empty());
+    // A library listing a module that does not exist, before building.
+    t.write("lib.mllib", "Nope\n");
+    let r = t.caravan(&["-install", dest_s]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .starts_with("Error: -install: lib.mllib lists the module Nope"),
+        "{}",
+        r.stdout
+    );
+    assert!(listing(dest.path()).is_empty());
+    t.remove("lib.mllib");
+    // Watching and installing do not go together.
+    let r = t.caravan(&["-w", "-install", dest_s]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     // A folder where nothing was installed.
     let r = t.caravan(&["-uninstall", dest_s]);
     assert_eq!(r.code, 2, "{}", r.stdout);
