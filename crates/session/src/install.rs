@@ -164,7 +164,7 @@ pub fn install(
         dirs: created.clone(),
         files: writes.iter().map(|w| w.dest.clone()).collect(),
     };
-    create_dirs(&created, dest.root.join(MANIFEST_DIR).as_path())?;
+    create_dirs(&created)?;
     previous.union(&planned).write(&manifest_path)?;
     for w in &writes {
         write_atomically(w)?;
@@ -187,23 +187,20 @@ pub fn install(
     Ok(summary)
 }
 
-/// Creates `dirs` (parents first); a failure on the manifest's folder is
-/// the install root's.
-fn create_dirs(dirs: &[PathBuf], manifest_dir: &Path) -> Result<(), InstallError> {
+/// Creates `dirs` (parents first).
+fn create_dirs(dirs: &[PathBuf]) -> Result<(), InstallError> {
     for d in dirs {
         if let Err(source) = std::fs::create_dir(d)
             && !d.is_dir()
         {
-            let dir = d.parent().unwrap_or(d).to_path_buf();
-            return Err(
-                if source.kind() == std::io::ErrorKind::PermissionDenied
-                    || manifest_dir.starts_with(d)
-                {
-                    InstallError::NotWritable { dir, source }
-                } else {
-                    InstallError::io("cannot create", d, source)
-                },
-            );
+            return Err(if source.kind() == std::io::ErrorKind::PermissionDenied {
+                InstallError::NotWritable {
+                    dir: d.parent().unwrap_or(d).to_path_buf(),
+                    source,
+                }
+            } else {
+                InstallError::io("cannot create", d, source)
+            });
         }
     }
     Ok(())
