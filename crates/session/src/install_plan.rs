@@ -6,7 +6,9 @@
 //! one, every `.mllib` of the traversed tree (so not in `_build`, nor in a
 //! folder hygiene or `-X` leaves out), in a folder named after it. Each
 //! library is one findlib package, named after its install folder's last
-//! component (what `ocamlfind` will call it).
+//! component (what `ocamlfind` will call it); an `installdir` of `.` (the
+//! root itself, where a `META` would name no package) means a folder named
+//! after the library.
 //!
 //! **Which files**, each flat in the library's folder:
 //! - `name.cma`, `name.cmxa`, `name.a`, and `name.cmxs` when the compilers
