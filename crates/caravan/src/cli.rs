@@ -69,8 +69,6 @@ const fn spec(
 use Arity::{Int, List, None as Flag, One};
 use Support::{Later, Yes};
 
-const INSTALL_DIRS: Support =
-    Later("ocamlbuild's installation directories (caravan links plugins with its own library)");
 const NO_STDLIB: Support = Later("-no-stdlib (stdlib modules as mandatory dependencies)");
 
 static SPECS: &[Spec] = &[
@@ -473,18 +471,40 @@ static SPECS: &[Spec] = &[
         Yes,
     ),
     spec(
+        "-install",
+        One,
+        "<dir>",
+        "(caravan) Build, then install each library (findlib META, .cmi/.cmx/.mli/.cmti, \
+         archives, C stubs) in DIR/<lib>; `-` is $MLSTATELIBS, else findlib's destdir",
+        Yes,
+    ),
+    spec(
+        "-uninstall",
+        One,
+        "<dir>",
+        "(caravan) Remove exactly what -install DIR wrote there",
+        Yes,
+    ),
+    spec(
+        "-install-file",
+        Flag,
+        "",
+        "(caravan) Build, then write <project>.install (opam's format) instead of copying",
+        Yes,
+    ),
+    spec(
         "-install-lib-dir",
         One,
         "<path>",
-        "Set the install library directory",
-        INSTALL_DIRS,
+        "Set the install library directory (with -install: libraries go there, not in DIR)",
+        Yes,
     ),
     spec(
         "-install-bin-dir",
         One,
         "<path>",
-        "Set the install binary directory",
-        INSTALL_DIRS,
+        "Set the install binary directory (with -install: programs named as targets go there)",
+        Yes,
     ),
     spec(
         "-where",
@@ -893,6 +913,11 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
             cli.request.jobs = Some(n.max(0) as usize);
         }
         "-build-dir" => cli.request.build_dir = Some(v),
+        "-install" => cli.request.install.action = Some(session::InstallAction::Install(v)),
+        "-uninstall" => cli.request.install.action = Some(session::InstallAction::Uninstall(v)),
+        "-install-file" => cli.request.install.action = Some(session::InstallAction::File),
+        "-install-lib-dir" => cli.request.install.lib_dir = Some(v),
+        "-install-bin-dir" => cli.request.install.bin_dir = Some(v),
         "-ocamlc" => cli.request.ocamlc = Some(v),
         "-ocamlopt" => cli.request.ocamlopt = Some(v),
         "-ocamldep" => cli.request.ocamldep = Some(v),
@@ -1118,7 +1143,10 @@ mod tests {
                 "-trace",
                 "-explain",
                 "-graph",
-                "-stats"
+                "-stats",
+                "-install",
+                "-uninstall",
+                "-install-file"
             ]
         );
         assert_eq!(SPECS.len() - own.len(), 83);

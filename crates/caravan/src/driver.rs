@@ -127,6 +127,18 @@ fn graph(cli: &Cli, format: GraphFormat) -> u8 {
 fn build(cli: &Cli) -> Result<u8, Failure> {
     let layout = Layout::of(&cli.request)?;
     check_log(cli)?;
+    if matches!(
+        cli.request.install.action,
+        Some(session::InstallAction::Uninstall(_))
+    ) {
+        session::uninstall(&cli.request, &layout.root)?;
+        return Ok(exit_code::OK);
+    }
+    if cli.watch && cli.request.install.installs() {
+        return Err(Failure::Cli(cli::CliError::Usage(
+            "-watch cannot be combined with -install or -install-file.".to_string(),
+        )));
+    }
     if cli.request.clean {
         session::clean(&layout.root, &layout.build_dir, layout.make_links)?;
         return Ok(exit_code::OK);

@@ -72,6 +72,8 @@ fn session_code(e: &session::Error) -> u8 {
         E::Build(b) => exit_code::of_error(b),
         E::Builds(all) => exit_code::of_errors(all),
         E::CommandsFailed => exit_code::COMMAND_FAILED,
+        E::Install(session::InstallError::Io { .. }) => exit_code::SYSTEM,
+        E::Install(_) => exit_code::FAILURE,
         E::Internal(_) => exit_code::INTERNAL,
     }
 }

@@ -15,6 +15,7 @@ use ocaml::rules::OcamlRules;
 use plugin::PluginRunner;
 
 use crate::error::Error;
+use crate::install_plan::InstallPlan;
 use crate::layout::Layout;
 use crate::request::Request;
 use crate::sharing::{ForBuild, Sharing};
@@ -38,6 +39,9 @@ pub struct Build {
     pub(crate) layout: Layout,
     pub(crate) rules: OcamlRules,
     pub(crate) targets: Vec<Target>,
+    /// With `-install` or `-install-file`: what to install, and what the
+    /// build makes for it (built, not linked at the root).
+    pub(crate) install: Option<(InstallPlan, Vec<Target>)>,
     /// The null-build record's path and key.
     pub(crate) record: (PathBuf, Digest),
     pub(crate) timings: Arc<Mutex<Timings>>,
@@ -132,7 +136,8 @@ impl Build {
         })
         .map_err(|e| Error::System(format!("Error: {e}")))?;
         self.mark("open");
-        let results = engine.build(&self.targets).await;
+        let all = self.all_targets();
+        let results = engine.build(&all).await;
         self.mark("build");
         let first_error = results
             .iter()
@@ -159,7 +164,7 @@ impl Build {
         // Stopping at the first failure, the first result's error is the
         // one to report; going on, every failure is.
         let mut failures = if self.request.keep_going {
-            engine.failures(&self.targets, &results)
+            engine.failures(&all, &results)
         } else {
             first_error.cloned().into_iter().collect()
         };
@@ -183,6 +188,9 @@ impl Build {
                 }
             }
         }
+        if let Some((plan, _)) = &self.install {
+            crate::install::finish(plan, &self.request, &layout.root, &layout.build_dir)?;
+        }
         match &self.request.program_args {
             Some(args) => run_program::run_last(
                 &layout.root,
@@ -193,6 +201,19 @@ impl Build {
             ),
             None => Ok(0),
         }
+    }
+
+    /// The targets and what the installation needs, each once.
+    fn all_targets(&self) -> Vec<Target> {
+        let mut all = self.targets.clone();
+        if let Some((_, more)) = &self.install {
+            for t in more {
+                if !all.contains(t) {
+                    all.push(t.clone());
+                }
+            }
+        }
+        all
     }
 
     fn mark(&self, phase: &'static str) {

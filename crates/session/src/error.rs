@@ -58,6 +58,9 @@ pub enum Error {
     /// Commands failed; their output was shown as they failed.
     #[error("commands failed")]
     CommandsFailed,
+    /// An installation or uninstallation failed. The message is complete.
+    #[error(transparent)]
+    Install(#[from] crate::install_error::InstallError),
     /// A bug in caravan.
     #[error("{0}")]
     Internal(String),

@@ -9,6 +9,7 @@ use engine::Target;
 use ocaml::project::ScanConfig;
 use ocaml::toolchain::ToolOverrides;
 
+use crate::install_request::InstallRequest;
 use crate::sharing_request::SharingRequest;
 
 /// A build request: the targets and ocamlbuild's options, as data.
@@ -137,6 +138,9 @@ pub struct Request {
     pub merlin: bool,
     /// The local cache and the remote options (caravan's own).
     pub sharing: SharingRequest,
+    /// `-install`, `-uninstall`, `-install-file`, `-install-lib-dir`,
+    /// `-install-bin-dir`.
+    pub install: InstallRequest,
 }
 
 impl Default for Request {
@@ -199,6 +203,7 @@ impl Default for Request {
             program_args: None,
             merlin: false,
             sharing: SharingRequest::default(),
+            install: InstallRequest::default(),
         }
     }
 }

@@ -19,12 +19,15 @@ use plugin::rule::PluginRules;
 use crate::build::{Build, RunnerGuard};
 use crate::configure::{self, ConfigureError, Configured, PluginRun};
 use crate::error::Error;
+use crate::install_request::InstallAction;
 use crate::layout::{Layout, links_made};
 use crate::plugin_binary::{self, Plugin};
 use crate::request::Request;
 use crate::sharing::Sharing;
 use crate::timings::Timings;
-use crate::{documentation, dot_merlin, hygiene_check, links, null_build_key};
+use crate::{
+    documentation, dot_merlin, hygiene_check, install, install_plan, links, null_build_key,
+};
 
 /// The environment variable that turns the ppx driver pipeline off (`0`,
 /// `no`, `false` or `off`) or on (anything else).
@@ -134,11 +137,16 @@ impl Session {
             return Ok(None);
         }
         let merlin = request.merlin || dot_merlin::kept_up(&layout.root);
-        if request.targets.is_empty() && !merlin {
+        let installing = request.install.installs();
+        if request.targets.is_empty() && !merlin && !installing {
             return Ok(None);
         }
         check_targets(&request)?;
-        let building = !request.targets.is_empty();
+        if let Some(dest) = install::destination(&request, &layout.root)? {
+            // Before building: a folder that cannot be written stops now.
+            install::check_writable(&dest)?;
+        }
+        let building = !request.targets.is_empty() || installing;
         if building && layout.make_links {
             // Dangling links to the build directory are stale leftovers.
             let _ = links::remove(
@@ -174,7 +182,20 @@ impl Session {
         if merlin {
             write_merlin(&rules, &layout, request.merlin);
         }
-        if request.targets.is_empty() {
+        let install = if installing {
+            let programs = request.install.bin_dir.is_some()
+                || request.install.action == Some(InstallAction::File);
+            Some(install_plan::plan(
+                rules.context(),
+                &layout.root,
+                &request.targets,
+                request.install.option(),
+                programs,
+            )?)
+        } else {
+            None
+        };
+        if request.targets.is_empty() && install.is_none() {
             return Ok(None);
         }
         for (module, stems) in rules.context().resolver.clashes() {
@@ -186,12 +207,17 @@ impl Session {
             );
         }
         let targets: Vec<Target> = request.targets.iter().map(|t| rules.locate(t)).collect();
+        let install_targets: Vec<Target> = install
+            .as_ref()
+            .map(|p| p.targets().iter().map(|t| rules.locate(t)).collect())
+            .unwrap_or_default();
         self.mark("rules");
         Ok(Some(Build {
             request,
             layout,
             rules,
             targets,
+            install: install.map(|plan| (plan, install_targets)),
             record: (record, key),
             _runner: runner,
             timings: self.timings.clone(),

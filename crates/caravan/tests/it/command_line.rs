@@ -46,7 +46,7 @@ fn options_of_features_not_yet_there_are_refused() {
     for opt in [
         &["-use-jocaml"][..],
         &["-dont-catch-errors"],
-        &["-install-lib-dir", "x"],
+        &["-no-stdlib"],
     ] {
         let mut args = opt.to_vec();
         args.push("main.native");

@@ -17,6 +17,7 @@ mod findlib;
 mod generators;
 mod hygiene;
 mod incremental;
+mod install;
 mod interruption;
 mod keep_going;
 mod libraries;
