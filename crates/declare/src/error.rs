@@ -65,6 +65,17 @@ pub enum Error {
         /// The tools `build_tools` declares.
         known: Vec<String>,
     },
+    /// A declaration the project does not satisfy (a library without its
+    /// `.mllib`, in a folder the build does not traverse).
+    #[error("{place}\nError: {problem}\nHint: {hint}")]
+    Unsatisfied {
+        /// Where the declaration is.
+        place: Place,
+        /// What is missing.
+        problem: String,
+        /// What to do.
+        hint: String,
+    },
     /// The file is not text.
     #[error("File \"{file}\":\nError: the file is not UTF-8 text.")]
     NotUtf8 {

@@ -16,9 +16,12 @@
 #![deny(missing_docs)]
 
 mod build;
+mod build_rules;
 mod cache_maintenance;
 mod clean;
 mod configure;
+mod context_patterns;
+mod declared_layer;
 mod documentation;
 mod dot_merlin;
 mod error;
@@ -36,12 +39,14 @@ mod session;
 mod sharing;
 mod sharing_request;
 mod timings;
+mod tool_paths;
 mod unbound_module;
 mod which;
 
 pub use build::Build;
 pub use cache_maintenance::{cache_stats, cache_trim, human_size, parse_size};
 pub use clean::clean;
+pub use declared_layer::{DeclaredLayer, INSTALL_ROOT_VARIABLE};
 pub use error::Error;
 pub use layout::Layout;
 pub use request::Request;

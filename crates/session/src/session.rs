@@ -18,13 +18,16 @@ use plugin::rule::PluginRules;
 
 use crate::build::{Build, RunnerGuard};
 use crate::configure::{self, ConfigureError, Configured, PluginRun};
+use crate::declared_layer::DeclaredLayer;
 use crate::error::Error;
 use crate::layout::{Layout, links_made};
 use crate::plugin_binary::{self, Plugin};
 use crate::request::Request;
 use crate::sharing::Sharing;
 use crate::timings::Timings;
-use crate::{documentation, dot_merlin, hygiene_check, links, null_build_key};
+use crate::{
+    build_rules, context_patterns, documentation, dot_merlin, hygiene_check, links, null_build_key,
+};
 
 /// The environment variable that turns the ppx driver pipeline off (`0`,
 /// `no`, `false` or `off`) or on (anything else).
@@ -268,7 +271,7 @@ impl Session {
         let mut runner = None;
         if let (Some(pc), Some(p)) = (configured.plugin, &self.plugin) {
             options.non_dependencies = pc.decls.non_dependencies();
-            project.contexts = pc.decls.contexts();
+            project.contexts = context_patterns::expand(&pc.decls.contexts(), &project.dirs);
             let include_dirs = project.include_dirs_named();
             let r = Arc::new(PluginRunner::new(
                 p.launch.clone(),
@@ -305,21 +308,28 @@ impl Session {
 }
 
 /// The project's plugin, compiled if its sources changed; `None` without
-/// `myocamlbuild.ml` or with `-no-plugin`.
+/// `myocamlbuild.ml` nor `build_rules.ml`, or with `-no-plugin`.
 fn prepare_plugin(
     request: &Request,
     layout: &Layout,
     toolchain: &Toolchain,
 ) -> Result<Option<Plugin>, Error> {
-    if request.no_plugin || !layout.root.join("myocamlbuild.ml").is_file() {
+    let root = &layout.root;
+    if request.no_plugin
+        || !(root.join("myocamlbuild.ml").is_file()
+            || root.join(plugin::build::BUILD_RULES).is_file())
+    {
         return Ok(None);
     }
+    let layer = DeclaredLayer::read(root, &layout.build_dir, request)?;
+    let generated = build_rules::generated_module(root, &layout.build_dir, &layer)?;
     plugin_binary::prepare(
         request,
         &request.plugin_words,
-        &layout.root,
+        root,
         &layout.build_dir,
         &toolchain.stdlib(),
+        generated.into_iter().collect(),
     )
     .map(Some)
 }
