@@ -19,12 +19,14 @@ use plugin::rule::PluginRules;
 use crate::build::{Build, RunnerGuard};
 use crate::configure::{self, ConfigureError, Configured, PluginRun};
 use crate::declared_layer::DeclaredLayer;
+use crate::declared_library::DeclaredLibrary;
 use crate::error::Error;
 use crate::layout::{Layout, links_made};
 use crate::plugin_binary::{self, Plugin};
 use crate::request::Request;
 use crate::sharing::Sharing;
 use crate::timings::Timings;
+use crate::tool_paths::ToolPaths;
 use crate::{
     build_rules, context_patterns, documentation, dot_merlin, hygiene_check, links, null_build_key,
 };
@@ -172,6 +174,9 @@ impl Session {
             &configured.fingerprint,
             self.ppx_driver,
         );
+        let layer = configured.layer.clone();
+        let declared_libraries =
+            DeclaredLibrary::list(&layer, &configured.tagger, &configured.project);
         let (rules, runner) = self.make_rules(&request, configured, &layout)?;
         let runner = RunnerGuard(runner);
         if merlin {
@@ -199,6 +204,8 @@ impl Session {
             _runner: runner,
             timings: self.timings.clone(),
             sharing: self.sharing.clone(),
+            layer,
+            declared_libraries,
         }))
     }
 
@@ -279,7 +286,14 @@ impl Session {
                 include_dirs,
                 pc.process,
             ));
-            let rules = PluginRules::new(pc.decls.rules(), r.clone())?;
+            let mut rules = PluginRules::new(pc.decls.rules(), r.clone())?;
+            if let Some(tools) = &configured.layer.declarations.tools {
+                let paths = ToolPaths {
+                    tools: tools.clone(),
+                    install_root: configured.layer.install_root.clone(),
+                };
+                rules = rules.with_tools(paths.words());
+            }
             if rules.is_empty() {
                 r.shutdown();
             } else {

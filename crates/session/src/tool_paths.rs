@@ -13,11 +13,16 @@
 //! - An external tool is a program: an absolute path as written, a bare
 //!   name as written (the shell looks it up in `PATH`), another path under
 //!   the install root.
+//!
+//! `%{name}` in the command of a plugin rule (`build_rules.ml` or
+//! `myocamlbuild.ml`) is the same path; an internal tool named there is
+//! built first and is an input of the action (`plugin::tool_words`).
 
 use std::path::Path;
 
 use declare::{BuildTools, Tool, ToolKind};
 use ocaml::tagging::TagsText;
+use plugin::tool_words::{ToolWord, ToolWords};
 use tags::Configuration;
 
 /// The declared tools and where they are.
@@ -33,6 +38,22 @@ impl ToolPaths {
     /// What `%{tool}` becomes.
     pub fn path(&self, tool: &Tool) -> String {
         path_of(tool, &self.install_root)
+    }
+
+    /// The table of `%{name}` in plugin commands (`plugin::tool_words`).
+    pub fn words(&self) -> ToolWords {
+        ToolWords {
+            tools: self
+                .tools
+                .tools
+                .iter()
+                .map(|t| ToolWord {
+                    name: t.name.clone(),
+                    path: self.path(t),
+                    target: (t.kind == ToolKind::Internal).then(|| t.path.clone()),
+                })
+                .collect(),
+        }
     }
 
     /// For each applied tag of the configuration whose parameter names an

@@ -223,6 +223,8 @@ fn rules_project() -> Vec<(&'static str, String)> {
              def_stubs ~dir:\"stubs\" \"cstub\";\n\
              rule \"data\" ~prod:\"src/data.ml\" ~deps:(tool_deps \"gen\" @ [\"src/data.in\"])\n  \
              (fun _ _ -> Cmd (S [get_tool \"gen\"; P \"src/data.in\"; Sh \">\"; P \"src/data.ml\"]));\n\
+             rule \"copy\" ~prod:\"copy.ml\" ~deps:[\"src/data.in\"]\n  \
+             (fun _ _ -> Cmd (S [A \"%{gen}\"; P \"src/data.in\"; Sh \"> copy.ml\"]));\n\
              rule \"where\" ~prod:\"where.txt\"\n  \
              (fun _ _ -> Echo ([mlstatelibs; \" \"; helper; \" \"; String.concat \",\" (tool_deps \"sh\")], \"where.txt\"))\n"
                 .into(),
@@ -271,11 +273,17 @@ fn build_rules_runs_with_the_plugins_dispatch_and_the_seeds_functions() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(t.read("_build/where.txt"), "/elsewhere helped ");
 
-    // The generator changes: the rule that ran it runs again.
+    // %{gen} in a rule's command: the tool is built first.
+    let r = t.caravan(&["copy.ml"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(t.read("_build/copy.ml"), "let v = \"v1\"\n");
+
+    // The generator changes: the rules that ran it run again.
     t.write("gen/gen.ml", &generator("v2"));
-    let r = t.caravan(&["src/main.native"]);
+    let r = t.caravan(&["src/main.native", "copy.ml"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(t.run("main.native", &[]).stdout, "sub v2 42\n");
+    assert_eq!(t.read("_build/copy.ml"), "let v = \"v2\"\n");
 }
 
 #[test]
