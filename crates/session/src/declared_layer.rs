@@ -101,7 +101,7 @@ impl DeclaredLayer {
                 continue;
             }
             let mllib = lib.mllib();
-            if project.files.iter().any(|f| *f == mllib) {
+            if project.files.contains(&mllib) {
                 continue;
             }
             let place = lib.place(declare::BUILD_LIBS);
