@@ -303,3 +303,92 @@ fn build_rules_alone_is_a_plugin() {
     let b = theirs.ocamlbuild(&["r.txt"]);
     assert_ne!(b.code, 0, "{}", b.stdout);
 }
+
+#[test]
+fn the_install_root_is_part_of_the_null_build_key() {
+    let ext = external_library();
+    let first = ext.path("_build").to_string_lossy().into_owned();
+    let moved = ext.copy_sources();
+    moved.caravan(&["ext/ext.cma", "ext/ext.cmxa"]).ok();
+    let second = moved.path("_build").to_string_lossy().into_owned();
+    let t = tree(&code_base());
+    let r = t.caravan_env(&["prog/main.native"], &[("MLSTATELIBS", first.as_str())]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    // Only the environment changes: the command line is the same.
+    let r = t.caravan_env(&["prog/main.native"], &[("MLSTATELIBS", second.as_str())]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let ran = t.commands();
+    assert!(
+        ran.iter()
+            .any(|c| c.contains(&format!("-I {second}/ext ext.cmxa"))),
+        "{ran:?}"
+    );
+}
+
+#[test]
+fn an_undeclared_tool_in_a_rule_fails_the_rule() {
+    let t = Tree::new(&[
+        ("build_tools", "external sh /bin/sh\n"),
+        (
+            "build_rules.ml",
+            "rule \"r\" ~prod:\"r.txt\" (fun _ _ -> Cmd (S [A \"%{nope}\"; Sh \"> r.txt\"]))\n",
+        ),
+    ]);
+    let r = t.caravan(&["r.txt"]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "the command names %{nope}, but no tool `nope` is declared in build_tools (declared: sh)."
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+/// `build_libs` and `shared_namespace_dir` against the ocamlbuild plugin
+/// the seed's code base would have written for them.
+#[test]
+fn compat_declared_libraries_match_ocaml_lib_in_a_plugin() {
+    use crate::support::SideBySide;
+    let files = [
+        ("build_libs", "internal base\ninternal extra libs/extra\n"),
+        ("build_rules.ml", "shared_namespace_dir \"base\"\n"),
+        (
+            "_tags",
+            "<libs/extra/*.ml>: use_base\n<prog/*.ml>: use_extra\n\
+             <prog/*.{byte,native}>: use_base, use_extra\n",
+        ),
+        ("base/base.mllib", "Basic\nimpl/Impl\n"),
+        ("base/basic.ml", "let greet n = Impl.hello ^ n\n"),
+        ("base/impl/impl.ml", "let hello = \"hello \"\n"),
+        ("libs/extra/extra.mllib", "Extra\n"),
+        (
+            "libs/extra/extra.ml",
+            "let shout s = String.uppercase_ascii (Basic.greet s)\n",
+        ),
+        (
+            "prog/main.ml",
+            "let () = print_endline (Extra.shout \"world\")\n",
+        ),
+    ];
+    // The seed's internal_lib: ocaml_lib ~dir, and the archive built
+    // before whatever uses it.
+    let plugin = "open Ocamlbuild_plugin\n\
+        let internal_lib dir name =\n  \
+        let lib = dir ^ \"/\" ^ name in\n  \
+        ocaml_lib ~dir lib;\n  \
+        dep [\"use_\" ^ name; \"byte\"] [lib ^ \".cma\"];\n  \
+        dep [\"use_\" ^ name; \"native\"] [lib ^ \".cmxa\"]\n\
+        let () = dispatch (function\n  \
+        | After_rules ->\n      \
+        internal_lib \"base\" \"base\";\n      \
+        internal_lib \"libs/extra\" \"extra\";\n      \
+        Pathname.define_context \"base\" [\"base\"; \"base/impl\"];\n      \
+        Pathname.define_context \"base/impl\" [\"base/impl\"; \"base\"]\n  \
+        | _ -> ())\n";
+    let s = SideBySide::new(&files, &[("myocamlbuild.ml", plugin)]);
+    s.build(&["prog/main.native", "prog/main.byte"]);
+    assert_eq!(s.same_output("main.native", &[]), "HELLO WORLD\n");
+    s.same_output("main.byte", &[]);
+    s.same_artifacts(&["base/base.cmxa", "libs/extra/extra.cmxa"]);
+}
