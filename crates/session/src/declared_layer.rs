@@ -156,9 +156,20 @@ impl DeclaredLayer {
     /// and every declared library's tag marked used. Call it where the
     /// project's libraries are declared.
     pub fn declare_flags(&self, flags: &mut tags::Declarations) {
+        if self.libraries().iter().any(|l| l.namespace.is_some()) {
+            // NAMESPACE CALL SITE (see `tag_namespaces`): `namespace` is a
+            // parametrised tag giving no flag here, so that ocamlbuild's
+            // start-up checks accept its parameter.
+            flags.pflag(["ocaml", "namespace"], "namespace", |_| Vec::new());
+        }
         for lib in self.libraries() {
             let tag = format!("use_{}", lib.name);
             flags.mark_tag_used(tag.as_str());
+            if let Some(module) = &lib.namespace {
+                // The tag `tag_namespaces` gives the `.mllib` is meant, not
+                // a typo.
+                flags.mark_tag_used(format!("namespace({module})").as_str());
+            }
             if lib.kind != LibraryKind::External {
                 continue;
             }

@@ -392,3 +392,23 @@ fn compat_declared_libraries_match_ocaml_lib_in_a_plugin() {
     s.same_output("main.byte", &[]);
     s.same_artifacts(&["base/base.cmxa", "libs/extra/extra.cmxa"]);
 }
+
+/// `namespace(Module)` in `build_libs` reaches the rules as a tag of the
+/// library's `.mllib` (what it does is the namespaced-libraries work).
+#[test]
+fn a_namespace_declaration_tags_the_mllib() {
+    let t = Tree::new(&[
+        ("build_libs", "internal foo namespace(Foo)\n"),
+        ("foo/foo.mllib", "A\n"),
+        ("foo/a.ml", "let x = 1\n"),
+    ]);
+    let r = t.caravan(&["-show-tags", "foo/foo.mllib", "foo/foo.cma"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("namespace(Foo)"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("does not expect a parameter"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("is not used"), "{}", r.stdout);
+}
