@@ -1,5 +1,7 @@
 (* Ocamlbuild_pack.Hooks: the hook handler registered by [dispatch], called
-   by caravan's requests in ocamlbuild's order. *)
+   by caravan's requests in ocamlbuild's order; then, in After_rules, the
+   actions a project's build_rules.ml registers (Caravan_layer), so a
+   plugin with its own [dispatch] and build_rules.ml both run. *)
 
 type message = Before_hygiene | After_hygiene | Before_options | After_options | Before_rules | After_rules
 
@@ -14,6 +16,10 @@ let name = function
   | Before_rules -> "before-rules"
   | After_rules -> "after-rules"
 
+let after_rules_actions : (unit -> unit) list ref = ref []
+let add_after_rules f = after_rules_actions := !after_rules_actions @ [ f ]
+
 let call_hook m =
   Ocamlbuild_pack__declare.phase := name m;
-  !handler m
+  !handler m;
+  if m = After_rules then List.iter (fun f -> f ()) !after_rules_actions

@@ -130,6 +130,14 @@ static SPECS: &[Spec] = &[
         Yes,
     ),
     spec(
+        "-mlstatelibs",
+        One,
+        "<dir>",
+        "(caravan) The install root of the libraries and tools that build_libs and \
+         build_tools declare external (default $MLSTATELIBS, else the build directory)",
+        Yes,
+    ),
+    spec(
         "-merlin",
         Flag,
         "",
@@ -842,6 +850,7 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-clean" => cli.request.clean = true,
         "-r" => cli.request.recursive = true,
         "-search-all-dirs" => cli.request.search_all_dirs = true,
+        "-mlstatelibs" => cli.request.install_root = Some(v),
         "-watch" | "-w" => cli.watch = true,
         "-merlin" => cli.request.merlin = true,
         "-no-cache" => cli.request.sharing.local_cache = false,
@@ -1127,6 +1136,7 @@ mod tests {
                 "-watch",
                 "-w",
                 "-search-all-dirs",
+                "-mlstatelibs",
                 "-merlin",
                 "-no-cache",
                 "-cache-dir",

@@ -64,7 +64,7 @@ impl Failure {
 fn session_code(e: &session::Error) -> u8 {
     use session::Error as E;
     match e {
-        E::Refused(_) | E::Findlib { .. } => exit_code::FAILURE,
+        E::Refused(_) | E::Findlib { .. } | E::Declared(_) => exit_code::FAILURE,
         E::Usage(_) | E::Hygiene => exit_code::USAGE,
         E::Tags(t) => t.exit_code() as u8,
         E::Plugin(p) => p.code,

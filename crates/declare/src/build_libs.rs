@@ -42,9 +42,21 @@ pub struct Library {
     pub namespace: Option<String>,
     /// The line of the declaration, from 1.
     pub line: usize,
+    /// The characters of the line the declaration covers.
+    pub span: (usize, usize),
 }
 
 impl Library {
+    /// Where the declaration is, in `file`.
+    pub fn place(&self, file: &str) -> Place {
+        Place {
+            file: file.to_string(),
+            line: self.line,
+            start: self.span.0,
+            end: self.span.1,
+        }
+    }
+
     /// The library's list file, `dir/name.mllib` (internal libraries).
     pub fn mllib(&self) -> String {
         join(&self.dir, &format!("{}.mllib", self.name))
@@ -220,6 +232,7 @@ fn parse_line(file: &str, line: usize, words: &[Word<'_>]) -> Result<Library, Er
         install_dir,
         namespace,
         line,
+        span: (words[0].start, words[words.len() - 1].end),
     })
 }
 

@@ -34,6 +34,20 @@ pub struct Tool {
     pub path: String,
     /// The line of the declaration, from 1.
     pub line: usize,
+    /// The characters of the line the declaration covers.
+    pub span: (usize, usize),
+}
+
+impl Tool {
+    /// Where the declaration is, in `file`.
+    pub fn place(&self, file: &str) -> Place {
+        Place {
+            file: file.to_string(),
+            line: self.line,
+            start: self.span.0,
+            end: self.span.1,
+        }
+    }
 }
 
 /// The contents of a `build_tools` file, in the order of its lines.
@@ -142,6 +156,7 @@ fn parse_line(file: &str, line: usize, words: &[Word<'_>]) -> Result<Tool, Error
         name: name.text.to_string(),
         path: path.text.to_string(),
         line,
+        span: (words[0].start, words[words.len() - 1].end),
     })
 }
 

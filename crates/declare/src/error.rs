@@ -52,6 +52,30 @@ pub enum Error {
         /// The line of the first declaration.
         first_line: usize,
     },
+    /// `%{name}` names no tool of `build_tools`.
+    #[error(
+        "{place}\nError: no tool `{name}` is declared in build_tools.\nHint: {}",
+        known_hint(known)
+    )]
+    UnknownTool {
+        /// Where the reference is.
+        place: Place,
+        /// The name.
+        name: String,
+        /// The tools `build_tools` declares.
+        known: Vec<String>,
+    },
+    /// A declaration the project does not satisfy (a library without its
+    /// `.mllib`, in a folder the build does not traverse).
+    #[error("{place}\nError: {problem}\nHint: {hint}")]
+    Unsatisfied {
+        /// Where the declaration is.
+        place: Place,
+        /// What is missing.
+        problem: String,
+        /// What to do.
+        hint: String,
+    },
     /// The file is not text.
     #[error("File \"{file}\":\nError: the file is not UTF-8 text.")]
     NotUtf8 {
@@ -67,4 +91,16 @@ pub enum Error {
         #[source]
         source: Arc<std::io::Error>,
     },
+}
+
+fn known_hint(known: &[String]) -> String {
+    if known.is_empty() {
+        "declare it with a line `internal NAME TARGET` or `external NAME PROGRAM` in build_tools."
+            .to_string()
+    } else {
+        format!(
+            "the declared tools are {}; or declare it in build_tools.",
+            known.join(", ")
+        )
+    }
 }

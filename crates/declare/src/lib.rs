@@ -20,10 +20,12 @@ mod build_libs;
 mod build_tools;
 mod error;
 mod line;
+mod tool_reference;
 
 pub use build_libs::{BuildLibs, Library, LibraryKind};
 pub use build_tools::{BuildTools, Tool, ToolKind};
 pub use error::{Error, Place};
+pub use tool_reference::{ToolReference, references};
 
 use std::path::Path;
 

@@ -22,6 +22,10 @@ pub enum Error {
     /// A `_tags` file (or `-tag-line`) is malformed, in ocamlbuild's words.
     #[error("{0}")]
     Tags(tags::Error),
+    /// A `_tags` file could not be rewritten (an unknown `%{tool}`): the
+    /// message names the file and line.
+    #[error("{0}")]
+    TagsText(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl Error {

@@ -18,10 +18,24 @@ use tags::{Configuration, TagSet};
 use crate::error::{Error, Result};
 use crate::project::DirectoryTags;
 
+/// Rewrites the text of a `_tags` file before it is parsed: the session
+/// replaces `%{tool}` references with it (see `declare::references`). The
+/// fingerprint stays that of the text as written.
+pub trait TagsText {
+    /// The text to parse instead of `text` (of the file `file`, relative
+    /// to the root), or why it cannot be read.
+    fn rewrite(
+        &self,
+        file: &str,
+        text: &[u8],
+    ) -> std::result::Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>;
+}
+
 /// The configuration being read.
 pub struct TagsBuilder {
     config: Configuration,
     fingerprint: DigestBuilder,
+    rewrite: Option<Box<dyn TagsText>>,
 }
 
 impl TagsBuilder {
@@ -86,7 +100,13 @@ impl TagsBuilder {
         Ok(TagsBuilder {
             config,
             fingerprint,
+            rewrite: None,
         })
+    }
+
+    /// Rewrites each `_tags` file read from now on with `rewrite`.
+    pub fn rewrite_with(&mut self, rewrite: Box<dyn TagsText>) {
+        self.rewrite = Some(rewrite);
     }
 
     /// A digest of every text read so far: changes when any `_tags` file or
@@ -123,7 +143,18 @@ impl DirectoryTags for TagsBuilder {
     fn enter(&mut self, dir: &str, tags_file: Option<&[u8]>) -> Result<()> {
         if let Some(text) = tags_file {
             self.fingerprint.str(dir).bytes(text);
-            self.config.add_tags_file(dir, text).map_err(Error::Tags)?;
+            match &self.rewrite {
+                Some(r) => {
+                    let file = if dir.is_empty() {
+                        "_tags".to_string()
+                    } else {
+                        format!("{dir}/_tags")
+                    };
+                    let text = r.rewrite(&file, text).map_err(Error::TagsText)?;
+                    self.config.add_tags_file(dir, &text).map_err(Error::Tags)?;
+                }
+                None => self.config.add_tags_file(dir, text).map_err(Error::Tags)?,
+            }
         }
         Ok(())
     }

@@ -35,6 +35,10 @@ pub const SOURCES: [&str; 3] = [
     "myocamlbuild.ml",
 ];
 
+/// The project file holding the expression the declared layer runs in
+/// `After_rules` (see `session::build_rules`).
+pub const BUILD_RULES: &str = "build_rules.ml";
+
 /// The binary's name in the build directory.
 pub const BINARY: &str = "myocamlbuild";
 
@@ -63,6 +67,9 @@ pub struct PluginCompile<'a> {
     /// Whether to print the compile command (ocamlbuild does, unless
     /// `-quiet`).
     pub echo: bool,
+    /// Generated sources (file name, text) compiled after the project's,
+    /// before the main module: the module made from `build_rules.ml`.
+    pub generated: Vec<(String, String)>,
 }
 
 /// A compiled plugin.
@@ -161,12 +168,25 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
         .copied()
         .filter(|s| c.root.join(s).is_file())
         .collect();
-    let argv = command(c, &library, &sources)?;
+    let compiled: Vec<&str> = sources
+        .iter()
+        .copied()
+        .chain(c.generated.iter().map(|(n, _)| n.as_str()))
+        .collect();
+    let argv = command(c, &library, &compiled)?;
     let mut key = DigestBuilder::new("plugin-compile");
     key.str(&library.key);
     for w in &argv {
         key.str(w);
     }
+    for (name, text) in &c.generated {
+        key.str(name).str(text);
+    }
+    let main_source = if sources.contains(&"myocamlbuild.ml") {
+        "myocamlbuild.ml"
+    } else {
+        BUILD_RULES
+    };
     let command_key = key.finish().to_hex();
     let binary = c.build_dir.join(BINARY);
     let kept = kept_binary(c.build_dir, c.mode);
@@ -231,6 +251,10 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
         engine::write_atomic(&c.build_dir.join(s), &text, 0)
             .map_err(|e| PluginError::new(4, format!("Error: {e}")))?;
     }
+    for (name, text) in &c.generated {
+        engine::write_atomic(&c.build_dir.join(name), text.as_bytes(), 0)
+            .map_err(|e| PluginError::new(4, format!("Error: {e}")))?;
+    }
     let _ = std::fs::remove_file(&binary);
     for w in &c.tag_warnings {
         println!("{w}");
@@ -251,7 +275,7 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
             PluginError::new(
                 2,
                 format!(
-                    "Error: cannot run {} to compile myocamlbuild.ml: {e}",
+                    "Error: cannot run {} to compile {main_source}: {e}",
                     argv[0]
                 ),
             )
@@ -268,7 +292,7 @@ pub fn ensure(c: &PluginCompile) -> Result<PluginBinary, PluginError> {
             10,
             format!(
                 "+ {shown}\n{output}Command exited with code {code}.\nError: while compiling \
-                 myocamlbuild.ml: the plugin does not compile (the compiler's message is above)."
+                 {main_source}: the plugin does not compile (the compiler's message is above)."
             ),
         ));
     }

@@ -30,6 +30,7 @@ pub mod rule;
 pub mod server;
 pub mod session;
 pub mod spec;
+pub mod tool_words;
 pub mod wire;
 
 use std::path::PathBuf;

@@ -140,6 +140,10 @@ const SOURCES: &[(&str, &str)] = &[
         "ocamlbuild_plugin.ml",
         include_str!("../../../plugin/ocamlbuild_plugin.ml"),
     ),
+    (
+        "caravan_layer.ml",
+        include_str!("../../../plugin/caravan_layer.ml"),
+    ),
 ];
 
 /// The generated first module of the library: where the compiler that

@@ -30,6 +30,7 @@ use super::declarations::{RuleOrder, tags_answer};
 use super::protocol::{Query, RuleDecl};
 use super::server::{Answerer, EvalEvent};
 use super::spec::{self, Command, Expander, Line, Spec};
+use super::tool_words::ToolWords;
 use super::wire::Sexp;
 use super::{PluginError, PluginRunner, raised_error};
 use ocaml::rule_error::{Category, RuleError};
@@ -114,6 +115,8 @@ pub struct PluginRules {
     pub builtins: bool,
     /// The plugin, started on the first evaluation.
     pub runner: Arc<PluginRunner>,
+    /// The tools of `build_tools`, for `%{name}` in commands.
+    tools: Arc<ToolWords>,
 }
 
 impl PluginRules {
@@ -133,7 +136,14 @@ impl PluginRules {
             after: compile(order.after)?,
             builtins: order.builtins,
             runner,
+            tools: Arc::new(ToolWords::default()),
         })
+    }
+
+    /// The tools `%{name}` in a rule's command names.
+    pub fn with_tools(mut self, tools: ToolWords) -> PluginRules {
+        self.tools = Arc::new(tools);
+        self
     }
 
     /// The files the rules can make from `sources`: each rule's products
@@ -220,6 +230,7 @@ impl DeclaredRules for PluginRules {
                 Arc::new(RuleTask {
                     cx: cx.clone(),
                     runner: self.runner.clone(),
+                    tools: self.tools.clone(),
                     rule: rule.clone(),
                     bindings: b,
                     products,
@@ -282,6 +293,7 @@ pub fn virtual_tool(name: &str) -> Vec<String> {
 struct RuleTask {
     cx: Arc<RuleContext>,
     runner: Arc<PluginRunner>,
+    tools: Arc<ToolWords>,
     rule: Arc<CompiledRule>,
     bindings: Bindings,
     products: Vec<Target>,
@@ -386,6 +398,25 @@ impl Task for RuleTask {
                         .into());
                     }
                 }
+            };
+            // `%{tool}` in the command: the tool's path; an internal tool is
+            // built first and is an input.
+            let command = if self.tools.tools.is_empty() {
+                command
+            } else {
+                let (command, tools) = self.tools.substitute(&command).map_err(|m| {
+                    Error::from(RuleError::new(
+                        Category::Plugin,
+                        format!("the action of the plugin's rule \"{name}\": {m}"),
+                    ))
+                })?;
+                tcx.need(&tools).await?;
+                for t in tools {
+                    if !inputs.contains(&t) {
+                        inputs.push(t);
+                    }
+                }
+                command
             };
             let Some(mut value) = delegated else {
                 let action = self.action(&tcx, &command, &inputs)?;

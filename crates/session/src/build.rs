@@ -14,6 +14,8 @@ use engine::{SourceTree, Target};
 use ocaml::rules::OcamlRules;
 use plugin::PluginRunner;
 
+use crate::declared_layer::DeclaredLayer;
+use crate::declared_library::DeclaredLibrary;
 use crate::error::Error;
 use crate::install_plan::InstallPlan;
 use crate::layout::Layout;
@@ -49,6 +51,10 @@ pub struct Build {
     pub(crate) sharing: Arc<Sharing>,
     /// Keeps the plugin's process for the build's rules.
     pub(crate) _runner: RunnerGuard,
+    /// `build_libs` and `build_tools`, with the install root.
+    pub(crate) layer: DeclaredLayer,
+    /// The internal libraries of `build_libs`.
+    pub(crate) declared_libraries: Vec<DeclaredLibrary>,
 }
 
 impl Build {
@@ -60,6 +66,18 @@ impl Build {
     /// The build folder.
     pub fn build_dir(&self) -> &std::path::Path {
         &self.layout.build_dir
+    }
+
+    /// `build_libs` and `build_tools` as read for this build, with the
+    /// install root (`-mlstatelibs`, `$MLSTATELIBS`, or the build folder).
+    pub fn declared_layer(&self) -> &DeclaredLayer {
+        &self.layer
+    }
+
+    /// The internal libraries of `build_libs`, in its order, as installing
+    /// them sees them.
+    pub fn declared_libraries(&self) -> &[DeclaredLibrary] {
+        &self.declared_libraries
     }
 
     /// What to print for `e`, an error of this build: [`Error::report`]

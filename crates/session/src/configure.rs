@@ -14,9 +14,11 @@ use plugin::session::{Session as PluginSession, SessionError};
 use plugin::spec::Expander;
 use tags::{Configuration, Declarations, SHOW_TAGS_PREAMBLE, TagSet};
 
+use crate::declared_layer::DeclaredLayer;
 use crate::error::Error;
 use crate::plugin_request;
 use crate::request::Request;
+use crate::tool_paths::ToolPaths;
 
 /// The configured project.
 pub struct Configured {
@@ -42,6 +44,8 @@ pub struct Configured {
     pub plugin: Option<PluginConfigured>,
     /// The project's libraries (its `.mllib` files), listed once.
     pub libraries: Vec<ProjectLibrary>,
+    /// `build_libs` and `build_tools`, with the install root.
+    pub layer: DeclaredLayer,
 }
 
 /// The outcome of the plugin's configuration session.
@@ -144,7 +148,11 @@ pub fn configure(
     let scan = scan_for(&request);
     let scan = &scan;
     let root = &scan.root;
-    let looks_like_project = root.join("_tags").is_file() || root.join("myocamlbuild.ml").is_file();
+    let layer = DeclaredLayer::read(root, &scan.build_dir, &request)?;
+    let looks_like_project = root.join("_tags").is_file()
+        || root.join("myocamlbuild.ml").is_file()
+        || !layer.is_empty()
+        || root.join(plugin::build::BUILD_RULES).is_file();
     let traverse = request.recursive || looks_like_project;
     // -pkg turns ocamlfind on unless -no-ocamlfind says otherwise.
     let packages_as_tags = request.ocamlfind.unwrap_or(!request.packages.is_empty());
@@ -162,8 +170,19 @@ pub fn configure(
         tag_syntaxes,
     )
     .map_err(Error::of_ocaml)?;
+    if let Some(tools) = &layer.declarations.tools {
+        builder.rewrite_with(Box::new(ToolPaths {
+            tools: tools.clone(),
+            install_root: layer.install_root.clone(),
+        }));
+    }
     let project = Project::scan(scan, &mut builder).map_err(Error::of_ocaml)?;
+    layer.check_libraries(root, &project)?;
+    layer.tag_namespaces(builder.config_mut())?;
     let mut fingerprint = builder.fingerprint();
+    if !layer.is_empty() {
+        fingerprint.push_str(&layer.fingerprint());
+    }
     let mut request = request;
     if let Some(p) = plugin.as_mut() {
         let mut rec = Recorder {
@@ -312,13 +331,21 @@ pub fn configure(
     // Each .mllib declares use_<lib>, as ocamlbuild's ocaml_lib would
     // (unless the plugin declares that library itself, in its own place).
     let by_plugin = decls.internal_library_tags();
-    let libraries = ocaml::rules::libraries::of_project(&project);
+    let libraries = layer.select_libraries(ocaml::rules::libraries::of_project(&project));
     let declared: Vec<_> = libraries
         .iter()
         .filter(|l| !by_plugin.contains(&l.tag()))
         .cloned()
         .collect();
     ocaml::rules::libraries::declare(&declared, &mut flags);
+    layer.declare_flags(&mut flags);
+    if let Some(tools) = &layer.declarations.tools {
+        let paths = ToolPaths {
+            tools: tools.clone(),
+            install_root: layer.install_root.clone(),
+        };
+        paths.declare_deps(tagger.config(), &mut flags);
+    }
     if plugin_ran {
         decls.declare_flags(&mut flags, false, &DeclarationExpander);
     }
@@ -350,6 +377,7 @@ pub fn configure(
         request,
         plugin: plugin_ran.then_some(PluginConfigured { decls, process }),
         libraries,
+        layer,
     })
 }
 

@@ -23,6 +23,10 @@ pub enum Error {
     /// A `_tags` file, a tag option or a flag declaration is wrong.
     #[error("{0}")]
     Tags(#[source] tags::Error),
+    /// `build_libs` or `build_tools` is wrong, or names what the project
+    /// lacks (the message names the file, line and characters).
+    #[error("{0}")]
+    Declared(#[source] declare::Error),
     /// A findlib package asked for by `-pkg` cannot be used.
     #[error("{message}")]
     Findlib {
@@ -95,6 +99,10 @@ impl Error {
         match e {
             ocaml::Error::Tags(t) => Error::Tags(t),
             ocaml::Error::Io { path, source } => Error::Io { path, source },
+            ocaml::Error::TagsText(e) => match e.downcast::<declare::Error>() {
+                Ok(d) => Error::Declared(*d),
+                Err(other) => Error::System(format!("Error: {other}")),
+            },
             other => Error::System(format!("Error: {other}")),
         }
     }

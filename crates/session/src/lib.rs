@@ -16,9 +16,13 @@
 #![deny(missing_docs)]
 
 mod build;
+mod build_rules;
 mod cache_maintenance;
 mod clean;
 mod configure;
+mod context_patterns;
+mod declared_layer;
+mod declared_library;
 mod documentation;
 mod dot_merlin;
 mod error;
@@ -44,12 +48,15 @@ mod session;
 mod sharing;
 mod sharing_request;
 mod timings;
+mod tool_paths;
 mod unbound_module;
 mod which;
 
 pub use build::Build;
 pub use cache_maintenance::{cache_stats, cache_trim, human_size, parse_size};
 pub use clean::clean;
+pub use declared_layer::{DeclaredLayer, INSTALL_ROOT_VARIABLE};
+pub use declared_library::DeclaredLibrary;
 pub use error::Error;
 pub use install::uninstall_request as uninstall;
 pub use install_error::InstallError;

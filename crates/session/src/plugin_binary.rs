@@ -44,6 +44,7 @@ pub fn prepare(
     root: &Path,
     build_dir: &Path,
     stdlib: &Path,
+    generated: Vec<(String, String)>,
 ) -> Result<Plugin, Error> {
     let mut mode = if request.byte_plugin {
         PluginMode::Byte
@@ -97,6 +98,7 @@ pub fn prepare(
         tag_warnings,
         ocamlfind: ocamlfind.as_ref(),
         echo: !request.quiet,
+        generated,
     };
     let binary = build::ensure(&compile)?;
     let runner = match (mode, &request.ocamlrun) {

@@ -41,6 +41,9 @@ pub struct Request {
     pub search_all_dirs: bool,
     /// `-build-dir`.
     pub build_dir: Option<String>,
+    /// `-mlstatelibs` (caravan's own): the install root of the declared
+    /// layer (`build_libs`), before `$MLSTATELIBS`.
+    pub install_root: Option<String>,
     /// `-no-links`.
     pub no_links: bool,
     /// `-clean`.
@@ -156,6 +159,7 @@ impl Default for Request {
             exclude_dirs: Vec::new(),
             recursive: false,
             search_all_dirs: false,
+            install_root: None,
             build_dir: None,
             no_links: false,
             clean: false,

@@ -18,6 +18,8 @@ use plugin::rule::PluginRules;
 
 use crate::build::{Build, RunnerGuard};
 use crate::configure::{self, ConfigureError, Configured, PluginRun};
+use crate::declared_layer::DeclaredLayer;
+use crate::declared_library::DeclaredLibrary;
 use crate::error::Error;
 use crate::install_request::InstallAction;
 use crate::layout::{Layout, links_made};
@@ -25,8 +27,10 @@ use crate::plugin_binary::{self, Plugin};
 use crate::request::Request;
 use crate::sharing::Sharing;
 use crate::timings::Timings;
+use crate::tool_paths::ToolPaths;
 use crate::{
-    documentation, dot_merlin, hygiene_check, install, install_plan, links, null_build_key,
+    build_rules, context_patterns, documentation, dot_merlin, hygiene_check, install, install_plan,
+    links, null_build_key,
 };
 
 /// The environment variable that turns the ppx driver pipeline off (`0`,
@@ -177,6 +181,9 @@ impl Session {
             &configured.fingerprint,
             self.ppx_driver,
         );
+        let layer = configured.layer.clone();
+        let declared_libraries =
+            DeclaredLibrary::list(&layer, &configured.tagger, &configured.project);
         let (rules, runner) = self.make_rules(&request, configured, &layout)?;
         let runner = RunnerGuard(runner);
         if merlin {
@@ -222,6 +229,8 @@ impl Session {
             _runner: runner,
             timings: self.timings.clone(),
             sharing: self.sharing.clone(),
+            layer,
+            declared_libraries,
         }))
     }
 
@@ -294,7 +303,7 @@ impl Session {
         let mut runner = None;
         if let (Some(pc), Some(p)) = (configured.plugin, &self.plugin) {
             options.non_dependencies = pc.decls.non_dependencies();
-            project.contexts = pc.decls.contexts();
+            project.contexts = context_patterns::expand(&pc.decls.contexts(), &project.dirs);
             let include_dirs = project.include_dirs_named();
             let r = Arc::new(PluginRunner::new(
                 p.launch.clone(),
@@ -302,7 +311,14 @@ impl Session {
                 include_dirs,
                 pc.process,
             ));
-            let rules = PluginRules::new(pc.decls.rules(), r.clone())?;
+            let mut rules = PluginRules::new(pc.decls.rules(), r.clone())?;
+            if let Some(tools) = &configured.layer.declarations.tools {
+                let paths = ToolPaths {
+                    tools: tools.clone(),
+                    install_root: configured.layer.install_root.clone(),
+                };
+                rules = rules.with_tools(paths.words());
+            }
             if rules.is_empty() {
                 r.shutdown();
             } else {
@@ -331,21 +347,28 @@ impl Session {
 }
 
 /// The project's plugin, compiled if its sources changed; `None` without
-/// `myocamlbuild.ml` or with `-no-plugin`.
+/// `myocamlbuild.ml` nor `build_rules.ml`, or with `-no-plugin`.
 fn prepare_plugin(
     request: &Request,
     layout: &Layout,
     toolchain: &Toolchain,
 ) -> Result<Option<Plugin>, Error> {
-    if request.no_plugin || !layout.root.join("myocamlbuild.ml").is_file() {
+    let root = &layout.root;
+    if request.no_plugin
+        || !(root.join("myocamlbuild.ml").is_file()
+            || root.join(plugin::build::BUILD_RULES).is_file())
+    {
         return Ok(None);
     }
+    let layer = DeclaredLayer::read(root, &layout.build_dir, request)?;
+    let generated = build_rules::generated_module(root, &layout.build_dir, &layer)?;
     plugin_binary::prepare(
         request,
         &request.plugin_words,
-        &layout.root,
+        root,
         &layout.build_dir,
         &toolchain.stdlib(),
+        generated.into_iter().collect(),
     )
     .map(Some)
 }

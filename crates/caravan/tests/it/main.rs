@@ -9,6 +9,7 @@ mod c_stubs;
 mod command_line;
 mod compat;
 mod compilers;
+mod declared_layer;
 mod differential;
 mod display;
 mod docs;
