@@ -87,8 +87,9 @@ module Make (C : CONFIG) = struct
     let tag = "use_" ^ name in
     let l = "-l" ^ name in
     mark_tag_used tag;
-    flag [ "ocaml"; "link"; "library"; tag ]
-      (S [ A "-cclib"; A l; A "-ccopt"; A ("-L" ^ dir); A "-dllib"; A l ]);
+    flag [ "ocaml"; "link"; "library"; tag ] (S [ A "-cclib"; A l; A "-ccopt"; A ("-L" ^ dir) ]);
+    (* Only bytecode archives record a shared library to load. *)
+    flag [ "ocaml"; "link"; "library"; "byte"; tag ] (S [ A "-dllib"; A l ]);
     flag [ "ocaml"; "link"; "program"; tag ] (S [ A "-ccopt"; A ("-L" ^ dir); A "-cclib"; A l ]);
     flag [ "ocaml"; "link"; "byte"; "program"; tag ] (S [ A "-custom" ]);
     dep [ "ocaml"; "link"; tag ] [ Filename.concat dir ("lib" ^ name ^ ".a") ]

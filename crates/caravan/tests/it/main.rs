@@ -6,6 +6,7 @@ mod support;
 mod bad_input;
 mod build_dir;
 mod c_stubs;
+mod codebase_example;
 mod command_line;
 mod compat;
 mod compilers;

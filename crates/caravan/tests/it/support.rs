@@ -191,6 +191,16 @@ impl Tree {
         )
     }
 
+    /// A tree holding a copy of `examples/<name>` (without `_build`).
+    pub fn from_example(name: &str) -> Tree {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples")
+            .join(name);
+        let t = Tree::new(&[]);
+        copy_dir(&dir, t.root());
+        t
+    }
+
     /// Copies the tree's sources (not `_build`, not links) into a new tree.
     pub fn copy_sources(&self) -> Tree {
         let t = Tree::new(&[]);
