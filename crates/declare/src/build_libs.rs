@@ -95,7 +95,7 @@ impl BuildLibs {
             let library = parse_line(file, line, &words)?;
             if let Some(first) = libraries.iter().find(|l| l.name == library.name) {
                 return Err(Error::Duplicate {
-                    place: place(file, line, &words[1]),
+                    place: words[1].place(file, line),
                     what: "library",
                     name: library.name,
                     first_line: first.line,
@@ -119,21 +119,8 @@ impl BuildLibs {
     }
 }
 
-fn place(file: &str, line: usize, word: &Word<'_>) -> Place {
-    Place {
-        file: file.to_string(),
-        line,
-        start: word.start,
-        end: word.end,
-    }
-}
-
 fn syntax(file: &str, line: usize, word: &Word<'_>, problem: String) -> Error {
-    Error::Syntax {
-        place: place(file, line, word),
-        problem,
-        hint: HINT.to_string(),
-    }
+    word.error(file, line, problem, HINT)
 }
 
 fn parse_line(file: &str, line: usize, words: &[Word<'_>]) -> Result<Library, Error> {

@@ -67,7 +67,7 @@ impl BuildTools {
             let tool = parse_line(file, line, &words)?;
             if let Some(first) = tools.iter().find(|t| t.name == tool.name) {
                 return Err(Error::Duplicate {
-                    place: place(file, line, &words[1]),
+                    place: words[1].place(file, line),
                     what: "tool",
                     name: tool.name,
                     first_line: first.line,
@@ -84,21 +84,8 @@ impl BuildTools {
     }
 }
 
-fn place(file: &str, line: usize, word: &Word<'_>) -> Place {
-    Place {
-        file: file.to_string(),
-        line,
-        start: word.start,
-        end: word.end,
-    }
-}
-
 fn syntax(file: &str, line: usize, word: &Word<'_>, problem: String) -> Error {
-    Error::Syntax {
-        place: place(file, line, word),
-        problem,
-        hint: HINT.to_string(),
-    }
+    word.error(file, line, problem, HINT)
 }
 
 fn parse_line(file: &str, line: usize, words: &[Word<'_>]) -> Result<Tool, Error> {

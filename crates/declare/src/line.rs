@@ -1,6 +1,8 @@
 //! The lexical level both declaration files share: a line is blank, a
 //! comment (`#` first, after blanks), or words separated by blanks.
 
+use crate::error::{Error, Place};
+
 /// A word of a line and the characters it covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Word<'a> {
@@ -10,6 +12,27 @@ pub(crate) struct Word<'a> {
     pub start: usize,
     /// One past its last character.
     pub end: usize,
+}
+
+impl Word<'_> {
+    /// The place of this word on line `line` of `file`.
+    pub fn place(&self, file: &str, line: usize) -> Place {
+        Place {
+            file: file.to_string(),
+            line,
+            start: self.start,
+            end: self.end,
+        }
+    }
+
+    /// A syntax error at this word.
+    pub fn error(&self, file: &str, line: usize, problem: String, hint: &str) -> Error {
+        Error::Syntax {
+            place: self.place(file, line),
+            problem,
+            hint: hint.to_string(),
+        }
+    }
 }
 
 /// The lines of `text` that hold words: (line number from 1, words).
