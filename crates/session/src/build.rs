@@ -15,7 +15,6 @@ use ocaml::rules::OcamlRules;
 use plugin::PluginRunner;
 
 use crate::declared_layer::DeclaredLayer;
-use crate::declared_library::DeclaredLibrary;
 use crate::error::Error;
 use crate::install_plan::InstallPlan;
 use crate::layout::Layout;
@@ -53,8 +52,6 @@ pub struct Build {
     pub(crate) _runner: RunnerGuard,
     /// `build_libs` and `build_tools`, with the install root.
     pub(crate) layer: DeclaredLayer,
-    /// The internal libraries of `build_libs`.
-    pub(crate) declared_libraries: Vec<DeclaredLibrary>,
 }
 
 impl Build {
@@ -74,11 +71,6 @@ impl Build {
         &self.layer
     }
 
-    /// The internal libraries of `build_libs`, in its order, as installing
-    /// them sees them.
-    pub fn declared_libraries(&self) -> &[DeclaredLibrary] {
-        &self.declared_libraries
-    }
 
     /// What to print for `e`, an error of this build: [`Error::report`]
     /// with the hints only the project can give (where an unbound module

@@ -19,7 +19,6 @@ use plugin::rule::PluginRules;
 use crate::build::{Build, RunnerGuard};
 use crate::configure::{self, ConfigureError, Configured, PluginRun};
 use crate::declared_layer::DeclaredLayer;
-use crate::declared_library::DeclaredLibrary;
 use crate::error::Error;
 use crate::install_request::InstallAction;
 use crate::layout::{Layout, links_made};
@@ -182,8 +181,6 @@ impl Session {
             self.ppx_driver,
         );
         let layer = configured.layer.clone();
-        let declared_libraries =
-            DeclaredLibrary::list(&layer, &configured.tagger, &configured.project);
         let (rules, runner) = self.make_rules(&request, configured, &layout)?;
         let runner = RunnerGuard(runner);
         if merlin {
@@ -230,7 +227,6 @@ impl Session {
             timings: self.timings.clone(),
             sharing: self.sharing.clone(),
             layer,
-            declared_libraries,
         }))
     }
 
