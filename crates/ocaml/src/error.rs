@@ -22,6 +22,10 @@ pub enum Error {
     /// A `_tags` file (or `-tag-line`) is malformed, in ocamlbuild's words.
     #[error("{0}")]
     Tags(tags::Error),
+    /// A namespaced library is declared wrongly (the message opens with
+    /// the `_tags` place of the declaration and ends with a hint).
+    #[error("{0}")]
+    Namespace(String),
 }
 
 impl Error {

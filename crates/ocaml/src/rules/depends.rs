@@ -23,11 +23,57 @@ use crate::ocamlfind::FrontEnd;
 use crate::rule_error::{Category, RuleError};
 
 /// Bump when the scanner's answers change, so `.depends` files are redone.
-const SCANNER_VERSION: &str = "depscan-1";
+const SCANNER_VERSION: &str = "depscan-2";
 
-/// The module names a source mentions, in the order of its `.depends` file.
-#[derive(Debug, Clone)]
-pub struct ModuleRefs(pub Vec<String>);
+/// The module names a source mentions, in the order of its `.depends` file,
+/// and, from the in-process scanner, its qualified paths (for namespaced
+/// libraries, `crate::namespace`).
+#[derive(Debug, Clone, Default)]
+pub struct ModuleRefs {
+    /// The names, as `ocamldep -modules` prints them.
+    pub modules: Vec<String>,
+    /// `(A, B)` for each path `A.B...` ([`depscan::Scan::paths`]).
+    pub paths: Vec<(String, String)>,
+    /// Modules used as a whole ([`depscan::Scan::whole`]).
+    pub whole: Vec<String>,
+    /// Whether `paths` and `whole` are known (the in-process scanner ran);
+    /// not when `ocamldep` did.
+    pub precise: bool,
+}
+
+impl ModuleRefs {
+    /// Names only, as `ocamldep` gives them: not precise.
+    pub fn names(modules: Vec<String>) -> ModuleRefs {
+        ModuleRefs {
+            modules,
+            ..ModuleRefs::default()
+        }
+    }
+
+    /// The value an in-process scan keeps in its trace: the names, then
+    /// `A.B` for each path and `A.` for each whole use, blank-separated;
+    /// `!` first when the scanner could not read the file (`ocamldep`
+    /// gave the names).
+    fn decode(value: &[u8]) -> ModuleRefs {
+        let text = String::from_utf8_lossy(value);
+        let mut refs = ModuleRefs {
+            precise: true,
+            ..ModuleRefs::default()
+        };
+        for word in text.split_whitespace() {
+            if word == "!" {
+                refs.precise = false;
+            } else if let Some(head) = word.strip_suffix('.') {
+                refs.whole.push(head.to_string());
+            } else if let Some((a, b)) = word.split_once('.') {
+                refs.paths.push((a.to_string(), b.to_string()));
+            } else {
+                refs.modules.push(word.to_string());
+            }
+        }
+        refs
+    }
+}
 
 /// The task producing `<source>.depends`.
 pub struct Depends {
@@ -85,22 +131,18 @@ impl Task for Depends {
             action.log.target = out.to_string();
             action.log.tags = log_tags(tags);
             let (outputs, value) = tcx.run_for_value(action).await?;
-            let modules = if preprocessed {
+            let mut refs = if preprocessed {
                 let text = String::from_utf8_lossy(&tcx.read(&out)?).into_owned();
-                parse(&source, &text).map_err(|m| RuleError::new(Category::Ocamldep, m))?
+                ModuleRefs::names(
+                    parse(&source, &text).map_err(|m| RuleError::new(Category::Ocamldep, m))?,
+                )
             } else {
-                String::from_utf8_lossy(&value)
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect()
+                ModuleRefs::decode(&value)
             };
-            let modules = modules
-                .into_iter()
-                .filter(|m| !self.cx.options.ignore.contains(m))
-                .collect();
+            refs.modules.retain(|m| !self.cx.options.ignore.contains(m));
             Ok(TaskValue {
                 outputs,
-                data: Some(Arc::new(ModuleRefs(modules))),
+                data: Some(Arc::new(refs)),
             })
         })
     }
@@ -137,7 +179,8 @@ impl Depends {
 }
 
 /// Scans `source`, writes `out` in `ocamldep -modules` format, and returns
-/// the module names (blank-separated) for the trace.
+/// the module names and qualified paths for the trace (the format of
+/// `ModuleRefs::decode`).
 fn scan_into(
     build_dir: &Path,
     source: &str,
@@ -147,17 +190,24 @@ fn scan_into(
 ) -> Result<Vec<u8>> {
     let path = build_dir.join(source);
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let (text, modules) = match depscan::scan(&bytes, kind) {
-        Ok(modules) => (render(source, &modules), modules.into_iter().collect()),
+    let options = depscan::ScanOptions { qualified: true };
+    let (text, words) = match depscan::scan_with(&bytes, kind, options) {
+        Ok(found) => {
+            let text = render(source, &found.modules);
+            let mut words: Vec<String> = found.modules.into_iter().collect();
+            words.extend(found.paths.into_iter().map(|(a, b)| format!("{a}.{b}")));
+            words.extend(found.whole.into_iter().map(|a| format!("{a}.")));
+            (text, words)
+        }
         Err(_) => {
             let text = run_ocamldep(build_dir, source, out, ocamldep)?;
-            let modules =
-                parse(source, &text).map_err(|m| RuleError::new(Category::Ocamldep, m))?;
-            (text, modules)
+            let mut words = vec!["!".to_string()];
+            words.extend(parse(source, &text).map_err(|m| RuleError::new(Category::Ocamldep, m))?);
+            (text, words)
         }
     };
     engine::write_atomic(&build_dir.join(out), text.as_bytes(), 0)?;
-    Ok(modules.join(" ").into_bytes())
+    Ok(words.join(" ").into_bytes())
 }
 
 /// Runs the real `ocamldep -modules` (the scanner rejected the file).

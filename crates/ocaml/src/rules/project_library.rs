@@ -14,6 +14,12 @@ pub struct ProjectLibrary {
     pub mllib: String,
     /// Its directory (`""` at the root).
     pub dir: String,
+    /// The namespace its modules are compiled in (`Foo`: `Foo__Bar` behind
+    /// the alias module `Foo`), if it is namespaced; see
+    /// `crate::namespace`. The `namespace(Foo)` tag sets it
+    /// (`rules::libraries::read_namespace_tags`); any other declaration of
+    /// libraries may set it before the rules are made.
+    pub namespace: Option<String>,
 }
 
 impl ProjectLibrary {
@@ -42,6 +48,7 @@ mod tests {
             name: name.to_string(),
             mllib: mllib.to_string(),
             dir: dir.to_string(),
+            namespace: None,
         }
     }
 

@@ -9,6 +9,7 @@ use super::declared::DeclaredRules;
 use super::dispatch::OcamlRules;
 use super::project_library::ProjectLibrary;
 use crate::build_options::BuildOptions;
+use crate::namespace::{self, Namespaces};
 use crate::ocamlfind::Ocamlfind;
 use crate::project::Project;
 use crate::resolver::Resolver;
@@ -37,6 +38,8 @@ pub struct RuleSetup {
     /// The files the plugin's rules make from the project's files, whose
     /// modules resolve like those of sources.
     pub generated: Vec<String>,
+    /// The namespaced libraries (`crate::namespace::declarations`).
+    pub namespaces: Vec<namespace::Declaration>,
 }
 
 impl RuleSetup {
@@ -47,6 +50,8 @@ impl RuleSetup {
         let mut resolver =
             Resolver::with_generators(&self.project, self.toolchain.stdlib(), self.options.menhir);
         resolver.add_generated(self.generated);
+        let namespaces = Namespaces::resolve(&self.namespaces, &resolver, &self.project);
+        resolver.add_generated(namespaces.generated_files());
         let cx = RuleContext {
             project: self.project,
             resolver,
@@ -58,6 +63,7 @@ impl RuleSetup {
             has_plugin: self.plugin.is_some(),
             libraries: self.libraries,
             ppx_drivers: Default::default(),
+            namespaces,
         };
         OcamlRules::new(cx, self.plugin)
     }
