@@ -4,8 +4,9 @@
 //!
 //! A library `d/lib.mllib` is declared namespaced as `Foo` by the `_tags`
 //! tag `namespace(Foo)` on its `.mllib` (or on its `.cma`/`.cmxa`), or by
-//! whoever builds the [`ProjectLibrary`] list setting
-//! [`ProjectLibrary::namespace`] (see [`declarations`]). Then, in `_build`:
+//! whoever builds the list of `ProjectLibrary` values setting their
+//! `namespace` (see `rules::libraries::namespace_declarations`); the rules
+//! look the members up (`rules::rule_setup`). Then, in `_build`:
 //!
 //! - each module the `.mllib` lists (`sub/Bar` names `d/sub/bar.ml`) is a
 //!   *member*: `d/sub/foo__Bar.ml` (and `.mli`) is a copy of its source
@@ -35,12 +36,10 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::error::{Error, Result};
 use crate::module_name::{capitalize, is_valid, uncapitalize};
+use crate::module_refs::ModuleRefs;
 use crate::project::Project;
 use crate::resolver::{ModuleSource, Resolver};
-use crate::rules::list_file;
-use crate::rules::project_library::ProjectLibrary;
 
 /// The tag that declares a library namespaced: `namespace(Foo)`.
 pub const TAG: &str = "namespace";
@@ -55,28 +54,6 @@ pub struct Declaration {
     pub mllib: String,
     /// The entries of the `.mllib` (`Bar`, `sub/Secret`).
     pub entries: Vec<String>,
-}
-
-/// The declarations of the namespaced libraries among `libraries`: reads
-/// each one's `.mllib` under the project root. A library declares its
-/// namespace by [`ProjectLibrary::namespace`] (the `_tags` tag fills it in
-/// `rules::libraries::read_namespace_tags`; a `build_libs` file may set it
-/// directly).
-pub fn declarations(project: &Project, libraries: &[ProjectLibrary]) -> Result<Vec<Declaration>> {
-    let mut out = Vec::new();
-    for lib in libraries {
-        let Some(name) = &lib.namespace else {
-            continue;
-        };
-        let path = project.root.join(&lib.mllib);
-        let text = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        out.push(Declaration {
-            name: name.clone(),
-            mllib: lib.mllib.clone(),
-            entries: list_file::words(&String::from_utf8_lossy(&text)),
-        });
-    }
-    Ok(out)
 }
 
 /// The problem with a namespace name, if it is not one: it must be a
@@ -117,7 +94,7 @@ pub fn clashing_sources(project: &Project, dir: &str, name: &str) -> Vec<String>
 }
 
 /// `dir/file`, or `file` at the root.
-fn in_dir(dir: &str, file: &str) -> String {
+pub fn in_dir(dir: &str, file: &str) -> String {
     if dir.is_empty() {
         file.to_string()
     } else {
@@ -217,43 +194,10 @@ pub struct Namespaces {
 }
 
 impl Namespaces {
-    /// Looks the declarations' entries up as the entries of their `.mllib`
-    /// are (an entry that names no module is left out here; the archive
-    /// reports it).
-    pub fn resolve(decls: &[Declaration], resolver: &Resolver, project: &Project) -> Namespaces {
+    /// The namespaces of `list`, their members looked up.
+    pub fn new(list: Vec<Namespace>) -> Namespaces {
         let mut out = Namespaces::default();
-        for d in decls {
-            let mllib_dir = match d.mllib.rfind('/') {
-                Some(i) => d.mllib[..i].to_string(),
-                None => String::new(),
-            };
-            let lookup = list_file::lookup_dir_in(project, &d.mllib);
-            let name = capitalize(&d.name);
-            let prefix = uncapitalize(&name);
-            let mut members: Vec<Member> = Vec::new();
-            for entry in &d.entries {
-                let Some(m) = list_file::resolve_entry_in(resolver, project, entry, &lookup) else {
-                    continue;
-                };
-                if m.pack || !m.compiles_ml() || members.iter().any(|x| x.source == m.stem) {
-                    continue;
-                }
-                let member_name = crate::module_name::of_path(&m.stem);
-                let stem = in_dir(m.dir(), &format!("{prefix}__{member_name}"));
-                members.push(Member {
-                    public: m.dir() == mllib_dir,
-                    name: member_name,
-                    source: m.stem.clone(),
-                    stem,
-                    has_mli: m.has_mli,
-                });
-            }
-            let ns = Namespace {
-                name,
-                mllib: d.mllib.clone(),
-                dir: mllib_dir,
-                members,
-            };
+        for ns in list {
             let i = out.list.len();
             out.by_stem.insert(ns.alias_stem(), (i, Role::PublicAlias));
             out.by_stem
@@ -373,7 +317,7 @@ impl Namespaces {
     pub fn expand(
         &self,
         stem: &str,
-        refs: &crate::rules::depends::ModuleRefs,
+        refs: &ModuleRefs,
         resolved: Vec<Option<ModuleSource>>,
         resolver: &Resolver,
     ) -> Vec<Option<ModuleSource>> {
@@ -394,20 +338,17 @@ impl Namespaces {
                 out.push(member_of(m));
                 continue;
             }
-            match &found {
-                Some(f) => {
-                    if let Some((ns, Role::PublicAlias)) = self.role_of(&f.stem) {
-                        used.push(ns);
-                    }
-                    if let Some((ns, member)) = self.member_of_source(&f.stem) {
-                        // A member's own source is never a module of its own.
-                        if member.public || own.is_some_and(|(o, _)| o.name == ns.name) {
-                            out.push(member_of(member));
-                        }
-                        continue;
-                    }
+            if let Some(f) = &found {
+                if let Some((ns, Role::PublicAlias)) = self.role_of(&f.stem) {
+                    used.push(ns);
                 }
-                None => {}
+                if let Some((ns, member)) = self.member_of_source(&f.stem) {
+                    // A member's own source is never a module of its own.
+                    if member.public || own.is_some_and(|(o, _)| o.name == ns.name) {
+                        out.push(member_of(member));
+                    }
+                    continue;
+                }
             }
             out.push(found);
         }
@@ -422,7 +363,7 @@ impl Namespaces {
                     .iter()
                     .any(|(a, b)| *a == ns.name && *b == m.name);
                 // After `open Foo`, `Bar` may be `Foo.Bar`.
-                let opened = refs.modules.iter().any(|n| *n == m.name);
+                let opened = refs.modules.contains(&m.name);
                 if whole || named || opened {
                     out.push(member_of(m));
                 }
@@ -439,4 +380,136 @@ pub enum Generated {
     Copy(String),
     /// An alias module with this text.
     Alias(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// `lib/mylib.mllib` namespaced as `Foo`: public `Bar`, `Baz`, private
+    /// `sub/Secret`; and the resolver that knows their copies.
+    fn setup() -> (Namespaces, Resolver) {
+        let project = Project {
+            files: [
+                "lib/bar.ml",
+                "lib/baz.ml",
+                "lib/baz.mli",
+                "lib/sub/secret.ml",
+                "main.ml",
+            ]
+            .map(String::from)
+            .to_vec(),
+            dirs: vec![String::new(), "lib".into(), "lib/sub".into()],
+            include_dirs: vec![String::new(), "lib".into()],
+            ..Project::default()
+        };
+        let member = |name: &str, source: &str, stem: &str, public, has_mli| Member {
+            name: name.into(),
+            source: source.into(),
+            stem: stem.into(),
+            public,
+            has_mli,
+        };
+        let ns = Namespaces::new(vec![Namespace {
+            name: "Foo".into(),
+            mllib: "lib/mylib.mllib".into(),
+            dir: "lib".into(),
+            members: vec![
+                member("Bar", "lib/bar", "lib/foo__Bar", true, false),
+                member("Baz", "lib/baz", "lib/foo__Baz", true, true),
+                member(
+                    "Secret",
+                    "lib/sub/secret",
+                    "lib/sub/foo__Secret",
+                    false,
+                    false,
+                ),
+            ],
+        }]);
+        let mut resolver = Resolver::new(&project, PathBuf::from("/nonexistent"));
+        resolver.add_generated(ns.generated_files());
+        (ns, resolver)
+    }
+
+    /// The stems the references of `stem` mean, `refs` being the scan's
+    /// words (`A`, `A.B`, `A.`, `!`) as the trace keeps them.
+    fn expand(stem: &str, words: &str) -> Vec<String> {
+        let (ns, resolver) = setup();
+        let refs = ModuleRefs::decode(words.as_bytes());
+        let dir = stem.rfind('/').map_or("", |i| &stem[..i]);
+        let resolved = refs
+            .modules
+            .iter()
+            .map(|n| resolver.resolve(n, dir))
+            .collect();
+        ns.expand(stem, &refs, resolved, &resolver)
+            .into_iter()
+            .flatten()
+            .map(|m| m.stem)
+            .collect()
+    }
+
+    #[test]
+    fn a_qualified_use_depends_on_the_alias_module_and_that_member_only() {
+        assert_eq!(
+            expand("main", "Foo List Foo.Bar"),
+            ["lib/foo", "lib/foo__Bar"]
+        );
+        // A private member is not reached through the public alias.
+        assert_eq!(expand("main", "Foo Foo.Secret"), ["lib/foo"]);
+    }
+
+    #[test]
+    fn after_open_a_members_name_is_that_member() {
+        assert_eq!(
+            expand("main", "Baz Foo"),
+            ["lib/foo__Baz", "lib/foo", "lib/foo__Baz"]
+        );
+    }
+
+    #[test]
+    fn a_whole_use_or_an_ocamldep_scan_depends_on_every_public_member() {
+        let all = ["lib/foo", "lib/foo__Bar", "lib/foo__Baz"];
+        assert_eq!(expand("main", "Foo Foo."), all);
+        assert_eq!(expand("main", "! Foo"), all);
+    }
+
+    #[test]
+    fn inside_the_library_names_are_members_and_the_internal_alias() {
+        assert_eq!(
+            expand("lib/foo__Bar", "Baz List Secret"),
+            ["lib/foo__Baz", "lib/sub/foo__Secret", "lib/foo__"]
+        );
+        assert!(expand("lib/foo", "Foo__Bar Foo__Baz").is_empty());
+        assert!(expand("lib/foo__", "Foo__Bar").is_empty());
+    }
+
+    #[test]
+    fn alias_modules_list_their_members_and_members_open_the_internal_one() {
+        let (ns, _) = setup();
+        let foo = ns.iter().next().expect("one namespace");
+        assert_eq!(
+            foo.alias_text(false).lines().skip(1).collect::<Vec<_>>(),
+            ["module Bar = Foo__Bar", "module Baz = Foo__Baz"]
+        );
+        assert!(foo.alias_text(true).contains("module Secret = Foo__Secret"));
+        assert_eq!(ns.compile_flags("lib/foo__Bar"), ["-open", "Foo__"]);
+        assert_eq!(ns.compile_flags("lib/foo"), ["-no-alias-deps", "-w", "-49"]);
+        assert!(ns.compile_flags("main").is_empty());
+        assert_eq!(
+            ns.generated("lib/foo__Baz.mli"),
+            Some(Generated::Copy("lib/baz.mli".into()))
+        );
+        assert_eq!(ns.generated("lib/foo__Bar.mli"), None);
+    }
+
+    #[test]
+    fn namespace_names_are_module_names_without_double_underscores() {
+        assert_eq!(name_problem("Foo"), None);
+        assert_eq!(name_problem("foo"), None);
+        assert!(name_problem("foo-bar").is_some());
+        assert!(name_problem("Foo__Bar").is_some());
+    }
 }

@@ -288,8 +288,9 @@ impl Session {
             .as_ref()
             .map(|r| r.generated(&project.files))
             .unwrap_or_default();
-        let namespaces = ocaml::namespace::declarations(&project, &configured.libraries)
-            .map_err(Error::of_ocaml)?;
+        let namespaces =
+            ocaml::rules::libraries::namespace_declarations(&project, &configured.libraries)
+                .map_err(Error::of_ocaml)?;
         let rules = RuleSetup {
             project,
             toolchain: self.toolchain.clone(),

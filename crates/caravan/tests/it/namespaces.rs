@@ -39,7 +39,7 @@ fn namespaced() -> Tree {
         ("lib/mylib.mllib", "Bar\nBaz\nQux\nQuux\n"),
         (
             "_tags",
-            "<lib>: include\n<lib/mylib.mllib>: namespace(Foo)\n",
+            "<lib>: include\n<lib/mylib.mllib>: namespace(Foo)\n<lib/baz.ml>: debug\n",
         ),
     ])
 }
@@ -92,6 +92,11 @@ fn a_namespaced_library_builds_and_its_users_run() {
     );
     assert!(
         log.contains("-no-alias-deps -w -49 -I lib -o lib/foo.cmo lib/foo.ml"),
+        "{log}"
+    );
+    // The tags of the user's file reach its copy.
+    assert!(
+        log.contains("-c -g -open Foo__ -I lib -o lib/foo__Baz.cmo lib/foo__Baz.ml"),
         "{log}"
     );
     assert_eq!(
@@ -296,5 +301,31 @@ fn a_source_where_the_alias_module_goes_is_an_error_at_the_tag() {
         run.stdout.contains("File \"_tags\", line 2") && run.stdout.contains("not a module name"),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn use_lib_finds_the_namespace_and_links_the_archive() {
+    let t = Tree::new(&[
+        ("lib/bar.ml", "let name = \"bar\" ^ Baz.suffix\n"),
+        ("lib/baz.ml", "let suffix = \"+baz\"\n"),
+        ("lib/mylib.mllib", "Bar\nBaz\n"),
+        ("main.ml", "let () = print_endline Foo.Bar.name\n"),
+        (
+            "_tags",
+            "<lib/mylib.mllib>: namespace(Foo)\n<main.*>: use_mylib\n",
+        ),
+    ]);
+    t.caravan(&["main.byte", "main.native"]).ok();
+    assert_eq!(t.run("./main.byte", &[]).ok().stdout, "bar+baz\n");
+    assert_eq!(t.run("./main.native", &[]).ok().stdout, "bar+baz\n");
+    let link = t
+        .compiler_commands()
+        .into_iter()
+        .find(|c| c.ends_with("-o main.byte"))
+        .expect("linked");
+    assert!(
+        link.contains("lib/mylib.cma") && !link.contains("foo__Bar.cmo"),
+        "{link}"
     );
 }

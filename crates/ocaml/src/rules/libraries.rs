@@ -151,6 +151,30 @@ pub fn read_namespace_tags(
     Ok(())
 }
 
+/// The declarations of the namespaced libraries among `libraries`: reads
+/// each one's `.mllib` under the project root. A library declares its
+/// namespace by [`ProjectLibrary::namespace`] ([`read_namespace_tags`]
+/// fills it from `_tags`; a `build_libs` file may set it directly).
+pub fn namespace_declarations(
+    project: &Project,
+    libraries: &[ProjectLibrary],
+) -> crate::Result<Vec<namespace::Declaration>> {
+    let mut out = Vec::new();
+    for lib in libraries {
+        let Some(name) = &lib.namespace else {
+            continue;
+        };
+        let path = project.root.join(&lib.mllib);
+        let text = std::fs::read(&path).map_err(|e| crate::Error::io(&path, e))?;
+        out.push(namespace::Declaration {
+            name: name.clone(),
+            mllib: lib.mllib.clone(),
+            entries: list_file::words(&String::from_utf8_lossy(&text)),
+        });
+    }
+    Ok(out)
+}
+
 /// The project libraries a link of `out` uses: those named by its
 /// `use_<lib>` tags, except `out`'s own library, in ocamlbuild's order
 /// (reverse order of the tag names).

@@ -194,8 +194,8 @@ impl Fixture {
         let config = format!("{CONFIG}standard_library: {}\n", stdlib.display());
         let toolchain = Toolchain::described(&self.commands, &config).expect("toolchain");
         let files = project.files.clone();
-        let namespaces =
-            crate::namespace::declarations(&project, &libraries).expect("namespaced mllib");
+        let namespaces = super::libraries::namespace_declarations(&project, &libraries)
+            .expect("namespaced mllib");
         let rules = RuleSetup {
             project,
             toolchain,
