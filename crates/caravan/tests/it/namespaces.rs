@@ -72,14 +72,17 @@ fn edit_qux(t: &Tree) {
 #[test]
 fn a_namespaced_library_builds_and_its_users_run() {
     let t = namespaced();
-    t.caravan(&[
-        "main.byte",
-        "main.native",
-        "third.native",
-        "lib/mylib.cma",
-        "lib/mylib.cmxa",
-    ])
-    .ok();
+    let run = t
+        .caravan(&[
+            "main.byte",
+            "main.native",
+            "third.native",
+            "lib/mylib.cma",
+            "lib/mylib.cmxa",
+        ])
+        .ok();
+    // The tag is known: no warning about its parameter, nor unused.
+    assert!(!run.stdout.contains("Warning"), "{}", run.stdout);
     assert_eq!(t.run("./main.byte", &[]).ok().stdout, "bar+baz +baz\n");
     assert_eq!(t.run("./main.native", &[]).ok().stdout, "bar+baz +baz\n");
     assert_eq!(t.run("./third.native", &[]).ok().stdout, "82");
@@ -327,5 +330,16 @@ fn use_lib_finds_the_namespace_and_links_the_archive() {
     assert!(
         link.contains("lib/mylib.cma") && !link.contains("foo__Bar.cmo"),
         "{link}"
+    );
+}
+
+#[test]
+fn a_members_inferred_interface_and_documentation_see_the_namespace() {
+    let t = namespaced();
+    t.caravan(&["lib/foo__Bar.inferred.mli", "lib/foo__Bar.odoc"])
+        .ok();
+    assert_eq!(
+        t.read("_build/lib/foo__Bar.inferred.mli"),
+        "val name : string\n"
     );
 }

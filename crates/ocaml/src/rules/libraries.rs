@@ -55,9 +55,8 @@ pub fn of_project(project: &Project) -> Vec<ProjectLibrary> {
 /// and marks the tags used. Call it after the built-in declarations, before
 /// the tag checks.
 pub fn declare(libs: &[ProjectLibrary], decls: &mut Declarations) {
-    // `namespace(Foo)` gives no flag: it is read by
-    // `read_namespace_tags`; declared so that it is a known tag.
-    decls.pflag(["namespace_declaration"], namespace::TAG, |_| Vec::new());
+    // `namespace(Foo)` gives no flag: `read_namespace_tags` reads it.
+    decls.known_parametrised(namespace::TAG);
     for lib in libs {
         let tag = lib.tag();
         decls.mark_tag_used(tag.as_str());
