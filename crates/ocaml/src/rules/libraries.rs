@@ -113,7 +113,8 @@ pub fn read_namespace_tags(
         match names.as_slice() {
             [] => {}
             [name] => {
-                if let Some(problem) = namespace::name_problem(name) {
+                let clashes = namespace::clashing_sources(project, &lib.dir, name);
+                if let Err(problem) = lib.set_namespace(name) {
                     return Err(crate::Error::Namespace(format!(
                         "{}the library {} is tagged {}, but {problem}.\nHint: name the \
                          namespace like a module, e.g. namespace({}).",
@@ -123,7 +124,6 @@ pub fn read_namespace_tags(
                         capitalize(&lib.name)
                     )));
                 }
-                let clashes = namespace::clashing_sources(project, &lib.dir, name);
                 if let Some(file) = clashes.first() {
                     return Err(crate::Error::Namespace(format!(
                         "{}the library {} is namespaced as {}, whose alias module caravan \
@@ -134,7 +134,6 @@ pub fn read_namespace_tags(
                         capitalize(name)
                     )));
                 }
-                lib.namespace = Some(capitalize(name));
             }
             several => {
                 return Err(crate::Error::Namespace(format!(
@@ -153,7 +152,9 @@ pub fn read_namespace_tags(
 /// The declarations of the namespaced libraries among `libraries`: reads
 /// each one's `.mllib` under the project root. A library declares its
 /// namespace by [`ProjectLibrary::namespace`] ([`read_namespace_tags`]
-/// fills it from `_tags`; a `build_libs` file may set it directly).
+/// fills it from `_tags`; a `build_libs` file sets it with
+/// [`ProjectLibrary::set_namespace`]). A source where the alias module
+/// goes is an error.
 pub fn namespace_declarations(
     project: &Project,
     libraries: &[ProjectLibrary],
@@ -163,6 +164,15 @@ pub fn namespace_declarations(
         let Some(name) = &lib.namespace else {
             continue;
         };
+        // A namespace set by the `_tags` tag was checked at its line.
+        if let Some(file) = namespace::clashing_sources(project, &lib.dir, name).first() {
+            return Err(crate::Error::Namespace(format!(
+                "the library {} is namespaced as {name}, whose alias module caravan \
+                 generates, but the project has {file}.\nHint: rename {file}, or choose \
+                 another namespace.",
+                lib.mllib
+            )));
+        }
         let path = project.root.join(&lib.mllib);
         let text = std::fs::read(&path).map_err(|e| crate::Error::io(&path, e))?;
         out.push(namespace::Declaration {

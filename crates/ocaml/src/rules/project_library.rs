@@ -28,6 +28,19 @@ impl ProjectLibrary {
         format!("use_{}", self.name)
     }
 
+    /// Declares the library namespaced as `name` (`Foo`, or `foo` taken as
+    /// `Foo`): its modules compile as `Foo__Bar` behind the alias module
+    /// `Foo` (`crate::namespace`). The error is the problem with the name
+    /// (not a module name, or with `__`), for the caller to place at its
+    /// declaration (a `_tags` or `build_libs` line).
+    pub fn set_namespace(&mut self, name: &str) -> Result<(), String> {
+        if let Some(problem) = crate::namespace::name_problem(name) {
+            return Err(problem);
+        }
+        self.namespace = Some(crate::module_name::capitalize(name));
+        Ok(())
+    }
+
     /// The archive of a mode (`d/foo.cma`, `d/foo.cmxa`).
     pub fn archive(&self, mode: Mode) -> Target {
         let ext = mode.library_ext();
@@ -50,6 +63,15 @@ mod tests {
             dir: dir.to_string(),
             namespace: None,
         }
+    }
+
+    #[test]
+    fn a_namespace_is_a_module_name() {
+        let mut lib = library("src/core/core.mllib", "core", "src/core");
+        assert_eq!(lib.set_namespace("core"), Ok(()));
+        assert_eq!(lib.namespace.as_deref(), Some("Core"));
+        assert!(lib.set_namespace("no-way").is_err());
+        assert_eq!(lib.namespace.as_deref(), Some("Core"));
     }
 
     #[test]
