@@ -25,6 +25,26 @@
 //! assert_eq!(err.location().line, 1);
 //! ```
 //!
+//! [`scan_with`] with [`ScanOptions::qualified`] also reports, beside that
+//! exact set, the two-component paths `A.B` a file writes and the modules
+//! it uses as a whole (`module M = A`, `include A`, `F(A)`): what a build
+//! needs to depend on one member of a namespaced library (`Foo.Bar` is
+//! `Foo__Bar`) rather than on all of them.
+//!
+//! ```
+//! use depscan::{scan_with, ScanOptions, SourceKind};
+//!
+//! let found = scan_with(
+//!     b"let x = Foo.Bar.x  module M = Baz",
+//!     SourceKind::Implementation,
+//!     ScanOptions { qualified: true },
+//! )
+//! .unwrap();
+//! assert_eq!(found.modules.into_iter().collect::<Vec<_>>(), ["Baz", "Foo"]);
+//! assert_eq!(found.paths.into_iter().collect::<Vec<_>>(), [("Foo".to_string(), "Bar".to_string())]);
+//! assert_eq!(found.whole.into_iter().collect::<Vec<_>>(), ["Baz"]);
+//! ```
+//!
 //! An [`Err`] means `ocamldep` would reject the file too (a lexical or
 //! syntax error, or an `[%error]` extension node); run it to show the user
 //! its own message.
@@ -52,6 +72,34 @@ use std::path::Path;
 
 /// The module names a file depends on, sorted like `ocamldep` prints them.
 pub type ModuleSet = std::collections::BTreeSet<String>;
+
+/// What [`scan_with`] should report beyond `ocamldep -modules`' set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ScanOptions {
+    /// Also report qualified paths ([`Scan::paths`]) and modules used as a
+    /// whole ([`Scan::whole`]).
+    pub qualified: bool,
+}
+
+/// The answer of [`scan_with`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// The set `ocamldep -modules` prints, the same whatever the options.
+    pub modules: ModuleSet,
+    /// With [`ScanOptions::qualified`]: `(A, B)` for each path `A.B...`
+    /// whose head `A` is among [`Scan::modules`] (a value `A.B.x`, a type
+    /// `A.B.t`, a module `A.B`, a constructor `A.B.C`, `open A.B`). A
+    /// constructor `A.C` gives no pair (`C` is not a module). Empty
+    /// without the option.
+    pub paths: std::collections::BTreeSet<(String, String)>,
+    /// With [`ScanOptions::qualified`]: the modules of [`Scan::modules`]
+    /// used as modules by themselves, through which any of their
+    /// submodules may be reached unwritten: `module M = A`, `include A`,
+    /// `module type of A`, a functor argument `F(A)`, `(module A : S)`. An
+    /// `open A` is not among them: the names used after it are reported on
+    /// their own. Empty without the option.
+    pub whole: ModuleSet,
+}
 
 /// Which kind of source file is scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,19 +138,34 @@ const DEEP_STACK_BUDGET: usize = DEEP_STACK - (4 << 20);
 /// constructs nest deeper than that allows are scanned again on a thread of
 /// its own with a large stack. It never panics.
 pub fn scan(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanError> {
-    match scan_names(source, kind, SHALLOW_STACK_BUDGET) {
-        Err(err) if err.kind() == error::ErrorKind::TooDeep => scan_on_big_stack(source, kind),
+    scan_with(source, kind, ScanOptions::default()).map(|found| found.modules)
+}
+
+/// Scans one OCaml source file as [`scan`] does, and with
+/// [`ScanOptions::qualified`] also reports its qualified paths and the
+/// modules it uses as a whole ([`Scan`]).
+pub fn scan_with(source: &[u8], kind: SourceKind, options: ScanOptions) -> Result<Scan, ScanError> {
+    match scan_names(source, kind, options, SHALLOW_STACK_BUDGET) {
+        Err(err) if err.kind() == error::ErrorKind::TooDeep => {
+            scan_on_big_stack(source, kind, options)
+        }
         result => result.map_err(|e| e.locate(source)),
     }
 }
 
 /// Scans deeply nested code on a thread with a big stack.
-fn scan_on_big_stack(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanError> {
+fn scan_on_big_stack(
+    source: &[u8],
+    kind: SourceKind,
+    options: ScanOptions,
+) -> Result<Scan, ScanError> {
     let result = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("depscan-deep".to_owned())
             .stack_size(DEEP_STACK)
-            .spawn_scoped(scope, || scan_names(source, kind, DEEP_STACK_BUDGET))
+            .spawn_scoped(scope, || {
+                scan_names(source, kind, options, DEEP_STACK_BUDGET)
+            })
             .ok()
             .and_then(|handle| handle.join().ok())
     });
@@ -115,17 +178,38 @@ fn scan_on_big_stack(source: &[u8], kind: SourceKind) -> Result<ModuleSet, ScanE
 fn scan_names(
     source: &[u8],
     kind: SourceKind,
+    options: ScanOptions,
     stack_budget: usize,
-) -> Result<ModuleSet, error::RawError> {
+) -> Result<Scan, error::RawError> {
     let tokens = lexer::tokenize(source)?;
-    let parser = parser::Parser::new(source, tokens, stack_budget);
-    let mut names = match kind {
+    let mut parser = parser::Parser::new(source, tokens, stack_budget);
+    if options.qualified {
+        parser = parser.qualified();
+    }
+    let (names, qualified) = match kind {
         SourceKind::Implementation => parser.implementation()?,
         SourceKind::Interface => parser.interface()?,
     };
-    names.sort_unstable();
-    names.dedup();
-    Ok(names.into_iter().map(latin1_to_string).collect())
+    let modules: ModuleSet = names.into_iter().map(latin1_to_string).collect();
+    // Only heads that stayed reported (a recursive module's own name is
+    // taken back from the set after its uses were seen).
+    let paths = qualified
+        .paths
+        .into_iter()
+        .map(|(a, b)| (latin1_to_string(a), latin1_to_string(b)))
+        .filter(|(a, _)| modules.contains(a))
+        .collect();
+    let whole = qualified
+        .whole
+        .into_iter()
+        .map(latin1_to_string)
+        .filter(|a| modules.contains(a))
+        .collect();
+    Ok(Scan {
+        modules,
+        paths,
+        whole,
+    })
 }
 
 /// A module name as text. Names are ASCII unless the file is in Latin-1
@@ -196,6 +280,88 @@ mod tests {
         let deps = scan(b"let x = (\xC9cole.x, Zoo.y)", SourceKind::Implementation)
             .expect("a valid Latin-1 file");
         assert_eq!(deps.into_iter().collect::<Vec<_>>(), ["Zoo", "\u{C9}cole"]);
+    }
+
+    /// `modules | paths | whole` of a qualified scan of a `.ml` source.
+    fn qualified(source: &str) -> String {
+        use super::{ScanOptions, SourceKind, scan_with};
+        match scan_with(
+            source.as_bytes(),
+            SourceKind::Implementation,
+            ScanOptions { qualified: true },
+        ) {
+            Ok(s) => format!(
+                "{} | {} | {}",
+                s.modules.into_iter().collect::<Vec<_>>().join(" "),
+                s.paths
+                    .into_iter()
+                    .map(|(a, b)| format!("{a}.{b}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                s.whole.into_iter().collect::<Vec<_>>().join(" ")
+            ),
+            Err(_) => "error".to_owned(),
+        }
+    }
+
+    #[test]
+    fn qualified_paths_name_their_second_component() {
+        assert_eq!(
+            qualified("let x = Foo.Bar.x + Foo.Baz.Deep.y let _ = Other.z"),
+            "Foo Other | Foo.Bar Foo.Baz | "
+        );
+        // Types, module types, constructors, modules, local and global opens.
+        assert_eq!(
+            qualified(
+                "type t = Foo.Ty.t  module type S = Foo.Sig.S                   let c = Foo.Con.C  let d = Foo.D  module M = Foo.Mod                   open Foo.Opened  let e = Foo.Local.(x)"
+            ),
+            "Foo | Foo.Con Foo.Local Foo.Mod Foo.Opened Foo.Sig Foo.Ty | "
+        );
+    }
+
+    #[test]
+    fn modules_used_whole_are_reported_but_not_opens() {
+        assert_eq!(
+            qualified(
+                "module A = Alias  include Inc  module type T = module type of Mt                   module F = Make(Arg)  let m = (module Packed : S)  open Opened                   let x = Member.x"
+            ),
+            "Alias Arg Inc Make Member Mt Opened Packed |  | Alias Arg Inc Make Mt Packed"
+        );
+        assert_eq!(
+            qualified("let x = let open Foo in Bar.x  let y = let open! Foo.Sub in 1"),
+            "Bar Foo | Foo.Sub | "
+        );
+    }
+
+    #[test]
+    fn local_modules_give_no_qualified_path() {
+        assert_eq!(
+            qualified(
+                "module Foo = struct module Bar = struct let x = 1 end end let y = Foo.Bar.x"
+            ),
+            " |  | "
+        );
+        assert_eq!(
+            qualified("module rec R : sig end = R.Sub and Q : sig end = struct end"),
+            " |  | "
+        );
+    }
+
+    #[test]
+    fn the_module_set_is_the_same_with_or_without_qualified_paths() {
+        use super::{ScanOptions, SourceKind, scan, scan_with};
+        let src = b"open Foo let x = Foo.Bar.x  module M = F(Foo.Baz)  type t = A.B.t";
+        let plain = scan(src, SourceKind::Implementation).expect("valid");
+        let with = scan_with(
+            src,
+            SourceKind::Implementation,
+            ScanOptions { qualified: true },
+        )
+        .expect("valid");
+        assert_eq!(plain, with.modules);
+        let without =
+            scan_with(src, SourceKind::Implementation, ScanOptions::default()).expect("valid");
+        assert!(without.paths.is_empty() && without.whole.is_empty());
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub enum Error {
     /// message names the file and line.
     #[error("{0}")]
     TagsText(Box<dyn std::error::Error + Send + Sync>),
+    /// A namespaced library is declared wrongly (the message opens with
+    /// the `_tags` place of the declaration and ends with a hint).
+    #[error("{0}")]
+    Namespace(String),
 }
 
 impl Error {

@@ -21,6 +21,8 @@ pub mod error;
 pub mod hygiene;
 pub mod mode;
 pub mod module_name;
+pub mod module_refs;
+pub mod namespace;
 pub mod ocamlfind;
 pub mod project;
 pub mod resolver;

@@ -126,6 +126,7 @@ impl TagsBuilder {
         Tagger {
             config: self.config,
             cache: Mutex::new(FxHashMap::default()),
+            renamed: FxHashMap::default(),
         }
     }
 }
@@ -164,12 +165,27 @@ impl DirectoryTags for TagsBuilder {
 pub struct Tagger {
     config: Configuration,
     cache: Mutex<FxHashMap<String, TagSet>>,
+    /// Stems of files made under another name from a user's file (a
+    /// namespaced library's `lib/foo__Bar` from `lib/bar`), with that
+    /// file's stem: their paths also get the tags of the user's paths.
+    renamed: FxHashMap<String, String>,
 }
 
 impl Tagger {
     /// The configuration.
     pub fn config(&self) -> &Configuration {
         &self.config
+    }
+
+    /// Gives the paths of stem `copy` (`lib/foo__Bar.ml`, `.cmo`...) the
+    /// tags of the same paths of stem `source` (`lib/bar.ml`...), but
+    /// their `file:` tags: a namespaced library's member is compiled from
+    /// a copy under its prefixed name (`crate::namespace`).
+    pub fn add_renamed(&mut self, pairs: impl IntoIterator<Item = (String, String)>) {
+        self.renamed.extend(pairs);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.clear();
+        }
     }
 
     /// The tags of `path`, with `file:` and `extension:`.
@@ -179,7 +195,21 @@ impl Tagger {
         {
             return t.clone();
         }
-        let t = self.config.tags_of(path);
+        let mut t = self.config.tags_of(path);
+        if !self.renamed.is_empty() {
+            let name_at = path.rfind('/').map_or(0, |i| i + 1);
+            let (stem, rest) = match path[name_at..].find('.') {
+                Some(i) => path.split_at(name_at + i),
+                None => (path, ""),
+            };
+            if let Some(source) = self.renamed.get(stem) {
+                for tag in self.config.tags_of(&format!("{source}{rest}")).iter() {
+                    if !tag.as_str().starts_with("file:") {
+                        t.insert(tag.clone());
+                    }
+                }
+            }
+        }
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(path.to_string(), t.clone());
         }
@@ -226,6 +256,17 @@ mod tests {
             "{ byte, compile, extension:cmo, extension:ml, file:lib/shapes.cmo, \
              file:lib/shapes.ml, implem, ocaml, quiet }"
         );
+    }
+
+    #[test]
+    fn a_renamed_copy_gets_the_tags_of_the_users_file_but_its_name() {
+        let mut t = tagger("<lib/bar.ml>: debug\n<lib/bar.cmx>: unboxed_types\n", false);
+        t.add_renamed([("lib/foo__Bar".to_string(), "lib/bar".to_string())]);
+        let ml = t.tags_of("lib/foo__Bar.ml");
+        assert!(ml.contains("debug") && ml.contains("file:lib/foo__Bar.ml"));
+        assert!(!ml.contains("file:lib/bar.ml"));
+        assert!(t.has("lib/foo__Bar.cmx", "unboxed_types"));
+        assert!(!t.has("lib/foo__Baz.ml", "debug"));
     }
 
     #[test]

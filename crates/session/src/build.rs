@@ -71,7 +71,6 @@ impl Build {
         &self.layer
     }
 
-
     /// What to print for `e`, an error of this build: [`Error::report`]
     /// with the hints only the project can give (where an unbound module
     /// is, what a misspelt one was meant to be).

@@ -331,7 +331,9 @@ pub fn configure(
     // Each .mllib declares use_<lib>, as ocamlbuild's ocaml_lib would
     // (unless the plugin declares that library itself, in its own place).
     let by_plugin = decls.internal_library_tags();
-    let libraries = layer.select_libraries(ocaml::rules::libraries::of_project(&project));
+    let mut libraries = layer.select_libraries(ocaml::rules::libraries::of_project(&project));
+    ocaml::rules::libraries::read_namespace_tags(&mut libraries, &tagger, &project)
+        .map_err(Error::of_ocaml)?;
     let declared: Vec<_> = libraries
         .iter()
         .filter(|l| !by_plugin.contains(&l.tag()))

@@ -156,12 +156,6 @@ impl DeclaredLayer {
     /// and every declared library's tag marked used. Call it where the
     /// project's libraries are declared.
     pub fn declare_flags(&self, flags: &mut tags::Declarations) {
-        if self.libraries().iter().any(|l| l.namespace.is_some()) {
-            // NAMESPACE CALL SITE (see `tag_namespaces`): `namespace` is a
-            // parametrised tag giving no flag here, so that ocamlbuild's
-            // start-up checks accept its parameter.
-            flags.pflag(["ocaml", "namespace"], "namespace", |_| Vec::new());
-        }
         for lib in self.libraries() {
             let tag = format!("use_{}", lib.name);
             flags.mark_tag_used(tag.as_str());
@@ -192,9 +186,10 @@ impl DeclaredLayer {
     /// Namespaced libraries (`namespace(Module)` in `build_libs`): the one
     /// place where the declaration reaches the rules.
     ///
-    /// NAMESPACE CALL SITE: the library's `.mllib` is tagged
-    /// `namespace(Module)`, as a `_tags` line would; what that tag does is
-    /// the namespaced-libraries work (issue 17, point 4).
+    /// The library's `.mllib` is tagged `namespace(Module)`, as a `_tags`
+    /// line would; `ocaml::rules::libraries::read_namespace_tags` reads it
+    /// back with the tags of `_tags` (see *Namespaced libraries* in
+    /// docs/ARCHITECTURE.md).
     pub fn tag_namespaces(&self, config: &mut Configuration) -> Result<(), Error> {
         for lib in self.libraries() {
             if let Some(module) = &lib.namespace {

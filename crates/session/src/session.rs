@@ -326,6 +326,9 @@ impl Session {
             .as_ref()
             .map(|r| r.generated(&project.files))
             .unwrap_or_default();
+        let namespaces =
+            ocaml::rules::libraries::namespace_declarations(&project, &configured.libraries)
+                .map_err(Error::of_ocaml)?;
         let rules = RuleSetup {
             project,
             toolchain: self.toolchain.clone(),
@@ -336,6 +339,7 @@ impl Session {
             libraries: configured.libraries,
             plugin: plugin_rules.map(|r| Arc::new(r) as Arc<dyn DeclaredRules>),
             generated,
+            namespaces,
         }
         .rules();
         Ok((rules, runner))

@@ -80,6 +80,9 @@ pub struct Declarations<F = String> {
     deps: Vec<Declaration<String>>,
     pdeps: Vec<ParamDeclaration<String>>,
     marked_used: TagSet,
+    /// Parametrised tags that give no flag but are read by the build
+    /// itself ([`Declarations::known_parametrised`]).
+    read_params: Vec<String>,
     memo: FlagMemo<F>,
 }
 
@@ -91,6 +94,7 @@ impl<F> Default for Declarations<F> {
             deps: Vec::new(),
             pdeps: Vec::new(),
             marked_used: TagSet::new(),
+            read_params: Vec::new(),
             memo: FlagMemo::default(),
         }
     }
@@ -272,9 +276,23 @@ impl<F: Clone> Declarations<F> {
         self.marked_used.insert(tag);
     }
 
-    /// Is `name` declared as a parametrised tag (by `pflag` or `pdep`)?
+    /// Declares `name` a parametrised tag that the build reads itself
+    /// and that gives no flag (caravan's `namespace(Foo)`): `name(P)`
+    /// raises no warning and counts as used, `name` alone warns that it
+    /// expects a parameter, and it is not in the documentation, which is
+    /// ocamlbuild's.
+    pub fn known_parametrised(&mut self, name: &str) {
+        if !self.read_params.iter().any(|n| n == name) {
+            self.read_params.push(name.to_string());
+        }
+    }
+
+    /// Is `name` declared as a parametrised tag (by `pflag` or `pdep`, or
+    /// as [`Declarations::known_parametrised`])?
     pub fn is_parametrised(&self, name: &str) -> bool {
-        self.pflags.iter().any(|d| d.name == name) || self.pdeps.iter().any(|d| d.name == name)
+        self.pflags.iter().any(|d| d.name == name)
+            || self.pdeps.iter().any(|d| d.name == name)
+            || self.read_params.iter().any(|n| n == name)
     }
 
     /// Acknowledges `tag` (ocamlbuild's `Param_tags.really_acknowledge`):
@@ -308,6 +326,9 @@ impl<F: Clone> Declarations<F> {
                             param: param.to_string(),
                         },
                     });
+                }
+                if self.read_params.iter().any(|n| n == name) {
+                    self.marked_used.insert(Tag::parametrised(name, param));
                 }
                 self.memo = FlagMemo::default();
                 instantiate_one(&mut self.pflags, &mut self.flags, name, param)?;
@@ -495,6 +516,27 @@ mod tests {
         d.pflag(["ocaml", "link"], "package", |p| s(&["-package", p]));
         d.pflag(["ocaml", "compile"], "warn", |p| s(&["-w", p]));
         d
+    }
+
+    #[test]
+    fn a_parametrised_tag_read_by_the_build_is_known_used_and_undocumented() {
+        let mut d = decls();
+        let before = d.documentation(|v| v.join(" "));
+        d.known_parametrised("namespace");
+        let mut tags = TagSet::new();
+        tags.insert(Tag::parametrised("namespace", "Foo"));
+        let mut warnings = Vec::new();
+        d.instantiate_unlocated(&tags, false, &mut warnings)
+            .expect("no flag to make");
+        assert!(warnings.is_empty());
+        assert!(d.used_tags().contains("namespace(Foo)"));
+        assert!(d.is_parametrised("namespace"));
+        assert_eq!(d.documentation(|v| v.join(" ")), before);
+        let mut bare = TagSet::new();
+        bare.insert("namespace");
+        d.instantiate_unlocated(&bare, false, &mut warnings)
+            .expect("a warning only");
+        assert_eq!(warnings.len(), 1);
     }
 
     #[test]

@@ -393,22 +393,36 @@ fn compat_declared_libraries_match_ocaml_lib_in_a_plugin() {
     s.same_artifacts(&["base/base.cmxa", "libs/extra/extra.cmxa"]);
 }
 
-/// `namespace(Module)` in `build_libs` reaches the rules as a tag of the
-/// library's `.mllib` (what it does is the namespaced-libraries work).
+/// `namespace(Module)` in `build_libs` makes a namespaced library: its
+/// modules compile as `Foo__A`, users write `Foo.A`.
 #[test]
-fn a_namespace_declaration_tags_the_mllib() {
+fn a_namespace_declaration_namespaces_the_library() {
     let t = Tree::new(&[
         ("build_libs", "internal foo namespace(Foo)\n"),
-        ("foo/foo.mllib", "A\n"),
+        ("_tags", "<main.*>: use_foo\n"),
+        ("foo/foo.mllib", "A\nB\n"),
         ("foo/a.ml", "let x = 1\n"),
+        ("foo/b.ml", "let y = A.x + 1\n"),
+        ("main.ml", "let () = print_int (Foo.A.x + Foo.B.y)\n"),
     ]);
-    let r = t.caravan(&["-show-tags", "foo/foo.mllib", "foo/foo.cma"]);
+    let r = t.caravan(&["-show-tags", "foo/foo.mllib"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.contains("namespace(Foo)"), "{}", r.stdout);
+    assert!(!r.stdout.contains("is not used"), "{}", r.stdout);
+    let r = t.caravan(&["main.native", "main.byte"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
         !r.stdout.contains("does not expect a parameter"),
         "{}",
         r.stdout
     );
-    assert!(!r.stdout.contains("is not used"), "{}", r.stdout);
+    assert!(t.exists("_build/foo/foo__A.cmx"), "{}", r.stdout);
+    assert!(t.exists("_build/foo/foo__B.cmo"), "{}", r.stdout);
+    assert_eq!(t.run("main.native", &[]).stdout, "3");
+    assert_eq!(t.run("main.byte", &[]).stdout, "3");
+    // Outside the library, its modules are reached through Foo only.
+    t.write("main.ml", "let () = print_int A.x\n");
+    let r = t.caravan(&["main.native"]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("Unbound module A"), "{}", r.stdout);
 }

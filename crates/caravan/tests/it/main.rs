@@ -25,6 +25,7 @@ mod keep_going;
 mod libraries;
 mod merlin;
 mod messages;
+mod namespaces;
 mod opaque;
 mod output_kinds;
 mod packs;

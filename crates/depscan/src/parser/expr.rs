@@ -683,7 +683,7 @@ impl<'a> Parser<'a> {
                 self.eat(Kind::Bang);
                 let ext = self.ext_attributes()?;
                 let mark = self.scope.mark();
-                let node = self.module_expr()?;
+                let node = self.opened_module_expr()?;
                 self.expect(Kind::In)?;
                 self.scope.open(node);
                 self.seq_expr()?;

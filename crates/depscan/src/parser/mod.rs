@@ -42,6 +42,11 @@ pub(crate) struct Parser<'a> {
     scope: Scope<'a>,
     /// Module names reported so far (each once).
     deps: Vec<&'a [u8]>,
+    /// With [`Parser::qualified`]: the paths found beside the names.
+    qualified: Option<Qualified<'a>>,
+    /// The token where the module expression of the `open` being read
+    /// starts: a path there is opened, not used as a whole module.
+    open_at: Option<usize>,
     /// Inside attribute payloads, extension nodes and other parts that
     /// `depend.ml` does not visit, nothing is reported.
     muted: u32,
@@ -53,6 +58,26 @@ pub(crate) struct Parser<'a> {
     stack_base: usize,
     stack_budget: usize,
 }
+
+/// What a scan with qualified paths finds beside the names
+/// ([`Parser::qualified`]); over-approximations are harmless, as long as
+/// no use is missed.
+#[derive(Debug, Default)]
+pub(crate) struct Qualified<'a> {
+    /// `A.B` for every module path whose head `A` is reported and that
+    /// goes on with a module component `B` (`A.B.x`, `A.B.C.t`,
+    /// `open A.B`, `module M = A.B`).
+    pub paths: Vec<(&'a [u8], &'a [u8])>,
+    /// Heads used as a module by themselves, where any of their
+    /// submodules may be reached later without being written after them:
+    /// `module M = A`, `include A`, `module type of A`, `F(A)`, `(module
+    /// A : S)`. An `open A` is not one: the names used after it are
+    /// reported as heads of their own.
+    pub whole: Vec<&'a [u8]>,
+}
+
+/// The names a parse reports, and with [`Parser::qualified`] the paths.
+pub(crate) type Found<'a> = (Vec<&'a [u8]>, Qualified<'a>);
 
 /// A saved parser state, to try one reading and fall back to another.
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +99,8 @@ impl<'a> Parser<'a> {
             pos: 0,
             scope: Scope::new(),
             deps: Vec::new(),
+            qualified: None,
+            open_at: None,
             muted: 0,
             unpacks: Vec::new(),
             stack_base: stack_address(),
@@ -81,19 +108,25 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Makes the parser also collect qualified paths ([`Qualified`]).
+    pub fn qualified(mut self) -> Self {
+        self.qualified = Some(Qualified::default());
+        self
+    }
+
     /// Parses an implementation (`.ml`, read like `ocamldep` does, as a
     /// toplevel script) and returns the module names it depends on.
-    pub fn implementation(mut self) -> PResult<Vec<&'a [u8]>> {
+    pub fn implementation(mut self) -> PResult<Found<'a>> {
         self.use_file()?;
-        Ok(self.deps)
+        Ok((self.deps, self.qualified.unwrap_or_default()))
     }
 
     /// Parses an interface (`.mli`) and returns the module names it depends
     /// on.
-    pub fn interface(mut self) -> PResult<Vec<&'a [u8]>> {
+    pub fn interface(mut self) -> PResult<Found<'a>> {
         self.signature_body(Kind::Eof)?;
         self.expect(Kind::Eof)?;
-        Ok(self.deps)
+        Ok((self.deps, self.qualified.unwrap_or_default()))
     }
 
     // ----- token access -----
@@ -183,6 +216,15 @@ impl<'a> Parser<'a> {
 
     // ----- dependency actions -----
 
+    /// Reads the module expression of an `open` (`open M`, `let open M
+    /// in`): a plain path there is opened, not used as a whole module.
+    fn opened_module_expr(&mut self) -> PResult<crate::scope::NodeId> {
+        let outer = self.open_at.replace(self.pos);
+        let node = self.module_expr();
+        self.open_at = outer;
+        node
+    }
+
     /// Reports module `name` unless it is bound locally or reporting is off.
     fn use_name(&mut self, name: &'a [u8]) {
         if self.muted == 0
@@ -200,6 +242,40 @@ impl<'a> Parser<'a> {
     fn use_token(&mut self, idx: usize) {
         let name = self.text(idx);
         self.use_name(name);
+    }
+
+    /// With [`Parser::qualified`], records what follows the head at token
+    /// `idx` of a path ending before token `end`: its next module
+    /// component, or, for a head used as a whole module (`whole`, or a
+    /// functor argument `F(A)`), the head itself. Only heads that are
+    /// reported count (not muted, not bound locally).
+    fn qualify_head(&mut self, idx: usize, end: usize, whole: bool) {
+        if self.qualified.is_none() || self.muted != 0 {
+            return;
+        }
+        let head = self.text(idx);
+        if self.scope.is_bound(head) {
+            return;
+        }
+        let next = if idx + 2 < end
+            && self.toks[idx + 1].kind == Kind::Dot
+            && self.toks[idx + 2].kind == Kind::Uident
+        {
+            Some(self.text(idx + 2))
+        } else {
+            None
+        };
+        let argument = idx > 0
+            && self.toks[idx - 1].kind == Kind::LParen
+            && self.toks.get(idx + 1).map(|t| t.kind) == Some(Kind::RParen);
+        let Some(q) = self.qualified.as_mut() else {
+            return;
+        };
+        match next {
+            Some(next) => q.paths.push((head, next)),
+            None if whole || argument => q.whole.push(head),
+            None => {}
+        }
     }
 
     fn mute(&mut self) {

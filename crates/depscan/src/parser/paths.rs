@@ -67,11 +67,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Reports every head in tokens `first..end`: the first identifier and
-    /// the first identifier of each functor argument.
-    fn report_heads(&mut self, first: usize, end: usize) {
+    /// the first identifier of each functor argument. `whole`: the path is
+    /// used as a module by itself (see `Qualified::whole`).
+    fn report_heads(&mut self, first: usize, end: usize, whole: bool) {
         for i in first..end {
             let is_head = i == first || self.toks[i - 1].kind == Kind::LParen;
             if is_head && self.toks[i].kind == Kind::Uident {
+                self.qualify_head(i, end, whole && i == first);
                 self.use_token(i);
             }
         }
@@ -79,7 +81,7 @@ impl<'a> Parser<'a> {
 
     /// `add_module_path`: reports the heads of a module path.
     pub(super) fn report_path(&mut self, path: ModPath) {
-        self.report_heads(path.first, path.end);
+        self.report_heads(path.first, path.end, false);
     }
 
     /// `add_parent` on a path whose last component is part of `path`
@@ -87,7 +89,7 @@ impl<'a> Parser<'a> {
     /// of everything before the last component.
     pub(super) fn report_prefix(&mut self, path: ModPath) {
         if path.end >= path.first + 3 && self.toks[path.end - 2].kind == Kind::Dot {
-            self.report_heads(path.first, path.end - 2);
+            self.report_heads(path.first, path.end - 2, false);
         }
     }
 
@@ -108,14 +110,16 @@ impl<'a> Parser<'a> {
     /// `add_module_alias`: reports the path and returns the node of the
     /// module it names.
     pub(super) fn alias_path(&mut self, path: ModPath) -> NodeId {
-        self.report_path(path);
+        let whole = self.open_at != Some(path.first);
+        self.report_heads(path.first, path.end, whole);
         self.lookup_path(path).unwrap_or(BOUND)
     }
 
     /// `open` of a module path: reports it, and brings the submodules of a
     /// local module into scope.
     pub(super) fn open_path(&mut self, path: ModPath) {
-        let node = self.alias_path(path);
+        self.report_path(path);
+        let node = self.lookup_path(path).unwrap_or(BOUND);
         self.scope.open(node);
     }
 

@@ -254,7 +254,7 @@ impl<'a> Parser<'a> {
         self.bump();
         self.eat(Kind::Bang);
         let ext = self.ext_attributes()?;
-        let node = self.module_expr()?;
+        let node = self.opened_module_expr()?;
         self.post_item_attributes()?;
         if !ext {
             self.scope.open(node);

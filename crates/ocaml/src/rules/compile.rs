@@ -43,6 +43,7 @@ use super::depends::ModuleRefs;
 use super::ppx;
 use crate::mode::Mode;
 use crate::module_name;
+use crate::namespace::Role;
 use crate::ocamlfind::{CommandParts, PpxPlan};
 use crate::resolver::ModuleSource;
 use crate::rule_error::{Category, RuleError};
@@ -87,13 +88,23 @@ pub struct Implementation {
 }
 
 /// The local modules `source` mentions (its own module excluded), resolved
-/// from the module's directory.
+/// from the module's directory; in a project with namespaced libraries,
+/// the names mean what `crate::namespace` says (`Foo.Bar` is the alias
+/// module `Foo` and the member `Foo__Bar`).
 pub async fn local_deps(
     tcx: &TaskCx,
     rcx: &RuleContext,
     source: &str,
     module: &ModuleSource,
 ) -> Result<Vec<ModuleSource>> {
+    if matches!(
+        rcx.namespaces.role_of(&module.stem),
+        Some((_, Role::PublicAlias | Role::InternalAlias))
+    ) {
+        // Generated alias modules, compiled with -no-alias-deps, need no
+        // other module.
+        return Ok(Vec::new());
+    }
     let built = tcx
         .need_one(&Target::new(&format!("{source}.depends")))
         .await?;
@@ -102,11 +113,11 @@ pub async fn local_deps(
         .data::<ModuleRefs>()
         .ok_or_else(|| Error::internal(format!("{source}.depends carries no module list")))?;
     let own = module_name::of_path(&module.stem);
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
     // Computed only for a project module the include folders do not have.
     let mut flag_dirs: Option<Vec<String>> = None;
-    for name in &refs.0 {
+    let mut resolved = Vec::with_capacity(refs.modules.len());
+    let mut kept = Vec::with_capacity(refs.modules.len());
+    for name in &refs.modules {
         if *name == own
             || rcx
                 .options
@@ -124,21 +135,43 @@ pub async fn local_deps(
             let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
             rcx.resolver.resolve_in(name, &dirs)
         });
-        match found {
-            Some(m) if seen.insert(m.stem.clone()) => out.push(m),
-            Some(_) => {}
-            None if rcx.options.no_skip && !rcx.resolver.is_stdlib(name) => {
-                return Err(RuleError::new(
-                    Category::MissingModule,
-                    format!(
-                        "{source} uses module {name}, which is neither in the project nor in \
-                         the standard library (-no-skip).\nHint: add the folder that holds it \
-                         with -I, or drop -no-skip to let the compiler look for it."
-                    ),
-                )
-                .into());
-            }
-            None => {}
+        let inside_namespace = matches!(
+            rcx.namespaces.role_of(&module.stem),
+            Some((ns, Role::Member(_))) if ns.member(name).is_some()
+        );
+        if found.is_none()
+            && !inside_namespace
+            && rcx.options.no_skip
+            && !rcx.resolver.is_stdlib(name)
+        {
+            return Err(RuleError::new(
+                Category::MissingModule,
+                format!(
+                    "{source} uses module {name}, which is neither in the project nor in \
+                     the standard library (-no-skip).\nHint: add the folder that holds it \
+                     with -I, or drop -no-skip to let the compiler look for it."
+                ),
+            )
+            .into());
+        }
+        kept.push(name.clone());
+        resolved.push(found);
+    }
+    let resolved = if rcx.namespaces.is_empty() {
+        resolved
+    } else {
+        let refs = ModuleRefs {
+            modules: kept,
+            ..refs.clone()
+        };
+        rcx.namespaces
+            .expand(&module.stem, &refs, resolved, &rcx.resolver)
+    };
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for m in resolved.into_iter().flatten() {
+        if m.stem != module.stem && seen.insert(m.stem.clone()) {
+            out.push(m);
         }
     }
     Ok(out)
@@ -313,6 +346,7 @@ impl Task for Interface {
             let includes = self.cx.includes_after_flags(&flags, includes);
             let mut before = vec!["-c".to_string()];
             before.extend(flags);
+            before.extend(self.cx.namespaces.compile_flags(&m.stem));
             before.extend(self.cx.pp_args(mli.as_str(), &["interf", mode.tag()]));
             before.extend(includes);
             before.extend(["-o".into(), cmi.to_string()]);
@@ -462,6 +496,7 @@ impl Implementation {
             .include_args(m.dir(), ifaces.dirs.iter().map(String::as_str));
         let includes = self.cx.includes_after_flags(&flags, includes);
         let mut options = flags;
+        options.extend(self.cx.namespaces.compile_flags(&m.stem));
         // As ocamlbuild's ocamlc_c/ocamlopt_c: the preprocessor flags of
         // the file's tags with `implem` and the mode (`-D OPT` for native).
         options.extend(self.cx.pp_args(ml.as_str(), &["implem", mode.tag()]));

@@ -11,6 +11,7 @@ use super::ppx_drivers::Drivers;
 use super::project_library::ProjectLibrary;
 use crate::build_options::BuildOptions;
 use crate::mode::Mode;
+use crate::namespace::Namespaces;
 use crate::ocamlfind::{CommandParts, FrontEnd, Ocamlfind};
 use crate::project::Project;
 use crate::resolver::{ModuleSource, Resolver};
@@ -42,6 +43,8 @@ pub struct RuleContext {
     pub libraries: Vec<ProjectLibrary>,
     /// The ppx drivers asked for so far, by the name of their folder.
     pub ppx_drivers: Drivers,
+    /// The namespaced libraries, their members and alias modules.
+    pub namespaces: Namespaces,
 }
 
 /// `includes` (`-I dir` pairs) without the directories `flags` already

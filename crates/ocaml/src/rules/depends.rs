@@ -23,11 +23,9 @@ use crate::ocamlfind::FrontEnd;
 use crate::rule_error::{Category, RuleError};
 
 /// Bump when the scanner's answers change, so `.depends` files are redone.
-const SCANNER_VERSION: &str = "depscan-1";
+const SCANNER_VERSION: &str = "depscan-2";
 
-/// The module names a source mentions, in the order of its `.depends` file.
-#[derive(Debug, Clone)]
-pub struct ModuleRefs(pub Vec<String>);
+pub use crate::module_refs::ModuleRefs;
 
 /// The task producing `<source>.depends`.
 pub struct Depends {
@@ -85,22 +83,18 @@ impl Task for Depends {
             action.log.target = out.to_string();
             action.log.tags = log_tags(tags);
             let (outputs, value) = tcx.run_for_value(action).await?;
-            let modules = if preprocessed {
+            let mut refs = if preprocessed {
                 let text = String::from_utf8_lossy(&tcx.read(&out)?).into_owned();
-                parse(&source, &text).map_err(|m| RuleError::new(Category::Ocamldep, m))?
+                ModuleRefs::names(
+                    parse(&source, &text).map_err(|m| RuleError::new(Category::Ocamldep, m))?,
+                )
             } else {
-                String::from_utf8_lossy(&value)
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect()
+                ModuleRefs::decode(&value)
             };
-            let modules = modules
-                .into_iter()
-                .filter(|m| !self.cx.options.ignore.contains(m))
-                .collect();
+            refs.modules.retain(|m| !self.cx.options.ignore.contains(m));
             Ok(TaskValue {
                 outputs,
-                data: Some(Arc::new(ModuleRefs(modules))),
+                data: Some(Arc::new(refs)),
             })
         })
     }
@@ -137,7 +131,8 @@ impl Depends {
 }
 
 /// Scans `source`, writes `out` in `ocamldep -modules` format, and returns
-/// the module names (blank-separated) for the trace.
+/// the module names and qualified paths for the trace (the format of
+/// `ModuleRefs::decode`).
 fn scan_into(
     build_dir: &Path,
     source: &str,
@@ -147,17 +142,24 @@ fn scan_into(
 ) -> Result<Vec<u8>> {
     let path = build_dir.join(source);
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let (text, modules) = match depscan::scan(&bytes, kind) {
-        Ok(modules) => (render(source, &modules), modules.into_iter().collect()),
+    let options = depscan::ScanOptions { qualified: true };
+    let (text, words) = match depscan::scan_with(&bytes, kind, options) {
+        Ok(found) => {
+            let text = render(source, &found.modules);
+            let mut words: Vec<String> = found.modules.into_iter().collect();
+            words.extend(found.paths.into_iter().map(|(a, b)| format!("{a}.{b}")));
+            words.extend(found.whole.into_iter().map(|a| format!("{a}.")));
+            (text, words)
+        }
         Err(_) => {
             let text = run_ocamldep(build_dir, source, out, ocamldep)?;
-            let modules =
-                parse(source, &text).map_err(|m| RuleError::new(Category::Ocamldep, m))?;
-            (text, modules)
+            let mut words = vec!["!".to_string()];
+            words.extend(parse(source, &text).map_err(|m| RuleError::new(Category::Ocamldep, m))?);
+            (text, words)
         }
     };
     engine::write_atomic(&build_dir.join(out), text.as_bytes(), 0)?;
-    Ok(modules.join(" ").into_bytes())
+    Ok(words.join(" ").into_bytes())
 }
 
 /// Runs the real `ocamldep -modules` (the scanner rejected the file).

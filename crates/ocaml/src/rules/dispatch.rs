@@ -34,6 +34,8 @@
 //! | `x.ml`, `x.mli` (neither a source) | `x.mly` | [`ocamlyacc::Ocamlyacc`], or [`menhir::Menhir`] with menhir | `x.ml` |
 //! | `x.ml`, `x.mli` (menhir) | `x.mlypack` | [`menhir::Menhir`] | `x.ml` |
 //! | `x.mly.depends`, `x.mlypack.depends` (menhir) | `x.mly`, `x.mlypack` | [`menhir::MenhirDepends`] | itself |
+//! | `d/foo__Bar.ml`, `.mli` (a member of a namespaced library) | `d/bar.ml`, `.mli` | [`namespace_source::NamespaceSource`] copy | itself |
+//! | `d/foo.ml`, `d/foo__.ml` (its alias modules) | the `.mllib` | [`namespace_source::NamespaceSource`] alias | itself |
 //! | `x.pp.ml` | `x.ml` | [`preprocess::PpMl`] | itself |
 //! | `x.ml.ast`, `x.mli.ast` (a ppx driver applies) | `x.ml`, `x.mli` | [`ppx::Rewrite`] | itself |
 //! | `.caravan/ppx/<hash>/ppx.exe` (asked for by a rewrite) | the rewriter packages | [`ppx::Driver`] | itself |
@@ -56,8 +58,8 @@ use super::declared::DeclaredRules;
 use super::link::LinkKind;
 use super::units::UnitsKind;
 use super::{
-    c_stubs, compile, depends, infer, itarget, link, menhir, ocamldoc, ocamllex, ocamlyacc,
-    output_obj, pack, ppx, ppx_drivers, preprocess, units,
+    c_stubs, compile, depends, infer, itarget, link, menhir, namespace_source, ocamldoc, ocamllex,
+    ocamlyacc, output_obj, pack, ppx, ppx_drivers, preprocess, units,
 };
 use crate::mode::Mode;
 use crate::resolver::Generator;
@@ -251,6 +253,12 @@ impl OcamlRules {
         if s.starts_with(ppx_drivers::DRIVER_DIR) {
             let rewriters = cx.ppx_drivers.rewriters_of(s)?;
             return Some((target.clone(), Arc::new(ppx::Driver { cx, rewriters })));
+        }
+        if let Some(generated) = cx.namespaces.generated(s) {
+            return Some((
+                target.clone(),
+                Arc::new(namespace_source::NamespaceSource { generated }),
+            ));
         }
         if let Some((generator, source)) = cx.resolver.generator_of(s) {
             return Some(self.generator(generator, &source));

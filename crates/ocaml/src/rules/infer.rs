@@ -43,6 +43,7 @@ impl Task for InferredInterface {
                 before.push("-thread".into());
             }
             before.extend(self.cx.flags_of(&tags));
+            before.extend(self.cx.namespaces.compile_flags(&m.stem));
             let parts = CommandParts {
                 before,
                 files: vec![ml.to_string()],

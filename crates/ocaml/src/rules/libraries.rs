@@ -24,9 +24,12 @@ use super::context::RuleContext;
 use super::list_file;
 use super::project_library::ProjectLibrary;
 use crate::mode::Mode;
+use crate::module_name::capitalize;
+use crate::namespace;
 use crate::project::Project;
 use crate::resolver::ModuleSource;
 use crate::rule_error::{Category, RuleError};
+use crate::tagging::Tagger;
 
 /// The libraries of a project, in path order.
 pub fn of_project(project: &Project) -> Vec<ProjectLibrary> {
@@ -40,6 +43,7 @@ pub fn of_project(project: &Project) -> Vec<ProjectLibrary> {
                 name: list_file::stem_of(t.file_name()).to_string(),
                 mllib: f.clone(),
                 dir: t.dir().to_string(),
+                namespace: None,
             }
         })
         .collect();
@@ -51,6 +55,8 @@ pub fn of_project(project: &Project) -> Vec<ProjectLibrary> {
 /// and marks the tags used. Call it after the built-in declarations, before
 /// the tag checks.
 pub fn declare(libs: &[ProjectLibrary], decls: &mut Declarations) {
+    // `namespace(Foo)` gives no flag: `read_namespace_tags` reads it.
+    decls.known_parametrised(namespace::TAG);
     for lib in libs {
         let tag = lib.tag();
         decls.mark_tag_used(tag.as_str());
@@ -64,6 +70,118 @@ pub fn declare(libs: &[ProjectLibrary], decls: &mut Declarations) {
             );
         }
     }
+}
+
+/// Sets [`ProjectLibrary::namespace`] from the `namespace(Foo)` tag on each
+/// library's `.mllib`, `.cma` or `.cmxa` path. A name that is not a module
+/// name, two different names for one library, or a source where the alias
+/// module would be generated is an error at the `_tags` line.
+pub fn read_namespace_tags(
+    libs: &mut [ProjectLibrary],
+    tagger: &Tagger,
+    project: &Project,
+) -> crate::Result<()> {
+    let written = tagger.config().acknowledged_tags();
+    let place = |tag: &str| -> String {
+        written
+            .iter()
+            .find(|t| t.tag.as_str() == tag)
+            .map(|t| format!("{}:\n", t.location))
+            .unwrap_or_default()
+    };
+    for lib in libs.iter_mut() {
+        let mut names: Vec<String> = Vec::new();
+        for path in [
+            lib.mllib.clone(),
+            lib.archive(Mode::Byte).to_string(),
+            lib.archive(Mode::Native).to_string(),
+        ] {
+            for tag in tagger.tags_of(&path).iter() {
+                if tag.name() == Some(namespace::TAG)
+                    && let Some(param) = tag.param()
+                    && !names.iter().any(|n| n == param)
+                {
+                    names.push(param.to_string());
+                }
+            }
+        }
+        let tag_of = |n: &str| {
+            tags::Tag::parametrised(namespace::TAG, n)
+                .as_str()
+                .to_string()
+        };
+        match names.as_slice() {
+            [] => {}
+            [name] => {
+                let clashes = namespace::clashing_sources(project, &lib.dir, name);
+                if let Err(problem) = lib.set_namespace(name) {
+                    return Err(crate::Error::Namespace(format!(
+                        "{}the library {} is tagged {}, but {problem}.\nHint: name the \
+                         namespace like a module, e.g. namespace({}).",
+                        place(&tag_of(name)),
+                        lib.mllib,
+                        tag_of(name),
+                        capitalize(&lib.name)
+                    )));
+                }
+                if let Some(file) = clashes.first() {
+                    return Err(crate::Error::Namespace(format!(
+                        "{}the library {} is namespaced as {}, whose alias module caravan \
+                         generates, but the project has {file}.\nHint: rename {file}, or \
+                         choose another namespace.",
+                        place(&tag_of(name)),
+                        lib.mllib,
+                        capitalize(name)
+                    )));
+                }
+            }
+            several => {
+                return Err(crate::Error::Namespace(format!(
+                    "{}the library {} is tagged with several namespaces: {}.\nHint: keep one \
+                     namespace(...) tag for it.",
+                    place(&tag_of(&several[1])),
+                    lib.mllib,
+                    several.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The declarations of the namespaced libraries among `libraries`: reads
+/// each one's `.mllib` under the project root. A library declares its
+/// namespace by [`ProjectLibrary::namespace`] ([`read_namespace_tags`]
+/// fills it from `_tags`; a `build_libs` file sets it with
+/// [`ProjectLibrary::set_namespace`]). A source where the alias module
+/// goes is an error.
+pub fn namespace_declarations(
+    project: &Project,
+    libraries: &[ProjectLibrary],
+) -> crate::Result<Vec<namespace::Declaration>> {
+    let mut out = Vec::new();
+    for lib in libraries {
+        let Some(name) = &lib.namespace else {
+            continue;
+        };
+        // A namespace set by the `_tags` tag was checked at its line.
+        if let Some(file) = namespace::clashing_sources(project, &lib.dir, name).first() {
+            return Err(crate::Error::Namespace(format!(
+                "the library {} is namespaced as {name}, whose alias module caravan \
+                 generates, but the project has {file}.\nHint: rename {file}, or choose \
+                 another namespace.",
+                lib.mllib
+            )));
+        }
+        let path = project.root.join(&lib.mllib);
+        let text = std::fs::read(&path).map_err(|e| crate::Error::io(&path, e))?;
+        out.push(namespace::Declaration {
+            name: name.clone(),
+            mllib: lib.mllib.clone(),
+            entries: list_file::words(&String::from_utf8_lossy(&text)),
+        });
+    }
+    Ok(out)
 }
 
 /// The project libraries a link of `out` uses: those named by its

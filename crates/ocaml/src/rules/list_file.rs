@@ -15,7 +15,8 @@ use engine::{Result, Target, TaskCx};
 
 use super::context::RuleContext;
 use crate::module_name::{capitalize, uncapitalize};
-use crate::resolver::ModuleSource;
+use crate::project::Project;
+use crate::resolver::{ModuleSource, Resolver};
 use crate::rule_error::{Category, RuleError};
 
 /// The words of a list file.
@@ -55,32 +56,48 @@ pub fn stem_of(path: &str) -> &str {
 
 /// The directory the modules of list file `list` are looked up from.
 pub fn lookup_dir(cx: &RuleContext, list: &Target) -> String {
-    let stem = stem_of(list.as_str());
-    if cx.project.dirs.iter().any(|d| d == stem) {
+    lookup_dir_in(&cx.project, list.as_str())
+}
+
+/// [`lookup_dir`] over a project, before any rule context exists.
+pub fn lookup_dir_in(project: &Project, list: &str) -> String {
+    let stem = stem_of(list);
+    if project.dirs.iter().any(|d| d == stem) {
         stem.to_string()
     } else {
-        list.dir().to_string()
+        Target::new(list).dir().to_string()
     }
 }
 
 /// The module an entry names, seen from `dir`.
 pub fn resolve_entry(cx: &RuleContext, entry: &str, dir: &str) -> Option<ModuleSource> {
+    resolve_entry_in(&cx.resolver, &cx.project, entry, dir)
+}
+
+/// [`resolve_entry`] over a resolver and a project, before any rule
+/// context exists.
+pub fn resolve_entry_in(
+    resolver: &Resolver,
+    project: &Project,
+    entry: &str,
+    dir: &str,
+) -> Option<ModuleSource> {
     let (prefix, name) = match entry.rfind('/') {
         Some(i) => (&entry[..i], &entry[i + 1..]),
         None => ("", entry),
     };
     let name = capitalize(name);
     if prefix.is_empty() {
-        return cx.resolver.resolve(&name, dir);
+        return resolver.resolve(&name, dir);
     }
-    for d in cx.project.include_dirs_of(dir) {
+    for d in project.include_dirs_of(dir) {
         for base in [uncapitalize(&name), name.clone()] {
             let stem = if d.is_empty() {
                 format!("{prefix}/{base}")
             } else {
                 format!("{d}/{prefix}/{base}")
             };
-            if let Some(m) = cx.module_at(&stem) {
+            if let Some(m) = resolver.module_at(&stem) {
                 return Some(m);
             }
         }
@@ -172,6 +189,11 @@ pub fn resolve_entries(
         if !out.iter().any(|o| o.stem == m.stem) {
             out.push(m);
         }
+    }
+    // A namespaced library's archive holds its alias modules and the
+    // members' prefixed copies instead of the user's modules.
+    if let Some(ns) = cx.namespaces.of_mllib(list.as_str()) {
+        return Ok(cx.namespaces.archive_modules(ns, out, &cx.resolver));
     }
     Ok(out)
 }

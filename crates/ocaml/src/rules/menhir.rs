@@ -193,7 +193,7 @@ impl Task for MenhirDepends {
                 .collect();
             Ok(TaskValue {
                 outputs,
-                data: Some(Arc::new(ModuleRefs(modules))),
+                data: Some(Arc::new(ModuleRefs::names(modules))),
             })
         })
     }

@@ -23,6 +23,7 @@ pub mod link;
 pub mod link_inputs;
 pub mod list_file;
 pub mod menhir;
+pub mod namespace_source;
 pub mod ocamldoc;
 pub mod ocamllex;
 pub mod ocamlyacc;

@@ -65,6 +65,7 @@ impl Task for Odoc {
             let tag_inputs = cx.tag_deps(&tcx, &tags).await?;
             let mut before = vec!["-dump".to_string(), out.to_string()];
             before.extend(cx.flags_of(&tags));
+            before.extend(cx.namespaces.compile_flags(&m.stem));
             before.extend(cx.pp_args(src.as_str(), &[kind, "pp:doc"]));
             before.extend(cx.include_args(m.dir(), ifaces.dirs.iter().map(String::as_str)));
             // In ocamlfind mode, `ocamlfind ocamldoc -package ...` as ocamlbuild.

@@ -14,12 +14,31 @@ pub struct ProjectLibrary {
     pub mllib: String,
     /// Its directory (`""` at the root).
     pub dir: String,
+    /// The namespace its modules are compiled in (`Foo`: `Foo__Bar` behind
+    /// the alias module `Foo`), if it is namespaced; see
+    /// `crate::namespace`. The `namespace(Foo)` tag sets it
+    /// (`rules::libraries::read_namespace_tags`); any other declaration of
+    /// libraries may set it before the rules are made.
+    pub namespace: Option<String>,
 }
 
 impl ProjectLibrary {
     /// The tag that uses it.
     pub fn tag(&self) -> String {
         format!("use_{}", self.name)
+    }
+
+    /// Declares the library namespaced as `name` (`Foo`, or `foo` taken as
+    /// `Foo`): its modules compile as `Foo__Bar` behind the alias module
+    /// `Foo` (`crate::namespace`). The error is the problem with the name
+    /// (not a module name, or with `__`), for the caller to place at its
+    /// declaration (a `_tags` or `build_libs` line).
+    pub fn set_namespace(&mut self, name: &str) -> Result<(), String> {
+        if let Some(problem) = crate::namespace::name_problem(name) {
+            return Err(problem);
+        }
+        self.namespace = Some(crate::module_name::capitalize(name));
+        Ok(())
     }
 
     /// The archive of a mode (`d/foo.cma`, `d/foo.cmxa`).
@@ -42,7 +61,17 @@ mod tests {
             name: name.to_string(),
             mllib: mllib.to_string(),
             dir: dir.to_string(),
+            namespace: None,
         }
+    }
+
+    #[test]
+    fn a_namespace_is_a_module_name() {
+        let mut lib = library("src/core/core.mllib", "core", "src/core");
+        assert_eq!(lib.set_namespace("core"), Ok(()));
+        assert_eq!(lib.namespace.as_deref(), Some("Core"));
+        assert!(lib.set_namespace("no-way").is_err());
+        assert_eq!(lib.namespace.as_deref(), Some("Core"));
     }
 
     #[test]

@@ -4,11 +4,16 @@
 
 use std::sync::Arc;
 
+use engine::Target;
+
 use super::context::RuleContext;
 use super::declared::DeclaredRules;
 use super::dispatch::OcamlRules;
+use super::list_file;
 use super::project_library::ProjectLibrary;
 use crate::build_options::BuildOptions;
+use crate::module_name::{self, capitalize, uncapitalize};
+use crate::namespace::{self, Member, Namespace, Namespaces};
 use crate::ocamlfind::Ocamlfind;
 use crate::project::Project;
 use crate::resolver::Resolver;
@@ -37,6 +42,8 @@ pub struct RuleSetup {
     /// The files the plugin's rules make from the project's files, whose
     /// modules resolve like those of sources.
     pub generated: Vec<String>,
+    /// The namespaced libraries (`crate::namespace::declarations`).
+    pub namespaces: Vec<namespace::Declaration>,
 }
 
 impl RuleSetup {
@@ -47,20 +54,73 @@ impl RuleSetup {
         let mut resolver =
             Resolver::with_generators(&self.project, self.toolchain.stdlib(), self.options.menhir);
         resolver.add_generated(self.generated);
+        let namespaces = namespaces_of(&self.namespaces, &resolver, &self.project);
+        resolver.add_generated(namespaces.generated_files());
+        let mut tagger = self.tagger;
+        tagger.add_renamed(
+            namespaces
+                .iter()
+                .flat_map(|ns| ns.members.iter())
+                .map(|m| (m.stem.clone(), m.source.clone())),
+        );
         let cx = RuleContext {
             project: self.project,
             resolver,
             toolchain: self.toolchain,
             options: self.options,
-            tagger: self.tagger,
+            tagger,
             flags: self.flags,
             ocamlfind: self.ocamlfind,
             has_plugin: self.plugin.is_some(),
             libraries: self.libraries,
             ppx_drivers: Default::default(),
+            namespaces,
         };
         OcamlRules::new(cx, self.plugin)
     }
+}
+
+/// The namespaced libraries of `decls`, their `.mllib` entries looked up
+/// as the archive looks them up (an entry that names no module is left out
+/// here; the archive reports it). A member is public when it is in the
+/// folder the entries are looked up from (the `.mllib`'s, or `foo/` for
+/// `foo.mllib`), private in a sub-folder.
+fn namespaces_of(
+    decls: &[namespace::Declaration],
+    resolver: &Resolver,
+    project: &Project,
+) -> Namespaces {
+    let mut list = Vec::new();
+    for d in decls {
+        let mllib_dir = Target::new(&d.mllib).dir().to_string();
+        let lookup = list_file::lookup_dir_in(project, &d.mllib);
+        let name = capitalize(&d.name);
+        let prefix = uncapitalize(&name);
+        let mut members: Vec<Member> = Vec::new();
+        for entry in &d.entries {
+            let Some(m) = list_file::resolve_entry_in(resolver, project, entry, &lookup) else {
+                continue;
+            };
+            if m.pack || !m.compiles_ml() || members.iter().any(|x| x.source == m.stem) {
+                continue;
+            }
+            let member_name = module_name::of_path(&m.stem);
+            members.push(Member {
+                public: m.dir() == lookup,
+                stem: namespace::in_dir(m.dir(), &format!("{prefix}__{member_name}")),
+                name: member_name,
+                source: m.stem.clone(),
+                has_mli: m.has_mli,
+            });
+        }
+        list.push(Namespace {
+            name,
+            mllib: d.mllib.clone(),
+            dir: mllib_dir,
+            members,
+        });
+    }
+    Namespaces::new(list)
 }
 
 #[cfg(test)]

@@ -185,13 +185,17 @@ impl Fixture {
         let tagger = builder.finish();
         let mut decls = tags::Declarations::new();
         flags::declare_builtin(&mut decls, &self.flag_options, "+camlp4", false, &[]);
-        let libraries = super::libraries::of_project(&project);
+        let mut libraries = super::libraries::of_project(&project);
+        super::libraries::read_namespace_tags(&mut libraries, &tagger, &project)
+            .expect("namespace tags");
         super::libraries::declare(&libraries, &mut decls);
         let mut warnings = Vec::new();
         tags::startup_checks(tagger.config(), &mut decls, &mut warnings).expect("tags");
         let config = format!("{CONFIG}standard_library: {}\n", stdlib.display());
         let toolchain = Toolchain::described(&self.commands, &config).expect("toolchain");
         let files = project.files.clone();
+        let namespaces = super::libraries::namespace_declarations(&project, &libraries)
+            .expect("namespaced mllib");
         let rules = RuleSetup {
             project,
             toolchain,
@@ -202,6 +206,7 @@ impl Fixture {
             libraries,
             plugin: self.plugin.clone(),
             generated: Vec::new(),
+            namespaces,
         }
         .rules();
         Setup {
