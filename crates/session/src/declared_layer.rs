@@ -238,6 +238,7 @@ mod tests {
             name: "m".into(),
             mllib: mllib.into(),
             dir: dir.into(),
+            namespace: None,
         };
         let kept = l.select_libraries(vec![
             lib("old/m.mllib", "old"),
