@@ -429,3 +429,41 @@ fn installation_refuses_what_it_cannot_do() {
     assert!(r.stdout.contains("closed"), "{}", r.stdout);
     assert!(!t.exists("_build/lib.cma"), "built before refusing");
 }
+
+/// A namespaced library installs its alias modules and its members under
+/// their prefixed names; another project reaches them as `Foo.A`.
+#[test]
+fn a_namespaced_library_installs_and_is_used_by_its_namespace() {
+    let lib = Tree::new(&[
+        ("build_libs", "internal foo namespace(Foo)\n"),
+        ("foo/foo.mllib", "A\nB\n"),
+        ("foo/a.ml", "let x = 1\n"),
+        ("foo/b.ml", "let y = A.x + 1\n"),
+        ("foo/b.mli", "val y : int\n"),
+    ]);
+    let dest = Tree::new(&[]);
+    let dest_s = dest.root().to_string_lossy().into_owned();
+    lib.caravan(&["-install", &dest_s]).ok();
+    let files = listing(&dest.root().join("foo"));
+    for f in [
+        "META",
+        "foo.cmi",
+        "foo__.cmi",
+        "foo__A.cmi",
+        "foo__B.cmi",
+        "foo__A.cmx",
+        "foo.cma",
+        "foo.cmxa",
+    ] {
+        assert!(files.iter().any(|x| x == f), "{f} in {files:?}");
+    }
+    let user = Tree::new(&[
+        ("_tags", "true: package(foo)\n"),
+        ("main.ml", "let () = print_int (Foo.A.x + Foo.B.y)\n"),
+    ]);
+    let env = [("OCAMLPATH", dest_s.as_str())];
+    user.caravan_env(&["-use-ocamlfind", "main.native", "main.byte"], &env)
+        .ok();
+    assert_eq!(user.run("main.native", &[]).stdout, "3");
+    assert_eq!(user.run("main.byte", &[]).stdout, "3");
+}
