@@ -4,8 +4,8 @@ let text =
    program is linked with the libraries it uses."
 
 let () =
-  let counter = Counter.create () in
+  let counter = Store.Counter.create () in
   let text = if Array.length Sys.argv > 1 then Sys.argv.(1) else text in
   Log.info (Printf.sprintf "counting %d characters" (String.length text));
-  Counter.add_text counter text;
-  List.iter (fun (w, n) -> Printf.printf "%-10s %d\n" w n) (Counter.top counter 5)
+  Store.Counter.add_text counter text;
+  List.iter (fun (w, n) -> Printf.printf "%-10s %d\n" w n) (Store.Counter.top counter 5)

@@ -39,6 +39,17 @@ fn the_code_base_builds_against_the_installed_platform() {
         r.stdout
     );
     assert!(r.stdout.contains("ocamlmklib"), "{}", r.stdout);
+    // store is namespaced: its members compile under the prefix.
+    assert!(
+        cb.exists("_build/libs/store/store__Counter.cmx"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        cb.exists("_build/libs/store/private/store__Hashing.cmx"),
+        "{}",
+        r.stdout
+    );
     let native = cb.run("main.native", &[]);
     assert_eq!(native.code, 0, "{}", native.stdout);
     // Run::stdout holds the standard output, then the error output.
@@ -87,11 +98,31 @@ fn editing_the_tool_or_its_input_regenerates_the_module() {
 fn private_modules_stay_private() {
     let (_root, cb, root) = installed();
     let env = [("MLSTATELIBS", root.as_str())];
-    // Hashing lives in store's private/ folder: the program cannot name it.
+    // Hashing is a member of the namespaced store in its private/ folder:
+    // the program can name it neither alone nor through Store.
     cb.write("app/main.ml", "let () = print_int (Hashing.fnv1a \"x\")\n");
     let r = cb.caravan_env(&["app/main.native"], &env);
     assert_ne!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.contains("Unbound module Hashing"), "{}", r.stdout);
+    cb.write(
+        "app/main.ml",
+        "let () = print_int (Store.Hashing.fnv1a \"x\")\n",
+    );
+    let r = cb.caravan_env(&["app/main.native"], &env);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("Store.Hashing"), "{}", r.stdout);
+    // Fold_case, in textkit's shared namespace folder, is private too.
+    cb.write(
+        "app/main.ml",
+        "let () = print_string (Fold_case.fold \"X\")\n",
+    );
+    let r = cb.caravan_env(&["app/main.native"], &env);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Unbound module Fold_case"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
