@@ -483,7 +483,7 @@ static SPECS: &[Spec] = &[
         One,
         "<dir>",
         "(caravan) Build, then install each library (findlib META, .cmi/.cmx/.mli/.cmti, \
-         archives, C stubs) in DIR/<lib>; `-` is $MLSTATELIBS, else findlib's destdir",
+         archives, C stubs) in DIR/<lib>; `-` is -mlstatelibs, else $MLSTATELIBS, else findlib's destdir",
         Yes,
     ),
     spec(

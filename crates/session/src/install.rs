@@ -290,7 +290,7 @@ pub fn uninstall_request(
 ) -> Result<(), crate::Error> {
     let root = request
         .install
-        .root(project_root)?
+        .root(project_root, request.install_root.as_deref())?
         .ok_or_else(|| crate::Error::Internal("Internal error: -uninstall without DIR".into()))?;
     let project = crate::project_info::ProjectInfo::read(project_root);
     let summary = uninstall(&root, &project.name)?;
@@ -358,7 +358,7 @@ pub fn destination(
     root: &Path,
 ) -> Result<Option<Destination>, crate::Error> {
     let install = &request.install;
-    let Some(dir) = install.root(root)? else {
+    let Some(dir) = install.root(root, request.install_root.as_deref())? else {
         return Ok(None);
     };
     Ok(Some(Destination {

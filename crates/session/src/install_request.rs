@@ -2,17 +2,15 @@
 //! `-uninstall DIR`, `-install-file`, and the destinations
 //! `-install-lib-dir` and `-install-bin-dir`.
 //!
-//! `DIR` may be `-`: the default install root, `$MLSTATELIBS` (the seed's
-//! install root) when set, else findlib's destination (`$OCAMLFIND_DESTDIR`,
+//! `DIR` may be `-`: the default install root, the seed's (`-mlstatelibs`,
+//! else `$MLSTATELIBS`) when given, else findlib's destination (`$OCAMLFIND_DESTDIR`,
 //! else the `destdir` of `ocamlfind.conf`), the folder `ocamlfind install`
 //! would use.
 
 use std::path::{Path, PathBuf};
 
+use crate::declared_layer::INSTALL_ROOT_VARIABLE;
 use crate::install_error::InstallError;
-
-/// The environment variable naming the seed's install root.
-pub const MLSTATELIBS: &str = "MLSTATELIBS";
 
 /// What to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,14 +55,19 @@ impl InstallRequest {
     }
 
     /// The install root of `-install DIR` or `-uninstall DIR`, absolute
-    /// (relative to `cwd`), `-` resolved; `None` for `-install-file`.
-    pub fn root(&self, cwd: &Path) -> Result<Option<PathBuf>, InstallError> {
+    /// (relative to `cwd`), `-` resolved (`mlstatelibs` is the
+    /// `-mlstatelibs` option); `None` for `-install-file`.
+    pub fn root(
+        &self,
+        cwd: &Path,
+        mlstatelibs: Option<&str>,
+    ) -> Result<Option<PathBuf>, InstallError> {
         let dir = match &self.action {
             Some(InstallAction::Install(d) | InstallAction::Uninstall(d)) => d,
             _ => return Ok(None),
         };
         let dir = if dir == "-" {
-            default_root().ok_or(InstallError::NoDefaultRoot {
+            default_root(mlstatelibs).ok_or(InstallError::NoDefaultRoot {
                 action: self.option(),
             })?
         } else {
@@ -87,15 +90,18 @@ impl InstallRequest {
     }
 }
 
-/// `$MLSTATELIBS`, else findlib's destination folder.
-fn default_root() -> Option<PathBuf> {
+/// `-mlstatelibs`, else `$MLSTATELIBS`, else findlib's destination folder.
+fn default_root(mlstatelibs: Option<&str>) -> Option<PathBuf> {
     let set = |v: Option<std::ffi::OsString>| v.filter(|v| !v.is_empty()).map(PathBuf::from);
-    set(std::env::var_os(MLSTATELIBS)).or_else(|| {
-        findlib::Config::from_process()
-            .ok()
-            .map(|c| c.destdir().to_path_buf())
-            .filter(|d| !d.as_os_str().is_empty())
-    })
+    let option = set(mlstatelibs.map(std::ffi::OsString::from));
+    option
+        .or_else(|| set(std::env::var_os(INSTALL_ROOT_VARIABLE)))
+        .or_else(|| {
+            findlib::Config::from_process()
+                .ok()
+                .map(|c| c.destdir().to_path_buf())
+                .filter(|d| !d.as_os_str().is_empty())
+        })
 }
 
 #[cfg(test)]
@@ -110,7 +116,7 @@ mod tests {
             bin_dir: None,
         };
         let cwd = Path::new("/p");
-        let root = r.root(cwd).unwrap().unwrap();
+        let root = r.root(cwd, None).unwrap().unwrap();
         assert_eq!(root, Path::new("/p/dest"));
         assert_eq!(r.lib_root(cwd, &root), Path::new("/opt/lib"));
         assert_eq!(r.bin_root(cwd), None);
@@ -119,7 +125,7 @@ mod tests {
             action: Some(InstallAction::File),
             ..InstallRequest::default()
         };
-        assert_eq!(file.root(cwd).unwrap(), None);
+        assert_eq!(file.root(cwd, None).unwrap(), None);
         assert_eq!(file.option(), "-install-file");
     }
 }

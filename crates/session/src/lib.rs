@@ -58,7 +58,7 @@ pub use declared_layer::{DeclaredLayer, INSTALL_ROOT_VARIABLE};
 pub use error::Error;
 pub use install::uninstall_request as uninstall;
 pub use install_error::InstallError;
-pub use install_request::{InstallAction, InstallRequest, MLSTATELIBS};
+pub use install_request::{InstallAction, InstallRequest};
 pub use layout::Layout;
 pub use request::Request;
 pub use session::{PPX_DRIVER_VARIABLE, Session, ppx_driver_enabled};

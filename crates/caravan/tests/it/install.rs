@@ -467,3 +467,29 @@ fn a_namespaced_library_installs_and_is_used_by_its_namespace() {
     assert_eq!(user.run("main.native", &[]).stdout, "3");
     assert_eq!(user.run("main.byte", &[]).stdout, "3");
 }
+
+/// `-install -` installs into the seed's install root: `-mlstatelibs`
+/// first, else `$MLSTATELIBS`; `-uninstall -` finds it the same way.
+#[test]
+fn the_install_root_of_the_declared_layer_is_the_default() {
+    let lib = Tree::new(&[
+        ("build_libs", "internal lk\n"),
+        ("lk/lk.mllib", "L\n"),
+        ("lk/l.ml", "let v = 1\n"),
+    ]);
+    let by_option = Tree::new(&[]);
+    let by_env = Tree::new(&[]);
+    let opt = by_option.root().to_string_lossy().into_owned();
+    let env = by_env.root().to_string_lossy().into_owned();
+    let vars = [("MLSTATELIBS", env.as_str())];
+    lib.caravan_env(&["-install", "-", "-mlstatelibs", &opt], &vars)
+        .ok();
+    assert!(by_option.exists("lk/META") && !by_env.exists("lk/META"));
+    lib.caravan_env(&["-install", "-"], &vars).ok();
+    assert!(by_env.exists("lk/META"));
+    lib.caravan_env(&["-uninstall", "-", "-mlstatelibs", &opt], &vars)
+        .ok();
+    assert!(!by_option.exists("lk/META") && by_env.exists("lk/META"));
+    lib.caravan_env(&["-uninstall", "-"], &vars).ok();
+    assert!(!by_env.exists("lk/META"));
+}
