@@ -13,7 +13,7 @@
 //! relative path is under the install root of the code base).
 
 use crate::error::{Error, Place};
-use crate::line::{Word, is_name, meaningful_lines};
+use crate::line::{Declared, Word, is_name, parse_declarations};
 
 /// Whether a library is built here or comes from elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,19 +90,7 @@ const HINT: &str =
 impl BuildLibs {
     /// Reads the text of a `build_libs` file; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<BuildLibs, Error> {
-        let mut libraries: Vec<Library> = Vec::new();
-        for (line, words) in meaningful_lines(text) {
-            let library = parse_line(file, line, &words)?;
-            if let Some(first) = libraries.iter().find(|l| l.name == library.name) {
-                return Err(Error::Duplicate {
-                    place: words[1].place(file, line),
-                    what: "library",
-                    name: library.name,
-                    first_line: first.line,
-                });
-            }
-            libraries.push(library);
-        }
+        let libraries = parse_declarations(file, text, "library", parse_line)?;
         Ok(BuildLibs { libraries })
     }
 
@@ -228,6 +216,16 @@ fn is_module_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_uppercase())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '\'')
+}
+
+impl Declared for Library {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn line(&self) -> usize {
+        self.line
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! the install root of the code base otherwise (as the seed's layer did).
 
 use crate::error::{Error, Place};
-use crate::line::{Word, is_name, meaningful_lines};
+use crate::line::{Declared, Word, is_name, parse_declarations};
 
 /// Whether a tool is built here or comes from elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,19 +62,7 @@ const HINT: &str = "a line is `internal NAME TARGET` or `external NAME PROGRAM`"
 impl BuildTools {
     /// Reads the text of a `build_tools` file; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<BuildTools, Error> {
-        let mut tools: Vec<Tool> = Vec::new();
-        for (line, words) in meaningful_lines(text) {
-            let tool = parse_line(file, line, &words)?;
-            if let Some(first) = tools.iter().find(|t| t.name == tool.name) {
-                return Err(Error::Duplicate {
-                    place: words[1].place(file, line),
-                    what: "tool",
-                    name: tool.name,
-                    first_line: first.line,
-                });
-            }
-            tools.push(tool);
-        }
+        let tools = parse_declarations(file, text, "tool", parse_line)?;
         Ok(BuildTools { tools })
     }
 
@@ -145,6 +133,16 @@ fn parse_line(file: &str, line: usize, words: &[Word<'_>]) -> Result<Tool, Error
         line,
         span: (words[0].start, words[words.len() - 1].end),
     })
+}
+
+impl Declared for Tool {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn line(&self) -> usize {
+        self.line
+    }
 }
 
 #[cfg(test)]

@@ -75,6 +75,39 @@ fn words(line: &str) -> Vec<Word<'_>> {
     out
 }
 
+/// A declaration of a file: its name (unique in the file) and its line.
+pub(crate) trait Declared {
+    /// The declared name.
+    fn name(&self) -> &str;
+    /// The line of the declaration, from 1.
+    fn line(&self) -> usize;
+}
+
+/// The declarations of `text`, one per meaningful line, read by
+/// `parse_line`; a name declared twice is an error naming both lines
+/// (`what` says what is declared: `library`, `tool`).
+pub(crate) fn parse_declarations<T: Declared>(
+    file: &str,
+    text: &str,
+    what: &'static str,
+    parse_line: impl Fn(&str, usize, &[Word<'_>]) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    let mut all: Vec<T> = Vec::new();
+    for (line, words) in meaningful_lines(text) {
+        let item = parse_line(file, line, &words)?;
+        if let Some(first) = all.iter().find(|d| d.name() == item.name()) {
+            return Err(Error::Duplicate {
+                place: words[1].place(file, line),
+                what,
+                name: item.name().to_string(),
+                first_line: first.line(),
+            });
+        }
+        all.push(item);
+    }
+    Ok(all)
+}
+
 /// Whether `name` can name a library or a tool: letters, digits, `_`
 /// and `-`, starting with a letter or `_`.
 pub(crate) fn is_name(name: &str) -> bool {
