@@ -24,10 +24,8 @@ use ocaml::rules::project_library::ProjectLibrary;
 use tags::Configuration;
 
 use crate::error::Error;
+use crate::install_root;
 use crate::request::Request;
-
-/// The environment variable naming the install root, as in the seed.
-pub const INSTALL_ROOT_VARIABLE: &str = "MLSTATELIBS";
 
 /// `build_libs` and `build_tools` of a project, with the install root.
 #[derive(Debug, Clone, Default)]
@@ -43,12 +41,7 @@ impl DeclaredLayer {
     /// request, the environment, or `build_dir`.
     pub fn read(root: &Path, build_dir: &Path, request: &Request) -> Result<DeclaredLayer, Error> {
         let declarations = Declarations::read(root).map_err(Error::Declared)?;
-        let given = request
-            .install_root
-            .clone()
-            .or_else(|| std::env::var(INSTALL_ROOT_VARIABLE).ok())
-            .filter(|s| !s.is_empty());
-        let install_root = match given {
+        let install_root = match install_root::given(request.install_root.as_deref()) {
             Some(dir) => root.join(dir),
             None => root.join(build_dir),
         };

@@ -9,8 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::declared_layer::INSTALL_ROOT_VARIABLE;
 use crate::install_error::InstallError;
+use crate::install_root;
 
 /// What to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,10 +92,8 @@ impl InstallRequest {
 
 /// `-mlstatelibs`, else `$MLSTATELIBS`, else findlib's destination folder.
 fn default_root(mlstatelibs: Option<&str>) -> Option<PathBuf> {
-    let set = |v: Option<std::ffi::OsString>| v.filter(|v| !v.is_empty()).map(PathBuf::from);
-    let option = set(mlstatelibs.map(std::ffi::OsString::from));
-    option
-        .or_else(|| set(std::env::var_os(INSTALL_ROOT_VARIABLE)))
+    install_root::given(mlstatelibs)
+        .map(PathBuf::from)
         .or_else(|| {
             findlib::Config::from_process()
                 .ok()
