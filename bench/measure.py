@@ -89,6 +89,22 @@ def run(argv, cwd, log_path, timeout, env=None):
     return Run(seconds, cpu, status, rc, sampler.peak, log_path)
 
 
+def own_cpu(log_path):
+    """caravan's own CPU seconds (user + sys of its threads, not of the
+    commands it ran), from the `caravan-stats: cpu ...` line `-stats`
+    prints; None for other tools, or a caravan that does not print it."""
+    try:
+        with open(log_path, errors="replace") as f:
+            for line in f:
+                if line.startswith("caravan-stats: cpu "):
+                    fields = dict(w.split("=", 1) for w in line.split()[2:] if "=" in w)
+                    return round(float(fields["own-user"].rstrip("s"))
+                                 + float(fields["own-sys"].rstrip("s")), 4)
+    except (OSError, KeyError, ValueError):
+        return None
+    return None
+
+
 def output_of(argv, cwd, timeout=60):
     """stdout of a short command (the built program), or None."""
     try:

@@ -142,6 +142,35 @@ def cpu_table(p, tool_names):
         cells += [_cell(tools[t], key, ref, "cpu_seconds") for t in others]
         lines.append(f"| {label} | {secs(work) if work is not None else '–'} | " + " | ".join(cells) + " |")
     lines.append("")
+    return lines + own_cpu_table(p)
+
+
+def own_cpu_table(p):
+    """caravan's CPU split: its own threads (from `-stats`) and the commands
+    it ran (the rest of its total), against the limit's compilations."""
+    car = p["tools"].get("caravan")
+    if not car or not any("own_cpu_seconds" in r for rs in car["runs"].values() for r in rs):
+        return []
+    limit = p.get("limit") or {}
+    lines = [
+        "caravan's CPU split (seconds, median): its own threads (`-stats`), the commands it ran, "
+        "and those commands against the limit's:",
+        "",
+        "| scenario | caravan's own | its commands | limit, CPU | commands / limit |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label in SCENARIO_ROWS:
+        runs = [r for r in _ok_runs(car, key) if "own_cpu_seconds" in r]
+        if not runs:
+            continue
+        own = statistics.median(r["own_cpu_seconds"] for r in runs)
+        total = statistics.median(r["cpu_seconds"] for r in runs)
+        work = limit.get(key, {}).get("cpu_total")
+        children = max(total - own, 0.0)
+        ratio = f"{children / work:.2f}×" if work else "–"
+        lines.append(f"| {label} | {secs(own)} | {secs(children)} | "
+                     f"{secs(work) if work is not None else '–'} | {ratio} |")
+    lines.append("")
     return lines
 
 

@@ -40,8 +40,12 @@ def _one_build(tool, copy, manifest, scenario, rev, timeout, logdir, label):
             status = "wrong output"
             with open(log, "a") as f:
                 f.write(f"\nprogram printed {got!r}, expected {edits.expected(copy, manifest)!r}\n")
-    return {"seconds": round(run.seconds, 4), "cpu_seconds": round(run.cpu_seconds, 4), "status": status,
-            "peak_kib": run.peak_kib, "load": round(os.getloadavg()[0], 2)}
+    result = {"seconds": round(run.seconds, 4), "cpu_seconds": round(run.cpu_seconds, 4), "status": status,
+              "peak_kib": run.peak_kib, "load": round(os.getloadavg()[0], 2)}
+    own = measure.own_cpu(log)
+    if own is not None:
+        result["own_cpu_seconds"] = own
+    return result
 
 
 def _rounds(scenario, scenarios, warmup, runs, first):

@@ -53,7 +53,9 @@ class Caravan(Tool):
         # measures the caches).  Binaries older than the cache do not
         # know the option.
         no_cache = ["-no-cache"] if self._knows_no_cache() else []
-        return [self.path()] + no_cache + _ocamlbuild_args(manifest)
+        # -stats (an observer: not in the null-build key) prints caravan's
+        # own CPU time apart from its commands' (measure.own_cpu reads it).
+        return [self.path()] + no_cache + ["-stats"] + _ocamlbuild_args(manifest)
 
     def _knows_no_cache(self):
         if not hasattr(self, "_no_cache"):

@@ -1,6 +1,8 @@
 //! Where a run's time goes, phase by phase, printed with `-stats` or when
-//! `CARAVAN_STATS` is set (with the number of files hashed): the figures
-//! behind the null-build budget. The binary decides whether to print.
+//! `CARAVAN_STATS` is set (with the number of files hashed, and the CPU
+//! time caravan spent itself apart from the commands it ran): the figures
+//! behind the null-build budget and the CPU excess of issue 18. The binary
+//! decides whether to print.
 
 use std::time::Instant;
 
@@ -36,5 +38,25 @@ impl Timings {
             .map(|(n, ms)| format!("{n}={ms:.2}ms"))
             .collect();
         println!("caravan-stats: {}", phases.join(" "));
+        let (own, children) = (cpu_time(libc::RUSAGE_SELF), cpu_time(libc::RUSAGE_CHILDREN));
+        println!(
+            "caravan-stats: cpu own-user={:.3}s own-sys={:.3}s children-user={:.3}s children-sys={:.3}s",
+            own.0, own.1, children.0, children.1
+        );
     }
+}
+
+/// The user and system CPU seconds of `who` (`RUSAGE_SELF`: caravan's own
+/// threads; `RUSAGE_CHILDREN`: the commands it ran and waited for).
+fn cpu_time(who: libc::c_int) -> (f64, f64) {
+    // SAFETY: an all-zero rusage is a valid value, and getrusage only
+    // writes into the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage; `who` is one of the two
+    // values getrusage accepts here.
+    if unsafe { libc::getrusage(who, &mut usage) } != 0 {
+        return (0.0, 0.0);
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    (seconds(usage.ru_utime), seconds(usage.ru_stime))
 }

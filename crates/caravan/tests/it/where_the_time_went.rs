@@ -177,3 +177,42 @@ fn stats_is_an_option_and_observing_options_do_not_reach_the_plugin() {
         .stdout;
     assert!(out.contains("null-build="), "a null build:\n{out}");
 }
+
+/// `-stats` splits the CPU time: caravan's own threads apart from the
+/// commands it ran (the compilers of a cold build take CPU; a null build
+/// runs none).
+#[test]
+fn stats_split_caravans_own_cpu_from_its_commands() {
+    let t = Tree::new(&[
+        ("a.ml", "let x = List.init 10 (fun i -> i)\n"),
+        ("main.ml", "let () = print_int (List.length A.x)\n"),
+    ]);
+    let cpu = |out: &str| -> (f64, f64) {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with("caravan-stats: cpu "))
+            .unwrap_or_else(|| panic!("no cpu line in:\n{out}"));
+        let field = |name: &str| -> f64 {
+            line.split_whitespace()
+                .find_map(|w| w.strip_prefix(name))
+                .and_then(|v| v.trim_end_matches('s').parse().ok())
+                .unwrap_or_else(|| panic!("{name} in {line}"))
+        };
+        (
+            field("own-user=") + field("own-sys="),
+            field("children-user=") + field("children-sys="),
+        )
+    };
+    let cold = t
+        .caravan(&["-no-cache", "-stats", "main.native"])
+        .ok()
+        .stdout;
+    let (_, children) = cpu(&cold);
+    assert!(children > 0.0, "the compilers ran:\n{cold}");
+    let null = t
+        .caravan(&["-no-cache", "-stats", "main.native"])
+        .ok()
+        .stdout;
+    let (_, children) = cpu(&null);
+    assert_eq!(children, 0.0, "a null build runs no command:\n{null}");
+}
