@@ -25,7 +25,7 @@ mod tool_reference;
 pub use build_libs::{BuildLibs, Library, LibraryKind};
 pub use build_tools::{BuildTools, Tool, ToolKind};
 pub use error::{Error, Place};
-pub use tool_reference::{ToolReference, references};
+pub use tool_reference::{ToolReference, references, substitute};
 
 use std::path::Path;
 

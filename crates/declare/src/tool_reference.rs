@@ -18,33 +18,64 @@ pub struct ToolReference {
     pub place: Place,
 }
 
-/// The references of `text` (named `file` in places), in order.
-pub fn references(file: &str, text: &str) -> Vec<ToolReference> {
+/// The `%{name}` references of `text`: their byte ranges and names, in
+/// order. The one scanner of the syntax: [`references`], [`substitute`]
+/// and [`BuildTools::expand`] are built on it.
+fn spans(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let mut from = 0;
-        while let Some(at) = line[from..].find("%{") {
-            let start = from + at;
-            let rest = &line[start + 2..];
-            match rest.find('}') {
-                Some(close) if is_name(&rest[..close]) => {
-                    let end = start + 2 + close + 1;
-                    out.push(ToolReference {
-                        name: rest[..close].to_string(),
-                        place: Place {
-                            file: file.to_string(),
-                            line: i + 1,
-                            start: line[..start].chars().count(),
-                            end: line[..end].chars().count(),
-                        },
-                    });
-                    from = end;
-                }
-                _ => from = start + 2,
+    let mut from = 0;
+    while let Some(at) = text[from..].find("%{") {
+        let start = from + at;
+        let rest = &text[start + 2..];
+        match rest.find('}') {
+            Some(close) if is_name(&rest[..close]) => {
+                let end = start + 2 + close + 1;
+                out.push((start..end, &rest[..close]));
+                from = end;
             }
+            _ => from = start + 2,
         }
     }
     out
+}
+
+/// The references of `text` (named `file` in places), in order.
+pub fn references(file: &str, text: &str) -> Vec<ToolReference> {
+    spans(text)
+        .into_iter()
+        .map(|(range, name)| {
+            let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+            ToolReference {
+                name: name.to_string(),
+                place: Place {
+                    file: file.to_string(),
+                    line: text[..range.start].matches('\n').count() + 1,
+                    start: text[line_start..range.start].chars().count(),
+                    end: text[line_start..range.end].chars().count(),
+                },
+            }
+        })
+        .collect()
+}
+
+/// `text` with every `%{name}` replaced by `replace(name)`; the first name
+/// it has no replacement for is the error.
+pub fn substitute(
+    text: &str,
+    mut replace: impl FnMut(&str) -> Option<String>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (range, name) in spans(text) {
+        let Some(with) = replace(name) else {
+            return Err(name.to_string());
+        };
+        out.push_str(&text[copied..range.start]);
+        out.push_str(&with);
+        copied = range.end;
+    }
+    out.push_str(&text[copied..]);
+    Ok(out)
 }
 
 impl BuildTools {
@@ -56,28 +87,8 @@ impl BuildTools {
         text: &str,
         path_of: &dyn Fn(&Tool) -> String,
     ) -> Result<String, Error> {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(at) = rest.find("%{") {
-            let after = &rest[at + 2..];
-            match after.find('}') {
-                Some(close) if is_name(&after[..close]) => {
-                    let name = &after[..close];
-                    let Some(tool) = self.get(name) else {
-                        return Err(self.unknown(file, text, name));
-                    };
-                    out.push_str(&rest[..at]);
-                    out.push_str(&path_of(tool));
-                    rest = &after[close + 1..];
-                }
-                _ => {
-                    out.push_str(&rest[..at + 2]);
-                    rest = after;
-                }
-            }
-        }
-        out.push_str(rest);
-        Ok(out)
+        substitute(text, |name| self.get(name).map(path_of))
+            .map_err(|name| self.unknown(file, text, &name))
     }
 
     /// The error for the first `%{name}` of `text`.

@@ -4,7 +4,7 @@
 
 /// The module names a source mentions, in the order of its `.depends` file,
 /// and, from the in-process scanner, its qualified paths (for namespaced
-/// libraries, `crate::namespace`).
+/// libraries: see the `namespace` module).
 #[derive(Debug, Clone, Default)]
 pub struct ModuleRefs {
     /// The names, as `ocamldep -modules` prints them.

@@ -65,48 +65,27 @@ impl ToolWords {
     }
 
     fn text(&self, t: &str, used: &mut Vec<Target>) -> Result<String, String> {
-        if !t.contains("%{") {
-            return Ok(t.to_string());
-        }
-        let mut out = String::new();
-        let mut rest = t;
-        while let Some(at) = rest.find("%{") {
-            let after = &rest[at + 2..];
-            let Some(close) = after.find('}') else { break };
-            let name = &after[..close];
-            let is_name = !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            out.push_str(&rest[..at]);
-            if !is_name {
-                out.push_str("%{");
-                rest = after;
-                continue;
-            }
-            let Some(tool) = self.tools.iter().find(|x| x.name == name) else {
-                let known: Vec<&str> = self.tools.iter().map(|x| x.name.as_str()).collect();
-                return Err(format!(
-                    "the command names %{{{name}}}, but no tool `{name}` is declared in \
-                     build_tools{}.",
-                    if known.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (declared: {})", known.join(", "))
-                    }
-                ));
-            };
-            out.push_str(&tool.path);
+        declare::substitute(t, |name| {
+            let tool = self.tools.iter().find(|x| x.name == name)?;
             if let Some(target) = &tool.target {
                 let t = Target::new(target);
                 if !used.contains(&t) {
                     used.push(t);
                 }
             }
-            rest = &after[close + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
+            Some(tool.path.clone())
+        })
+        .map_err(|name| {
+            let known: Vec<&str> = self.tools.iter().map(|x| x.name.as_str()).collect();
+            format!(
+                "the command names %{{{name}}}, but no tool `{name}` is declared in build_tools{}.",
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (declared: {})", known.join(", "))
+                }
+            )
+        })
     }
 }
 
