@@ -82,22 +82,6 @@ pub enum InstallError {
         /// The install folder both would use.
         dir: String,
     },
-    /// `build_libs` is wrong (the message names the file and the line).
-    #[error("{0}")]
-    Declarations(#[source] declare::Error),
-    /// A `build_libs` library without its `.mllib`.
-    #[error(
-        "Error: -install: build_libs, line {line}: the library {name} has no {mllib} in the \
-         traversed tree."
-    )]
-    MissingMllib {
-        /// The declaration's line.
-        line: usize,
-        /// The library.
-        name: String,
-        /// The `.mllib` looked for.
-        mllib: String,
-    },
     /// A library's `.mllib` cannot be read.
     #[error("Error: -install: cannot read {mllib}: {source}")]
     Mllib {

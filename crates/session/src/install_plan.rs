@@ -137,12 +137,13 @@ struct Chosen {
 pub fn plan(
     cx: &RuleContext,
     root: &Path,
+    declared: &Declarations,
     targets: &[String],
     action: &'static str,
     programs: bool,
 ) -> Result<InstallPlan, InstallError> {
     let project = ProjectInfo::read(root);
-    let chosen = choose_libraries(cx, root)?;
+    let chosen = choose_libraries(cx, declared);
     for (i, a) in chosen.iter().enumerate() {
         if let Some(b) = chosen[..i].iter().find(|b| b.install_dir == a.install_dir) {
             return Err(InstallError::SameFolder {
@@ -194,33 +195,25 @@ pub fn plan(
 
 /// The libraries to install: `build_libs`' internal ones, or every
 /// `.mllib`.
-fn choose_libraries(cx: &RuleContext, root: &Path) -> Result<Vec<Chosen>, InstallError> {
-    let declared = Declarations::read(root).map_err(InstallError::Declarations)?;
-    if let Some(libs) = declared.libs.filter(|l| l.internal().next().is_some()) {
-        let mut out = Vec::new();
-        for lib in libs.internal() {
-            let mllib = lib.mllib();
-            if !cx.project.files.iter().any(|f| f == &mllib) {
-                return Err(InstallError::MissingMllib {
-                    line: lib.line,
-                    name: lib.name.clone(),
-                    mllib,
-                });
-            }
-            out.push(Chosen {
+/// The configuration has already checked that each internal library of
+/// `build_libs` has its `.mllib` in the traversed tree.
+fn choose_libraries(cx: &RuleContext, declared: &Declarations) -> Vec<Chosen> {
+    if let Some(libs) = declared.libs.as_ref().filter(|l| l.internal().next().is_some()) {
+        return libs
+            .internal()
+            .map(|lib| Chosen {
                 name: lib.name.clone(),
-                mllib,
+                mllib: lib.mllib(),
                 dir: normal_dir(&lib.dir),
                 install_dir: match normal_dir(&lib.install_dir) {
                     d if d.is_empty() => lib.name.clone(),
                     d => d,
                 },
                 main_folder_public: true,
-            });
-        }
-        return Ok(out);
+            })
+            .collect();
     }
-    Ok(cx
+    cx
         .libraries
         .iter()
         .map(|l| Chosen {
@@ -230,7 +223,7 @@ fn choose_libraries(cx: &RuleContext, root: &Path) -> Result<Vec<Chosen>, Instal
             install_dir: l.name.clone(),
             main_folder_public: false,
         })
-        .collect())
+        .collect()
 }
 
 /// `dir` without `./` and trailing slashes (`.` is the root, `""`).

@@ -192,6 +192,7 @@ impl Session {
             Some(install_plan::plan(
                 rules.context(),
                 &layout.root,
+                &layer.declarations,
                 &request.targets,
                 request.install.option(),
                 programs,
