@@ -198,7 +198,11 @@ pub fn plan(
 /// The configuration has already checked that each internal library of
 /// `build_libs` has its `.mllib` in the traversed tree.
 fn choose_libraries(cx: &RuleContext, declared: &Declarations) -> Vec<Chosen> {
-    if let Some(libs) = declared.libs.as_ref().filter(|l| l.internal().next().is_some()) {
+    if let Some(libs) = declared
+        .libs
+        .as_ref()
+        .filter(|l| l.internal().next().is_some())
+    {
         return libs
             .internal()
             .map(|lib| Chosen {
@@ -213,8 +217,7 @@ fn choose_libraries(cx: &RuleContext, declared: &Declarations) -> Vec<Chosen> {
             })
             .collect();
     }
-    cx
-        .libraries
+    cx.libraries
         .iter()
         .map(|l| Chosen {
             name: l.name.clone(),
