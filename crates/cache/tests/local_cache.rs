@@ -90,6 +90,7 @@ fn build(root: &Path, cache: &Arc<LocalCache>, targets: &[&str]) -> Arc<Seen> {
         jobs: 2,
         forbid_runs: false,
         keep_going: false,
+        graph: None,
     })
     .unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();

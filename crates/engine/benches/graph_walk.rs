@@ -90,6 +90,7 @@ fn walk(root: &Path, n: usize, rt: &tokio::runtime::Runtime) {
         jobs: 2,
         forbid_runs: false,
         keep_going: false,
+        graph: None,
     })
     .expect("engine");
     let targets: Vec<Target> = (n - 50..n)

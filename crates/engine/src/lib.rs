@@ -69,6 +69,7 @@
 //!     jobs: 2,
 //!     forbid_runs: false,
 //!     keep_going: false,
+//!     graph: None,
 //! }).unwrap();
 //! let rt = tokio::runtime::Runtime::new().unwrap();
 //! let results = rt.block_on(engine.build(&[Target::new("hello.upper")]));
@@ -80,14 +81,19 @@
 
 mod action;
 mod action_cache;
+mod change_wave;
 mod critical_path;
 mod digest;
 mod error;
 mod events;
 mod executor;
 mod explain;
+mod graph_assembly;
+pub mod graph_record;
+mod graph_reuse;
 mod lock;
 pub mod null_build_record;
+mod prior_graph;
 mod rebuilder;
 mod rule;
 mod scheduler;
@@ -95,6 +101,7 @@ mod sharing;
 mod slots;
 mod source;
 mod store;
+mod stored_value;
 mod target;
 mod task;
 mod trace;
@@ -111,13 +118,16 @@ pub use error::{CommandFailure, Error, Result};
 pub use events::{Event, EventSink, NoEvents};
 pub use executor::{ExecOutcome, Executor, LocalExecutor};
 pub use explain::Reason;
+pub use graph_record::GraphConfig;
 pub use lock::BuildLock;
+pub use prior_graph::PriorGraphStats;
 pub use rule::{Producer, Rules, Task, TaskValue};
 pub use scheduler::{Built, Engine, EngineConfig, state_dir};
 pub use sharing::Sharing;
 pub use slots::{SlotGuard, Slots};
 pub use source::SourceTree;
 pub use store::{Store, remove_file_if_exists, write_atomic};
+pub use stored_value::{DataReader, DataWriter, StoredGroup};
 pub use target::Target;
 pub use task::TaskCx;
 pub use trace::{InputRecord, OutputRecord, Record, SourceRecord, Trace, TraceDb, TraceDetail};

@@ -14,6 +14,7 @@ use futures::future::BoxFuture;
 
 use crate::digest::Digest;
 use crate::error::Result;
+use crate::stored_value::{DataReader, DataWriter};
 use crate::target::Target;
 use crate::task::TaskCx;
 
@@ -30,6 +31,22 @@ pub trait Rules: Send + Sync + 'static {
     /// engine backtracks to the next, as ocamlbuild's solver does.
     fn candidates(&self, target: &Target) -> Vec<Producer> {
         self.producer(target).into_iter().collect()
+    }
+
+    /// Encodes a task's [`TaskValue::data`] for the persistent graph
+    /// (groups through [`DataWriter::group`]); `None` when the rules do not
+    /// know the type (by default): the task then runs at every build in
+    /// which it is asked for, and so do the tasks that asked for it.
+    fn encode_data(&self, data: &(dyn Any + Send + Sync), out: &mut DataWriter) -> Option<Vec<u8>> {
+        let _ = (data, out);
+        None
+    }
+
+    /// Decodes what [`Rules::encode_data`] wrote; `None` when it cannot
+    /// (the task then runs).
+    fn decode_data(&self, bytes: &[u8], groups: &DataReader) -> Option<Arc<dyn Any + Send + Sync>> {
+        let _ = (bytes, groups);
+        None
     }
 }
 
@@ -54,6 +71,14 @@ pub trait Task: Send + Sync + 'static {
     /// replaced by this task's; a run of the same rule is shared.
     fn rule_id(&self) -> &str {
         ""
+    }
+
+    /// Whether the task's logic reads what the engine does not see (files
+    /// it never asks for, state outside the build): then it runs at every
+    /// build in which it is asked for, never taken from the persistent
+    /// graph (by default, no).
+    fn volatile(&self) -> bool {
+        false
     }
 }
 

@@ -33,27 +33,54 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
 use crate::executor::Executor;
+use crate::graph_record::GraphConfig;
+use crate::prior_graph::{NodeState, PriorGraph};
 use crate::rule::{Rules, Task, TaskValue};
 use crate::slots::Slots;
 use crate::source::{self, SourceTree};
 use crate::store::{Store, remove_file_if_exists};
+use crate::stored_value::{EncodedData, GroupCollector};
 use crate::target::Target;
 use crate::task::TaskCx;
 use crate::trace::{Record, Trace, TraceDb};
 use crate::trace_log::{LoadReport, TraceLog};
 
-type TaskFuture = Shared<BoxFuture<'static, Result<Arc<TaskValue>>>>;
+pub(crate) type TaskFuture = Shared<BoxFuture<'static, Result<Arc<TaskValue>>>>;
+
+/// Whether a recorded task can be taken from the previous graph: its
+/// value, or `None` when it must run.
+pub(crate) type Decision = Shared<BoxFuture<'static, Result<Option<Arc<TaskValue>>>>>;
+
+/// What this build learnt of a task it ran, for the next graph.
+pub(crate) struct RanTask {
+    /// What it asked for, call by call.
+    pub(crate) asked: Vec<Vec<Target>>,
+    /// The tasks whose traces it probed.
+    pub(crate) probed: Vec<Target>,
+    /// Its rule.
+    pub(crate) rule: String,
+    /// It runs at every build ([`Task::volatile`], or data the rules
+    /// could not encode).
+    pub(crate) always_run: bool,
+    /// Its data, encoded.
+    pub(crate) data: Option<EncodedData>,
+    /// Its value's fingerprint.
+    pub(crate) fingerprint: Digest,
+    /// The previous graph had this task with the same fingerprint: to the
+    /// tasks that asked for it, nothing changed.
+    pub(crate) unchanged: bool,
+}
 
 /// One run of a task: its shared future, the rule it applies
 /// ([`Task::rule_id`]), and whether it ran (or found up to date) an action,
 /// after which it is never given up for another rule.
 #[derive(Clone)]
-struct Run {
-    fut: TaskFuture,
-    rule: String,
-    acted: Arc<AtomicBool>,
+pub(crate) struct Run {
+    pub(crate) fut: TaskFuture,
+    pub(crate) rule: String,
+    pub(crate) acted: Arc<AtomicBool>,
     /// How many runs were started before this one.
-    order: usize,
+    pub(crate) order: usize,
 }
 
 impl Run {
@@ -94,6 +121,11 @@ pub struct EngineConfig {
     /// all of them are over. Off, the first failure stops every action
     /// not yet started ([`Error::Stopped`]).
     pub keep_going: bool,
+    /// Where the persistent graph lives: the previous build's graph is
+    /// read from there (a task nothing changed under is taken as it was),
+    /// and [`Engine::record_graph`] makes this build's. `None`: every task
+    /// runs its logic.
+    pub graph: Option<GraphConfig>,
 }
 
 /// A built target: its digest and the value of the task that made it.
@@ -140,7 +172,7 @@ pub(crate) struct Inner {
     /// The run of each task key, with its place in the order of starts.
     memo: Mutex<FxHashMap<Target, Run>>,
     /// How many runs were started so far.
-    starts: AtomicUsize,
+    pub(crate) starts: AtomicUsize,
     /// The task key of each target requested so far, so that a repeated
     /// request skips the rules.
     keys: Mutex<FxHashMap<Target, Target>>,
@@ -161,6 +193,18 @@ pub(crate) struct Inner {
     /// Tasks whose trace was found up to date by another task's probe
     /// ([`TaskCx::up_to_date`]) without running in this build.
     probed: Mutex<FxHashSet<Target>>,
+    /// Where the graph lives.
+    pub(crate) graph: Option<GraphConfig>,
+    /// The previous build's graph, when it applies.
+    pub(crate) prior: Option<PriorGraph>,
+    /// The decision about each recorded task asked for so far.
+    decisions: Mutex<FxHashMap<u32, Decision>>,
+    /// The tasks taken from the previous graph, with their nodes.
+    pub(crate) adopted: Mutex<FxHashMap<Target, u32>>,
+    /// The tasks that ran in this build.
+    pub(crate) ran: Mutex<FxHashMap<Target, RanTask>>,
+    /// The groups of the values encoded so far.
+    pub(crate) collector: Mutex<GroupCollector>,
 }
 
 /// The directory, inside the build directory, that holds caravan's own state.
@@ -201,8 +245,21 @@ impl Engine {
             load_report,
             removed_at_start: Vec::new(),
             probed: Mutex::new(FxHashSet::default()),
+            graph: config.graph,
+            prior: None,
+            decisions: Mutex::new(FxHashMap::default()),
+            adopted: Mutex::new(FxHashMap::default()),
+            ran: Mutex::new(FxHashMap::default()),
+            collector: Mutex::new(GroupCollector::default()),
         };
         inner.removed_at_start = inner.remove_stale()?;
+        // After the removals above, whose files then read as changed.
+        if let Some(g) = &inner.graph {
+            let threads = std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1);
+            inner.prior = PriorGraph::load(&g.path, &g.key, threads);
+        }
         Ok(Engine {
             inner: Arc::new(inner),
         })
@@ -214,6 +271,7 @@ impl Engine {
     /// until every task started is over: a target's result may come as soon
     /// as one of its dependencies failed, while the others still build.
     pub async fn build(&self, targets: &[Target]) -> Vec<Result<Built>> {
+        self.inner.settle_changes().await;
         let requests = targets
             .iter()
             .map(|t| self.inner.clone().request(t.clone(), None));
@@ -376,10 +434,23 @@ impl Inner {
     }
 
     fn lock_probed(&self) -> MutexGuard<'_, FxHashSet<Target>> {
-        match self.probed.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+        lock(&self.probed)
+    }
+
+    pub(crate) fn lock_decisions(&self) -> MutexGuard<'_, FxHashMap<u32, Decision>> {
+        lock(&self.decisions)
+    }
+
+    pub(crate) fn lock_adopted(&self) -> MutexGuard<'_, FxHashMap<Target, u32>> {
+        lock(&self.adopted)
+    }
+
+    pub(crate) fn lock_ran(&self) -> MutexGuard<'_, FxHashMap<Target, RanTask>> {
+        lock(&self.ran)
+    }
+
+    pub(crate) fn lock_collector(&self) -> MutexGuard<'_, GroupCollector> {
+        lock(&self.collector)
     }
 
     pub(crate) fn critical_path(&self) -> &CriticalPath {
@@ -414,6 +485,20 @@ impl Inner {
 
     /// Starts the task of `target` if it is not running yet, without waiting.
     pub(crate) fn prefetch(self: &Arc<Self>, target: &Target) {
+        if let Some(prior) = &self.prior
+            && let Some(i) = prior.node_of(target.as_str())
+        {
+            match prior.state(i) {
+                // Taken as it was when asked for: nothing to start.
+                NodeState::Clean => return,
+                NodeState::Check => {
+                    let check = self.clone().request(target.clone(), None);
+                    drop(tokio::spawn(check));
+                    return;
+                }
+                NodeState::Run => {}
+            }
+        }
         if let Some((key, task)) = self.producer(target) {
             drop(self.start(&key, task));
         }
@@ -438,6 +523,9 @@ impl Inner {
                         .await?;
                     return built(target, &key, value);
                 }
+            }
+            if let Some(found) = self.from_prior(&target, requester.as_ref()).await? {
+                return Ok(found);
             }
             let candidates = self.candidates(&target);
             if candidates.is_empty() {
@@ -509,14 +597,14 @@ impl Inner {
         value
     }
 
-    fn lock_memo(&self) -> MutexGuard<'_, FxHashMap<Target, Run>> {
+    pub(crate) fn lock_memo(&self) -> MutexGuard<'_, FxHashMap<Target, Run>> {
         match self.memo.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         }
     }
 
-    fn lock_keys(&self) -> MutexGuard<'_, FxHashMap<Target, Target>> {
+    pub(crate) fn lock_keys(&self) -> MutexGuard<'_, FxHashMap<Target, Target>> {
         match self.keys.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -539,7 +627,14 @@ impl Inner {
         let task_key = key.clone();
         let acted_now = acted.clone();
         let handle = tokio::spawn(async move {
-            let r = task.run(cx).await;
+            let volatile = task.volatile();
+            let rule_id = task.rule_id().to_string();
+            let r = task.run(cx.clone()).await;
+            if let Ok(value) = &r
+                && inner.graph.is_some()
+            {
+                inner.note_ran(&task_key, &cx, value, rule_id, volatile);
+            }
             inner.events.event(&Event::TaskFinished { task: &task_key });
             if let Err(e) = &r {
                 // A rule that did not apply is no failure: another may. Its
@@ -576,7 +671,12 @@ impl Inner {
     /// Records that task `waiter` waits for task `waited`, which it asked
     /// for as `requested`; fails instead when `waited` already waits for
     /// `waiter`, naming the cycle by the targets its tasks asked for.
-    fn add_wait(&self, waiter: &Target, waited: &Target, requested: &Target) -> Result<()> {
+    pub(crate) fn add_wait(
+        &self,
+        waiter: &Target,
+        waited: &Target,
+        requested: &Target,
+    ) -> Result<()> {
         let mut waits = match self.waits.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -620,7 +720,7 @@ impl Inner {
         Ok(())
     }
 
-    fn remove_wait(&self, waiter: &Target, waited: &Target) {
+    pub(crate) fn remove_wait(&self, waiter: &Target, waited: &Target) {
         let mut waits = match self.waits.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -762,5 +862,14 @@ impl Task for SourceImport {
             }
             Ok(TaskValue::files(vec![(target, imported.digest)]))
         })
+    }
+}
+
+/// Locks `m`, taking over a lock whose holder panicked (the data is
+/// plain maps, still coherent).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
     }
 }

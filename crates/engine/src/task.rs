@@ -27,6 +27,10 @@ pub struct TaskCx {
     known: Mutex<FxHashMap<Target, Digest>>,
     /// Set once the task ran (or found up to date) an action.
     acted: Arc<AtomicBool>,
+    /// What the task asked for, call by call (for the persistent graph).
+    asked: Mutex<Vec<Vec<Target>>>,
+    /// The other tasks whose traces it probed.
+    probed: Mutex<Vec<Target>>,
 }
 
 impl TaskCx {
@@ -36,7 +40,17 @@ impl TaskCx {
             key,
             known: Mutex::new(FxHashMap::default()),
             acted,
+            asked: Mutex::new(Vec::new()),
+            probed: Mutex::new(Vec::new()),
         }
+    }
+
+    /// What the task asked for, call by call, and the tasks whose traces
+    /// it probed.
+    pub(crate) fn take_asked(&self) -> (Vec<Vec<Target>>, Vec<Target>) {
+        let asked = std::mem::take(&mut *lock(&self.asked));
+        let probed = std::mem::take(&mut *lock(&self.probed));
+        (asked, probed)
     }
 
     /// Notes that the task reached an action: from now on, a failure of
@@ -62,6 +76,9 @@ impl TaskCx {
     /// Builds `targets` in parallel and returns them in order. The first
     /// failure is returned (the others keep building for whoever needs them).
     pub async fn need(&self, targets: &[Target]) -> Result<Vec<Built>> {
+        if !targets.is_empty() {
+            lock(&self.asked).push(targets.to_vec());
+        }
         let requests = targets.iter().map(|t| {
             self.inner
                 .clone()
@@ -148,6 +165,9 @@ impl TaskCx {
     /// Whether the trace log holds a trace of `task` (a task key), whatever
     /// its action: a cheap test before preparing an action to probe.
     pub fn has_trace(&self, task: &Target) -> bool {
+        if task != &self.key {
+            lock(&self.probed).push(task.clone());
+        }
         self.inner.lock_db().traces.contains_key(task.as_str())
     }
 
@@ -169,6 +189,9 @@ impl TaskCx {
         action: &Action,
     ) -> Result<Option<Vec<(Target, Digest)>>> {
         let found = rebuilder::up_to_date(self, task, action)?;
+        if task != &self.key {
+            lock(&self.probed).push(task.clone());
+        }
         if let Some(outputs) = &found
             && task != &self.key
         {
@@ -191,5 +214,12 @@ impl TaskCx {
             }
             other => other,
         }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
     }
 }

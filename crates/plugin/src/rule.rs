@@ -313,6 +313,13 @@ impl Task for RuleTask {
         &self.rule.decl.name
     }
 
+    /// A plugin's rule is OCaml code that may look at any file (or the
+    /// clock) to decide its command: it runs at every build that asks for
+    /// it, and the tasks above it are checked against its value.
+    fn volatile(&self) -> bool {
+        true
+    }
+
     fn run(self: Arc<Self>, tcx: Arc<TaskCx>) -> BoxFuture<'static, Result<TaskValue>> {
         Box::pin(async move {
             let name = &self.rule.decl.name;

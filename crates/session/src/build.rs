@@ -8,8 +8,9 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use engine::graph_record::{self, GraphConfig};
 use engine::null_build_record::{self, RecordCheck};
-use engine::{Digest, Engine, EngineConfig, Error as EngineError, EventSink};
+use engine::{Digest, DigestBuilder, Engine, EngineConfig, Error as EngineError, EventSink};
 use engine::{SourceTree, Target};
 use ocaml::rules::OcamlRules;
 use plugin::PluginRunner;
@@ -142,26 +143,21 @@ impl Build {
             jobs,
             forbid_runs: self.request.nothing_should_be_rebuilt,
             keep_going: self.request.keep_going,
+            graph: Some(self.graph_config()),
         })
         .map_err(|e| Error::System(format!("Error: {e}")))?;
         self.mark("open");
         let all = self.all_targets();
         let results = engine.build(&all).await;
         self.mark("build");
+        self.note_graph(&engine);
         let first_error = results
             .iter()
             .filter_map(|r| r.as_ref().err())
             .find(|e| !matches!(e, EngineError::Stopped));
         let success = first_error.is_none() && results.iter().all(|r| r.is_ok());
         if success {
-            let files = engine.touched_files();
-            if files
-                .iter()
-                .all(|(p, _)| null_build_record::representable(p))
-            {
-                // Without a record the next build only loses its fast path.
-                let _ = null_build_record::write(&self.record.0, &self.record.1, &files);
-            }
+            self.record_success(&engine, &all);
         }
         if let Err(e) = engine.finish() {
             println!("Warning: {e}");
@@ -223,6 +219,72 @@ impl Build {
             }
         }
         all
+    }
+
+    /// Where the persistent graph lives, and its key: the null-build
+    /// key's configuration, and the namespaced libraries' members, which
+    /// the rules read from the `.mllib` files when they are made.
+    fn graph_config(&self) -> GraphConfig {
+        let mut key = DigestBuilder::new("graph");
+        key.digest(&self.record.1);
+        for ns in self.rules.context().namespaces.iter() {
+            key.str(&format!("{ns:?}"));
+        }
+        GraphConfig {
+            path: engine::state_dir(&self.layout.build_dir).join("graph"),
+            key: key.finish(),
+        }
+    }
+
+    /// After a successful build: the graph for the next build, and the
+    /// null-build record (the stats of every file the graph watches).
+    /// Without them the next build only loses its fast paths.
+    fn record_success(&self, engine: &Engine, roots: &[Target]) {
+        let graph = engine.record_graph(roots);
+        let files: Vec<(PathBuf, engine::FileStat)> = match &graph {
+            Some(g) => g
+                .nodes
+                .iter()
+                .flat_map(|n| n.watches.iter())
+                .map(|(p, s)| (PathBuf::from(p), *s))
+                .collect(),
+            None => engine.touched_files(),
+        };
+        let path = self.graph_config().path;
+        match &graph {
+            Some(g) => {
+                if graph_record::write(&path, g).is_err() {
+                    let _ = graph_record::remove(&path);
+                }
+            }
+            None => {
+                let _ = graph_record::remove(&path);
+            }
+        }
+        self.mark("graph");
+        if files
+            .iter()
+            .all(|(p, _)| null_build_record::representable(p))
+        {
+            let _ = null_build_record::write(&self.record.0, &self.record.1, &files);
+        }
+    }
+
+    /// How the previous graph applied, for `-stats`.
+    fn note_graph(&self, engine: &Engine) {
+        let Ok(mut t) = self.timings.lock() else {
+            return;
+        };
+        match engine.prior_graph_stats() {
+            Some(s) => {
+                t.figure("graph-nodes", s.nodes);
+                t.figure("changed-files", s.changed_files);
+                t.figure("to-run", s.run);
+                t.figure("to-check", s.check);
+                t.figure("taken", engine.tasks_taken_from_graph());
+            }
+            None => t.figure("graph", "none"),
+        }
     }
 
     fn mark(&self, phase: &'static str) {

@@ -10,6 +10,8 @@ use std::time::Instant;
 pub struct Timings {
     last: Instant,
     phases: Vec<(&'static str, f64)>,
+    /// Figures of the run as `name=value` words.
+    figures: Vec<String>,
 }
 
 impl Timings {
@@ -18,6 +20,7 @@ impl Timings {
         Timings {
             last: Instant::now(),
             phases: Vec::new(),
+            figures: Vec::new(),
         }
     }
 
@@ -29,9 +32,17 @@ impl Timings {
         self.last = now;
     }
 
+    /// Notes a figure of the run, printed as `name=value`.
+    pub fn figure(&mut self, name: &str, value: impl std::fmt::Display) {
+        self.figures.push(format!("{name}={value}"));
+    }
+
     /// Prints the `caravan-stats: ...` lines.
     pub fn report(&self) {
         println!("caravan-stats: files-hashed={}", engine::files_hashed());
+        if !self.figures.is_empty() {
+            println!("caravan-stats: {}", self.figures.join(" "));
+        }
         let phases: Vec<String> = self
             .phases
             .iter()

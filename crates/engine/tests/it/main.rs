@@ -5,6 +5,7 @@ mod support;
 
 mod backtracking;
 mod cycles;
+mod graph;
 mod incremental;
 mod interruption;
 mod keep_going;

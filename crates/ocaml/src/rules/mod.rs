@@ -36,6 +36,7 @@ pub mod project_library;
 pub mod rule_order;
 pub mod rule_setup;
 pub mod scan_command;
+pub mod stored_data;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod units;

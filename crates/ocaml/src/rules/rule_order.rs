@@ -12,9 +12,10 @@
 //! ocamlbuild's backtracking solver. [`OcamlRules`]' [`Rules`] methods,
 //! what the engine asks, are these candidates.
 
+use std::any::Any;
 use std::sync::Arc;
 
-use engine::{Producer, Rules, Target, Task};
+use engine::{DataReader, DataWriter, Producer, Rules, Target, Task};
 
 use super::declared::Place;
 use super::dispatch::OcamlRules;
@@ -43,6 +44,14 @@ impl Rules for OcamlRules {
             .into_iter()
             .map(|(key, task)| Producer { key, task })
             .collect()
+    }
+
+    fn encode_data(&self, data: &(dyn Any + Send + Sync), out: &mut DataWriter) -> Option<Vec<u8>> {
+        super::stored_data::encode(data, out)
+    }
+
+    fn decode_data(&self, bytes: &[u8], groups: &DataReader) -> Option<Arc<dyn Any + Send + Sync>> {
+        super::stored_data::decode(bytes, groups)
     }
 }
 

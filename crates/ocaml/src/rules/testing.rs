@@ -259,6 +259,7 @@ impl Setup {
             jobs: 1,
             forbid_runs: false,
             keep_going: false,
+            graph: None,
         })
         .expect("engine");
         let targets: Vec<Target> = targets.iter().map(|t| self.rules.locate(t)).collect();

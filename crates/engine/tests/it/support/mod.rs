@@ -245,6 +245,8 @@ impl Task for Either {
 pub struct Recorder {
     pub started: Mutex<Vec<String>>,
     pub cached: Mutex<Vec<String>>,
+    /// The tasks whose logic ran.
+    pub tasks: Mutex<Vec<String>>,
 }
 
 impl EventSink for Recorder {
@@ -253,6 +255,9 @@ impl EventSink for Recorder {
             Event::ActionStarted { action, .. } => {
                 let out = action.outputs[0].to_string();
                 self.started.lock().unwrap().push(out);
+            }
+            Event::TaskStarted { task } => {
+                self.tasks.lock().unwrap().push(task.to_string());
             }
             Event::ActionCached { action } => {
                 self.cached
@@ -268,17 +273,31 @@ impl EventSink for Recorder {
 /// A project directory with source files.
 pub struct Project {
     pub dir: tempfile::TempDir,
+    /// Builds keep and use a persistent graph.
+    pub graph: bool,
 }
 
 impl Project {
     pub fn new(files: &[(&str, &str)]) -> Project {
         let p = Project {
             dir: tempfile::tempdir().unwrap(),
+            graph: false,
         };
         for (name, text) in files {
             p.write(name, text);
         }
         p
+    }
+
+    /// A project whose builds keep and use a persistent graph.
+    pub fn with_graph(files: &[(&str, &str)]) -> Project {
+        let mut p = Project::new(files);
+        p.graph = true;
+        p
+    }
+
+    pub fn graph_path(&self) -> std::path::PathBuf {
+        self.root().join("_build/.caravan/graph")
     }
 
     pub fn root(&self) -> &Path {
@@ -333,12 +352,20 @@ impl Project {
             jobs,
             forbid_runs: false,
             keep_going,
+            graph: self.graph.then(|| GraphConfig {
+                path: self.graph_path(),
+                key: Digest::of_bytes(b"toy rules"),
+            }),
         })
         .unwrap();
         let rt = tokio::runtime::Runtime::new().unwrap();
         let targets: Vec<Target> = targets.iter().map(|t| Target::new(t)).collect();
         let results = rt.block_on(engine.build(&targets));
         let failures = engine.failures(&targets, &results);
+        if self.graph && results.iter().all(|r| r.is_ok()) {
+            let record = engine.record_graph(&targets).expect("a graph");
+            graph_record::write(&self.graph_path(), &record).unwrap();
+        }
         (results, rec, failures)
     }
 

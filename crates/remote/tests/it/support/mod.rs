@@ -255,6 +255,7 @@ impl Project {
             jobs: 2,
             forbid_runs: false,
             keep_going: false,
+            graph: None,
         })
         .map_err(|e| e.to_string())?;
         let targets: Vec<Target> = targets.iter().map(|t| Target::new(t)).collect();
