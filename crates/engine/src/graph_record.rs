@@ -36,6 +36,10 @@ pub struct GraphConfig {
     pub path: std::path::PathBuf,
     /// The key of the build's configuration.
     pub key: Digest,
+    /// The watched files already known to have changed (absolute paths),
+    /// when the caller statted them all (the null-build record watches
+    /// the same files); `None`: the engine stats the graph's watches.
+    pub changed: Option<Vec<std::path::PathBuf>>,
 }
 
 /// One task of the graph.

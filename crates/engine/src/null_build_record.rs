@@ -7,7 +7,9 @@
 //! the build can stop after a few thousand `stat` calls: no task, no hash,
 //! no process. Any difference sends the build down the normal path, which
 //! first deletes the record (so an interrupted build never leaves a record
-//! that claims more than is true).
+//! that claims more than is true), and is given the list of the files that
+//! changed, so that the persistent graph (which watches the same files)
+//! need not stat them again.
 //!
 //! Files are statted relative to their directory (`fstatat` on a directory
 //! descriptor), which spares the kernel a walk of the full path per file.
@@ -39,39 +41,44 @@ const HEADER: &str = "caravan-stamp 2";
 pub enum RecordCheck {
     /// Same key, every file unchanged: nothing to do.
     UpToDate,
-    /// No record, another key, or a file changed (named when known).
-    Stale(Option<PathBuf>),
+    /// Same key; these files changed (or are gone).
+    Changed(Vec<PathBuf>),
+    /// No record, another key, or an unreadable one.
+    Missing,
 }
 
 /// Checks the record at `path` against `key`, statting the files on
 /// `threads` threads.
 pub fn check(path: &Path, key: &Digest, threads: usize) -> RecordCheck {
     let Ok(text) = fs::read_to_string(path) else {
-        return RecordCheck::Stale(None);
+        return RecordCheck::Missing;
     };
     let expected = format!("{HEADER} {}\n", key.to_hex());
     let Some(body) = text.strip_prefix(expected.as_str()) else {
-        return RecordCheck::Stale(None);
+        return RecordCheck::Missing;
     };
     let Some((dirs, entries)) = parse_entries(body) else {
-        return RecordCheck::Stale(None);
+        return RecordCheck::Missing;
     };
     let threads = threads.clamp(1, 8);
     let chunk = entries.len().div_ceil(threads).max(256);
     let dirs = &dirs;
-    let changed: Option<PathBuf> = std::thread::scope(|scope| {
+    let changed: Option<Vec<PathBuf>> = std::thread::scope(|scope| {
         let handles: Vec<_> = entries
             .chunks(chunk)
-            .map(|part| scope.spawn(move || first_changed(dirs, part)))
+            .map(|part| scope.spawn(move || changed_among(dirs, part)))
             .collect();
-        handles
-            .into_iter()
-            .filter_map(|h| h.join().unwrap_or(Some(PathBuf::new())))
-            .next()
+        let mut all = Vec::new();
+        for h in handles {
+            // A thread that panicked knows nothing: no record then.
+            all.extend(h.join().ok()?);
+        }
+        Some(all)
     });
     match changed {
-        None => RecordCheck::UpToDate,
-        Some(p) => RecordCheck::Stale(Some(p)),
+        None => RecordCheck::Missing,
+        Some(c) if c.is_empty() => RecordCheck::UpToDate,
+        Some(c) => RecordCheck::Changed(c),
     }
 }
 
@@ -147,25 +154,25 @@ fn signed(bytes: &[u8], at: &mut usize) -> Option<i64> {
     Some(if negative { -n } else { n })
 }
 
-/// The first entry whose file changed, statting relative to directory
-/// descriptors opened as needed.
-fn first_changed(dirs: &[&str], entries: &[Entry<'_>]) -> Option<PathBuf> {
-    let mut open: Option<(usize, OwnedFd)> = None;
+/// The entries whose file changed, statting relative to directory
+/// descriptors opened as needed (a directory gone: all its files).
+fn changed_among(dirs: &[&str], entries: &[Entry<'_>]) -> Vec<PathBuf> {
+    let mut open: Option<(usize, Option<OwnedFd>)> = None;
     let mut name_buf = Vec::with_capacity(256);
+    let mut changed = Vec::new();
     for e in entries {
-        let path = || Path::new(dirs[e.dir]).join(e.name);
         if open.as_ref().map(|(d, _)| *d) != Some(e.dir) {
-            match open_dir(dirs[e.dir]) {
-                Some(fd) => open = Some((e.dir, fd)),
-                None => return Some(path()),
-            }
+            open = Some((e.dir, open_dir(dirs[e.dir])));
         }
-        let fd = open.as_ref().map(|(_, fd)| fd.as_raw_fd())?;
-        if stat_at(fd, e.name, &mut name_buf) != Some(e.stat) {
-            return Some(path());
+        let fd = open
+            .as_ref()
+            .and_then(|(_, fd)| fd.as_ref().map(|f| f.as_raw_fd()));
+        let same = fd.is_some_and(|fd| stat_at(fd, e.name, &mut name_buf) == Some(e.stat));
+        if !same {
+            changed.push(Path::new(dirs[e.dir]).join(e.name));
         }
     }
-    None
+    changed
 }
 
 fn open_dir(dir: &str) -> Option<OwnedFd> {
@@ -263,14 +270,17 @@ mod tests {
         assert_eq!(check(&record, &key, 2), RecordCheck::UpToDate);
         assert_eq!(
             check(&record, &Digest::of_bytes(b"other"), 2),
-            RecordCheck::Stale(None)
+            RecordCheck::Missing
         );
         fs::write(&a, "yy").unwrap();
-        assert_eq!(check(&record, &key, 2), RecordCheck::Stale(Some(a.clone())));
+        assert_eq!(
+            check(&record, &key, 2),
+            RecordCheck::Changed(vec![a.clone()])
+        );
         fs::remove_file(&a).unwrap();
-        assert_eq!(check(&record, &key, 2), RecordCheck::Stale(Some(a)));
+        assert_eq!(check(&record, &key, 2), RecordCheck::Changed(vec![a]));
         remove(&record).unwrap();
-        assert_eq!(check(&record, &key, 2), RecordCheck::Stale(None));
+        assert_eq!(check(&record, &key, 2), RecordCheck::Missing);
     }
 
     #[test]

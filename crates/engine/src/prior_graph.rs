@@ -80,9 +80,20 @@ impl PriorGraph {
     /// The graph at `path` recorded under `key`, with each task's state
     /// after statting its watched files on `threads` threads; `None`
     /// without a usable graph.
-    pub(crate) fn load(path: &Path, key: &Digest, threads: usize) -> Option<PriorGraph> {
+    /// `known` lists the changed files when the caller statted them all;
+    /// `removed` are files deleted since (absolute paths).
+    pub(crate) fn load(
+        path: &Path,
+        key: &Digest,
+        threads: usize,
+        known: Option<&[PathBuf]>,
+        removed: &[PathBuf],
+    ) -> Option<PriorGraph> {
         let mut record = graph_record::read(path, key)?;
-        let changed = changed_nodes(&record.nodes, threads);
+        let changed = match known {
+            Some(files) => nodes_watching(&record.nodes, files.iter().chain(removed)),
+            None => changed_nodes(&record.nodes, threads),
+        };
         let state = states(&record.nodes, &changed);
         let levels = levels(&record.nodes, &state);
         let mut by_target = FxHashMap::default();
@@ -193,6 +204,27 @@ fn changed_nodes(nodes: &[GraphNode], threads: usize) -> Vec<(u32, usize)> {
             })
             .collect()
     })
+}
+
+/// The nodes that watch one of `files` (with how many), or that always run
+/// (with none): no stat needed.
+fn nodes_watching<'a>(
+    nodes: &[GraphNode],
+    files: impl Iterator<Item = &'a PathBuf>,
+) -> Vec<(u32, usize)> {
+    let files: rustc_hash::FxHashSet<&Path> = files.map(|p| p.as_path()).collect();
+    nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            let changed = n
+                .watches
+                .iter()
+                .filter(|(p, _)| files.contains(Path::new(p)))
+                .count();
+            (changed > 0 || n.always_run).then_some((i as u32, changed))
+        })
+        .collect()
 }
 
 fn stat_of(path: &str) -> Option<FileStat> {

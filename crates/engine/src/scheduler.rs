@@ -258,7 +258,13 @@ impl Engine {
             let threads = std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1);
-            inner.prior = PriorGraph::load(&g.path, &g.key, threads);
+            let removed: Vec<PathBuf> = inner
+                .removed_at_start
+                .iter()
+                .map(|p| inner.store.root().join(p))
+                .collect();
+            inner.prior =
+                PriorGraph::load(&g.path, &g.key, threads, g.changed.as_deref(), &removed);
         }
         Ok(Engine {
             inner: Arc::new(inner),

@@ -46,6 +46,9 @@ pub struct Build {
     pub(crate) install: Option<(InstallPlan, Vec<Target>)>,
     /// The null-build record's path and key.
     pub(crate) record: (PathBuf, Digest),
+    /// The files the null-build check found changed, when it could check
+    /// them all (handed to the engine's graph).
+    pub(crate) changed: Mutex<Option<Vec<PathBuf>>>,
     pub(crate) timings: Arc<Mutex<Timings>>,
     /// The caches and the executor of the session.
     pub(crate) sharing: Arc<Sharing>,
@@ -93,12 +96,18 @@ impl Build {
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1);
-        let fresh = null_build_record::check(&self.record.0, &self.record.1, threads)
-            == RecordCheck::UpToDate;
-        if fresh {
-            self.mark("null-build");
+        let found = match null_build_record::check(&self.record.0, &self.record.1, threads) {
+            RecordCheck::UpToDate => {
+                self.mark("null-build");
+                return true;
+            }
+            RecordCheck::Changed(files) => Some(files),
+            RecordCheck::Missing => None,
+        };
+        if let Ok(mut changed) = self.changed.lock() {
+            *changed = found;
         }
-        fresh
+        false
     }
 
     /// The environment every command gets: `BUILD_PATH_PREFIX_MAP` (the
@@ -233,6 +242,7 @@ impl Build {
         GraphConfig {
             path: engine::state_dir(&self.layout.build_dir).join("graph"),
             key: key.finish(),
+            changed: self.changed.lock().ok().and_then(|c| c.clone()),
         }
     }
 

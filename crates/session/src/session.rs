@@ -224,6 +224,7 @@ impl Session {
             targets,
             install: install.map(|plan| (plan, install_targets)),
             record: (record, key),
+            changed: Mutex::new(None),
             _runner: runner,
             timings: self.timings.clone(),
             sharing: self.sharing.clone(),

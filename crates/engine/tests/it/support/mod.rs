@@ -355,6 +355,7 @@ impl Project {
             graph: self.graph.then(|| GraphConfig {
                 path: self.graph_path(),
                 key: Digest::of_bytes(b"toy rules"),
+                changed: None,
             }),
         })
         .unwrap();
