@@ -163,11 +163,20 @@ fn a_deleted_module_leaves_no_stale_cmi_behind() {
         ("a.ml", "let () = print_int B.v\n"),
     ]);
     t.caravan(&["a.byte", "a.native"]).ok();
+    assert!(t.exists("_build/.caravan/scan/b.ml.depends"));
     t.remove("b.ml");
     let r = t.caravan(&["a.byte"]);
     assert_eq!(r.code, 10, "{}", r.stdout);
     assert!(r.stdout.contains("Unbound module B"), "{}", r.stdout);
-    for gone in ["b.ml", "b.cmi", "b.cmo", "b.cmx", "b.o", "b.ml.depends"] {
+    for gone in [
+        "b.ml",
+        "b.cmi",
+        "b.cmo",
+        "b.cmx",
+        "b.o",
+        "b.ml.depends",
+        ".caravan/scan/b.ml.depends",
+    ] {
         assert!(
             !t.exists(&format!("_build/{gone}")),
             "_build/{gone} survived"

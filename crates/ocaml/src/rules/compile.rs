@@ -39,7 +39,7 @@ use engine::{Action, Built, Error, Input, InputGroup, Result, Target, Task, Task
 use futures::future::BoxFuture;
 
 use super::context::{RuleContext, log_tags};
-use super::depends::ModuleRefs;
+use super::depends::{self, ModuleRefs};
 use super::ppx;
 use crate::mode::Mode;
 use crate::module_name;
@@ -105,13 +105,12 @@ pub async fn local_deps(
         // other module.
         return Ok(Vec::new());
     }
-    let built = tcx
-        .need_one(&Target::new(&format!("{source}.depends")))
-        .await?;
+    let scan = depends::scan_target(rcx, source);
+    let built = tcx.need_one(&scan).await?;
     let refs = built
         .value
         .data::<ModuleRefs>()
-        .ok_or_else(|| Error::internal(format!("{source}.depends carries no module list")))?;
+        .ok_or_else(|| Error::internal(format!("{scan} carries no module list")))?;
     let own = module_name::of_path(&module.stem);
     // Computed only for a project module the include folders do not have.
     let mut flag_dirs: Option<Vec<String>> = None;

@@ -39,6 +39,10 @@ pub struct RuleContext {
     /// Whether the project has a plugin (a `myocamlbuild.ml`), whose rules
     /// the rule set holds beside the built-in ones (`OcamlRules::plugin`).
     pub has_plugin: bool,
+    /// Whether that plugin declares rules (any of which may make or replace
+    /// `%.ml.depends`): then the build's scans stay `x.ml.depends`
+    /// (`depends::scan_target`).
+    pub declared_rules: bool,
     /// The project's libraries (its `.mllib` files), for `use_<lib>`.
     pub libraries: Vec<ProjectLibrary>,
     /// The ppx drivers asked for so far, by the name of their folder.

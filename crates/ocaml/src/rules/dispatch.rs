@@ -11,6 +11,7 @@
 //! | target | from | task | key |
 //! |---|---|---|---|
 //! | `x.ml.depends`, `x.mli.depends` | `x.ml`, `x.mli` | [`depends::Depends`] (in-process scan) | itself |
+//! | `.caravan/scan/x.ml.depends`, `.mli.depends` (the build's own scan, [`depends::scan_target`]) | `x.ml`, `x.mli` | [`depends::Depends`] | itself |
 //! | `x.cmi` | `x.mli` | [`compile::Interface`] | `x.cmi` |
 //! | `x.cmi`, `x.cmo` | `x.mlpack` (wins over `x.ml`) | [`pack::Pack`] byte (native in a native-only build) | `x.cmo` |
 //! | `x.cmx`, `x.o` | `x.mlpack` | [`pack::Pack`] native | `x.cmx` |
@@ -220,6 +221,13 @@ impl OcamlRules {
     pub fn builtin(&self, target: &Target) -> Option<(Target, Arc<dyn Task>)> {
         let s = target.as_str();
         let cx = self.cx.clone();
+        if let Some(src) = depends::scanned_source(s) {
+            if !cx.resolver.is_source_or_generated(src) {
+                return Some((target.clone(), missing(target, src)));
+            }
+            let source = Target::new(src);
+            return Some((target.clone(), Arc::new(depends::Depends { cx, source })));
+        }
         if let Some(src) = s.strip_suffix(".depends")
             && (src.ends_with(".ml") || src.ends_with(".mli"))
         {

@@ -72,6 +72,7 @@ impl RuleSetup {
             flags: self.flags,
             ocamlfind: self.ocamlfind,
             has_plugin: self.plugin.is_some(),
+            declared_rules: self.plugin.as_ref().is_some_and(|p| !p.is_empty()),
             libraries: self.libraries,
             ppx_drivers: Default::default(),
             namespaces,
