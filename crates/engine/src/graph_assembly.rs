@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use rustc_hash::FxHashMap;
 
 use crate::digest::FileStat;
-use crate::graph_record::{GraphNode, GraphRecord};
+use crate::graph_record::{self, GraphNode, GraphPatch, GraphRecord};
 use crate::prior_graph::PriorGraphStats;
-use crate::scheduler::{Engine, Inner};
+use crate::scheduler::{Engine, Inner, RanTask};
 use crate::target::Target;
 use crate::trace::TraceDb;
 
@@ -32,6 +32,97 @@ impl Engine {
     /// How many tasks were taken from the previous graph without running.
     pub fn tasks_taken_from_graph(&self) -> usize {
         self.inner.lock_adopted().len()
+    }
+
+    /// Saves the graph of this build, whose results for `roots` all
+    /// succeeded, at its location: as a patch of the previous graph when
+    /// the build kept every task of it, added none and changed few, else
+    /// whole. Returns every watched file with its stat (what the null-build
+    /// record holds); `None` when no graph could be made or written (then
+    /// none is left, and the next build walks every task).
+    pub fn save_graph(&self, roots: &[Target]) -> Option<Vec<(PathBuf, FileStat)>> {
+        let path = &self.inner.graph.as_ref()?.path;
+        let saved = match self.graph_patch(roots) {
+            Some((patch, files)) => graph_record::write_patch(path, &patch).ok().map(|_| files),
+            None => self.record_graph(roots).and_then(|g| {
+                graph_record::write(path, &g)
+                    .ok()
+                    .map(|_| watched(g.nodes.iter()))
+            }),
+        };
+        if saved.is_none() {
+            let _ = graph_record::remove(path);
+        }
+        saved
+    }
+
+    /// This build's graph as a patch of the previous one, with every
+    /// watched file; `None` when it is not one (a task added or dropped,
+    /// other roots) or when more than a quarter of the nodes changed.
+    fn graph_patch(&self, roots: &[Target]) -> Option<(GraphPatch, Vec<(PathBuf, FileStat)>)> {
+        let inner = &*self.inner;
+        let prior = inner.prior.as_ref()?;
+        let origins = origins(inner)?;
+        if origins.len() != prior.nodes().len() || roots.len() != prior.roots().len() {
+            return None;
+        }
+        let keys = inner.lock_keys().clone();
+        let answer = |t: &str| -> Option<u32> {
+            let key = keys.get(&Target::new(t))?;
+            prior.node_of_key(key.as_str())
+        };
+        for (t, (old, i)) in roots.iter().zip(prior.roots()) {
+            if t.as_str() != old || answer(t.as_str()) != Some(*i) {
+                return None;
+            }
+        }
+        let db = inner.lock_db();
+        let ran = inner.lock_ran();
+        let mut changed: FxHashMap<u32, GraphNode> = FxHashMap::default();
+        for (_, origin) in &origins {
+            if let Origin::Ran(k) = origin {
+                let i = prior.node_of_key(k.as_str())?;
+                let node = ran_node(inner, &db, ran.get(k)?, k, &answer)?;
+                if node != *prior.node(i) {
+                    changed.insert(i, node);
+                }
+            }
+        }
+        let mut nodes: Vec<(u32, GraphNode)> = changed.into_iter().collect();
+        let mut collector = std::mem::take(&mut *inner.lock_collector());
+        for i in &prior.patched {
+            if !nodes.iter().any(|(j, _)| j == i) {
+                let node = prior.node(*i).clone();
+                for g in &node.groups {
+                    collector.add_stored(g, prior.groups());
+                }
+                nodes.push((*i, node));
+            }
+        }
+        if nodes.len() * 4 > prior.nodes().len() {
+            // Put back for the whole graph.
+            *inner.lock_collector() = collector;
+            return None;
+        }
+        nodes.sort_unstable_by_key(|(i, _)| *i);
+        let mut files = Vec::new();
+        let mut next = nodes.iter().peekable();
+        for (i, old) in prior.nodes().iter().enumerate() {
+            let node = match next.peek() {
+                Some((j, new)) if *j as usize == i => {
+                    next.next();
+                    new
+                }
+                _ => old,
+            };
+            files.extend(watched(std::iter::once(node)));
+        }
+        let patch = GraphPatch {
+            base: prior.base,
+            nodes,
+            groups: collector.into_groups(),
+        };
+        Some((patch, files))
     }
 
     /// The graph of this build, whose results for `roots` all succeeded;
@@ -55,7 +146,7 @@ impl Engine {
         let ran = inner.lock_ran();
         let mut collector = std::mem::take(&mut *inner.lock_collector());
         let mut nodes = Vec::with_capacity(origins.len());
-        for (key, origin) in &origins {
+        for (_, origin) in &origins {
             let node = match origin {
                 Origin::Prior(i) => {
                     let prior = inner.prior.as_ref()?;
@@ -69,33 +160,7 @@ impl Engine {
                     }
                     node
                 }
-                Origin::Ran(k) => {
-                    let r = ran.get(k)?;
-                    let mut needs = Vec::with_capacity(r.asked.len());
-                    for batch in &r.asked {
-                        let mut b = Vec::with_capacity(batch.len());
-                        for t in batch {
-                            b.push((t.as_str().to_string(), answer(t.as_str())?));
-                        }
-                        needs.push(b);
-                    }
-                    let value_outputs = self_outputs(inner, k)?;
-                    GraphNode {
-                        key: key.clone(),
-                        rule: r.rule.clone(),
-                        always_run: r.always_run,
-                        outputs: value_outputs,
-                        data: r.data.as_ref().map(|d| d.bytes.clone()),
-                        groups: r
-                            .data
-                            .as_ref()
-                            .map(|d| d.groups.clone())
-                            .unwrap_or_default(),
-                        fingerprint: r.fingerprint,
-                        needs,
-                        watches: watches(inner, &db, k, &r.probed),
-                    }
-                }
+                Origin::Ran(k) => ran_node(inner, &db, ran.get(k)?, k, &answer)?,
             };
             nodes.push(node);
         }
@@ -110,6 +175,48 @@ impl Engine {
             groups: collector.into_groups(),
         })
     }
+}
+
+/// The node of task `key`, which ran in this build as `r`; `answer` gives
+/// the index of the node that answered a target.
+fn ran_node(
+    inner: &Inner,
+    db: &TraceDb,
+    r: &RanTask,
+    key: &Target,
+    answer: &dyn Fn(&str) -> Option<u32>,
+) -> Option<GraphNode> {
+    let mut needs = Vec::with_capacity(r.asked.len());
+    for batch in &r.asked {
+        let mut b = Vec::with_capacity(batch.len());
+        for t in batch {
+            b.push((t.as_str().to_string(), answer(t.as_str())?));
+        }
+        needs.push(b);
+    }
+    Some(GraphNode {
+        key: key.as_str().to_string(),
+        rule: r.rule.clone(),
+        always_run: r.always_run,
+        outputs: self_outputs(inner, key)?,
+        data: r.data.as_ref().map(|d| d.bytes.clone()),
+        groups: r
+            .data
+            .as_ref()
+            .map(|d| d.groups.clone())
+            .unwrap_or_default(),
+        fingerprint: r.fingerprint,
+        needs,
+        watches: watches(inner, db, key, &r.probed),
+    })
+}
+
+/// Every watched file of `nodes` with its stat.
+fn watched<'a>(nodes: impl Iterator<Item = &'a GraphNode>) -> Vec<(PathBuf, FileStat)> {
+    nodes
+        .flat_map(|n| n.watches.iter())
+        .map(|(p, s)| (PathBuf::from(p), *s))
+        .collect()
 }
 
 /// Every task of the new graph with where it comes from: the finished runs

@@ -16,6 +16,15 @@
 //! after each successful build, so a reader sees the old graph or the new
 //! one, never a torn one; a wrong magic, version, checksum or key means
 //! "no graph" and the build walks every task as if there were none.
+//!
+//! A build that kept every task of the graph and added none (an edit that
+//! changed no dependency) writes only a patch beside it, `graph.patch`:
+//! the same header with the magic `b"caravan-gpatch\n\0"`, then a
+//! postcard-encoded [`GraphPatch`], the nodes that differ from the base
+//! file (by index) with the groups their data names, tied to the base by
+//! its payload's CRC. Each patch replaces the previous one whole (it
+//! carries the earlier patched nodes too); a patch whose base is not the
+//! file beside it is ignored, and writing a new base removes it.
 
 use std::path::Path;
 
@@ -26,6 +35,7 @@ use crate::error::Result;
 use crate::stored_value::StoredGroup;
 
 const MAGIC: &[u8; 16] = b"caravan-graph\n\0\0";
+const PATCH_MAGIC: &[u8; 16] = b"caravan-gpatch\n\0";
 /// The version of the encoding; bump on any change to [`GraphRecord`].
 pub const GRAPH_FORMAT_VERSION: u32 = 1;
 
@@ -43,7 +53,7 @@ pub struct GraphConfig {
 }
 
 /// One task of the graph.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct GraphNode {
     /// The task's key (its primary target).
     pub key: String,
@@ -82,11 +92,38 @@ pub struct GraphRecord {
     pub groups: Vec<StoredGroup>,
 }
 
-/// Reads the graph at `path`; `None` when there is none, it is unreadable,
-/// or it was recorded under another key.
-pub fn read(path: &Path, key: &Digest) -> Option<GraphRecord> {
-    let bytes = std::fs::read(path).ok()?;
-    if bytes.len() < 24 || &bytes[..16] != MAGIC {
+/// The nodes of a graph that differ from its base file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GraphPatch {
+    /// The CRC-32 of the base file's payload.
+    pub base: u32,
+    /// Each changed node, by its index in the base.
+    pub nodes: Vec<(u32, GraphNode)>,
+    /// The groups the changed nodes' data names.
+    pub groups: Vec<StoredGroup>,
+}
+
+/// A graph as read: the record (its patch applied), the CRC that names
+/// its base file, and the nodes the patch replaced.
+pub struct ReadGraph {
+    /// The graph.
+    pub record: GraphRecord,
+    /// The CRC-32 of the base file's payload.
+    pub base: u32,
+    /// The indices of the nodes the patch replaced.
+    pub patched: Vec<u32>,
+}
+
+/// The patch file beside the graph at `path`.
+pub fn patch_path(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".patch");
+    name.into()
+}
+
+/// The payload of a file with `magic`'s header, and its CRC.
+fn payload_of<'a>(bytes: &'a [u8], magic: &[u8; 16]) -> Option<(u32, &'a [u8])> {
+    if bytes.len() < 24 || &bytes[..16] != magic {
         return None;
     }
     let version = u32::from_le_bytes(bytes[16..20].try_into().ok()?);
@@ -95,7 +132,31 @@ pub fn read(path: &Path, key: &Digest) -> Option<GraphRecord> {
     if version != GRAPH_FORMAT_VERSION || crc32fast::hash(payload) != crc {
         return None;
     }
-    let record: GraphRecord = postcard::from_bytes(payload).ok()?;
+    Some((crc, payload))
+}
+
+/// Reads the graph at `path`, with its patch; `None` when there is none,
+/// it is unreadable, or it was recorded under another key.
+pub fn read(path: &Path, key: &Digest) -> Option<ReadGraph> {
+    let bytes = std::fs::read(path).ok()?;
+    let (base, payload) = payload_of(&bytes, MAGIC)?;
+    let mut record: GraphRecord = postcard::from_bytes(payload).ok()?;
+    let mut patched = Vec::new();
+    if let Ok(bytes) = std::fs::read(patch_path(path))
+        && let Some((_, payload)) = payload_of(&bytes, PATCH_MAGIC)
+        && let Ok(patch) = postcard::from_bytes::<GraphPatch>(payload)
+        && patch.base == base
+        && patch
+            .nodes
+            .iter()
+            .all(|(i, _)| (*i as usize) < record.nodes.len())
+    {
+        for (i, node) in patch.nodes {
+            record.nodes[i as usize] = node;
+            patched.push(i);
+        }
+        record.groups.extend(patch.groups);
+    }
     let in_range = |i: u32| (i as usize) < record.nodes.len();
     let consistent = record.key == *key
         && record.roots.iter().all(|(_, i)| in_range(*i))
@@ -103,15 +164,30 @@ pub fn read(path: &Path, key: &Digest) -> Option<GraphRecord> {
             .nodes
             .iter()
             .all(|n| n.needs.iter().flatten().all(|(_, i)| in_range(*i)));
-    consistent.then_some(record)
+    consistent.then_some(ReadGraph {
+        record,
+        base,
+        patched,
+    })
 }
 
-/// Writes `record` to `path`, replacing the file whole.
+/// Writes `record` to `path`, replacing the file whole (and dropping the
+/// patch of the previous base).
 pub fn write(path: &Path, record: &GraphRecord) -> Result<()> {
-    let payload = postcard::to_stdvec(record)
+    write_file(path, MAGIC, record)?;
+    crate::store::remove_file_if_exists(&patch_path(path))
+}
+
+/// Writes `patch` beside the graph at `path`, replacing the previous patch.
+pub fn write_patch(path: &Path, patch: &GraphPatch) -> Result<()> {
+    write_file(&patch_path(path), PATCH_MAGIC, patch)
+}
+
+fn write_file(path: &Path, magic: &[u8; 16], value: &impl Serialize) -> Result<()> {
+    let payload = postcard::to_stdvec(value)
         .map_err(|e| crate::Error::internal(format!("cannot encode the build graph: {e}")))?;
     let mut bytes = Vec::with_capacity(24 + payload.len());
-    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(magic);
     bytes.extend_from_slice(&GRAPH_FORMAT_VERSION.to_le_bytes());
     bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
     bytes.extend_from_slice(&payload);
@@ -120,7 +196,8 @@ pub fn write(path: &Path, record: &GraphRecord) -> Result<()> {
 
 /// Removes the graph (the next build walks every task).
 pub fn remove(path: &Path) -> Result<()> {
-    crate::store::remove_file_if_exists(path)
+    crate::store::remove_file_if_exists(path)?;
+    crate::store::remove_file_if_exists(&patch_path(path))
 }
 
 #[cfg(test)]
@@ -154,9 +231,48 @@ mod tests {
         };
         write(&path, &record).unwrap();
         let back = read(&path, &key).unwrap();
-        assert_eq!(back.nodes.len(), 2);
-        assert_eq!(back.nodes[1].needs, vec![vec![("a".to_string(), 0)]]);
+        assert_eq!(back.record.nodes.len(), 2);
+        assert_eq!(back.record.nodes[1].needs, vec![vec![("a".to_string(), 0)]]);
+        assert!(back.patched.is_empty());
         assert!(read(&path, &Digest::of_bytes(b"other")).is_none());
+    }
+
+    #[test]
+    fn a_patch_applies_to_its_base_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("graph");
+        let key = Digest::of_bytes(b"k");
+        let record = GraphRecord {
+            key,
+            nodes: vec![node("a", vec![]), node("b", vec![vec![("a".into(), 0)]])],
+            roots: vec![("b".into(), 1)],
+            groups: Vec::new(),
+        };
+        write(&path, &record).unwrap();
+        let base = read(&path, &key).unwrap().base;
+        let mut changed = node("a", vec![]);
+        changed.fingerprint = Digest::of_bytes(b"new");
+        let patch = GraphPatch {
+            base,
+            nodes: vec![(0, changed.clone())],
+            groups: Vec::new(),
+        };
+        write_patch(&path, &patch).unwrap();
+        let back = read(&path, &key).unwrap();
+        assert_eq!(back.record.nodes[0], changed);
+        assert_eq!(back.patched, [0]);
+        // A new base drops the patch; a patch of another base is ignored.
+        write(&path, &record).unwrap();
+        assert!(!patch_path(&path).exists());
+        write_patch(
+            &path,
+            &GraphPatch {
+                base: base ^ 1,
+                ..patch
+            },
+        )
+        .unwrap();
+        assert_eq!(read(&path, &key).unwrap().record.nodes[0], record.nodes[0]);
     }
 
     #[test]

@@ -73,6 +73,10 @@ pub(crate) struct PriorGraph {
     /// them are on earlier levels.
     levels: Vec<Vec<u32>>,
     groups: GroupTable,
+    /// The CRC of the base file the graph was read from.
+    pub(crate) base: u32,
+    /// The nodes its patch replaced.
+    pub(crate) patched: Vec<u32>,
     pub(crate) stats: PriorGraphStats,
 }
 
@@ -89,7 +93,8 @@ impl PriorGraph {
         known: Option<&[PathBuf]>,
         removed: &[PathBuf],
     ) -> Option<PriorGraph> {
-        let mut record = graph_record::read(path, key)?;
+        let read = graph_record::read(path, key)?;
+        let (mut record, base, patched) = (read.record, read.base, read.patched);
         let changed = match known {
             Some(files) => nodes_watching(&record.nodes, files.iter().chain(removed)),
             None => changed_nodes(&record.nodes, threads),
@@ -127,6 +132,8 @@ impl PriorGraph {
             state: state.into_iter().map(|s| AtomicU8::new(s as u8)).collect(),
             levels,
             groups,
+            base,
+            patched,
             stats,
         })
     }
@@ -143,6 +150,16 @@ impl PriorGraph {
 
     pub(crate) fn node(&self, i: u32) -> &GraphNode {
         &self.record.nodes[i as usize]
+    }
+
+    /// Every node, in order.
+    pub(crate) fn nodes(&self) -> &[GraphNode] {
+        &self.record.nodes
+    }
+
+    /// The targets the graph's build was asked for, with their nodes.
+    pub(crate) fn roots(&self) -> &[(String, u32)] {
+        &self.record.roots
     }
 
     pub(crate) fn state(&self, i: u32) -> NodeState {

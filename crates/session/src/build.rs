@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use engine::graph_record::{self, GraphConfig};
+use engine::graph_record::GraphConfig;
 use engine::null_build_record::{self, RecordCheck};
 use engine::{Digest, DigestBuilder, Engine, EngineConfig, Error as EngineError, EventSink};
 use engine::{SourceTree, Target};
@@ -104,6 +104,7 @@ impl Build {
             RecordCheck::Changed(files) => Some(files),
             RecordCheck::Missing => None,
         };
+        self.mark("null-check");
         if let Ok(mut changed) = self.changed.lock() {
             *changed = found;
         }
@@ -250,27 +251,9 @@ impl Build {
     /// null-build record (the stats of every file the graph watches).
     /// Without them the next build only loses its fast paths.
     fn record_success(&self, engine: &Engine, roots: &[Target]) {
-        let graph = engine.record_graph(roots);
-        let files: Vec<(PathBuf, engine::FileStat)> = match &graph {
-            Some(g) => g
-                .nodes
-                .iter()
-                .flat_map(|n| n.watches.iter())
-                .map(|(p, s)| (PathBuf::from(p), *s))
-                .collect(),
-            None => engine.touched_files(),
-        };
-        let path = self.graph_config().path;
-        match &graph {
-            Some(g) => {
-                if graph_record::write(&path, g).is_err() {
-                    let _ = graph_record::remove(&path);
-                }
-            }
-            None => {
-                let _ = graph_record::remove(&path);
-            }
-        }
+        let files = engine
+            .save_graph(roots)
+            .unwrap_or_else(|| engine.touched_files());
         self.mark("graph");
         if files
             .iter()

@@ -364,8 +364,7 @@ impl Project {
         let results = rt.block_on(engine.build(&targets));
         let failures = engine.failures(&targets, &results);
         if self.graph && results.iter().all(|r| r.is_ok()) {
-            let record = engine.record_graph(&targets).expect("a graph");
-            graph_record::write(&self.graph_path(), &record).unwrap();
+            engine.save_graph(&targets).expect("a graph");
         }
         (results, rec, failures)
     }
