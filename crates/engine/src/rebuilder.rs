@@ -109,10 +109,15 @@ pub(crate) async fn run_action(
         }
     }
     let slot = match action.command {
-        Command::Process { .. } => {
-            let priority = inner.critical_path().priority(&task);
-            Some(inner.slots.acquire(priority).await)
-        }
+        Command::Process { .. } => match inner.slots.try_acquire() {
+            Some(slot) => Some(slot),
+            // Only when actions compete is the critical path (computed
+            // from every trace, once) worth its cost.
+            None => {
+                let priority = inner.critical_path().priority(&task);
+                Some(inner.slots.acquire(priority).await)
+            }
+        },
         Command::Internal { .. } => None,
     };
     if inner.stopped.load(Ordering::SeqCst) {

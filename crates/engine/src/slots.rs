@@ -64,6 +64,21 @@ impl Slots {
         }
     }
 
+    /// A slot if one is free now (then no priority is needed).
+    pub fn try_acquire(&self) -> Option<SlotGuard> {
+        let mut st = match self.state.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if st.free > 0 {
+            st.free -= 1;
+            return Some(SlotGuard {
+                slots: Some(self.clone()),
+            });
+        }
+        None
+    }
+
     /// Waits for a slot.
     pub async fn acquire(&self, priority: u64) -> SlotGuard {
         let rx = {
