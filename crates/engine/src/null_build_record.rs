@@ -284,6 +284,43 @@ mod tests {
     }
 
     #[test]
+    fn every_changed_file_is_listed_and_a_vanished_folder_lists_all_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        fs::create_dir(&sub).unwrap();
+        let files: Vec<PathBuf> = ["a", "b", "c"]
+            .iter()
+            .map(|n| dir.path().join(n))
+            .chain(["x", "y"].iter().map(|n| sub.join(n)))
+            .collect();
+        for f in &files {
+            fs::write(f, "1").unwrap();
+        }
+        let stats: Vec<(PathBuf, FileStat)> = files
+            .iter()
+            .map(|f| (f.clone(), FileStat::of_path(f).unwrap().unwrap()))
+            .collect();
+        let record = dir.path().join("null-build");
+        let key = Digest::of_bytes(b"k");
+        write(&record, &key, &stats).unwrap();
+        fs::write(&files[0], "22").unwrap();
+        fs::write(&files[2], "333").unwrap();
+        fs::remove_dir_all(&sub).unwrap();
+        let RecordCheck::Changed(mut changed) = check(&record, &key, 2) else {
+            panic!("changes expected");
+        };
+        changed.sort();
+        let mut expected = vec![
+            files[0].clone(),
+            files[2].clone(),
+            files[3].clone(),
+            files[4].clone(),
+        ];
+        expected.sort();
+        assert_eq!(changed, expected);
+    }
+
+    #[test]
     fn file_lines_parse_back_to_their_stat_and_name() {
         let (stat, name) = parse_file("12 -1500 1700000000123456789 42 a b.ml").unwrap();
         assert_eq!(

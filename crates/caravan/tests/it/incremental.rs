@@ -112,6 +112,51 @@ fn a_changed_cmx_recompiles_native_dependents_only() {
     assert_eq!(t.run("main.native", &[]).stdout, "11");
 }
 
+/// The figures of `-stats`' graph line (`graph-nodes=… taken=…`).
+fn graph_figures(t: &Tree, args: &[&str]) -> Vec<(String, String)> {
+    let r = t.caravan_env(args, &[("CARAVAN_STATS", "1")]).ok();
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("graph"))
+        .map(|l| l.trim_start_matches("caravan-stats: ").to_string())
+        .unwrap_or_default();
+    line.split_whitespace()
+        .filter_map(|w| w.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn after_an_edit_the_graph_visits_only_what_the_changed_file_reaches() {
+    let t = tree();
+    let args = ["main.native", "main.byte"];
+    t.caravan(&args).ok();
+    t.write(
+        "count.mli",
+        "(* Countinq. *)\nval count : int -> int\nval base : int\n",
+    );
+    let figures = graph_figures(&t, &args);
+    let get = |k: &str| {
+        figures
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("?")
+            .to_string()
+    };
+    assert_eq!(get("changed-files"), "1", "{figures:?}");
+    assert_eq!(get("to-run"), "1", "the source's copy: {figures:?}");
+    // Its identical .cmi stops everything above: of the whole graph, only
+    // the two tasks the interface's compilation asked for are taken.
+    let nodes: usize = get("graph-nodes").parse().expect("a count");
+    let taken: usize = get("taken").parse().expect("a count");
+    assert!(nodes >= 15, "{figures:?}");
+    assert!(taken <= 4, "{figures:?}");
+    assert_eq!(t.compiler_commands().len(), 1, "{:#?}", t.commands());
+    assert_eq!(t.run("main.native", &[]).stdout, "10");
+}
+
 #[test]
 fn a_comment_in_an_mli_rebuilds_only_the_cmi() {
     let t = tree();
