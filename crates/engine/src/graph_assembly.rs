@@ -79,7 +79,7 @@ impl Engine {
         let db = inner.lock_db();
         let ran = inner.lock_ran();
         let mut changed: FxHashMap<u32, GraphNode> = FxHashMap::default();
-        for (_, origin) in &origins {
+        for origin in &origins {
             if let Origin::Ran(k) = origin {
                 let i = prior.node_of_key(k.as_str())?;
                 let node = ran_node(inner, &db, ran.get(k)?, k, &answer)?;
@@ -135,7 +135,7 @@ impl Engine {
         let index: FxHashMap<&str, u32> = origins
             .iter()
             .enumerate()
-            .map(|(i, (k, _))| (k.as_str(), i as u32))
+            .map(|(i, o)| (key_of(inner, o), i as u32))
             .collect();
         let keys = inner.lock_keys().clone();
         let answer = |t: &str| -> Option<u32> {
@@ -146,7 +146,7 @@ impl Engine {
         let ran = inner.lock_ran();
         let mut collector = std::mem::take(&mut *inner.lock_collector());
         let mut nodes = Vec::with_capacity(origins.len());
-        for (_, origin) in &origins {
+        for origin in &origins {
             let node = match origin {
                 Origin::Prior(i) => {
                     let prior = inner.prior.as_ref()?;
@@ -222,44 +222,55 @@ fn watched<'a>(nodes: impl Iterator<Item = &'a GraphNode>) -> Vec<(PathBuf, File
 /// Every task of the new graph with where it comes from: the finished runs
 /// of this build (ran or taken from the previous graph), then the recorded
 /// tasks reachable from the taken ones that this build never visited.
-fn origins(inner: &Inner) -> Option<Vec<(String, Origin)>> {
+fn origins(inner: &Inner) -> Option<Vec<Origin>> {
     let memo_keys: Vec<Target> = inner
         .lock_memo()
         .iter()
         .filter(|(_, run)| matches!(run.fut.peek(), Some(Ok(_))))
         .map(|(k, _)| k.clone())
         .collect();
-    let adopted = inner.lock_adopted().clone();
-    let mut out: Vec<(String, Origin)> = Vec::with_capacity(memo_keys.len());
-    let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
+    let prior = inner.prior.as_ref();
+    // Which recorded tasks are in already, by index.
+    let mut seen = vec![false; prior.map_or(0, |p| p.nodes().len())];
+    let mut out: Vec<Origin> = Vec::with_capacity(memo_keys.len());
     let mut stack: Vec<u32> = Vec::new();
     {
+        let adopted = inner.lock_adopted();
         let ran = inner.lock_ran();
         for k in memo_keys {
+            if let Some(i) = prior.and_then(|p| p.node_of_key(k.as_str())) {
+                seen[i as usize] = true;
+            }
             if let Some(i) = adopted.get(&k) {
                 stack.push(*i);
-                seen.insert(k.as_str().to_string());
-                out.push((k.as_str().to_string(), Origin::Prior(*i)));
+                out.push(Origin::Prior(*i));
             } else if ran.contains_key(&k) {
-                seen.insert(k.as_str().to_string());
-                out.push((k.as_str().to_string(), Origin::Ran(k)));
+                out.push(Origin::Ran(k));
             } else {
                 return None;
             }
         }
     }
-    if let Some(prior) = &inner.prior {
+    if let Some(prior) = prior {
         while let Some(i) = stack.pop() {
             for (_, j) in prior.node(i).needs.iter().flatten() {
-                let key = &prior.node(*j).key;
-                if seen.insert(key.clone()) {
-                    out.push((key.clone(), Origin::Prior(*j)));
+                if !seen[*j as usize] {
+                    seen[*j as usize] = true;
+                    out.push(Origin::Prior(*j));
                     stack.push(*j);
                 }
             }
         }
     }
     Some(out)
+}
+
+/// The key of the task `origin` names.
+fn key_of<'a>(inner: &'a Inner, origin: &'a Origin) -> &'a str {
+    match origin {
+        Origin::Ran(k) => k.as_str(),
+        Origin::Prior(i) => inner.prior.as_ref().map_or("", |p| p.node(*i).key.as_str()),
+    }
 }
 
 /// The outputs task `key` finished with in this build.

@@ -108,8 +108,14 @@ impl PriorGraph {
             .iter()
             .chain(record.nodes.iter().flat_map(|n| n.needs.iter().flatten()));
         for (t, i) in asked {
-            by_target.insert(t.clone(), *i);
-            asked_as[*i as usize].get_or_insert_with(|| t.clone());
+            // Most targets are asked for by many tasks: one copy each.
+            if !by_target.contains_key(t.as_str()) {
+                by_target.insert(t.clone(), *i);
+            }
+            let first = &mut asked_as[*i as usize];
+            if first.is_none() {
+                *first = Some(t.clone());
+            }
         }
         let by_key = record
             .nodes
@@ -229,7 +235,8 @@ fn nodes_watching<'a>(
     nodes: &[GraphNode],
     files: impl Iterator<Item = &'a PathBuf>,
 ) -> Vec<(u32, usize)> {
-    let files: rustc_hash::FxHashSet<&Path> = files.map(|p| p.as_path()).collect();
+    // Compared as strings: the watches were written from the same paths.
+    let files: rustc_hash::FxHashSet<&str> = files.filter_map(|p| p.to_str()).collect();
     nodes
         .iter()
         .enumerate()
@@ -237,7 +244,7 @@ fn nodes_watching<'a>(
             let changed = n
                 .watches
                 .iter()
-                .filter(|(p, _)| files.contains(Path::new(p)))
+                .filter(|(p, _)| files.contains(p.as_str()))
                 .count();
             (changed > 0 || n.always_run).then_some((i as u32, changed))
         })
