@@ -111,11 +111,21 @@ fn graph(cli: &Cli, format: GraphFormat) -> u8 {
     match recorded {
         Ok(r) => {
             let g = r.graph(&cli.request.targets);
-            match format {
-                GraphFormat::Dot => print!("{}", g.to_dot()),
-                GraphFormat::Json => println!("{}", g.to_json()),
+            let text = match format {
+                GraphFormat::Dot => g.to_dot(),
+                GraphFormat::Json => format!("{}\n", g.to_json()),
+            };
+            // A reader that stops early (`| head`) is no failure, and no
+            // panic as `print!` would make it.
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("Error: -graph: cannot write the graph: {e}");
+                    exit_code::FAILURE
+                }
+                _ => exit_code::OK,
             }
-            exit_code::OK
         }
         Err(e) => {
             println!("{e}");

@@ -218,17 +218,22 @@ mod tests {
         }
     }
 
+    /// `b` asking for `a`, asked for as the root.
+    fn a_then_b(key: Digest) -> GraphRecord {
+        GraphRecord {
+            key,
+            nodes: vec![node("a", vec![]), node("b", vec![vec![("a".into(), 0)]])],
+            roots: vec![("b".into(), 1)],
+            groups: Vec::new(),
+        }
+    }
+
     #[test]
     fn a_written_graph_reads_back_under_its_key_only() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("graph");
         let key = Digest::of_bytes(b"k");
-        let record = GraphRecord {
-            key,
-            nodes: vec![node("a", vec![]), node("b", vec![vec![("a".into(), 0)]])],
-            roots: vec![("b".into(), 1)],
-            groups: Vec::new(),
-        };
+        let record = a_then_b(key);
         write(&path, &record).unwrap();
         let back = read(&path, &key).unwrap();
         assert_eq!(back.record.nodes.len(), 2);
@@ -242,12 +247,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("graph");
         let key = Digest::of_bytes(b"k");
-        let record = GraphRecord {
-            key,
-            nodes: vec![node("a", vec![]), node("b", vec![vec![("a".into(), 0)]])],
-            roots: vec![("b".into(), 1)],
-            groups: Vec::new(),
-        };
+        let record = a_then_b(key);
         write(&path, &record).unwrap();
         let base = read(&path, &key).unwrap().base;
         let mut changed = node("a", vec![]);
