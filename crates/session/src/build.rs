@@ -243,7 +243,8 @@ impl Build {
         GraphConfig {
             path: engine::state_dir(&self.layout.build_dir).join("graph"),
             key: key.finish(),
-            changed: self.changed.lock().ok().and_then(|c| c.clone()),
+            // Taken: a second run of this build stats for itself.
+            changed: self.changed.lock().ok().and_then(|mut c| c.take()),
         }
     }
 
