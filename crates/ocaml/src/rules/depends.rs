@@ -270,12 +270,8 @@ fn run_ocamldep(
 mod tests {
     use std::sync::Arc;
 
-    use engine::{Target, Task};
-
     use super::scanned_source;
-    use crate::rules::RuleContext;
-    use crate::rules::declared::{DeclaredRules, Place};
-    use crate::rules::testing::Fixture;
+    use crate::rules::testing::{Fixture, SilentPlugin};
 
     #[test]
     fn the_build_scans_into_a_folder_no_compiler_is_given() {
@@ -330,32 +326,10 @@ mod tests {
         );
     }
 
-    /// A plugin declaring a rule, which makes nothing this test asks for.
-    struct OneRule;
-
-    impl DeclaredRules for OneRule {
-        fn is_empty(&self) -> bool {
-            false
-        }
-
-        fn keeps_builtins(&self) -> bool {
-            true
-        }
-
-        fn matching(
-            &self,
-            _cx: &Arc<RuleContext>,
-            _target: &Target,
-            _place: Place,
-        ) -> Vec<(Target, Arc<dyn Task>)> {
-            Vec::new()
-        }
-    }
-
     #[test]
     fn a_project_whose_plugin_declares_rules_keeps_its_scans_in_place() {
         let b = Fixture::new(&[("a.ml", "let x = 1\n")])
-            .with(|f| f.plugin = Some(Arc::new(OneRule)))
+            .with(|f| f.plugin = Some(Arc::new(SilentPlugin)))
             .build(&["a.cmo"])
             .ok();
         assert_eq!(

@@ -128,31 +128,7 @@ fn namespaces_of(
 mod tests {
     use std::sync::Arc;
 
-    use engine::{Target, Task};
-
-    use crate::rules::RuleContext;
-    use crate::rules::declared::{DeclaredRules, Place};
-    use crate::rules::testing::Fixture;
-
-    /// A plugin that declares no rule matching anything.
-    struct Silent;
-
-    impl DeclaredRules for Silent {
-        fn is_empty(&self) -> bool {
-            false
-        }
-        fn keeps_builtins(&self) -> bool {
-            true
-        }
-        fn matching(
-            &self,
-            _: &Arc<RuleContext>,
-            _: &Target,
-            _: Place,
-        ) -> Vec<(Target, Arc<dyn Task>)> {
-            Vec::new()
-        }
-    }
+    use crate::rules::testing::{Fixture, SilentPlugin};
 
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_string).collect()
@@ -163,7 +139,7 @@ mod tests {
         let plain = Fixture::new(&[("a.ml", "")]).context();
         assert!(plain.rules.plugin().is_none());
         let with = Fixture::new(&[("a.ml", "")])
-            .with(|f| f.plugin = Some(Arc::new(Silent)))
+            .with(|f| f.plugin = Some(Arc::new(SilentPlugin)))
             .context();
         assert!(with.rules.plugin().is_some());
         // ocamlbuild's commands in a project with a plugin repeat the

@@ -428,3 +428,26 @@ impl Executor for Recorder {
         })
     }
 }
+
+/// A plugin that declares rules, none of which matches anything: the
+/// built-in rules apply, but the project has a plugin with rules.
+pub struct SilentPlugin;
+
+impl crate::rules::declared::DeclaredRules for SilentPlugin {
+    fn is_empty(&self) -> bool {
+        false
+    }
+
+    fn keeps_builtins(&self) -> bool {
+        true
+    }
+
+    fn matching(
+        &self,
+        _cx: &Arc<RuleContext>,
+        _target: &Target,
+        _place: crate::rules::declared::Place,
+    ) -> Vec<(Target, Arc<dyn engine::Task>)> {
+        Vec::new()
+    }
+}
