@@ -1,15 +1,16 @@
 //! The graph of a finished build, assembled for the next one: every task
 //! that ran, as it ran; every task taken from the previous graph, as it
 //! was recorded; and every recorded task below those that nobody visited
-//! (nothing under it changed), carried over unread. Written by the caller
-//! after a successful build ([`crate::graph_record::write`]).
+//! (nothing under it changed), carried over unread. Saved after a
+//! successful build ([`Engine::save_graph`]): as a patch of the previous
+//! graph when the build kept its tasks, else whole, encoded node by node.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
 use crate::digest::FileStat;
-use crate::graph_record::{self, GraphNode, GraphPatch, GraphRecord};
+use crate::graph_record::{self, GraphEncoder, GraphNode, GraphPatch};
 use crate::prior_graph::PriorGraphStats;
 use crate::scheduler::{Engine, Inner, RanTask};
 use crate::target::Target;
@@ -44,11 +45,7 @@ impl Engine {
         let path = &self.inner.graph.as_ref()?.path;
         let saved = match self.graph_patch(roots) {
             Some((patch, files)) => graph_record::write_patch(path, &patch).ok().map(|_| files),
-            None => self.record_graph(roots).and_then(|g| {
-                graph_record::write(path, &g)
-                    .ok()
-                    .map(|_| watched(g.nodes.iter()))
-            }),
+            None => self.write_whole(path, roots),
         };
         if saved.is_none() {
             let _ = graph_record::remove(path);
@@ -125,10 +122,11 @@ impl Engine {
         Some((patch, files))
     }
 
-    /// The graph of this build, whose results for `roots` all succeeded;
-    /// `None` without a graph location, or when a task's record is
-    /// incomplete (the next build then walks every task).
-    pub fn record_graph(&self, roots: &[Target]) -> Option<GraphRecord> {
+    /// Writes the whole graph of this build, whose results for `roots` all
+    /// succeeded, node by node (the graph is never held whole); every
+    /// watched file with its stat, or `None` when a task's record is
+    /// incomplete or the file cannot be written.
+    fn write_whole(&self, path: &Path, roots: &[Target]) -> Option<Vec<(PathBuf, FileStat)>> {
         let inner = &*self.inner;
         let config = inner.graph.as_ref()?;
         let origins = origins(inner)?;
@@ -137,15 +135,20 @@ impl Engine {
             .enumerate()
             .map(|(i, o)| (key_of(inner, o), i as u32))
             .collect();
-        let keys = inner.lock_keys().clone();
+        let keys = inner.lock_keys();
         let answer = |t: &str| -> Option<u32> {
             let key = keys.get(&Target::new(t))?;
             index.get(key.as_str()).copied()
         };
+        let mut root_nodes = Vec::with_capacity(roots.len());
+        for t in roots {
+            root_nodes.push((t.as_str().to_string(), answer(t.as_str())?));
+        }
         let db = inner.lock_db();
         let ran = inner.lock_ran();
         let mut collector = std::mem::take(&mut *inner.lock_collector());
-        let mut nodes = Vec::with_capacity(origins.len());
+        let mut encoder = GraphEncoder::new(&config.key, origins.len()).ok()?;
+        let mut files = Vec::new();
         for origin in &origins {
             let node = match origin {
                 Origin::Prior(i) => {
@@ -162,18 +165,13 @@ impl Engine {
                 }
                 Origin::Ran(k) => ran_node(inner, &db, ran.get(k)?, k, &answer)?,
             };
-            nodes.push(node);
+            encoder.node(&node).ok()?;
+            files.extend(watched(std::iter::once(&node)));
         }
-        let mut root_nodes = Vec::with_capacity(roots.len());
-        for t in roots {
-            root_nodes.push((t.as_str().to_string(), answer(t.as_str())?));
-        }
-        Some(GraphRecord {
-            key: config.key,
-            nodes,
-            roots: root_nodes,
-            groups: collector.into_groups(),
-        })
+        encoder
+            .finish(path, &root_nodes, &collector.into_groups())
+            .ok()?;
+        Some(files)
     }
 }
 

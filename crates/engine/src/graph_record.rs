@@ -183,6 +183,54 @@ pub fn write_patch(path: &Path, patch: &GraphPatch) -> Result<()> {
     write_file(&patch_path(path), PATCH_MAGIC, patch)
 }
 
+/// Writes a graph node by node, so that the whole graph is never held as
+/// nodes: the same bytes as [`write()`] of the [`GraphRecord`] they make.
+pub struct GraphEncoder {
+    /// The header's room, then the payload so far.
+    bytes: Vec<u8>,
+}
+
+impl GraphEncoder {
+    /// A graph under `key` that will have `nodes` nodes.
+    pub fn new(key: &Digest, nodes: usize) -> Result<GraphEncoder> {
+        let mut e = GraphEncoder { bytes: vec![0; 24] };
+        e.push(key)?;
+        // A sequence's length is written as a varint, as a `usize` is.
+        e.push(&nodes)?;
+        Ok(e)
+    }
+
+    /// Adds the next node.
+    pub fn node(&mut self, node: &GraphNode) -> Result<()> {
+        self.push(node)
+    }
+
+    /// Ends with the roots and the groups, and writes the file (dropping
+    /// the patch of the previous base).
+    pub fn finish(
+        mut self,
+        path: &Path,
+        roots: &[(String, u32)],
+        groups: &[StoredGroup],
+    ) -> Result<()> {
+        self.push(&roots)?;
+        self.push(&groups)?;
+        let crc = crc32fast::hash(&self.bytes[24..]);
+        self.bytes[..16].copy_from_slice(MAGIC);
+        self.bytes[16..20].copy_from_slice(&GRAPH_FORMAT_VERSION.to_le_bytes());
+        self.bytes[20..24].copy_from_slice(&crc.to_le_bytes());
+        crate::store::write_atomic(path, &self.bytes, 0)?;
+        crate::store::remove_file_if_exists(&patch_path(path))
+    }
+
+    fn push(&mut self, value: &impl Serialize) -> Result<()> {
+        let bytes = std::mem::take(&mut self.bytes);
+        self.bytes = postcard::to_extend(value, bytes)
+            .map_err(|e| crate::Error::internal(format!("cannot encode the build graph: {e}")))?;
+        Ok(())
+    }
+}
+
 fn write_file(path: &Path, magic: &[u8; 16], value: &impl Serialize) -> Result<()> {
     let payload = postcard::to_stdvec(value)
         .map_err(|e| crate::Error::internal(format!("cannot encode the build graph: {e}")))?;
@@ -240,6 +288,25 @@ mod tests {
         assert_eq!(back.record.nodes[1].needs, vec![vec![("a".to_string(), 0)]]);
         assert!(back.patched.is_empty());
         assert!(read(&path, &Digest::of_bytes(b"other")).is_none());
+    }
+
+    #[test]
+    fn a_graph_written_node_by_node_is_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (whole, streamed) = (dir.path().join("whole"), dir.path().join("streamed"));
+        let key = Digest::of_bytes(b"k");
+        let record = a_then_b(key);
+        write(&whole, &record).unwrap();
+        let mut e = GraphEncoder::new(&key, record.nodes.len()).unwrap();
+        for n in &record.nodes {
+            e.node(n).unwrap();
+        }
+        e.finish(&streamed, &record.roots, &record.groups).unwrap();
+        assert_eq!(
+            std::fs::read(&whole).unwrap(),
+            std::fs::read(&streamed).unwrap()
+        );
+        assert_eq!(read(&streamed, &key).unwrap().record.nodes, record.nodes);
     }
 
     #[test]

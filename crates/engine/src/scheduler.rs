@@ -123,7 +123,7 @@ pub struct EngineConfig {
     pub keep_going: bool,
     /// Where the persistent graph lives: the previous build's graph is
     /// read from there (a task nothing changed under is taken as it was),
-    /// and [`Engine::record_graph`] makes this build's. `None`: every task
+    /// and [`Engine::save_graph`] writes this build's. `None`: every task
     /// runs its logic.
     pub graph: Option<GraphConfig>,
 }
