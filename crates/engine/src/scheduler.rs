@@ -34,6 +34,7 @@ use crate::error::{Error, Result};
 use crate::events::{Event, EventSink};
 use crate::executor::Executor;
 use crate::graph_record::GraphConfig;
+use crate::mutex::lock;
 use crate::prior_graph::{NodeState, PriorGraph};
 use crate::rule::{Rules, Task, TaskValue};
 use crate::slots::Slots;
@@ -402,17 +403,11 @@ impl Inner {
     }
 
     fn lock_failures(&self) -> MutexGuard<'_, Vec<(Target, Error)>> {
-        match self.failures.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+        lock(&self.failures)
     }
 
     pub(crate) fn lock_db(&self) -> MutexGuard<'_, TraceDb> {
-        match self.db.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+        lock(&self.db)
     }
 
     /// Appends a record to the log and applies it to the live state.
@@ -604,17 +599,11 @@ impl Inner {
     }
 
     pub(crate) fn lock_memo(&self) -> MutexGuard<'_, FxHashMap<Target, Run>> {
-        match self.memo.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+        lock(&self.memo)
     }
 
     pub(crate) fn lock_keys(&self) -> MutexGuard<'_, FxHashMap<Target, Target>> {
-        match self.keys.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+        lock(&self.keys)
     }
 
     /// The in-flight (or finished) run of task `key`, started if new.
@@ -683,10 +672,7 @@ impl Inner {
         waited: &Target,
         requested: &Target,
     ) -> Result<()> {
-        let mut waits = match self.waits.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut waits = lock(&self.waits);
         if waiter == waited {
             return Err(Error::Cycle {
                 cycle: vec![requested.clone()],
@@ -727,10 +713,7 @@ impl Inner {
     }
 
     pub(crate) fn remove_wait(&self, waiter: &Target, waited: &Target) {
-        let mut waits = match self.waits.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut waits = lock(&self.waits);
         if let Some(edges) = waits.get_mut(waiter) {
             if let Some(w) = edges.get_mut(waited) {
                 w.count -= 1;
@@ -868,14 +851,5 @@ impl Task for SourceImport {
             }
             Ok(TaskValue::files(vec![(target, imported.digest)]))
         })
-    }
-}
-
-/// Locks `m`, taking over a lock whose holder panicked (the data is
-/// plain maps, still coherent).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
     }
 }

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
+use crate::mutex::lock;
+
 /// A counting semaphore whose waiters are served by priority.
 #[derive(Clone)]
 pub struct Slots {
@@ -66,10 +68,7 @@ impl Slots {
 
     /// A slot if one is free now (then no priority is needed).
     pub fn try_acquire(&self) -> Option<SlotGuard> {
-        let mut st = match self.state.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut st = lock(&self.state);
         if st.free > 0 {
             st.free -= 1;
             return Some(SlotGuard {
@@ -82,10 +81,7 @@ impl Slots {
     /// Waits for a slot.
     pub async fn acquire(&self, priority: u64) -> SlotGuard {
         let rx = {
-            let mut st = match self.state.lock() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
+            let mut st = lock(&self.state);
             if st.free > 0 {
                 st.free -= 1;
                 return SlotGuard {
@@ -112,10 +108,7 @@ impl Slots {
         };
         loop {
             let waiter = {
-                let mut st = match self.state.lock() {
-                    Ok(g) => g,
-                    Err(p) => p.into_inner(),
-                };
+                let mut st = lock(&self.state);
                 match st.waiters.pop() {
                     Some(w) => w,
                     None => {

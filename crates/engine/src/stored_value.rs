@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::action::InputGroup;
 use crate::digest::{Digest, DigestBuilder};
+use crate::mutex::lock;
 use crate::target::Target;
 
 /// A group as stored: its own files and its children by digest.
@@ -153,10 +154,7 @@ impl GroupTable {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, FxHashMap<Digest, Arc<InputGroup>>> {
-        match self.decoded.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+        lock(&self.decoded)
     }
 }
 

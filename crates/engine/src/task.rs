@@ -16,6 +16,7 @@ use rustc_hash::FxHashMap;
 use crate::action::Action;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
+use crate::mutex::lock;
 use crate::rebuilder;
 use crate::scheduler::{Built, Inner};
 use crate::target::Target;
@@ -87,10 +88,7 @@ impl TaskCx {
         let built = futures::future::try_join_all(requests)
             .await
             .map_err(|e| self.annotate(e))?;
-        let mut known = match self.known.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut known = lock(&self.known);
         for b in &built {
             known.insert(b.target.clone(), b.digest);
         }
@@ -110,10 +108,7 @@ impl TaskCx {
     /// Makes these digests known to the task, so that its actions may
     /// declare the files as inputs.
     fn learn<'a>(&self, outputs: impl Iterator<Item = &'a (Target, Digest)>) {
-        let mut known = match self.known.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut known = lock(&self.known);
         for (t, d) in outputs {
             known.insert(t.clone(), *d);
         }
@@ -214,12 +209,5 @@ impl TaskCx {
             }
             other => other,
         }
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
     }
 }
