@@ -39,18 +39,7 @@ impl Inner {
             NodeState::Clean => self.recorded_value(i).filter(|v| self.adopt(&key, i, v)),
             NodeState::Check => {
                 let decision = self.decision(i, &key);
-                let waiting = match requester {
-                    Some(r) if decision.peek().is_none() => {
-                        self.add_wait(r, &key, target)?;
-                        true
-                    }
-                    _ => false,
-                };
-                let found = decision.await;
-                if waiting && let Some(r) = requester {
-                    self.remove_wait(r, &key);
-                }
-                found?
+                self.wait_for(&key, target, decision, requester).await?
             }
         };
         let Some(value) = value else {

@@ -577,13 +577,14 @@ impl Inner {
 
     /// Waits for the run of task `key`, asked for as `requested`, recording
     /// the wait of `requester` for cycle detection.
-    async fn wait_for(
+    /// (A run of a task, or the check of a recorded one.)
+    pub(crate) async fn wait_for<T: Clone>(
         &self,
         key: &Target,
         requested: &Target,
-        fut: TaskFuture,
+        fut: Shared<BoxFuture<'static, Result<T>>>,
         requester: Option<&Target>,
-    ) -> Result<Arc<TaskValue>> {
+    ) -> Result<T> {
         let waiting = match requester {
             Some(r) if fut.peek().is_none() => {
                 self.add_wait(r, key, requested)?;
@@ -666,12 +667,7 @@ impl Inner {
     /// Records that task `waiter` waits for task `waited`, which it asked
     /// for as `requested`; fails instead when `waited` already waits for
     /// `waiter`, naming the cycle by the targets its tasks asked for.
-    pub(crate) fn add_wait(
-        &self,
-        waiter: &Target,
-        waited: &Target,
-        requested: &Target,
-    ) -> Result<()> {
+    fn add_wait(&self, waiter: &Target, waited: &Target, requested: &Target) -> Result<()> {
         let mut waits = lock(&self.waits);
         if waiter == waited {
             return Err(Error::Cycle {
@@ -712,7 +708,7 @@ impl Inner {
         Ok(())
     }
 
-    pub(crate) fn remove_wait(&self, waiter: &Target, waited: &Target) {
+    fn remove_wait(&self, waiter: &Target, waited: &Target) {
         let mut waits = lock(&self.waits);
         if let Some(edges) = waits.get_mut(waiter) {
             if let Some(w) = edges.get_mut(waited) {
