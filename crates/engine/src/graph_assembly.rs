@@ -35,6 +35,25 @@ impl Engine {
         self.inner.lock_adopted().len()
     }
 
+    /// Every file this build read or wrote, with its current stat (the
+    /// watches of every task it ran or took, and of the traces probed):
+    /// what the null-build record holds when no graph could be saved.
+    pub fn touched_files(&self) -> Vec<(PathBuf, FileStat)> {
+        let inner = &*self.inner;
+        let mut keys: Vec<Target> = inner.lock_memo().keys().cloned().collect();
+        keys.extend(inner.lock_probed().iter().cloned());
+        let db = inner.lock_db();
+        let mut files: Vec<(PathBuf, FileStat)> = keys
+            .iter()
+            .flat_map(|k| watches(inner, &db, k, &[]))
+            .map(|(p, s)| (PathBuf::from(p), s))
+            .collect();
+        // Byte order, cheaper than `Path`'s component order, keeps a
+        // directory's files together just as well.
+        files.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+        files
+    }
+
     /// Saves the graph of this build, whose results for `roots` all
     /// succeeded, at its location: as a patch of the previous graph when
     /// the build kept every task of it, added none and changed few, else
@@ -43,10 +62,11 @@ impl Engine {
     /// none is left, and the next build walks every task).
     pub fn save_graph(&self, roots: &[Target]) -> Option<Vec<(PathBuf, FileStat)>> {
         let path = &self.inner.graph.as_ref()?.path;
-        let saved = match self.graph_patch(roots) {
-            Some((patch, files)) => graph_record::write_patch(path, &patch).ok().map(|_| files),
-            None => self.write_whole(path, roots),
-        };
+        let saved =
+            origins(&self.inner).and_then(|origins| match self.graph_patch(&origins, roots) {
+                Some((patch, files)) => graph_record::write_patch(path, &patch).ok().map(|_| files),
+                None => self.write_whole(&origins, path, roots),
+            });
         if saved.is_none() {
             let _ = graph_record::remove(path);
         }
@@ -56,10 +76,13 @@ impl Engine {
     /// This build's graph as a patch of the previous one, with every
     /// watched file; `None` when it is not one (a task added or dropped,
     /// other roots) or when more than a quarter of the nodes changed.
-    fn graph_patch(&self, roots: &[Target]) -> Option<(GraphPatch, Vec<(PathBuf, FileStat)>)> {
+    fn graph_patch(
+        &self,
+        origins: &[Origin],
+        roots: &[Target],
+    ) -> Option<(GraphPatch, Vec<(PathBuf, FileStat)>)> {
         let inner = &*self.inner;
         let prior = inner.prior.as_ref()?;
-        let origins = origins(inner)?;
         if origins.len() != prior.nodes().len() || roots.len() != prior.roots().len() {
             return None;
         }
@@ -76,7 +99,7 @@ impl Engine {
         let db = inner.lock_db();
         let ran = inner.lock_ran();
         let mut changed: FxHashMap<u32, GraphNode> = FxHashMap::default();
-        for origin in &origins {
+        for origin in origins {
             if let Origin::Ran(k) = origin {
                 let i = prior.node_of_key(k.as_str())?;
                 let node = ran_node(inner, &db, ran.get(k)?, k, &answer)?;
@@ -126,10 +149,14 @@ impl Engine {
     /// succeeded, node by node (the graph is never held whole); every
     /// watched file with its stat, or `None` when a task's record is
     /// incomplete or the file cannot be written.
-    fn write_whole(&self, path: &Path, roots: &[Target]) -> Option<Vec<(PathBuf, FileStat)>> {
+    fn write_whole(
+        &self,
+        origins: &[Origin],
+        path: &Path,
+        roots: &[Target],
+    ) -> Option<Vec<(PathBuf, FileStat)>> {
         let inner = &*self.inner;
         let config = inner.graph.as_ref()?;
-        let origins = origins(inner)?;
         let index: FxHashMap<&str, u32> = origins
             .iter()
             .enumerate()
@@ -149,7 +176,7 @@ impl Engine {
         let mut collector = std::mem::take(&mut *inner.lock_collector());
         let mut encoder = GraphEncoder::new(&config.key, origins.len()).ok()?;
         let mut files = Vec::new();
-        for origin in &origins {
+        for origin in origins {
             let node = match origin {
                 Origin::Prior(i) => {
                     let prior = inner.prior.as_ref()?;
@@ -300,6 +327,8 @@ fn watches(
     let path = |p: PathBuf| p.to_string_lossy().into_owned();
     let mut out = Vec::new();
     if let Some(s) = db.sources.get(key.as_str()) {
+        // The copy in the build directory is derived from the source: the
+        // source's stat stands for both.
         out.push((path(root.join(key.as_str())), s.source_stat));
     }
     for task in std::iter::once(key).chain(probed) {

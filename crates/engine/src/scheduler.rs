@@ -345,33 +345,6 @@ impl Engine {
         &self.inner.load_report
     }
 
-    /// Every file this build read or wrote, with its current stat: the
-    /// sources, and the outputs of every action, whether it ran or was found
-    /// up to date. This is what the null-build record holds.
-    pub fn touched_files(&self) -> Vec<(PathBuf, crate::digest::FileStat)> {
-        let mut keys: Vec<Target> = self.inner.lock_memo().keys().cloned().collect();
-        keys.extend(self.inner.lock_probed().iter().cloned());
-        let db = self.inner.lock_db();
-        let root = self.inner.sources.root();
-        let build = self.inner.store.root();
-        let mut files = Vec::with_capacity(keys.len() * 2);
-        for key in keys {
-            if let Some(s) = db.sources.get(key.as_str()) {
-                // The copy in the build directory is derived from the source:
-                // the source's stat stands for both.
-                files.push((root.join(key.as_str()), s.source_stat));
-            } else if let Some(t) = db.traces.get(key.as_str()) {
-                for o in &t.outputs {
-                    files.push((build.join(&o.path), o.stat));
-                }
-            }
-        }
-        // Byte order, cheaper than `Path`'s component order, keeps a
-        // directory's files together just as well.
-        files.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
-        files
-    }
-
     /// Ends the build: recompacts the trace log when it has grown too large.
     pub fn finish(&self) -> Result<()> {
         let db = self.inner.lock_db();
@@ -434,7 +407,7 @@ impl Inner {
         self.lock_probed().insert(task.clone());
     }
 
-    fn lock_probed(&self) -> MutexGuard<'_, FxHashSet<Target>> {
+    pub(crate) fn lock_probed(&self) -> MutexGuard<'_, FxHashSet<Target>> {
         lock(&self.probed)
     }
 
