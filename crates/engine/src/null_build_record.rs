@@ -60,26 +60,57 @@ pub fn check(path: &Path, key: &Digest, threads: usize) -> RecordCheck {
     let Some((dirs, entries)) = parse_entries(body) else {
         return RecordCheck::Missing;
     };
+    match changed_in(&dirs, &entries, threads) {
+        None => RecordCheck::Missing,
+        Some(c) if c.is_empty() => RecordCheck::UpToDate,
+        Some(c) => RecordCheck::Changed(c),
+    }
+}
+
+/// Which of `files` no longer have their stat, statted as the record's
+/// check does (the persistent graph uses it when there is no record);
+/// `None` when a statting thread failed.
+pub fn changed_files(files: &[(PathBuf, FileStat)], threads: usize) -> Option<Vec<PathBuf>> {
+    let mut sorted: Vec<(String, String, FileStat)> = files
+        .iter()
+        .filter_map(|(p, s)| {
+            let dir = p.parent()?.to_str()?.to_string();
+            let name = p.file_name()?.to_str()?.to_string();
+            Some((dir, name, *s))
+        })
+        .collect();
+    sorted.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let mut dirs: Vec<&str> = Vec::new();
+    let mut entries = Vec::with_capacity(sorted.len());
+    for (dir, name, stat) in &sorted {
+        if dirs.last() != Some(&dir.as_str()) {
+            dirs.push(dir);
+        }
+        entries.push(Entry {
+            dir: dirs.len() - 1,
+            name,
+            stat: *stat,
+        });
+    }
+    changed_in(&dirs, &entries, threads)
+}
+
+/// The entries whose file changed, statted on `threads` threads.
+fn changed_in(dirs: &[&str], entries: &[Entry<'_>], threads: usize) -> Option<Vec<PathBuf>> {
     let threads = threads.clamp(1, 8);
     let chunk = entries.len().div_ceil(threads).max(256);
-    let dirs = &dirs;
-    let changed: Option<Vec<PathBuf>> = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let handles: Vec<_> = entries
             .chunks(chunk)
             .map(|part| scope.spawn(move || changed_among(dirs, part)))
             .collect();
         let mut all = Vec::new();
         for h in handles {
-            // A thread that panicked knows nothing: no record then.
+            // A thread that panicked knows nothing.
             all.extend(h.join().ok()?);
         }
         Some(all)
-    });
-    match changed {
-        None => RecordCheck::Missing,
-        Some(c) if c.is_empty() => RecordCheck::UpToDate,
-        Some(c) => RecordCheck::Changed(c),
-    }
+    })
 }
 
 struct Entry<'a> {

@@ -1,8 +1,9 @@
 //! The previous build's graph, as this build starts: which of its tasks
 //! can be taken as they were, which must be checked, and which must run.
 //!
-//! At open, every watched file of the recorded graph is statted (on
-//! several threads). A task whose watched file changed, or that always
+//! At open, the changed files are those the null-build check found (it
+//! watches the same files), or, without that list, those the same check
+//! finds among the graph's watched files. A task whose watched file changed, or that always
 //! runs, must **run**. Every task that transitively asked for one of those
 //! must be **checked**: its recorded needs are asked for again, batch by
 //! batch, and if each answer is the same task with an unchanged value
@@ -25,6 +26,7 @@ use rustc_hash::FxHashMap;
 
 use crate::digest::{Digest, FileStat};
 use crate::graph_record::{self, GraphNode, GraphRecord};
+use crate::null_build_record;
 use crate::stored_value::GroupTable;
 
 /// What the build does with a recorded task.
@@ -95,10 +97,21 @@ impl PriorGraph {
     ) -> Option<PriorGraph> {
         let read = graph_record::read(path, key)?;
         let (mut record, base, patched) = (read.record, read.base, read.patched);
-        let changed = match known {
-            Some(files) => nodes_watching(&record.nodes, files.iter().chain(removed)),
-            None => changed_nodes(&record.nodes, threads),
+        let statted;
+        let files = match known {
+            Some(files) => files,
+            None => {
+                let watched: Vec<(PathBuf, FileStat)> = record
+                    .nodes
+                    .iter()
+                    .flat_map(|n| n.watches.iter())
+                    .map(|(p, s)| (PathBuf::from(p), *s))
+                    .collect();
+                statted = null_build_record::changed_files(&watched, threads)?;
+                &statted[..]
+            }
         };
+        let changed = nodes_watching(&record.nodes, files.iter().chain(removed));
         let state = states(&record.nodes, &changed);
         let levels = levels(&record.nodes, &state);
         let mut by_target = FxHashMap::default();
@@ -192,43 +205,6 @@ impl PriorGraph {
     }
 }
 
-/// The nodes with a changed watched file (with how many), or that always
-/// run (with none).
-fn changed_nodes(nodes: &[GraphNode], threads: usize) -> Vec<(u32, usize)> {
-    let threads = threads.clamp(1, 8);
-    let chunk = nodes.len().div_ceil(threads).max(512);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = nodes
-            .chunks(chunk)
-            .enumerate()
-            .map(|(c, part)| {
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for (k, n) in part.iter().enumerate() {
-                        let changed = n
-                            .watches
-                            .iter()
-                            .filter(|(p, s)| stat_of(p) != Some(*s))
-                            .count();
-                        if changed > 0 || n.always_run {
-                            out.push(((c * chunk + k) as u32, changed));
-                        }
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                // A thread that panicked counts every node of its part as
-                // changed: the build then runs them, which is safe.
-                h.join().unwrap_or_default()
-            })
-            .collect()
-    })
-}
-
 /// The nodes that watch one of `files` (with how many), or that always run
 /// (with none): no stat needed.
 fn nodes_watching<'a>(
@@ -249,10 +225,6 @@ fn nodes_watching<'a>(
             (changed > 0 || n.always_run).then_some((i as u32, changed))
         })
         .collect()
-}
-
-fn stat_of(path: &str) -> Option<FileStat> {
-    FileStat::of_path(&PathBuf::from(path)).ok().flatten()
 }
 
 /// Each node's state: `Run` for the changed ones, `Check` for every node
