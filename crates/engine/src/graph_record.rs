@@ -171,9 +171,10 @@ pub fn read(path: &Path, key: &Digest) -> Option<ReadGraph> {
     })
 }
 
-/// Writes `record` to `path`, replacing the file whole (and dropping the
-/// patch of the previous base).
-pub fn write(path: &Path, record: &GraphRecord) -> Result<()> {
+/// Writes `record` to `path` whole, as serde encodes it: the reference
+/// [`GraphEncoder`] must match (builds write through the encoder).
+#[cfg(test)]
+fn write(path: &Path, record: &GraphRecord) -> Result<()> {
     write_file(path, MAGIC, record)?;
     crate::store::remove_file_if_exists(&patch_path(path))
 }
@@ -184,7 +185,8 @@ pub fn write_patch(path: &Path, patch: &GraphPatch) -> Result<()> {
 }
 
 /// Writes a graph node by node, so that the whole graph is never held as
-/// nodes: the same bytes as [`write()`] of the [`GraphRecord`] they make.
+/// nodes: the same bytes as the serde encoding of the [`GraphRecord`]
+/// they make, which [`read`] decodes.
 pub struct GraphEncoder {
     /// The header's room, then the payload so far.
     bytes: Vec<u8>,
