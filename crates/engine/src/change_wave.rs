@@ -70,10 +70,6 @@ impl Inner {
         if prior.state(j) == NodeState::Clean {
             return false;
         }
-        let key = Target::new(&prior.node(j).key);
-        if self.lock_adopted().contains_key(&key) {
-            return false;
-        }
-        self.lock_ran().get(&key).is_none_or(|r| !r.unchanged)
+        !self.unchanged_here(&Target::new(&prior.node(j).key))
     }
 }

@@ -108,13 +108,14 @@ impl Inner {
         let Some(key) = key else {
             return false;
         };
-        if key.as_str() != recorded_key {
-            return false;
-        }
-        if self.lock_adopted().contains_key(&key) {
-            return true;
-        }
-        self.lock_ran().get(&key).is_some_and(|r| r.unchanged)
+        key.as_str() == recorded_key && self.unchanged_here(&key)
+    }
+
+    /// Whether task `key` came out in this build as the previous graph
+    /// has it: taken from it, or run with the same fingerprint.
+    pub(crate) fn unchanged_here(&self, key: &Target) -> bool {
+        self.lock_adopted().contains_key(key)
+            || self.lock_ran().get(key).is_some_and(|r| r.unchanged)
     }
 
     /// Takes recorded task `i` (key `key`) with `value` into this build:
