@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use crate::digest::FileStat;
-use crate::graph_record::{self, GraphEncoder, GraphNode, GraphPatch};
+use crate::graph_record::{self, GraphNode, GraphPatch, GraphWriter};
 use crate::prior_graph::PriorGraphStats;
 use crate::scheduler::{Engine, Inner, RanTask};
 use crate::target::Target;
@@ -62,11 +62,10 @@ impl Engine {
     /// none is left, and the next build walks every task).
     pub fn save_graph(&self, roots: &[Target]) -> Option<Vec<(PathBuf, FileStat)>> {
         let path = &self.inner.graph.as_ref()?.path;
-        let saved =
-            origins(&self.inner).and_then(|origins| match self.graph_patch(&origins, roots) {
-                Some((patch, files)) => graph_record::write_patch(path, &patch).ok().map(|_| files),
-                None => self.write_whole(&origins, path, roots),
-            });
+        let saved = match self.graph_patch(roots) {
+            Some((patch, files)) => graph_record::write_patch(path, &patch).ok().map(|_| files),
+            None => origins(&self.inner).and_then(|o| self.write_whole(&o, path, roots)),
+        };
         if saved.is_none() {
             let _ = graph_record::remove(path);
         }
@@ -74,16 +73,17 @@ impl Engine {
     }
 
     /// This build's graph as a patch of the previous one, with every
-    /// watched file; `None` when it is not one (a task added or dropped,
-    /// other roots) or when more than a quarter of the nodes changed.
-    fn graph_patch(
-        &self,
-        origins: &[Origin],
-        roots: &[Target],
-    ) -> Option<(GraphPatch, Vec<(PathBuf, FileStat)>)> {
+    /// watched file; `None` when it is not one (a task added, a task that
+    /// asked for other targets, other roots) or when more than a quarter
+    /// of the nodes changed. Found without reading the unchanged tasks:
+    /// when every task that ran asked for what it asked before, the
+    /// graph's shape is the same, and the tasks that were not visited
+    /// stand as they are.
+    fn graph_patch(&self, roots: &[Target]) -> Option<(GraphPatch, Vec<(PathBuf, FileStat)>)> {
         let inner = &*self.inner;
         let prior = inner.prior.as_ref()?;
-        if origins.len() != prior.nodes().len() || roots.len() != prior.roots().len() {
+        let prior_roots = prior.roots();
+        if roots.len() != prior_roots.len() {
             return None;
         }
         let keys = inner.lock_keys().clone();
@@ -91,54 +91,48 @@ impl Engine {
             let key = keys.get(&Target::new(t))?;
             prior.node_of_key(key.as_str())
         };
-        for (t, (old, i)) in roots.iter().zip(prior.roots()) {
+        for (t, (old, i)) in roots.iter().zip(&prior_roots) {
             if t.as_str() != old || answer(t.as_str()) != Some(*i) {
                 return None;
             }
         }
         let db = inner.lock_db();
         let ran = inner.lock_ran();
+        let adopted = inner.lock_adopted();
         let mut changed: FxHashMap<u32, GraphNode> = FxHashMap::default();
-        for origin in origins {
-            if let Origin::Ran(k) = origin {
-                let i = prior.node_of_key(k.as_str())?;
-                let node = ran_node(inner, &db, ran.get(k)?, k, &answer)?;
-                if node != *prior.node(i) {
-                    changed.insert(i, node);
-                }
+        for k in finished_runs(inner) {
+            if adopted.contains_key(&k) {
+                continue;
+            }
+            let i = prior.node_of_key(k.as_str())?;
+            let node = ran_node(inner, &db, ran.get(&k)?, &k, &answer)?;
+            let old = prior.node(i)?;
+            if node.needs != old.needs {
+                return None;
+            }
+            if node != old {
+                changed.insert(i, node);
             }
         }
-        let mut nodes: Vec<(u32, GraphNode)> = changed.into_iter().collect();
         let mut collector = std::mem::take(&mut *inner.lock_collector());
-        for i in &prior.patched {
-            if !nodes.iter().any(|(j, _)| j == i) {
-                let node = prior.node(*i).clone();
+        for (i, node) in prior.patched() {
+            if !changed.contains_key(i) {
                 for g in &node.groups {
                     collector.add_stored(g, prior.groups());
                 }
-                nodes.push((*i, node));
+                changed.insert(*i, node.clone());
             }
         }
-        if nodes.len() * 4 > prior.nodes().len() {
+        if changed.len() * 4 > prior.len() {
             // Put back for the whole graph.
             *inner.lock_collector() = collector;
             return None;
         }
+        let files = prior.watched_files_over(&changed);
+        let mut nodes: Vec<(u32, GraphNode)> = changed.into_iter().collect();
         nodes.sort_unstable_by_key(|(i, _)| *i);
-        let mut files = Vec::new();
-        let mut next = nodes.iter().peekable();
-        for (i, old) in prior.nodes().iter().enumerate() {
-            let node = match next.peek() {
-                Some((j, new)) if *j as usize == i => {
-                    next.next();
-                    new
-                }
-                _ => old,
-            };
-            files.extend(watched(std::iter::once(node)));
-        }
         let patch = GraphPatch {
-            base: prior.base,
+            base: prior.base(),
             nodes,
             groups: collector.into_groups(),
         };
@@ -174,18 +168,17 @@ impl Engine {
         let db = inner.lock_db();
         let ran = inner.lock_ran();
         let mut collector = std::mem::take(&mut *inner.lock_collector());
-        let mut encoder = GraphEncoder::new(&config.key, origins.len()).ok()?;
+        let mut encoder = GraphWriter::new(&config.key, origins.len());
         let mut files = Vec::new();
         for origin in origins {
             let node = match origin {
                 Origin::Prior(i) => {
                     let prior = inner.prior.as_ref()?;
-                    let old = prior.node(*i);
-                    let mut node = old.clone();
+                    let mut node = prior.node(*i)?;
                     for (_, j) in node.needs.iter_mut().flatten() {
-                        *j = *index.get(prior.node(*j).key.as_str())?;
+                        *j = *index.get(prior.key(*j))?;
                     }
-                    for g in &old.groups {
+                    for g in &node.groups {
                         collector.add_stored(g, prior.groups());
                     }
                     node
@@ -248,15 +241,10 @@ fn watched<'a>(nodes: impl Iterator<Item = &'a GraphNode>) -> Vec<(PathBuf, File
 /// of this build (ran or taken from the previous graph), then the recorded
 /// tasks reachable from the taken ones that this build never visited.
 fn origins(inner: &Inner) -> Option<Vec<Origin>> {
-    let memo_keys: Vec<Target> = inner
-        .lock_memo()
-        .iter()
-        .filter(|(_, run)| matches!(run.fut.peek(), Some(Ok(_))))
-        .map(|(k, _)| k.clone())
-        .collect();
+    let memo_keys = finished_runs(inner);
     let prior = inner.prior.as_ref();
     // Which recorded tasks are in already, by index.
-    let mut seen = vec![false; prior.map_or(0, |p| p.nodes().len())];
+    let mut seen = vec![false; prior.map_or(0, |p| p.len())];
     let mut out: Vec<Origin> = Vec::with_capacity(memo_keys.len());
     let mut stack: Vec<u32> = Vec::new();
     {
@@ -278,11 +266,11 @@ fn origins(inner: &Inner) -> Option<Vec<Origin>> {
     }
     if let Some(prior) = prior {
         while let Some(i) = stack.pop() {
-            for (_, j) in prior.node(i).needs.iter().flatten() {
-                if !seen[*j as usize] {
-                    seen[*j as usize] = true;
-                    out.push(Origin::Prior(*j));
-                    stack.push(*j);
+            for j in prior.needs(i) {
+                if !seen[j as usize] {
+                    seen[j as usize] = true;
+                    out.push(Origin::Prior(j));
+                    stack.push(j);
                 }
             }
         }
@@ -290,11 +278,22 @@ fn origins(inner: &Inner) -> Option<Vec<Origin>> {
     Some(out)
 }
 
+/// The tasks of this build's finished runs (ran, or taken from the
+/// previous graph).
+fn finished_runs(inner: &Inner) -> Vec<Target> {
+    inner
+        .lock_memo()
+        .iter()
+        .filter(|(_, run)| matches!(run.fut.peek(), Some(Ok(_))))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
 /// The key of the task `origin` names.
 fn key_of<'a>(inner: &'a Inner, origin: &'a Origin) -> &'a str {
     match origin {
         Origin::Ran(k) => k.as_str(),
-        Origin::Prior(i) => inner.prior.as_ref().map_or("", |p| p.node(*i).key.as_str()),
+        Origin::Prior(i) => inner.prior.as_ref().map_or("", |p| p.key(*i)),
     }
 }
 

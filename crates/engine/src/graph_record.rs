@@ -1,6 +1,7 @@
 //! The persistent build graph (`_build/.caravan/graph`): what the last
 //! successful build discovered, so that the next one starts from the files
-//! that changed instead of walking every task (see `prior_graph.rs`).
+//! that changed instead of walking every task (see `prior_graph.rs`). This
+//! file holds the format and its writer; `graph_file.rs` reads it in place.
 //!
 //! For each task it keeps the task's key and rule, the targets it asked
 //! for (batch by batch, in the order it asked, each with the task that
@@ -10,34 +11,110 @@
 //! source's file, an action's outputs, the outputs of a trace the task
 //! probed). The targets the build was asked for come with their tasks.
 //!
-//! Format (little-endian): the 16 bytes `b"caravan-graph\n\0\0"`, a `u32`
-//! format version, a `u32` CRC-32 of the payload, then the payload, a
-//! postcard-encoded [`GraphRecord`]. The file is replaced whole, by rename,
-//! after each successful build, so a reader sees the old graph or the new
-//! one, never a torn one; a wrong magic, version, checksum or key means
-//! "no graph" and the build walks every task as if there were none.
+//! The file is laid out to be used where it lies: a build that recompiles
+//! one file must not decode twenty thousand tasks to find the few it
+//! touches. Each task is a separate postcard blob, decoded when the build
+//! asks for that task; beside the blobs, fixed-size tables answer the
+//! questions every build asks of all tasks (who watches this file, who
+//! asked for this task, which task answered this target) by index or
+//! binary search.
 //!
-//! A build that kept every task of the graph and added none (an edit that
-//! changed no dependency) writes only a patch beside it, `graph.patch`:
-//! the same header with the magic `b"caravan-gpatch\n\0"`, then a
-//! postcard-encoded [`GraphPatch`], the nodes that differ from the base
-//! file (by index) with the groups their data names, tied to the base by
-//! its payload's CRC. Each patch replaces the previous one whole (it
-//! carries the earlier patched nodes too); a patch whose base is not the
-//! file beside it is ignored, and writing a new base removes it.
+//! Format (little-endian; `u32` unless said; a *string* is a `u32` offset
+//! and a `u32` length into the strings section):
+//!
+//! ```text
+//! header:   b"caravan-graph\n\0\0", u32 format version, u32 CRC-32 of the payload
+//! payload:  key (32 bytes), n (tasks),
+//!           17 sections as (start, length) in bytes from the payload's start,
+//!           then the sections:
+//!   node offsets   n+1 offsets into the blobs
+//!   blobs          each task's postcard-encoded GraphNode
+//!   keys           n strings: task i's key
+//!   key order      n task indices, sorted by key
+//!   targets        (string, task) per target asked for, sorted by string
+//!   asked as       n indices into targets (u32::MAX: none): a target task i was asked under
+//!   need starts    n+1 offsets into needs
+//!   needs          the tasks each task asked for, each once
+//!   asker starts   n+1 offsets into askers
+//!   askers         the tasks that asked for each task
+//!   heights        n: 0 for a task that asked for none, else 1 + its needs' highest
+//!   always         the tasks that run whenever they are asked for
+//!   watches        (string, task, size u64, mtime i64, ctime i64, inode u64), sorted by path
+//!   roots          postcard Vec<(String, u32)>: the targets built and their tasks
+//!   group index    (digest 32 bytes, offset, length into group blobs), sorted by digest
+//!   group blobs    each postcard-encoded StoredGroup
+//!   strings        UTF-8 bytes
+//! ```
+//!
+//! The file is replaced whole, by rename, after each successful build, so
+//! a reader sees the old graph or the new one, never a torn one; a wrong
+//! magic, version, checksum or key, or a table that points outside the
+//! file, means "no graph" and the build walks every task as if there were
+//! none.
+//!
+//! A build that kept every task of the graph with the same needs and added
+//! none (an edit that changed no dependency) writes only a patch beside
+//! it, `graph.patch`: the same header with the magic
+//! `b"caravan-gpatch\n\0"`, then a postcard-encoded [`GraphPatch`], the
+//! nodes that differ from the base file (by index) with the groups their
+//! data names, tied to the base by its payload's CRC. Since the needs are
+//! the same, the base's tables stay true. Each patch replaces the previous
+//! one whole (it carries the earlier patched nodes too); a patch whose
+//! base is not the file beside it is ignored, and writing a new base
+//! removes it.
 
+use std::borrow::Cow;
 use std::path::Path;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::digest::{Digest, FileStat};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::stored_value::StoredGroup;
 
-const MAGIC: &[u8; 16] = b"caravan-graph\n\0\0";
+pub(crate) const MAGIC: &[u8; 16] = b"caravan-graph\n\0\0";
 const PATCH_MAGIC: &[u8; 16] = b"caravan-gpatch\n\0";
-/// The version of the encoding; bump on any change to [`GraphRecord`].
-pub const GRAPH_FORMAT_VERSION: u32 = 1;
+/// The version of the encoding; bump on any change to the layout or to
+/// [`GraphNode`].
+pub const GRAPH_FORMAT_VERSION: u32 = 2;
+/// The header's length: magic, version, CRC.
+pub(crate) const HEADER_LEN: usize = 24;
+
+/// The payload's sections, in the order of the section table.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Section {
+    NodeOffsets,
+    Blobs,
+    Keys,
+    KeyOrder,
+    Targets,
+    AskedAs,
+    NeedStarts,
+    Needs,
+    AskerStarts,
+    Askers,
+    Heights,
+    Always,
+    Watches,
+    Roots,
+    GroupIndex,
+    GroupBlobs,
+    Strings,
+}
+
+/// How many sections the table lists.
+pub(crate) const SECTIONS: usize = 17;
+/// The bytes of a string reference.
+pub(crate) const STR_LEN: usize = 8;
+/// The bytes of a target entry: string, task.
+pub(crate) const TARGET_LEN: usize = 12;
+/// The bytes of a watch entry: string, task, stat.
+pub(crate) const WATCH_LEN: usize = 44;
+/// The bytes of a group index entry: digest, offset, length.
+pub(crate) const GROUP_LEN: usize = 40;
+/// Where the section table starts in the payload: after the key and n.
+pub(crate) const TABLE_START: usize = 36;
 
 /// Where a build keeps its graph, and the key it is valid under.
 #[derive(Clone, Debug)]
@@ -66,7 +143,7 @@ pub struct GraphNode {
     pub outputs: Vec<(String, Digest)>,
     /// The rules' encoding of its data, if it had data.
     pub data: Option<Vec<u8>>,
-    /// The groups its data names (stored in [`GraphRecord::groups`]).
+    /// The groups its data names (stored in the graph's group table).
     pub groups: Vec<Digest>,
     /// The fingerprint of its value (outputs and data).
     pub fingerprint: Digest,
@@ -76,20 +153,6 @@ pub struct GraphNode {
     /// The files whose change makes it run again (absolute paths), with
     /// their stats after the build.
     pub watches: Vec<(String, FileStat)>,
-}
-
-/// The graph of one successful build.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct GraphRecord {
-    /// The key of the configuration it was built under (command line,
-    /// toolchain, list of sources, …): another key, another graph.
-    pub key: Digest,
-    /// The tasks.
-    pub nodes: Vec<GraphNode>,
-    /// The targets the build was asked for, with their nodes.
-    pub roots: Vec<(String, u32)>,
-    /// The input groups the nodes' data names, each once.
-    pub groups: Vec<StoredGroup>,
 }
 
 /// The nodes of a graph that differ from its base file.
@@ -103,17 +166,6 @@ pub struct GraphPatch {
     pub groups: Vec<StoredGroup>,
 }
 
-/// A graph as read: the record (its patch applied), the CRC that names
-/// its base file, and the nodes the patch replaced.
-pub struct ReadGraph {
-    /// The graph.
-    pub record: GraphRecord,
-    /// The CRC-32 of the base file's payload.
-    pub base: u32,
-    /// The indices of the nodes the patch replaced.
-    pub patched: Vec<u32>,
-}
-
 /// The patch file beside the graph at `path`.
 pub fn patch_path(path: &Path) -> std::path::PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -122,126 +174,37 @@ pub fn patch_path(path: &Path) -> std::path::PathBuf {
 }
 
 /// The payload of a file with `magic`'s header, and its CRC.
-fn payload_of<'a>(bytes: &'a [u8], magic: &[u8; 16]) -> Option<(u32, &'a [u8])> {
-    if bytes.len() < 24 || &bytes[..16] != magic {
+pub(crate) fn payload_of<'a>(bytes: &'a [u8], magic: &[u8; 16]) -> Option<(u32, &'a [u8])> {
+    if bytes.len() < HEADER_LEN || &bytes[..16] != magic {
         return None;
     }
     let version = u32::from_le_bytes(bytes[16..20].try_into().ok()?);
     let crc = u32::from_le_bytes(bytes[20..24].try_into().ok()?);
-    let payload = &bytes[24..];
+    let payload = &bytes[HEADER_LEN..];
     if version != GRAPH_FORMAT_VERSION || crc32fast::hash(payload) != crc {
         return None;
     }
     Some((crc, payload))
 }
 
-/// Reads the graph at `path`, with its patch; `None` when there is none,
-/// it is unreadable, or it was recorded under another key.
-pub fn read(path: &Path, key: &Digest) -> Option<ReadGraph> {
-    let bytes = std::fs::read(path).ok()?;
-    let (base, payload) = payload_of(&bytes, MAGIC)?;
-    let mut record: GraphRecord = postcard::from_bytes(payload).ok()?;
-    let mut patched = Vec::new();
-    if let Ok(bytes) = std::fs::read(patch_path(path))
-        && let Some((_, payload)) = payload_of(&bytes, PATCH_MAGIC)
-        && let Ok(patch) = postcard::from_bytes::<GraphPatch>(payload)
-        && patch.base == base
-        && patch
-            .nodes
-            .iter()
-            .all(|(i, _)| (*i as usize) < record.nodes.len())
-    {
-        for (i, node) in patch.nodes {
-            record.nodes[i as usize] = node;
-            patched.push(i);
-        }
-        record.groups.extend(patch.groups);
-    }
-    let in_range = |i: u32| (i as usize) < record.nodes.len();
-    let consistent = record.key == *key
-        && record.roots.iter().all(|(_, i)| in_range(*i))
-        && record
-            .nodes
-            .iter()
-            .all(|n| n.needs.iter().flatten().all(|(_, i)| in_range(*i)));
-    consistent.then_some(ReadGraph {
-        record,
-        base,
-        patched,
-    })
-}
-
-/// Writes `record` to `path` whole, as serde encodes it: the reference
-/// [`GraphEncoder`] must match (builds write through the encoder).
-#[cfg(test)]
-fn write(path: &Path, record: &GraphRecord) -> Result<()> {
-    write_file(path, MAGIC, record)?;
-    crate::store::remove_file_if_exists(&patch_path(path))
+/// The patch beside the graph at `path` if it applies to the base of CRC
+/// `base`.
+pub(crate) fn read_patch(path: &Path, base: u32) -> Option<GraphPatch> {
+    let bytes = std::fs::read(patch_path(path)).ok()?;
+    let (_, payload) = payload_of(&bytes, PATCH_MAGIC)?;
+    let patch: GraphPatch = postcard::from_bytes(payload).ok()?;
+    (patch.base == base).then_some(patch)
 }
 
 /// Writes `patch` beside the graph at `path`, replacing the previous patch.
 pub fn write_patch(path: &Path, patch: &GraphPatch) -> Result<()> {
-    write_file(&patch_path(path), PATCH_MAGIC, patch)
-}
-
-/// Writes a graph node by node, so that the whole graph is never held as
-/// nodes: the same bytes as the serde encoding of the [`GraphRecord`]
-/// they make, which [`read`] decodes.
-pub struct GraphEncoder {
-    /// The header's room, then the payload so far.
-    bytes: Vec<u8>,
-}
-
-impl GraphEncoder {
-    /// A graph under `key` that will have `nodes` nodes.
-    pub fn new(key: &Digest, nodes: usize) -> Result<GraphEncoder> {
-        let mut e = GraphEncoder { bytes: vec![0; 24] };
-        e.push(key)?;
-        // A sequence's length is written as a varint, as a `usize` is.
-        e.push(&nodes)?;
-        Ok(e)
-    }
-
-    /// Adds the next node.
-    pub fn node(&mut self, node: &GraphNode) -> Result<()> {
-        self.push(node)
-    }
-
-    /// Ends with the roots and the groups, and writes the file (dropping
-    /// the patch of the previous base).
-    pub fn finish(
-        mut self,
-        path: &Path,
-        roots: &[(String, u32)],
-        groups: &[StoredGroup],
-    ) -> Result<()> {
-        self.push(&roots)?;
-        self.push(&groups)?;
-        let crc = crc32fast::hash(&self.bytes[24..]);
-        self.bytes[..16].copy_from_slice(MAGIC);
-        self.bytes[16..20].copy_from_slice(&GRAPH_FORMAT_VERSION.to_le_bytes());
-        self.bytes[20..24].copy_from_slice(&crc.to_le_bytes());
-        crate::store::write_atomic(path, &self.bytes, 0)?;
-        crate::store::remove_file_if_exists(&patch_path(path))
-    }
-
-    fn push(&mut self, value: &impl Serialize) -> Result<()> {
-        let bytes = std::mem::take(&mut self.bytes);
-        self.bytes = postcard::to_extend(value, bytes)
-            .map_err(|e| crate::Error::internal(format!("cannot encode the build graph: {e}")))?;
-        Ok(())
-    }
-}
-
-fn write_file(path: &Path, magic: &[u8; 16], value: &impl Serialize) -> Result<()> {
-    let payload = postcard::to_stdvec(value)
-        .map_err(|e| crate::Error::internal(format!("cannot encode the build graph: {e}")))?;
-    let mut bytes = Vec::with_capacity(24 + payload.len());
-    bytes.extend_from_slice(magic);
+    let payload = postcard::to_stdvec(patch).map_err(encoding_error)?;
+    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
+    bytes.extend_from_slice(PATCH_MAGIC);
     bytes.extend_from_slice(&GRAPH_FORMAT_VERSION.to_le_bytes());
     bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
     bytes.extend_from_slice(&payload);
-    crate::store::write_atomic(path, &bytes, 0).map(|_| ())
+    crate::store::write_atomic(&patch_path(path), &bytes, 0).map(|_| ())
 }
 
 /// Removes the graph (the next build walks every task).
@@ -250,126 +213,329 @@ pub fn remove(path: &Path) -> Result<()> {
     crate::store::remove_file_if_exists(&patch_path(path))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn encoding_error(e: postcard::Error) -> Error {
+    Error::internal(format!("cannot encode the build graph: {e}"))
+}
 
-    fn node(key: &str, needs: Vec<Vec<(String, u32)>>) -> GraphNode {
-        GraphNode {
-            key: key.into(),
-            rule: String::new(),
-            always_run: false,
-            outputs: vec![(key.into(), Digest::of_bytes(key.as_bytes()))],
-            data: None,
-            groups: Vec::new(),
-            fingerprint: Digest::of_bytes(b"f"),
-            needs,
+/// A string of the strings section.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct StrRef {
+    off: u32,
+    len: u32,
+}
+
+/// The strings section as it is written, each string once.
+#[derive(Default)]
+struct Strings {
+    bytes: Vec<u8>,
+    known: FxHashMap<Box<str>, StrRef>,
+}
+
+impl Strings {
+    fn intern(&mut self, s: &str) -> Result<StrRef> {
+        if let Some(r) = self.known.get(s) {
+            return Ok(*r);
+        }
+        let r = StrRef {
+            off: to_u32(self.bytes.len())?,
+            len: to_u32(s.len())?,
+        };
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.known.insert(s.into(), r);
+        Ok(r)
+    }
+
+    fn get(&self, r: StrRef) -> &[u8] {
+        let start = r.off as usize;
+        self.bytes.get(start..start + r.len as usize).unwrap_or(&[])
+    }
+}
+
+fn to_u32(n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| Error::internal("the build graph outgrows its 4 GiB format"))
+}
+
+/// Writes a graph node by node, so that the whole graph is never held as
+/// nodes, and lays out its tables at the end.
+pub struct GraphWriter {
+    key: Digest,
+    n: usize,
+    blobs: Vec<u8>,
+    node_offsets: Vec<u32>,
+    keys: Vec<StrRef>,
+    needs: Vec<Vec<u32>>,
+    always: Vec<u32>,
+    targets: FxHashMap<StrRef, u32>,
+    asked_as: Vec<Option<StrRef>>,
+    watches: Vec<(StrRef, u32, FileStat)>,
+    strings: Strings,
+}
+
+impl GraphWriter {
+    /// A graph under `key` that will have `nodes` nodes.
+    pub fn new(key: &Digest, nodes: usize) -> GraphWriter {
+        GraphWriter {
+            key: *key,
+            n: nodes,
+            blobs: Vec::new(),
+            node_offsets: vec![0],
+            keys: Vec::with_capacity(nodes),
+            needs: Vec::with_capacity(nodes),
+            always: Vec::new(),
+            targets: FxHashMap::default(),
+            asked_as: vec![None; nodes],
             watches: Vec::new(),
+            strings: Strings::default(),
         }
     }
 
-    /// `b` asking for `a`, asked for as the root.
-    fn a_then_b(key: Digest) -> GraphRecord {
-        GraphRecord {
-            key,
-            nodes: vec![node("a", vec![]), node("b", vec![vec![("a".into(), 0)]])],
-            roots: vec![("b".into(), 1)],
-            groups: Vec::new(),
+    /// Adds the next node.
+    pub fn node(&mut self, node: &GraphNode) -> Result<()> {
+        let i = self.keys.len();
+        if i >= self.n {
+            return Err(Error::internal("more graph nodes than announced"));
+        }
+        let i = to_u32(i)?;
+        self.blobs =
+            postcard::to_extend(node, std::mem::take(&mut self.blobs)).map_err(encoding_error)?;
+        self.node_offsets.push(to_u32(self.blobs.len())?);
+        let key = self.strings.intern(&node.key)?;
+        self.keys.push(key);
+        let mut needs = Vec::new();
+        for (t, j) in node.needs.iter().flatten() {
+            let t = self.strings.intern(t)?;
+            self.targets.entry(t).or_insert(*j);
+            if let Some(slot @ None) = self.asked_as.get_mut(*j as usize) {
+                *slot = Some(t);
+            }
+            needs.push(*j);
+        }
+        needs.sort_unstable();
+        needs.dedup();
+        self.needs.push(needs);
+        if node.always_run {
+            self.always.push(i);
+        }
+        for (p, s) in &node.watches {
+            let p = self.strings.intern(p)?;
+            self.watches.push((p, i, *s));
+        }
+        Ok(())
+    }
+
+    /// Ends with the roots and the groups, and writes the file (dropping
+    /// the patch of the previous base).
+    pub fn finish(
+        self,
+        path: &Path,
+        roots: &[(String, u32)],
+        groups: &[StoredGroup],
+    ) -> Result<()> {
+        let bytes = self.into_bytes(roots, groups)?;
+        crate::store::write_atomic(path, &bytes, 0)?;
+        crate::store::remove_file_if_exists(&patch_path(path))
+    }
+
+    /// The file's bytes, ending with the roots and the groups.
+    pub(crate) fn into_bytes(
+        mut self,
+        roots: &[(String, u32)],
+        groups: &[StoredGroup],
+    ) -> Result<Vec<u8>> {
+        if self.keys.len() != self.n {
+            return Err(Error::internal("fewer graph nodes than announced"));
+        }
+        for (t, j) in roots {
+            let t = self.strings.intern(t)?;
+            self.targets.entry(t).or_insert(*j);
+            if let Some(slot @ None) = self.asked_as.get_mut(*j as usize) {
+                *slot = Some(t);
+            }
+        }
+        let payload = self.payload(roots, groups)?;
+        let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&GRAPH_FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        bytes.extend_from_slice(&payload);
+        Ok(bytes)
+    }
+
+    /// The payload: key, n, the section table, the sections.
+    fn payload(&self, roots: &[(String, u32)], groups: &[StoredGroup]) -> Result<Vec<u8>> {
+        let mut sections: Vec<Cow<'_, [u8]>> = Vec::with_capacity(SECTIONS);
+        sections.push(u32s(&self.node_offsets).into());
+        sections.push(Cow::Borrowed(&self.blobs));
+        let mut keys = Vec::with_capacity(self.keys.len() * STR_LEN);
+        for k in &self.keys {
+            put_str(&mut keys, *k);
+        }
+        sections.push(keys.into());
+        let mut order: Vec<u32> = (0..to_u32(self.n)?).collect();
+        order.sort_unstable_by(|a, b| {
+            let key = |i: &u32| self.strings.get(self.keys[*i as usize]);
+            key(a).cmp(key(b))
+        });
+        sections.push(u32s(&order).into());
+        let mut targets: Vec<(StrRef, u32)> = self.targets.iter().map(|(t, j)| (*t, *j)).collect();
+        targets.sort_unstable_by(|a, b| self.strings.get(a.0).cmp(self.strings.get(b.0)));
+        let slot_of: FxHashMap<StrRef, u32> = targets
+            .iter()
+            .enumerate()
+            .map(|(k, (t, _))| (*t, k as u32))
+            .collect();
+        let mut entries = Vec::with_capacity(targets.len() * TARGET_LEN);
+        for (t, j) in &targets {
+            put_str(&mut entries, *t);
+            entries.extend_from_slice(&j.to_le_bytes());
+        }
+        sections.push(entries.into());
+        let asked_as: Vec<u32> = self
+            .asked_as
+            .iter()
+            .map(|a| a.and_then(|t| slot_of.get(&t).copied()).unwrap_or(u32::MAX))
+            .collect();
+        sections.push(u32s(&asked_as).into());
+        let (starts, flat) = csr(&self.needs)?;
+        sections.push(u32s(&starts).into());
+        sections.push(u32s(&flat).into());
+        let (starts, flat) = csr(&askers(&self.needs))?;
+        sections.push(u32s(&starts).into());
+        sections.push(u32s(&flat).into());
+        sections.push(u32s(&heights(&self.needs)).into());
+        sections.push(u32s(&self.always).into());
+        sections.push(self.watch_entries().into());
+        sections.push(postcard::to_stdvec(&roots).map_err(encoding_error)?.into());
+        let (index, blobs) = group_sections(groups)?;
+        sections.push(index.into());
+        sections.push(blobs.into());
+        sections.push(Cow::Borrowed(&self.strings.bytes));
+        debug_assert_eq!(sections.len(), SECTIONS);
+        let table_end = TABLE_START + SECTIONS * 8;
+        let total = table_end + sections.iter().map(|s| s.len()).sum::<usize>();
+        let mut out = Vec::with_capacity(total);
+        out.extend_from_slice(&self.key.0);
+        out.extend_from_slice(&to_u32(self.n)?.to_le_bytes());
+        let mut at = table_end;
+        for s in &sections {
+            out.extend_from_slice(&to_u32(at)?.to_le_bytes());
+            out.extend_from_slice(&to_u32(s.len())?.to_le_bytes());
+            at += s.len();
+        }
+        for s in &sections {
+            out.extend_from_slice(s);
+        }
+        to_u32(out.len())?;
+        Ok(out)
+    }
+
+    /// The watches section: every watch, sorted by path.
+    fn watch_entries(&self) -> Vec<u8> {
+        let mut watches = self.watches.clone();
+        watches.sort_unstable_by(|a, b| {
+            (self.strings.get(a.0), a.1).cmp(&(self.strings.get(b.0), b.1))
+        });
+        let mut entries = Vec::with_capacity(watches.len() * WATCH_LEN);
+        for (p, i, s) in &watches {
+            put_str(&mut entries, *p);
+            entries.extend_from_slice(&i.to_le_bytes());
+            entries.extend_from_slice(&s.size.to_le_bytes());
+            entries.extend_from_slice(&s.mtime_ns.to_le_bytes());
+            entries.extend_from_slice(&s.ctime_ns.to_le_bytes());
+            entries.extend_from_slice(&s.inode.to_le_bytes());
+        }
+        entries
+    }
+}
+
+/// The group index and group blobs sections: each group once, by digest.
+fn group_sections(groups: &[StoredGroup]) -> Result<(Vec<u8>, Vec<u8>)> {
+    let mut sorted: Vec<&StoredGroup> = groups.iter().collect();
+    sorted.sort_unstable_by_key(|g| g.digest);
+    sorted.dedup_by_key(|g| g.digest);
+    let mut index = Vec::with_capacity(sorted.len() * GROUP_LEN);
+    let mut blobs = Vec::new();
+    for g in sorted {
+        let start = to_u32(blobs.len())?;
+        blobs = postcard::to_extend(g, blobs).map_err(encoding_error)?;
+        index.extend_from_slice(&g.digest.0);
+        index.extend_from_slice(&start.to_le_bytes());
+        index.extend_from_slice(&(to_u32(blobs.len())? - start).to_le_bytes());
+    }
+    Ok((index, blobs))
+}
+
+fn put_str(out: &mut Vec<u8>, r: StrRef) {
+    out.extend_from_slice(&r.off.to_le_bytes());
+    out.extend_from_slice(&r.len.to_le_bytes());
+}
+
+fn u32s(values: &[u32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// Lists as offsets (one more than lists) and their items end to end.
+fn csr(lists: &[Vec<u32>]) -> Result<(Vec<u32>, Vec<u32>)> {
+    let mut starts = Vec::with_capacity(lists.len() + 1);
+    let mut flat = Vec::new();
+    starts.push(0);
+    for l in lists {
+        flat.extend_from_slice(l);
+        starts.push(to_u32(flat.len())?);
+    }
+    Ok((starts, flat))
+}
+
+/// For each task, the tasks that asked for it (needs out of range, which
+/// make the file unreadable anyway, are left out).
+fn askers(needs: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    let mut out: Vec<Vec<u32>> = vec![Vec::new(); needs.len()];
+    for (i, n) in needs.iter().enumerate() {
+        for j in n {
+            if let Some(a) = out.get_mut(*j as usize) {
+                a.push(i as u32);
+            }
         }
     }
+    out
+}
 
-    #[test]
-    fn a_written_graph_reads_back_under_its_key_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("graph");
-        let key = Digest::of_bytes(b"k");
-        let record = a_then_b(key);
-        write(&path, &record).unwrap();
-        let back = read(&path, &key).unwrap();
-        assert_eq!(back.record.nodes.len(), 2);
-        assert_eq!(back.record.nodes[1].needs, vec![vec![("a".to_string(), 0)]]);
-        assert!(back.patched.is_empty());
-        assert!(read(&path, &Digest::of_bytes(b"other")).is_none());
-    }
-
-    #[test]
-    fn a_graph_written_node_by_node_is_the_same_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let (whole, streamed) = (dir.path().join("whole"), dir.path().join("streamed"));
-        let key = Digest::of_bytes(b"k");
-        let record = a_then_b(key);
-        write(&whole, &record).unwrap();
-        let mut e = GraphEncoder::new(&key, record.nodes.len()).unwrap();
-        for n in &record.nodes {
-            e.node(n).unwrap();
+/// Each task's height: 0 without needs, else one more than its highest
+/// need. A cycle (which a build never records) is cut where it closes.
+fn heights(needs: &[Vec<u32>]) -> Vec<u32> {
+    const NEW: u32 = u32::MAX;
+    const OPEN: u32 = u32::MAX - 1;
+    let mut h = vec![NEW; needs.len()];
+    for root in 0..needs.len() {
+        if h[root] != NEW {
+            continue;
         }
-        e.finish(&streamed, &record.roots, &record.groups).unwrap();
-        assert_eq!(
-            std::fs::read(&whole).unwrap(),
-            std::fs::read(&streamed).unwrap()
-        );
-        assert_eq!(read(&streamed, &key).unwrap().record.nodes, record.nodes);
+        // (task, next need to look at)
+        let mut stack = vec![(root, 0usize)];
+        h[root] = OPEN;
+        while let Some(&(i, k)) = stack.last() {
+            match needs[i].get(k) {
+                Some(&j) => {
+                    if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                    if h.get(j as usize) == Some(&NEW) {
+                        h[j as usize] = OPEN;
+                        stack.push((j as usize, 0));
+                    }
+                }
+                None => {
+                    h[i] = needs[i]
+                        .iter()
+                        .filter_map(|j| h.get(*j as usize))
+                        .filter(|v| **v < OPEN)
+                        .map(|v| v + 1)
+                        .max()
+                        .unwrap_or(0);
+                    stack.pop();
+                }
+            }
+        }
     }
-
-    #[test]
-    fn a_patch_applies_to_its_base_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("graph");
-        let key = Digest::of_bytes(b"k");
-        let record = a_then_b(key);
-        write(&path, &record).unwrap();
-        let base = read(&path, &key).unwrap().base;
-        let mut changed = node("a", vec![]);
-        changed.fingerprint = Digest::of_bytes(b"new");
-        let patch = GraphPatch {
-            base,
-            nodes: vec![(0, changed.clone())],
-            groups: Vec::new(),
-        };
-        write_patch(&path, &patch).unwrap();
-        let back = read(&path, &key).unwrap();
-        assert_eq!(back.record.nodes[0], changed);
-        assert_eq!(back.patched, [0]);
-        // A new base drops the patch; a patch of another base is ignored.
-        write(&path, &record).unwrap();
-        assert!(!patch_path(&path).exists());
-        write_patch(
-            &path,
-            &GraphPatch {
-                base: base ^ 1,
-                ..patch
-            },
-        )
-        .unwrap();
-        assert_eq!(read(&path, &key).unwrap().record.nodes[0], record.nodes[0]);
-    }
-
-    #[test]
-    fn a_corrupt_or_inconsistent_graph_is_no_graph() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("graph");
-        let key = Digest::of_bytes(b"k");
-        let record = GraphRecord {
-            key,
-            nodes: vec![node("b", vec![vec![("a".into(), 7)]])],
-            roots: vec![("b".into(), 0)],
-            groups: Vec::new(),
-        };
-        write(&path, &record).unwrap();
-        assert!(read(&path, &key).is_none(), "an index out of range");
-        let good = GraphRecord {
-            key,
-            nodes: vec![node("a", vec![])],
-            roots: vec![("a".into(), 0)],
-            groups: Vec::new(),
-        };
-        write(&path, &good).unwrap();
-        let mut bytes = std::fs::read(&path).unwrap();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 0xff;
-        std::fs::write(&path, &bytes).unwrap();
-        assert!(read(&path, &key).is_none(), "a flipped byte");
-        std::fs::write(&path, b"caravan-graph\n").unwrap();
-        assert!(read(&path, &key).is_none(), "a torn file");
-    }
+    h
 }

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::future::FutureExt;
 
 use crate::error::Result;
+use crate::graph_record::GraphNode;
 use crate::prior_graph::NodeState;
 use crate::rule::TaskValue;
 use crate::scheduler::{Built, Inner, RanTask, Run};
@@ -33,10 +34,10 @@ impl Inner {
         let Some(i) = prior.node_of(target.as_str()) else {
             return Ok(None);
         };
-        let key = Target::new(&prior.node(i).key);
+        let key = Target::new(prior.key(i));
         let value = match prior.state(i) {
             NodeState::Run => None,
-            NodeState::Clean => self.recorded_value(i).filter(|v| self.adopt(&key, i, v)),
+            NodeState::Clean => self.take_recorded(i, &key),
             NodeState::Check => {
                 let decision = self.decision(i, &key);
                 self.wait_for(&key, target, decision, requester).await?
@@ -87,18 +88,21 @@ impl Inner {
         let Some(prior) = &self.prior else {
             return Ok(None);
         };
-        for batch in &prior.node(i).needs {
+        let Some(node) = prior.node(i) else {
+            return Ok(None);
+        };
+        for batch in &node.needs {
             let asks = batch
                 .iter()
                 .map(|(t, _)| self.clone().request(Target::new(t), Some(key.clone())));
             futures::future::try_join_all(asks).await?;
             for (t, j) in batch {
-                if !self.same_answer(t, &prior.node(*j).key) {
+                if !self.same_answer(t, prior.key(*j)) {
                     return Ok(None);
                 }
             }
         }
-        Ok(self.recorded_value(i).filter(|v| self.adopt(&key, i, v)))
+        Ok(self.take_recorded(i, &key))
     }
 
     /// Whether `target` was answered in this build by task `recorded_key`
@@ -118,10 +122,20 @@ impl Inner {
             || self.lock_ran().get(key).is_some_and(|r| r.unchanged)
     }
 
-    /// Takes recorded task `i` (key `key`) with `value` into this build:
-    /// it becomes the task's finished run. `false` when the task already
-    /// has a run here (then that run is the one to use).
-    fn adopt(&self, key: &Target, i: u32, value: &Arc<TaskValue>) -> bool {
+    /// Recorded task `i` (key `key`) taken into this build with its
+    /// recorded value; `None` when its value cannot be decoded or the
+    /// task already has a run here (then that run is the one to use).
+    fn take_recorded(&self, i: u32, key: &Target) -> Option<Arc<TaskValue>> {
+        let prior = self.prior.as_ref()?;
+        let node = prior.node(i)?;
+        let value = self.recorded_value(&node)?;
+        self.adopt(key, i, &value, node.rule).then_some(value)
+    }
+
+    /// Takes recorded task `i` (key `key`, rule `rule`) with `value` into
+    /// this build: it becomes the task's finished run. `false` when the
+    /// task already has a run here (then that run is the one to use).
+    fn adopt(&self, key: &Target, i: u32, value: &Arc<TaskValue>, rule: String) -> bool {
         let mut memo = self.lock_memo();
         if memo.contains_key(key) {
             return false;
@@ -131,11 +145,6 @@ impl Inner {
         // Computed now, so that it reads as a finished run (`peek`).
         let _ = ready.clone().now_or_never();
         let order = self.next_order();
-        let rule = self
-            .prior
-            .as_ref()
-            .map(|p| p.node(i).rule.clone())
-            .unwrap_or_default();
         memo.insert(
             key.clone(),
             Run {
@@ -183,7 +192,8 @@ impl Inner {
         let unchanged = !always_run
             && self.prior.as_ref().is_some_and(|p| {
                 p.node_of_key(key.as_str())
-                    .is_some_and(|i| p.node(i).fingerprint == fingerprint)
+                    .and_then(|i| p.node(i))
+                    .is_some_and(|n| n.fingerprint == fingerprint)
             });
         self.lock_ran().insert(
             key.clone(),
@@ -199,11 +209,10 @@ impl Inner {
         );
     }
 
-    /// The recorded value of task `i`, decoded; `None` when its data
+    /// The recorded value of `node`, decoded; `None` when its data
     /// cannot be decoded (the task then runs).
-    fn recorded_value(&self, i: u32) -> Option<Arc<TaskValue>> {
+    fn recorded_value(&self, node: &GraphNode) -> Option<Arc<TaskValue>> {
         let prior = self.prior.as_ref()?;
-        let node = prior.node(i);
         let data = match &node.data {
             Some(bytes) => Some(
                 self.rules

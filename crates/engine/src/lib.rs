@@ -89,6 +89,7 @@ mod events;
 mod executor;
 mod explain;
 mod graph_assembly;
+mod graph_file;
 pub mod graph_record;
 mod graph_reuse;
 mod lock;

@@ -20,14 +20,16 @@
 //! whether they are.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::digest::{Digest, FileStat};
-use crate::graph_record::{self, GraphNode, GraphRecord};
+use crate::graph_file::GraphFile;
+use crate::graph_record::{self, GraphNode};
 use crate::null_build_record;
-use crate::stored_value::GroupTable;
+use crate::stored_value::{GroupSource, GroupTable, StoredGroup};
 
 /// What the build does with a recorded task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,29 +67,37 @@ pub struct PriorGraphStats {
 
 /// The recorded graph, with the state of each task in this build.
 pub(crate) struct PriorGraph {
-    record: GraphRecord,
-    by_target: FxHashMap<String, u32>,
-    by_key: FxHashMap<String, u32>,
-    /// A target each node was asked for under.
-    asked_as: Vec<Option<String>>,
+    file: Arc<GraphFile>,
+    /// The nodes the patch replaced, decoded.
+    patched: FxHashMap<u32, GraphNode>,
     state: Vec<AtomicU8>,
-    /// The tasks to check or run, level by level: a task's needs among
-    /// them are on earlier levels.
-    levels: Vec<Vec<u32>>,
+    /// The tasks that must run, where the change wave starts.
+    run: Vec<u32>,
     groups: GroupTable,
-    /// The CRC of the base file the graph was read from.
-    pub(crate) base: u32,
-    /// The nodes its patch replaced.
-    pub(crate) patched: Vec<u32>,
     pub(crate) stats: PriorGraphStats,
 }
 
+/// The groups of a graph file and of its patch.
+struct PriorGroups {
+    file: Arc<GraphFile>,
+    patch: FxHashMap<Digest, StoredGroup>,
+}
+
+impl GroupSource for PriorGroups {
+    fn stored(&self, digest: &Digest) -> Option<StoredGroup> {
+        match self.patch.get(digest) {
+            Some(g) => Some(g.clone()),
+            None => self.file.group(digest),
+        }
+    }
+}
+
 impl PriorGraph {
-    /// The graph at `path` recorded under `key`, with each task's state
-    /// after statting its watched files on `threads` threads; `None`
-    /// without a usable graph.
-    /// `known` lists the changed files when the caller statted them all;
-    /// `removed` are files deleted since (absolute paths).
+    /// The graph at `path` recorded under `key`, with each task's state;
+    /// `None` without a usable graph. `known` lists the changed files
+    /// when the caller statted them all; otherwise the graph's watched
+    /// files are statted on `threads` threads. `removed` are files
+    /// deleted since (absolute paths).
     pub(crate) fn load(
         path: &Path,
         key: &Digest,
@@ -95,109 +105,196 @@ impl PriorGraph {
         known: Option<&[PathBuf]>,
         removed: &[PathBuf],
     ) -> Option<PriorGraph> {
-        let read = graph_record::read(path, key)?;
-        let (mut record, base, patched) = (read.record, read.base, read.patched);
+        let file = Arc::new(GraphFile::read(path, key)?);
+        let mut patched = FxHashMap::default();
+        let mut patch_groups = FxHashMap::default();
+        if let Some(patch) = graph_record::read_patch(path, file.crc()) {
+            for (i, node) in patch.nodes {
+                // A patch keeps every task's needs: the base's tables
+                // stand. One that does not is damaged.
+                let base = file.node(i)?;
+                if base.needs != node.needs || base.key != node.key {
+                    return None;
+                }
+                patched.insert(i, node);
+            }
+            patch_groups = patch.groups.into_iter().map(|g| (g.digest, g)).collect();
+        }
+        let mut prior = PriorGraph {
+            groups: GroupTable::over(Box::new(PriorGroups {
+                file: file.clone(),
+                patch: patch_groups,
+            })),
+            file,
+            patched,
+            state: Vec::new(),
+            run: Vec::new(),
+            stats: PriorGraphStats::default(),
+        };
         let statted;
         let files = match known {
             Some(files) => files,
             None => {
-                let watched: Vec<(PathBuf, FileStat)> = record
-                    .nodes
-                    .iter()
-                    .flat_map(|n| n.watches.iter())
-                    .map(|(p, s)| (PathBuf::from(p), *s))
-                    .collect();
-                statted = null_build_record::changed_files(&watched, threads)?;
+                statted = null_build_record::changed_files(&prior.watched_files(), threads)?;
                 &statted[..]
             }
         };
-        let changed = nodes_watching(&record.nodes, files.iter().chain(removed));
-        let state = states(&record.nodes, &changed);
-        let levels = levels(&record.nodes, &state);
-        let mut by_target = FxHashMap::default();
-        let mut asked_as: Vec<Option<String>> = vec![None; record.nodes.len()];
-        let asked = record
-            .roots
-            .iter()
-            .chain(record.nodes.iter().flat_map(|n| n.needs.iter().flatten()));
-        for (t, i) in asked {
-            // Most targets are asked for by many tasks: one copy each.
-            if !by_target.contains_key(t.as_str()) {
-                by_target.insert(t.clone(), *i);
-            }
-            let first = &mut asked_as[*i as usize];
-            if first.is_none() {
-                *first = Some(t.clone());
-            }
-        }
-        let by_key = record
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.key.clone(), i as u32))
-            .collect();
-        let groups = GroupTable::new(std::mem::take(&mut record.groups));
-        let stats = PriorGraphStats {
-            nodes: record.nodes.len(),
-            changed_files: changed.iter().map(|(_, n)| n).sum(),
-            run: state.iter().filter(|s| **s == NodeState::Run).count(),
+        let (run, changed_files) = prior.to_run(files.iter().chain(removed));
+        let state = states(&prior.file, &run);
+        prior.stats = PriorGraphStats {
+            nodes: prior.file.len(),
+            changed_files,
+            run: run.len(),
             check: state.iter().filter(|s| **s == NodeState::Check).count(),
         };
-        Some(PriorGraph {
-            record,
-            by_target,
-            by_key,
-            asked_as,
-            state: state.into_iter().map(|s| AtomicU8::new(s as u8)).collect(),
-            levels,
-            groups,
-            base,
-            patched,
-            stats,
-        })
+        prior.state = state.into_iter().map(|s| AtomicU8::new(s as u8)).collect();
+        prior.run = run;
+        Some(prior)
+    }
+
+    /// The tasks that must run: those that watch one of `files` or always
+    /// run; and how many watches of theirs changed.
+    fn to_run<'a>(&self, files: impl Iterator<Item = &'a PathBuf>) -> (Vec<u32>, usize) {
+        let files: FxHashSet<&str> = files.filter_map(|p| p.to_str()).collect();
+        let mut run: FxHashSet<u32> = FxHashSet::default();
+        let mut hits = 0;
+        for f in &files {
+            for i in self.file.watchers(f) {
+                if !self.patched.contains_key(&i) {
+                    hits += 1;
+                    run.insert(i);
+                }
+            }
+        }
+        run.extend(self.file.always().filter(|i| !self.patched.contains_key(i)));
+        for (i, node) in &self.patched {
+            let changed = node
+                .watches
+                .iter()
+                .filter(|(p, _)| files.contains(p.as_str()))
+                .count();
+            hits += changed;
+            if changed > 0 || node.always_run {
+                run.insert(*i);
+            }
+        }
+        let mut run: Vec<u32> = run.into_iter().collect();
+        run.sort_unstable();
+        (run, hits)
+    }
+
+    /// Every watched file with its stat after the graph's build (the
+    /// patched nodes' own).
+    fn watched_files(&self) -> Vec<(PathBuf, FileStat)> {
+        self.watched_files_over(&self.patched)
+    }
+
+    /// Every watched file with its stat, the watches of `over`'s nodes
+    /// replacing those the file has for them.
+    pub(crate) fn watched_files_over(
+        &self,
+        over: &FxHashMap<u32, GraphNode>,
+    ) -> Vec<(PathBuf, FileStat)> {
+        let mut out: Vec<(PathBuf, FileStat)> = self
+            .file
+            .watches()
+            .filter(|w| !over.contains_key(&w.node))
+            .map(|w| (PathBuf::from(w.path), w.stat))
+            .collect();
+        for node in over.values() {
+            out.extend(node.watches.iter().map(|(p, s)| (PathBuf::from(p), *s)));
+        }
+        out
+    }
+
+    /// How many tasks the graph has.
+    pub(crate) fn len(&self) -> usize {
+        self.file.len()
     }
 
     /// The node that produced `target` in the recorded build.
     pub(crate) fn node_of(&self, target: &str) -> Option<u32> {
-        self.by_target.get(target).copied()
+        self.file.node_of_target(target)
     }
 
     /// The node of task `key`.
     pub(crate) fn node_of_key(&self, key: &str) -> Option<u32> {
-        self.by_key.get(key).copied()
+        self.file.node_of_key(key)
     }
 
-    pub(crate) fn node(&self, i: u32) -> &GraphNode {
-        &self.record.nodes[i as usize]
+    /// Task `i`, decoded (as patched); `None` when it cannot be read (the
+    /// task then runs).
+    pub(crate) fn node(&self, i: u32) -> Option<GraphNode> {
+        match self.patched.get(&i) {
+            Some(n) => Some(n.clone()),
+            None => self.file.node(i),
+        }
     }
 
-    /// Every node, in order.
-    pub(crate) fn nodes(&self) -> &[GraphNode] {
-        &self.record.nodes
+    /// Task `i`'s key.
+    pub(crate) fn key(&self, i: u32) -> &str {
+        self.file.key(i)
+    }
+
+    /// The tasks task `i` asked for.
+    pub(crate) fn needs(&self, i: u32) -> impl Iterator<Item = u32> + '_ {
+        self.file.needs(i)
+    }
+
+    /// The tasks that asked for task `i`.
+    pub(crate) fn askers(&self, i: u32) -> impl Iterator<Item = u32> + '_ {
+        self.file.askers(i)
+    }
+
+    /// Task `i`'s height: higher than everything it asked for.
+    pub(crate) fn height(&self, i: u32) -> u32 {
+        self.file.height(i)
     }
 
     /// The targets the graph's build was asked for, with their nodes.
-    pub(crate) fn roots(&self) -> &[(String, u32)] {
-        &self.record.roots
+    pub(crate) fn roots(&self) -> Vec<(String, u32)> {
+        self.file.roots().unwrap_or_default()
+    }
+
+    /// The tasks that must run, where the change wave starts.
+    pub(crate) fn to_run_first(&self) -> &[u32] {
+        &self.run
+    }
+
+    /// The CRC of the base file the graph was read from.
+    pub(crate) fn base(&self) -> u32 {
+        self.file.crc()
+    }
+
+    /// The nodes the patch replaced, with their nodes.
+    pub(crate) fn patched(&self) -> &FxHashMap<u32, GraphNode> {
+        &self.patched
     }
 
     pub(crate) fn state(&self, i: u32) -> NodeState {
-        NodeState::of(self.state[i as usize].load(Ordering::SeqCst))
+        self.state
+            .get(i as usize)
+            .map_or(NodeState::Run, |s| NodeState::of(s.load(Ordering::SeqCst)))
     }
 
-    /// Marks task `i`, found unaffected, clean.
-    pub(crate) fn set_clean(&self, i: u32) {
-        self.state[i as usize].store(NodeState::Clean as u8, Ordering::SeqCst);
+    /// Marks every task still to check, except `keep`, clean: the change
+    /// wave went through and did not reach them.
+    pub(crate) fn settle(&self, keep: &FxHashSet<u32>) {
+        for (i, s) in self.state.iter().enumerate() {
+            if !keep.contains(&(i as u32)) {
+                let _ = s.compare_exchange(
+                    NodeState::Check as u8,
+                    NodeState::Clean as u8,
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                );
+            }
+        }
     }
 
     /// A target task `i` was asked for under.
     pub(crate) fn asked_as(&self, i: u32) -> Option<&str> {
-        self.asked_as[i as usize].as_deref()
-    }
-
-    /// The tasks to check or run, level by level.
-    pub(crate) fn levels(&self) -> &[Vec<u32>] {
-        &self.levels
+        self.file.asked_as(i)
     }
 
     pub(crate) fn groups(&self) -> &GroupTable {
@@ -205,101 +302,26 @@ impl PriorGraph {
     }
 }
 
-/// The nodes that watch one of `files` (with how many), or that always run
-/// (with none): no stat needed.
-fn nodes_watching<'a>(
-    nodes: &[GraphNode],
-    files: impl Iterator<Item = &'a PathBuf>,
-) -> Vec<(u32, usize)> {
-    // Compared as strings: the watches were written from the same paths.
-    let files: rustc_hash::FxHashSet<&str> = files.filter_map(|p| p.to_str()).collect();
-    nodes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| {
-            let changed = n
-                .watches
-                .iter()
-                .filter(|(p, _)| files.contains(p.as_str()))
-                .count();
-            (changed > 0 || n.always_run).then_some((i as u32, changed))
-        })
-        .collect()
-}
-
-/// Each node's state: `Run` for the changed ones, `Check` for every node
-/// that reaches one through its needs, `Clean` for the rest.
-fn states(nodes: &[GraphNode], changed: &[(u32, usize)]) -> Vec<NodeState> {
-    let mut askers: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
-    for (i, n) in nodes.iter().enumerate() {
-        for (_, j) in n.needs.iter().flatten() {
-            askers[*j as usize].push(i as u32);
+/// Each node's state: `Run` for `run`, `Check` for every node that
+/// reaches one through its needs, `Clean` for the rest.
+fn states(file: &GraphFile, run: &[u32]) -> Vec<NodeState> {
+    let mut state = vec![NodeState::Clean; file.len()];
+    let mut stack: Vec<u32> = Vec::new();
+    for i in run {
+        if let Some(s) = state.get_mut(*i as usize) {
+            *s = NodeState::Run;
+            stack.push(*i);
         }
     }
-    let mut state = vec![NodeState::Clean; nodes.len()];
-    let mut stack: Vec<u32> = Vec::new();
-    for (i, _) in changed {
-        state[*i as usize] = NodeState::Run;
-        stack.push(*i);
-    }
     while let Some(i) = stack.pop() {
-        for a in &askers[i as usize] {
-            if state[*a as usize] == NodeState::Clean {
-                state[*a as usize] = NodeState::Check;
-                stack.push(*a);
+        for a in file.askers(i) {
+            if state[a as usize] == NodeState::Clean {
+                state[a as usize] = NodeState::Check;
+                stack.push(a);
             }
         }
     }
     state
-}
-
-/// The nodes that are not clean, by level: a node's needs among them are
-/// on earlier levels (Kahn's order). A node on a cycle (a damaged graph)
-/// is on no level, and is checked when asked for.
-fn levels(nodes: &[GraphNode], state: &[NodeState]) -> Vec<Vec<u32>> {
-    let affected = |i: u32| state[i as usize] != NodeState::Clean;
-    let mut waiting: FxHashMap<u32, usize> = FxHashMap::default();
-    let mut askers: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-    let mut level: Vec<u32> = Vec::new();
-    for (i, n) in nodes.iter().enumerate() {
-        let i = i as u32;
-        if !affected(i) {
-            continue;
-        }
-        let mut below: Vec<u32> = n
-            .needs
-            .iter()
-            .flatten()
-            .map(|(_, j)| *j)
-            .filter(|j| affected(*j))
-            .collect();
-        below.sort_unstable();
-        below.dedup();
-        if below.is_empty() {
-            level.push(i);
-        } else {
-            waiting.insert(i, below.len());
-            for j in below {
-                askers.entry(j).or_default().push(i);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    while !level.is_empty() {
-        let mut next = Vec::new();
-        for i in &level {
-            for a in askers.get(i).into_iter().flatten() {
-                if let Some(w) = waiting.get_mut(a) {
-                    *w -= 1;
-                    if *w == 0 {
-                        next.push(*a);
-                    }
-                }
-            }
-        }
-        out.push(std::mem::replace(&mut level, next));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -330,9 +352,11 @@ mod tests {
             node("d", &[1, 2]),
             node("e", &[]),
         ];
-        let s = states(&nodes, &[(0, 1)]);
+        let file = GraphFile::of_nodes(&nodes);
+        let s = states(&file, &[0]);
         use NodeState::*;
         assert_eq!(s, vec![Run, Check, Clean, Check, Clean]);
-        assert_eq!(levels(&nodes, &s), vec![vec![0], vec![1], vec![3]]);
+        let heights: Vec<u32> = (0..5).map(|i| file.height(i)).collect();
+        assert_eq!(heights, [0, 1, 0, 2, 0]);
     }
 }

@@ -71,9 +71,9 @@ impl GroupCollector {
             if self.groups.contains_key(&d) {
                 continue;
             }
-            if let Some(g) = table.stored.get(&d) {
+            if let Some(g) = table.stored(&d) {
                 stack.extend(g.children.iter().copied());
-                self.groups.insert(d, g.clone());
+                self.groups.insert(d, g);
             }
         }
     }
@@ -113,20 +113,49 @@ impl<'a> DataWriter<'a> {
     }
 }
 
+/// Where a [`GroupTable`] finds stored groups by digest.
+pub(crate) trait GroupSource: Send + Sync {
+    /// The stored group of digest `digest`.
+    fn stored(&self, digest: &Digest) -> Option<StoredGroup>;
+}
+
+impl GroupSource for FxHashMap<Digest, StoredGroup> {
+    fn stored(&self, digest: &Digest) -> Option<StoredGroup> {
+        self.get(digest).cloned()
+    }
+}
+
 /// The stored groups of a graph, decoded on demand (each once).
-#[derive(Default)]
 pub struct GroupTable {
-    stored: FxHashMap<Digest, StoredGroup>,
+    source: Box<dyn GroupSource>,
     decoded: Mutex<FxHashMap<Digest, Arc<InputGroup>>>,
+}
+
+impl Default for GroupTable {
+    fn default() -> GroupTable {
+        GroupTable::new(Vec::new())
+    }
 }
 
 impl GroupTable {
     /// A table of `groups`.
     pub fn new(groups: Vec<StoredGroup>) -> GroupTable {
+        let map: FxHashMap<Digest, StoredGroup> =
+            groups.into_iter().map(|g| (g.digest, g)).collect();
+        GroupTable::over(Box::new(map))
+    }
+
+    /// A table of the groups `source` finds.
+    pub(crate) fn over(source: Box<dyn GroupSource>) -> GroupTable {
         GroupTable {
-            stored: groups.into_iter().map(|g| (g.digest, g)).collect(),
+            source,
             decoded: Mutex::new(FxHashMap::default()),
         }
+    }
+
+    /// The stored form of the group of digest `digest`.
+    pub(crate) fn stored(&self, digest: &Digest) -> Option<StoredGroup> {
+        self.source.stored(digest)
     }
 
     /// The group of digest `digest`, rebuilt from the table; `None` when
@@ -135,7 +164,7 @@ impl GroupTable {
         if let Some(g) = self.lock().get(digest) {
             return Some(g.clone());
         }
-        let stored = self.stored.get(digest)?;
+        let stored = self.stored(digest)?;
         let mut children = Vec::with_capacity(stored.children.len());
         for c in &stored.children {
             children.push(self.get(c)?);
