@@ -64,6 +64,7 @@
 //! removes it.
 
 use std::borrow::Cow;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
@@ -199,10 +200,7 @@ pub(crate) fn read_patch(path: &Path, base: u32) -> Option<GraphPatch> {
 /// Writes `patch` beside the graph at `path`, replacing the previous patch.
 pub fn write_patch(path: &Path, patch: &GraphPatch) -> Result<()> {
     let payload = postcard::to_stdvec(patch).map_err(encoding_error)?;
-    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
-    bytes.extend_from_slice(PATCH_MAGIC);
-    bytes.extend_from_slice(&GRAPH_FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    let mut bytes = header(PATCH_MAGIC, crc32fast::hash(&payload)).to_vec();
     bytes.extend_from_slice(&payload);
     crate::store::write_atomic(&patch_path(path), &bytes, 0).map(|_| ())
 }
@@ -211,6 +209,33 @@ pub fn write_patch(path: &Path, patch: &GraphPatch) -> Result<()> {
 pub fn remove(path: &Path) -> Result<()> {
     crate::store::remove_file_if_exists(path)?;
     crate::store::remove_file_if_exists(&patch_path(path))
+}
+
+/// A file's header: magic, version, the payload's CRC.
+fn header(magic: &[u8; 16], crc: u32) -> [u8; HEADER_LEN] {
+    let mut h = [0; HEADER_LEN];
+    h[..16].copy_from_slice(magic);
+    h[16..20].copy_from_slice(&GRAPH_FORMAT_VERSION.to_le_bytes());
+    h[20..].copy_from_slice(&crc.to_le_bytes());
+    h
+}
+
+/// A writer that computes the CRC-32 of what goes through it.
+struct CrcWriter<W: Write> {
+    inner: W,
+    crc: crc32fast::Hasher,
+}
+
+impl<W: Write> Write for CrcWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn encoding_error(e: postcard::Error) -> Error {
@@ -324,24 +349,52 @@ impl GraphWriter {
     }
 
     /// Ends with the roots and the groups, and writes the file (dropping
-    /// the patch of the previous base).
+    /// the patch of the previous base), section by section: the file is
+    /// never held whole in memory.
     pub fn finish(
-        self,
+        mut self,
         path: &Path,
         roots: &[(String, u32)],
         groups: &[StoredGroup],
     ) -> Result<()> {
-        let bytes = self.into_bytes(roots, groups)?;
-        crate::store::write_atomic(path, &bytes, 0)?;
+        self.add_roots(roots)?;
+        let sections = self.sections(roots, groups)?;
+        crate::store::write_atomic_with(path, 0, |f| {
+            f.write_all(&[0; HEADER_LEN])?;
+            let crc = {
+                let mut out = CrcWriter {
+                    inner: std::io::BufWriter::with_capacity(1 << 16, &mut *f),
+                    crc: crc32fast::Hasher::new(),
+                };
+                self.write_payload(&mut out, &sections)?;
+                out.flush()?;
+                out.crc.clone().finalize()
+            };
+            f.seek(SeekFrom::Start(0))?;
+            f.write_all(&header(MAGIC, crc))
+        })?;
         crate::store::remove_file_if_exists(&patch_path(path))
     }
 
     /// The file's bytes, ending with the roots and the groups.
+    #[cfg(test)]
     pub(crate) fn into_bytes(
         mut self,
         roots: &[(String, u32)],
         groups: &[StoredGroup],
     ) -> Result<Vec<u8>> {
+        self.add_roots(roots)?;
+        let sections = self.sections(roots, groups)?;
+        let mut payload = Vec::new();
+        self.write_payload(&mut payload, &sections)
+            .map_err(|e| Error::internal(e.to_string()))?;
+        let mut bytes = header(MAGIC, crc32fast::hash(&payload)).to_vec();
+        bytes.extend_from_slice(&payload);
+        Ok(bytes)
+    }
+
+    /// Checks the count and adds the targets the build was asked for.
+    fn add_roots(&mut self, roots: &[(String, u32)]) -> Result<()> {
         if self.keys.len() != self.n {
             return Err(Error::internal("fewer graph nodes than announced"));
         }
@@ -352,17 +405,39 @@ impl GraphWriter {
                 *slot = Some(t);
             }
         }
-        let payload = self.payload(roots, groups)?;
-        let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&GRAPH_FORMAT_VERSION.to_le_bytes());
-        bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        bytes.extend_from_slice(&payload);
-        Ok(bytes)
+        Ok(())
     }
 
-    /// The payload: key, n, the section table, the sections.
-    fn payload(&self, roots: &[(String, u32)], groups: &[StoredGroup]) -> Result<Vec<u8>> {
+    /// Writes the payload: key, n, the section table, the sections.
+    fn write_payload(
+        &self,
+        out: &mut impl Write,
+        sections: &[Cow<'_, [u8]>],
+    ) -> std::io::Result<()> {
+        let too_large = |_| std::io::Error::other("the build graph outgrows its 4 GiB format");
+        let table_end = TABLE_START + SECTIONS * 8;
+        out.write_all(&self.key.0)?;
+        out.write_all(&to_u32(self.n).map_err(too_large)?.to_le_bytes())?;
+        let mut at = table_end;
+        for s in sections {
+            out.write_all(&to_u32(at).map_err(too_large)?.to_le_bytes())?;
+            out.write_all(&to_u32(s.len()).map_err(too_large)?.to_le_bytes())?;
+            at += s.len();
+        }
+        to_u32(at).map_err(too_large)?;
+        for s in sections {
+            out.write_all(s)?;
+        }
+        Ok(())
+    }
+
+    /// The sections, in order: the blobs and the strings borrowed, the
+    /// tables laid out.
+    fn sections(
+        &self,
+        roots: &[(String, u32)],
+        groups: &[StoredGroup],
+    ) -> Result<Vec<Cow<'_, [u8]>>> {
         let mut sections: Vec<Cow<'_, [u8]>> = Vec::with_capacity(SECTIONS);
         sections.push(u32s(&self.node_offsets).into());
         sections.push(Cow::Borrowed(&self.blobs));
@@ -411,22 +486,7 @@ impl GraphWriter {
         sections.push(blobs.into());
         sections.push(Cow::Borrowed(&self.strings.bytes));
         debug_assert_eq!(sections.len(), SECTIONS);
-        let table_end = TABLE_START + SECTIONS * 8;
-        let total = table_end + sections.iter().map(|s| s.len()).sum::<usize>();
-        let mut out = Vec::with_capacity(total);
-        out.extend_from_slice(&self.key.0);
-        out.extend_from_slice(&to_u32(self.n)?.to_le_bytes());
-        let mut at = table_end;
-        for s in &sections {
-            out.extend_from_slice(&to_u32(at)?.to_le_bytes());
-            out.extend_from_slice(&to_u32(s.len())?.to_le_bytes());
-            at += s.len();
-        }
-        for s in &sections {
-            out.extend_from_slice(s);
-        }
-        to_u32(out.len())?;
-        Ok(out)
+        Ok(sections)
     }
 
     /// The watches section: every watch, sorted by path.

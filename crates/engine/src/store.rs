@@ -88,6 +88,16 @@ impl Store {
 
 /// Writes a file through a temporary sibling and a rename.
 pub fn write_atomic(dest: &Path, bytes: &[u8], unique: u64) -> Result<FileStat> {
+    write_atomic_with(dest, unique, |f| f.write_all(bytes))
+}
+
+/// Writes a file through a temporary sibling, which `fill` writes, and a
+/// rename: for a file too large to be assembled in memory first.
+pub fn write_atomic_with(
+    dest: &Path,
+    unique: u64,
+    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> Result<FileStat> {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -95,7 +105,7 @@ pub fn write_atomic(dest: &Path, bytes: &[u8], unique: u64) -> Result<FileStat> 
     let tmp = dest.with_file_name(format!(".{name}.{}.{unique}.tmp", std::process::id()));
     let write = || -> io::Result<FileStat> {
         let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        fill(&mut f)?;
         drop(f);
         fs::rename(&tmp, dest)?;
         let m = fs::metadata(dest)?;
