@@ -168,7 +168,7 @@ impl Engine {
         let db = inner.lock_db();
         let ran = inner.lock_ran();
         let mut collector = std::mem::take(&mut *inner.lock_collector());
-        let mut encoder = GraphWriter::new(&config.key, origins.len());
+        let mut encoder = GraphWriter::create(path, &config.key, origins.len()).ok()?;
         let mut files = Vec::new();
         for origin in origins {
             let node = match origin {

@@ -345,14 +345,16 @@ fn partition_point(count: usize, before: impl Fn(usize) -> bool) -> usize {
 impl GraphFile {
     /// The file of `nodes`, under an empty key, with the last one as root.
     pub(crate) fn of_nodes(nodes: &[GraphNode]) -> GraphFile {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("graph");
         let key = Digest::of_bytes(b"");
-        let mut w = crate::graph_record::GraphWriter::new(&key, nodes.len());
+        let mut w = crate::graph_record::GraphWriter::create(&path, &key, nodes.len()).unwrap();
         for n in nodes {
             w.node(n).unwrap();
         }
         let last = nodes.len() as u32 - 1;
-        let bytes = w.into_bytes(&[("root".into(), last)], &[]).unwrap();
-        GraphFile::from_bytes(bytes, &key).unwrap()
+        w.finish(&path, &[("root".into(), last)], &[]).unwrap();
+        GraphFile::read(&path, &key).unwrap()
     }
 }
 
@@ -390,7 +392,7 @@ mod tests {
     }
 
     fn write(path: &Path, key: &Digest, nodes: &[GraphNode], groups: &[StoredGroup]) {
-        let mut w = GraphWriter::new(key, nodes.len());
+        let mut w = GraphWriter::create(path, key, nodes.len()).unwrap();
         for n in nodes {
             w.node(n).unwrap();
         }

@@ -72,6 +72,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::{Digest, FileStat};
 use crate::error::{Error, Result};
+use crate::store::AtomicFile;
 use crate::stored_value::StoredGroup;
 
 pub(crate) const MAGIC: &[u8; 16] = b"caravan-graph\n\0\0";
@@ -220,24 +221,6 @@ fn header(magic: &[u8; 16], crc: u32) -> [u8; HEADER_LEN] {
     h
 }
 
-/// A writer that computes the CRC-32 of what goes through it.
-struct CrcWriter<W: Write> {
-    inner: W,
-    crc: crc32fast::Hasher,
-}
-
-impl<W: Write> Write for CrcWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.crc.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 fn encoding_error(e: postcard::Error) -> Error {
     Error::internal(format!("cannot encode the build graph: {e}"))
 }
@@ -280,12 +263,18 @@ fn to_u32(n: usize) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::internal("the build graph outgrows its 4 GiB format"))
 }
 
-/// Writes a graph node by node, so that the whole graph is never held as
-/// nodes, and lays out its tables at the end.
+/// Writes a graph node by node: each node's blob goes to the file as it
+/// comes (the blobs are the section right after the section table), the
+/// tables are laid out at the end, and the section table and header are
+/// written last, so that the graph is never held whole in memory.
 pub struct GraphWriter {
     key: Digest,
     n: usize,
-    blobs: Vec<u8>,
+    /// Taken at `finish`.
+    file: Option<AtomicFile>,
+    /// The CRC-32 of the blobs written so far.
+    blobs_crc: crc32fast::Hasher,
+    scratch: Vec<u8>,
     node_offsets: Vec<u32>,
     keys: Vec<StrRef>,
     needs: Vec<Vec<u32>>,
@@ -296,13 +285,24 @@ pub struct GraphWriter {
     strings: Strings,
 }
 
+/// Where the blobs start in the file.
+const BLOBS_START: usize = HEADER_LEN + TABLE_START + SECTIONS * 8;
+
 impl GraphWriter {
-    /// A graph under `key` that will have `nodes` nodes.
-    pub fn new(key: &Digest, nodes: usize) -> GraphWriter {
-        GraphWriter {
+    /// Starts writing the graph at `path`, under `key`, which will have
+    /// `nodes` nodes; the file replaces the previous one at
+    /// [`GraphWriter::finish`] only.
+    pub fn create(path: &Path, key: &Digest, nodes: usize) -> Result<GraphWriter> {
+        let mut file = AtomicFile::create(path, 0)?;
+        file.out()
+            .write_all(&[0; BLOBS_START])
+            .map_err(|e| Error::io(path, e))?;
+        Ok(GraphWriter {
             key: *key,
             n: nodes,
-            blobs: Vec::new(),
+            file: Some(file),
+            blobs_crc: crc32fast::Hasher::new(),
+            scratch: Vec::new(),
             node_offsets: vec![0],
             keys: Vec::with_capacity(nodes),
             needs: Vec::with_capacity(nodes),
@@ -311,7 +311,7 @@ impl GraphWriter {
             asked_as: vec![None; nodes],
             watches: Vec::new(),
             strings: Strings::default(),
-        }
+        })
     }
 
     /// Adds the next node.
@@ -321,9 +321,20 @@ impl GraphWriter {
             return Err(Error::internal("more graph nodes than announced"));
         }
         let i = to_u32(i)?;
-        self.blobs =
-            postcard::to_extend(node, std::mem::take(&mut self.blobs)).map_err(encoding_error)?;
-        self.node_offsets.push(to_u32(self.blobs.len())?);
+        self.scratch.clear();
+        self.scratch =
+            postcard::to_extend(node, std::mem::take(&mut self.scratch)).map_err(encoding_error)?;
+        let file = self
+            .file
+            .as_mut()
+            .ok_or_else(|| Error::internal("graph node after the end"))?;
+        let dest = file.dest().to_path_buf();
+        file.out()
+            .write_all(&self.scratch)
+            .map_err(|e| Error::io(&dest, e))?;
+        self.blobs_crc.update(&self.scratch);
+        let end = self.node_offsets.last().copied().unwrap_or(0) as usize + self.scratch.len();
+        self.node_offsets.push(to_u32(end)?);
         let key = self.strings.intern(&node.key)?;
         self.keys.push(key);
         let mut needs = Vec::new();
@@ -348,9 +359,9 @@ impl GraphWriter {
         Ok(())
     }
 
-    /// Ends with the roots and the groups, and writes the file (dropping
-    /// the patch of the previous base), section by section: the file is
-    /// never held whole in memory.
+    /// Ends with the roots and the groups: writes the tables, then the
+    /// section table and the header, and puts the file in place (dropping
+    /// the patch of the previous base).
     pub fn finish(
         mut self,
         path: &Path,
@@ -358,39 +369,44 @@ impl GraphWriter {
         groups: &[StoredGroup],
     ) -> Result<()> {
         self.add_roots(roots)?;
-        let sections = self.sections(roots, groups)?;
-        crate::store::write_atomic_with(path, 0, |f| {
-            f.write_all(&[0; HEADER_LEN])?;
-            let crc = {
-                let mut out = CrcWriter {
-                    inner: std::io::BufWriter::with_capacity(1 << 16, &mut *f),
-                    crc: crc32fast::Hasher::new(),
-                };
-                self.write_payload(&mut out, &sections)?;
-                out.flush()?;
-                out.crc.clone().finalize()
-            };
-            f.seek(SeekFrom::Start(0))?;
-            f.write_all(&header(MAGIC, crc))
-        })?;
+        let mut file = self
+            .file
+            .take()
+            .ok_or_else(|| Error::internal("graph finished twice"))?;
+        let io = |e| Error::io(path, e);
+        let blobs_len = self.node_offsets.last().copied().unwrap_or(0) as usize;
+        let tables = self.tables(roots, groups)?;
+        // Where each section lies: the blobs first, then the tables.
+        let mut at = BLOBS_START - HEADER_LEN + blobs_len;
+        let mut placed = Vec::with_capacity(SECTIONS);
+        let mut rest_crc = crc32fast::Hasher::new();
+        for (k, t) in tables.iter().enumerate() {
+            if k == Section::Blobs as usize {
+                placed.push((BLOBS_START - HEADER_LEN, blobs_len));
+                continue;
+            }
+            placed.push((at, t.len()));
+            at += t.len();
+            rest_crc.update(t);
+            file.out().write_all(t).map_err(io)?;
+        }
+        let mut head = Vec::with_capacity(TABLE_START + SECTIONS * 8);
+        head.extend_from_slice(&self.key.0);
+        head.extend_from_slice(&to_u32(self.n)?.to_le_bytes());
+        for (start, len) in placed {
+            head.extend_from_slice(&to_u32(start)?.to_le_bytes());
+            head.extend_from_slice(&to_u32(len)?.to_le_bytes());
+        }
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&head);
+        crc.combine(&self.blobs_crc);
+        crc.combine(&rest_crc);
+        let out = file.out();
+        out.seek(SeekFrom::Start(0)).map_err(io)?;
+        out.write_all(&header(MAGIC, crc.finalize())).map_err(io)?;
+        out.write_all(&head).map_err(io)?;
+        file.commit()?;
         crate::store::remove_file_if_exists(&patch_path(path))
-    }
-
-    /// The file's bytes, ending with the roots and the groups.
-    #[cfg(test)]
-    pub(crate) fn into_bytes(
-        mut self,
-        roots: &[(String, u32)],
-        groups: &[StoredGroup],
-    ) -> Result<Vec<u8>> {
-        self.add_roots(roots)?;
-        let sections = self.sections(roots, groups)?;
-        let mut payload = Vec::new();
-        self.write_payload(&mut payload, &sections)
-            .map_err(|e| Error::internal(e.to_string()))?;
-        let mut bytes = header(MAGIC, crc32fast::hash(&payload)).to_vec();
-        bytes.extend_from_slice(&payload);
-        Ok(bytes)
     }
 
     /// Checks the count and adds the targets the build was asked for.
@@ -408,39 +424,16 @@ impl GraphWriter {
         Ok(())
     }
 
-    /// Writes the payload: key, n, the section table, the sections.
-    fn write_payload(
-        &self,
-        out: &mut impl Write,
-        sections: &[Cow<'_, [u8]>],
-    ) -> std::io::Result<()> {
-        let too_large = |_| std::io::Error::other("the build graph outgrows its 4 GiB format");
-        let table_end = TABLE_START + SECTIONS * 8;
-        out.write_all(&self.key.0)?;
-        out.write_all(&to_u32(self.n).map_err(too_large)?.to_le_bytes())?;
-        let mut at = table_end;
-        for s in sections {
-            out.write_all(&to_u32(at).map_err(too_large)?.to_le_bytes())?;
-            out.write_all(&to_u32(s.len()).map_err(too_large)?.to_le_bytes())?;
-            at += s.len();
-        }
-        to_u32(at).map_err(too_large)?;
-        for s in sections {
-            out.write_all(s)?;
-        }
-        Ok(())
-    }
-
-    /// The sections, in order: the blobs and the strings borrowed, the
-    /// tables laid out.
-    fn sections(
+    /// The sections in the table's order, the blobs (already written)
+    /// as an empty one: the tables laid out, the strings borrowed.
+    fn tables(
         &self,
         roots: &[(String, u32)],
         groups: &[StoredGroup],
     ) -> Result<Vec<Cow<'_, [u8]>>> {
         let mut sections: Vec<Cow<'_, [u8]>> = Vec::with_capacity(SECTIONS);
         sections.push(u32s(&self.node_offsets).into());
-        sections.push(Cow::Borrowed(&self.blobs));
+        sections.push(Cow::Borrowed(&[]));
         let mut keys = Vec::with_capacity(self.keys.len() * STR_LEN);
         for k in &self.keys {
             put_str(&mut keys, *k);

@@ -88,33 +88,70 @@ impl Store {
 
 /// Writes a file through a temporary sibling and a rename.
 pub fn write_atomic(dest: &Path, bytes: &[u8], unique: u64) -> Result<FileStat> {
-    write_atomic_with(dest, unique, |f| f.write_all(bytes))
+    let mut file = AtomicFile::create(dest, unique)?;
+    file.out()
+        .write_all(bytes)
+        .map_err(|e| Error::io(dest, e))?;
+    file.commit()
 }
 
-/// Writes a file through a temporary sibling, which `fill` writes, and a
-/// rename: for a file too large to be assembled in memory first.
-pub fn write_atomic_with(
-    dest: &Path,
-    unique: u64,
-    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
-) -> Result<FileStat> {
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dest.with_file_name(format!(".{name}.{}.{unique}.tmp", std::process::id()));
-    let write = || -> io::Result<FileStat> {
-        let mut f = fs::File::create(&tmp)?;
-        fill(&mut f)?;
-        drop(f);
-        fs::rename(&tmp, dest)?;
-        let m = fs::metadata(dest)?;
-        Ok(FileStat::of_metadata(&m))
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::io(dest, e)
-    })
+/// A file written through a temporary sibling, renamed over its
+/// destination once complete ([`AtomicFile::commit`]); dropped before, the
+/// sibling is removed and the destination keeps its old content.
+pub struct AtomicFile {
+    dest: PathBuf,
+    tmp: PathBuf,
+    out: io::BufWriter<fs::File>,
+    committed: bool,
+}
+
+impl AtomicFile {
+    /// Starts writing `dest` (`unique` tells apart two writers of one
+    /// file in one process).
+    pub fn create(dest: &Path, unique: u64) -> Result<AtomicFile> {
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dest.with_file_name(format!(".{name}.{}.{unique}.tmp", std::process::id()));
+        let file = fs::File::create(&tmp).map_err(|e| Error::io(dest, e))?;
+        Ok(AtomicFile {
+            dest: dest.to_path_buf(),
+            tmp,
+            out: io::BufWriter::with_capacity(1 << 16, file),
+            committed: false,
+        })
+    }
+
+    /// Where to write (buffered; seeking flushes).
+    pub fn out(&mut self) -> &mut io::BufWriter<fs::File> {
+        &mut self.out
+    }
+
+    /// The destination, for error messages.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Flushes and renames the file over its destination.
+    pub fn commit(mut self) -> Result<FileStat> {
+        let dest = self.dest.clone();
+        let mut done = || -> io::Result<FileStat> {
+            self.out.flush()?;
+            fs::rename(&self.tmp, &self.dest)?;
+            self.committed = true;
+            Ok(FileStat::of_metadata(&fs::metadata(&self.dest)?))
+        };
+        done().map_err(|e| Error::io(&dest, e))
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Removes a file; absence is not an error.
