@@ -904,7 +904,16 @@ fn apply(cli: &mut Cli, spec: &Spec, value: Option<String>) -> Result<(), CliErr
         "-classic-display" => cli.classic_display = true,
         "-trace" => cli.trace = Some(v),
         "-stats" => cli.stats = true,
-        "-explain" => cli.info = Some(Info::Explain(v)),
+        "-explain" => {
+            // A target never starts with '-': `-explain -I lib x` left out
+            // the target, and must not explain a target named "-I".
+            if v.starts_with('-') {
+                return Err(CliError::Usage(format!(
+                    "wrong argument '{v}'; option '-explain' expects a target, as in '-explain main.native'."
+                )));
+            }
+            cli.info = Some(Info::Explain(v));
+        }
         "-graph" => {
             let format = match v.as_str() {
                 "dot" => GraphFormat::Dot,
@@ -1050,6 +1059,19 @@ mod tests {
         assert_eq!(c.request.include_dirs, ["lib"]);
         assert_eq!(c.request.targets, ["main.native"]);
         assert_eq!(c.request.program_args, Some(args(&["a", "-b"])));
+    }
+
+    #[test]
+    fn explain_needs_a_target_not_the_next_option() {
+        match parse(&args(&["-explain", "-I", "lib", "main.native"])) {
+            Err(CliError::Usage(m)) => assert_eq!(
+                m,
+                "wrong argument '-I'; option '-explain' expects a target, as in '-explain main.native'."
+            ),
+            other => panic!("expected a usage error, got {:?}", other.map(|c| c.info)),
+        }
+        let c = parse(&args(&["-I", "lib", "-explain", "main.native"])).unwrap();
+        assert!(matches!(c.info, Some(Info::Explain(t)) if t == "main.native"));
     }
 
     #[test]
