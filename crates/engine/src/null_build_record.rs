@@ -139,7 +139,8 @@ fn encode(key: &Digest, files: &[(PathBuf, FileStat)]) -> Result<Vec<u8>> {
     let mut dirs: Vec<&[u8]> = Vec::new();
     // Per directory: its files, then the bytes of their names.
     let mut counts: Vec<(usize, usize)> = Vec::new();
-    let mut of_file: Vec<u32> = Vec::with_capacity(files.len());
+    // Per file: its directory, and where its name starts in its path.
+    let mut of_file: Vec<(u32, usize)> = Vec::with_capacity(files.len());
     let mut last: Option<(&[u8], u32)> = None;
     for (path, _) in files {
         let Some((dir, name)) = split(path) else {
@@ -167,7 +168,7 @@ fn encode(key: &Digest, files: &[(PathBuf, FileStat)]) -> Result<Vec<u8>> {
         let c = &mut counts[d as usize];
         c.0 += 1;
         c.1 += name.len() + 1;
-        of_file.push(d);
+        of_file.push((d, dir.len() + 1));
     }
     let dir_names: usize = dirs.iter().map(|d| d.len() + 1).sum();
     let names_len = dir_names + counts.iter().map(|c| c.1).sum::<usize>();
@@ -202,8 +203,8 @@ fn encode(key: &Digest, files: &[(PathBuf, FileStat)]) -> Result<Vec<u8>> {
         bytes[names_at + dir_name_at..][..dir.len()].copy_from_slice(dir);
         dir_name_at += dir.len() + 1;
     }
-    for ((path, stat), d) in files.iter().zip(of_file) {
-        let name = split(path).map_or(&[][..], |(_, n)| n);
+    for ((path, stat), (d, name_start)) in files.iter().zip(of_file) {
+        let name = &path.as_os_str().as_bytes()[name_start..];
         let (entry, name_at) = &mut next[d as usize];
         let at = entries_at + ENTRY_LEN * *entry;
         let e = &mut bytes[at..at + ENTRY_LEN];
