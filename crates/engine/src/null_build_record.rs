@@ -13,10 +13,12 @@
 //!
 //! Files are statted relative to their directory (`fstatat` on a directory
 //! descriptor), which spares the kernel a walk of the full path per file;
-//! the entries are split in equal parts between threads, the calling thread
-//! taking one. The statting is what a check costs: reading the record is
-//! one `read`, and the checker works on the bytes as read (no parsing, no
-//! allocation per entry: a path is built only for a file that changed).
+//! threads (the calling one among them) take a few hundred entries at a
+//! time until none are left, so that a thread the scheduler holds back on a
+//! busy machine leaves its share to the others. The statting is what a
+//! check costs: reading the record is one `read`, and the checker works on
+//! the bytes as read (no parsing, no allocation per entry: a path is built
+//! only for a file that changed).
 //!
 //! Format (binary, little-endian; written through a temporary file and a
 //! rename, in one `write`):
@@ -47,6 +49,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rustc_hash::FxHashMap;
 
@@ -61,8 +64,9 @@ const SUMMED_FROM: usize = 24;
 const HEADER_LEN: usize = 68;
 const DIR_LEN: usize = 8;
 const ENTRY_LEN: usize = 36;
-/// The fewest files worth a thread of their own.
-const MIN_PER_THREAD: usize = 512;
+/// The entries a statting thread takes at a time (about half a
+/// millisecond of `fstatat`).
+const CHUNK: usize = 512;
 
 /// What the record says about the current state.
 #[derive(Debug, PartialEq, Eq)]
@@ -276,36 +280,66 @@ impl<'a> Table<'a> {
         self.entries.len() / ENTRY_LEN
     }
 
-    /// The files that changed, statted on `threads` threads (the calling
-    /// one among them); `None` when a thread failed or the record is
-    /// corrupt.
+    /// The files that changed, in the record's order, statted on
+    /// `threads` threads (the calling one among them) that take
+    /// [`CHUNK`] entries at a time, so that a thread the scheduler holds
+    /// back leaves its share to the others; `None` when a thread failed
+    /// or the record is corrupt.
     fn changed(&self, threads: usize) -> Option<Vec<PathBuf>> {
         let n = self.len();
-        let parts = threads.clamp(1, 8).min(n / MIN_PER_THREAD).max(1);
-        let part = n.div_ceil(parts);
-        std::thread::scope(|scope| {
-            let others: Vec<_> = (1..parts)
-                .map(|i| scope.spawn(move || self.changed_among(i * part, n.min((i + 1) * part))))
-                .collect();
-            let mut all = self.changed_among(0, part.min(n))?;
+        let chunks = n.div_ceil(CHUNK);
+        let next = AtomicUsize::new(0);
+        let work = || -> Option<Vec<(usize, Vec<PathBuf>)>> {
+            let mut found = Vec::new();
+            let mut open = None;
+            loop {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= chunks {
+                    return Some(found);
+                }
+                let changed = self.changed_among(c * CHUNK, n.min((c + 1) * CHUNK), &mut open);
+                // Past a corrupt entry, the others need not go on.
+                let Some(changed) = changed else {
+                    next.store(chunks, Ordering::Relaxed);
+                    return None;
+                };
+                if !changed.is_empty() {
+                    found.push((c, changed));
+                }
+            }
+        };
+        let workers = threads.clamp(1, 8).min(chunks).max(1);
+        let mut found = std::thread::scope(|scope| {
+            let others: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+            let mut found = work()?;
             for h in others {
                 // A thread that panicked knows nothing.
-                all.extend(h.join().ok()??);
+                found.extend(h.join().ok()??);
             }
-            Some(all)
-        })
+            Some(found)
+        })?;
+        found.sort_unstable_by_key(|(c, _)| *c);
+        Some(found.into_iter().flat_map(|(_, c)| c).collect())
     }
 
     /// The entries from `start` to `end` whose file changed, statting
     /// relative to directory descriptors opened as needed (a directory
-    /// gone: all its files).
-    fn changed_among(&self, start: usize, end: usize) -> Option<Vec<PathBuf>> {
+    /// gone: all its files); `open` keeps the last one from call to call.
+    fn changed_among(
+        &self,
+        start: usize,
+        end: usize,
+        open: &mut Option<(usize, Option<OwnedFd>)>,
+    ) -> Option<Vec<PathBuf>> {
         let mut changed = Vec::new();
         let mut d = self.dirs.partition_point(|(_, e)| *e <= start);
         let mut i = start;
         while i < end {
             let (dir, dir_end) = *self.dirs.get(d)?;
-            let fd = open_dir(dir);
+            if open.as_ref().map(|(o, _)| *o) != Some(d) {
+                *open = Some((d, open_dir(dir)));
+            }
+            let fd = open.as_ref().and_then(|(_, fd)| fd.as_ref());
             let stop = dir_end.min(end);
             for e in self
                 .entries
@@ -313,9 +347,8 @@ impl<'a> Table<'a> {
                 .chunks_exact(ENTRY_LEN)
             {
                 let name = name_at(self.names, u32_at(e, 32)?)?;
-                let same = fd
-                    .as_ref()
-                    .is_some_and(|fd| stat_at(fd.as_raw_fd(), name).is_some_and(|s| same(e, &s)));
+                let same =
+                    fd.is_some_and(|fd| stat_at(fd.as_raw_fd(), name).is_some_and(|s| same(e, &s)));
                 if !same {
                     changed.push(file_path(dir, name));
                 }
@@ -607,7 +640,7 @@ mod tests {
             fs::create_dir(d).unwrap();
         }
         let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-        let files = files_in(&refs, 3 * MIN_PER_THREAD + 7);
+        let files = files_in(&refs, 3 * CHUNK + 7);
         let record = dir.path().join("null-build");
         let key = Digest::of_bytes(b"k");
         write(&record, &key, &files).unwrap();
@@ -615,20 +648,18 @@ mod tests {
             assert_eq!(check(&record, &key, threads), RecordCheck::UpToDate);
             assert_eq!(changed_files(&files, threads), Some(vec![]));
         }
-        let edited = files[MIN_PER_THREAD + 1].0.clone();
-        let deleted = files[2 * MIN_PER_THREAD + 5].0.clone();
+        let edited = files[CHUNK + 1].0.clone();
+        let deleted = files[2 * CHUNK + 5].0.clone();
         fs::write(&edited, "edited").unwrap();
         fs::remove_file(&deleted).unwrap();
-        let mut expected = vec![edited, deleted];
-        expected.sort();
+        // In the record's order: both are in the first directory.
+        let expected = vec![edited, deleted];
         for threads in 1..=4 {
-            let RecordCheck::Changed(mut changed) = check(&record, &key, threads) else {
+            let RecordCheck::Changed(changed) = check(&record, &key, threads) else {
                 panic!("changes expected on {threads} threads");
             };
-            changed.sort();
             assert_eq!(changed, expected, "{threads} threads");
-            let mut listed = changed_files(&files, threads).unwrap();
-            listed.sort();
+            let listed = changed_files(&files, threads).unwrap();
             assert_eq!(listed, expected, "{threads} threads");
         }
     }
