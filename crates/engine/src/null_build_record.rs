@@ -103,8 +103,8 @@ pub fn changed_files(files: &[(PathBuf, FileStat)], threads: usize) -> Option<Ve
     Table::of_bytes(&bytes)?.changed(threads)
 }
 
-/// Writes the record atomically; `files` are absolute paths, each
-/// [`representable`].
+/// Writes the record atomically; `files` are absolute paths. Fails,
+/// writing nothing, when one of them is not [`representable`].
 pub fn write(path: &Path, key: &Digest, files: &[(PathBuf, FileStat)]) -> Result<()> {
     let mut bytes = encode(key, files)?;
     let crc = crc32fast::hash(&bytes[SUMMED_FROM..]);
