@@ -256,12 +256,9 @@ impl Build {
             .save_graph(roots)
             .unwrap_or_else(|| engine.touched_files());
         self.mark("graph");
-        if files
-            .iter()
-            .all(|(p, _)| null_build_record::representable(p))
-        {
-            let _ = null_build_record::write(&self.record.0, &self.record.1, &files);
-        }
+        // A file the record cannot represent makes `write` fail before
+        // writing anything: then there is no record.
+        let _ = null_build_record::write(&self.record.0, &self.record.1, &files);
     }
 
     /// How the previous graph applied, for `-stats`.
