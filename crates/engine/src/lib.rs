@@ -106,6 +106,7 @@ mod stored_value;
 mod target;
 mod task;
 mod trace;
+mod trace_index;
 mod trace_log;
 
 pub use action::{
