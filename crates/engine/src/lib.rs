@@ -92,6 +92,7 @@ mod graph_assembly;
 pub mod graph_record;
 mod graph_reuse;
 mod lock;
+mod log_bytes;
 mod mutex;
 pub mod null_build_record;
 mod prior_graph;

@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digest::{Digest, FileStat};
+use crate::log_bytes::LogBytes;
 use crate::trace_index::{KeyIndex, Payloads, Slot};
 
 /// One output of a recorded action.
@@ -155,7 +156,7 @@ const SOURCE_REMOVED: u32 = 4;
 impl TraceDb {
     /// A database over the bytes of a whole log, which
     /// [`TraceDb::index_loaded`] then indexes record by record.
-    pub(crate) fn over_log(bytes: Vec<u8>) -> TraceDb {
+    pub(crate) fn over_log(bytes: LogBytes) -> TraceDb {
         TraceDb {
             payloads: Payloads::new(bytes),
             ..TraceDb::default()

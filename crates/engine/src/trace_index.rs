@@ -15,6 +15,8 @@ use std::hash::Hasher;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
+use crate::log_bytes::LogBytes;
+
 /// Where one encoded record is in [`Payloads`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Slot {
@@ -28,15 +30,15 @@ pub(crate) struct Slot {
 /// added since (so that a lookup sees them).
 #[derive(Default)]
 pub(crate) struct Payloads {
-    /// The log as read at start (header, frames and all); never changes.
-    base: Vec<u8>,
+    /// The log as loaded at start (header, frames and all); never changes.
+    base: LogBytes,
     /// The payloads added after loading, one after the other.
     added: Vec<u8>,
 }
 
 impl Payloads {
     /// Payloads within `base`, the bytes of a whole log.
-    pub(crate) fn new(base: Vec<u8>) -> Payloads {
+    pub(crate) fn new(base: LogBytes) -> Payloads {
         Payloads {
             base,
             added: Vec::new(),
@@ -45,13 +47,13 @@ impl Payloads {
 
     /// The loaded log.
     pub(crate) fn base(&self) -> &[u8] {
-        &self.base
+        self.base.as_slice()
     }
 
     /// The slot of `len` bytes at `pos` of the loaded log, if they are in it.
     pub(crate) fn base_slot(&self, pos: usize, len: usize) -> Option<Slot> {
         let end = pos.checked_add(len)?;
-        if end > self.base.len() {
+        if end > self.base().len() {
             return None;
         }
         Some(Slot {
@@ -63,7 +65,7 @@ impl Payloads {
     /// Keeps one more payload; returns its slot.
     pub(crate) fn push(&mut self, payload: &[u8]) -> Option<Slot> {
         let slot = Slot {
-            pos: self.base.len() + self.added.len(),
+            pos: self.base().len() + self.added.len(),
             len: u32::try_from(payload.len()).ok()?,
         };
         self.added.extend_from_slice(payload);
@@ -73,8 +75,9 @@ impl Payloads {
     /// The bytes of a slot.
     pub(crate) fn get(&self, slot: Slot) -> &[u8] {
         let len = slot.len as usize;
-        let bytes = match slot.pos.checked_sub(self.base.len()) {
-            None => self.base.get(slot.pos..slot.pos + len),
+        let base = self.base();
+        let bytes = match slot.pos.checked_sub(base.len()) {
+            None => base.get(slot.pos..slot.pos + len),
             Some(pos) => self.added.get(pos..pos + len),
         };
         bytes.unwrap_or_default()
@@ -87,7 +90,7 @@ impl Payloads {
 
     /// The bytes held.
     pub(crate) fn len(&self) -> usize {
-        self.base.len() + self.added.len()
+        self.base().len() + self.added.len()
     }
 }
 
@@ -292,7 +295,7 @@ mod tests {
     fn base_and_added_slots_read_back() {
         let mut log = b"head".to_vec();
         log.extend_from_slice(&record(0, "x.ml", 9));
-        let mut p = Payloads::new(log);
+        let mut p = Payloads::new(LogBytes::Read(log));
         let x = p.base_slot(4, p.base().len() - 4).unwrap();
         assert_eq!(p.key(x), Some((0, &b"x.ml"[..])));
         let y = p.push(&record(4, "y.ml", 0)).unwrap();

@@ -20,11 +20,12 @@
 //! into a temporary file that replaces it by rename.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+use crate::log_bytes::LogBytes;
 use crate::trace::{Record, TraceDb};
 
 const MAGIC: &[u8; 16] = b"caravan-traces\n\0";
@@ -62,12 +63,13 @@ impl TraceLog {
             .truncate(false)
             .open(path)
             .map_err(io_err)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(io_err)?;
+        let len = file.metadata().map_err(io_err)?.len();
+        let bytes = LogBytes::load(&mut file, len).map_err(io_err)?;
         let mut report = LoadReport::default();
-        let valid_header = bytes.len() as u64 >= HEADER_LEN
-            && &bytes[..16] == MAGIC
-            && bytes[16..20] == FORMAT_VERSION.to_le_bytes();
+        let valid_header = bytes
+            .as_slice()
+            .get(..20)
+            .is_some_and(|h| &h[..16] == MAGIC && h[16..20] == FORMAT_VERSION.to_le_bytes());
         let (db, good_len) = if valid_header {
             let mut db = TraceDb::over_log(bytes);
             let (records, end) = replay(&mut db);
@@ -75,13 +77,15 @@ impl TraceLog {
             report.truncated_bytes = db.log_bytes().len() as u64 - end;
             (db, end)
         } else {
-            report.discarded = !bytes.is_empty();
+            report.discarded = !bytes.as_slice().is_empty();
+            drop(bytes);
             file.set_len(0).map_err(io_err)?;
             file.seek(SeekFrom::Start(0)).map_err(io_err)?;
             file.write_all(&header()).map_err(io_err)?;
             (TraceDb::default(), HEADER_LEN)
         };
         if report.truncated_bytes > 0 {
+            // The bytes stay mapped; none past `good_len` is read again.
             file.set_len(good_len).map_err(io_err)?;
         }
         file.seek(SeekFrom::Start(good_len)).map_err(io_err)?;
