@@ -81,7 +81,8 @@ impl Recorded {
         }
         let mut tasks = BTreeMap::new();
         let mut producers = HashMap::new();
-        for (key, trace) in db.traces {
+        for trace in db.traces() {
+            let key = trace.task.clone();
             let detail = trace.detail();
             let outputs: Vec<String> = trace.outputs.iter().map(|o| o.path.clone()).collect();
             for o in &outputs {

@@ -17,61 +17,70 @@ pub struct CriticalPath {
 }
 
 impl CriticalPath {
-    /// Computes the remaining path of every traced task.
+    /// Computes the remaining path of every traced task, decoding the
+    /// traces twice, one at a time, rather than holding them all.
     pub fn from_traces(db: &TraceDb) -> CriticalPath {
-        let mut producer: HashMap<&str, &str> = HashMap::new();
-        for t in db.traces.values() {
-            for o in &t.outputs {
-                producer.insert(o.path.as_str(), t.task.as_str());
+        // Tasks by number, with their durations; the producer of each output.
+        let mut tasks: Vec<String> = Vec::new();
+        let mut durations: Vec<u64> = Vec::new();
+        let mut producer: HashMap<String, usize> = HashMap::new();
+        for t in db.traces() {
+            for o in t.outputs {
+                producer.insert(o.path, tasks.len());
             }
+            durations.push(t.duration_ms as u64);
+            tasks.push(t.task);
         }
+        let number: HashMap<&str, usize> = tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i))
+            .collect();
         // dependents[task] = tasks that read one of its outputs.
-        let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
-        for t in db.traces.values() {
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
+        for t in db.traces() {
+            let Some(&reader) = number.get(t.task.as_str()) else {
+                continue;
+            };
             for i in &t.detail().inputs {
-                if let Some(p) = producer.get(i.path.as_str())
-                    && *p != t.task
+                if let Some(&p) = producer.get(i.path.as_str())
+                    && p != reader
                 {
-                    dependents.entry(*p).or_default().push(t.task.as_str());
+                    dependents[p].push(reader);
                 }
             }
         }
-        let mut remaining: HashMap<String, u64> = HashMap::new();
-        let mut state: HashMap<&str, u8> = HashMap::new(); // 1 = visiting, 2 = done
-        for start in db.traces.keys() {
+        drop(producer);
+        let mut remaining: Vec<u64> = vec![0; tasks.len()];
+        let mut state: Vec<u8> = vec![0; tasks.len()]; // 1 = visiting, 2 = done
+        for start in 0..tasks.len() {
             // Iterative post-order DFS (graphs can be deep).
-            let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
             while let Some((node, child)) = stack.pop() {
                 if child == 0 {
-                    if state.contains_key(node) {
+                    if state[node] != 0 {
                         continue;
                     }
-                    state.insert(node, 1);
+                    state[node] = 1;
                 }
-                let deps = dependents.get(node).map(|v| v.as_slice()).unwrap_or(&[]);
+                let deps = &dependents[node];
                 if child < deps.len() {
                     stack.push((node, child + 1));
                     let next = deps[child];
-                    if !state.contains_key(next) {
+                    if state[next] == 0 {
                         stack.push((next, 0));
                     }
                     continue;
                 }
-                let own = db
-                    .traces
-                    .get(node)
-                    .map(|t| t.duration_ms as u64)
-                    .unwrap_or(0);
-                let longest = deps
-                    .iter()
-                    .map(|d| remaining.get(*d).copied().unwrap_or(0))
-                    .max()
-                    .unwrap_or(0);
-                remaining.insert(node.to_string(), own + longest);
-                state.insert(node, 2);
+                let longest = deps.iter().map(|d| remaining[*d]).max().unwrap_or(0);
+                remaining[node] = durations[node] + longest;
+                state[node] = 2;
             }
         }
-        CriticalPath { remaining }
+        drop(number);
+        CriticalPath {
+            remaining: tasks.into_iter().zip(remaining).collect(),
+        }
     }
 
     /// The remaining path of a task; 0 when it was never traced.

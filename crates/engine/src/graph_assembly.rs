@@ -325,13 +325,13 @@ fn watches(
     let build = inner.store.root();
     let path = |p: PathBuf| p.to_string_lossy().into_owned();
     let mut out = Vec::new();
-    if let Some(s) = db.sources.get(key.as_str()) {
+    if let Some(s) = db.source(key.as_str()) {
         // The copy in the build directory is derived from the source: the
         // source's stat stands for both.
         out.push((path(root.join(key.as_str())), s.source_stat));
     }
     for task in std::iter::once(key).chain(probed) {
-        if let Some(t) = db.traces.get(task.as_str()) {
+        if let Some(t) = db.trace(task.as_str()) {
             for o in &t.outputs {
                 out.push((path(build.join(&o.path)), o.stat));
             }

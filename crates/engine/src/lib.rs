@@ -93,6 +93,7 @@ mod graph_file;
 pub mod graph_record;
 mod graph_reuse;
 mod lock;
+mod log_bytes;
 mod mutex;
 pub mod null_build_record;
 mod prior_graph;
@@ -107,6 +108,7 @@ mod stored_value;
 mod target;
 mod task;
 mod trace;
+mod trace_index;
 mod trace_log;
 
 pub use action::{

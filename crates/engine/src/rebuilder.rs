@@ -46,7 +46,7 @@ pub(crate) async fn run_action(
     let task = cx.key().as_str().to_string();
     cx.mark_acted();
 
-    let previous = inner.lock_db().traces.get(&task).cloned();
+    let previous = inner.lock_db().trace(&task);
     let reason = match previous {
         None => Reason::NoTrace,
         Some(t) if t.action_key != key => explain::diff(&t.detail(), &describe(cx, &action)),
@@ -358,7 +358,7 @@ pub(crate) fn up_to_date(
         .key(|t| cx.digest_of(t))
         .ok_or_else(|| undeclared_input(cx, action))?;
     let inner = cx.inner();
-    let previous = inner.lock_db().traces.get(task.as_str()).cloned();
+    let previous = inner.lock_db().trace(task.as_str());
     let Some(trace) = previous.filter(|t| t.action_key == key) else {
         return Ok(None);
     };

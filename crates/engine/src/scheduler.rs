@@ -44,7 +44,7 @@ use crate::stored_value::{EncodedData, GroupCollector};
 use crate::target::Target;
 use crate::task::TaskCx;
 use crate::trace::{Record, Trace, TraceDb};
-use crate::trace_log::{LoadReport, TraceLog};
+use crate::trace_log::{self, LoadReport, TraceLog};
 
 pub(crate) type TaskFuture = Shared<BoxFuture<'static, Result<Arc<TaskValue>>>>;
 
@@ -385,9 +385,10 @@ impl Inner {
 
     /// Appends a record to the log and applies it to the live state.
     pub(crate) fn record(&self, record: Record) -> Result<()> {
+        let payload = trace_log::encode(&record)?;
         let mut db = self.lock_db();
-        self.log.append(&record)?;
-        db.apply(record);
+        self.log.append_encoded(&payload)?;
+        db.apply_encoded(&payload);
         Ok(())
     }
 
@@ -701,20 +702,15 @@ impl Inner {
         let mut removed = Vec::new();
         let (unfinished, vanished_sources, traces_by_input) = {
             let db = self.lock_db();
-            let unfinished: Vec<(String, Vec<String>)> = db
-                .unfinished
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let unfinished = db.unfinished();
             let vanished: Vec<String> = db
-                .sources
-                .keys()
+                .source_paths()
                 .filter(|p| !self.sources.contains(p))
-                .cloned()
+                .map(str::to_string)
                 .collect();
             let mut by_input: HashMap<String, Vec<String>> = HashMap::new();
             if !vanished.is_empty() {
-                for t in db.traces.values() {
+                for t in db.traces() {
                     for i in &t.detail().inputs {
                         by_input
                             .entry(i.path.clone())
@@ -748,7 +744,7 @@ impl Inner {
                 if !seen.insert(task.clone()) {
                     continue;
                 }
-                let outputs: Vec<String> = match self.lock_db().traces.get(task) {
+                let outputs: Vec<String> = match self.lock_db().trace(task) {
                     Some(t) => t.outputs.iter().map(|o| o.path.clone()).collect(),
                     None => continue,
                 };
@@ -813,7 +809,7 @@ impl Task for SourceImport {
         Box::pin(async move {
             let inner = cx.inner();
             let target = cx.key().clone();
-            let known = inner.lock_db().sources.get(target.as_str()).cloned();
+            let known = inner.lock_db().source(target.as_str());
             let imported = source::import(&inner.sources, &inner.store, &target, known.as_ref())?;
             if let Some(r) = imported.record {
                 inner.record(Record::Source(r))?;

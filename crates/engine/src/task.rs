@@ -163,7 +163,7 @@ impl TaskCx {
         if task != &self.key {
             lock(&self.probed).push(task.clone());
         }
-        self.inner.lock_db().traces.contains_key(task.as_str())
+        self.inner.lock_db().has_trace(task.as_str())
     }
 
     /// Whether `action` would be found up to date as the action of `task`

@@ -11,17 +11,21 @@
 //! process killed at any moment leaves at most one torn record at the end. On
 //! load, the log is read up to the last whole record with a valid checksum and
 //! truncated there; a wrong magic or version discards the whole log (every
-//! action reruns, nothing wrong is trusted). The latest record for a task or
-//! source wins, so updates are appends; when the file holds more than one and
-//! a half times as many records as the live state needs, it is rewritten
-//! ("recompacted") into a temporary file that replaces it by rename.
+//! action reruns, nothing wrong is trusted). Loading checks each frame and
+//! reads only the variant and key at the start of its payload: the bytes are
+//! kept and a record is decoded when its key is looked up ([`TraceDb`]). The
+//! latest record for a task or source wins, so updates are appends; when the
+//! file holds more than one and a half times as many records as the live
+//! state needs, it is rewritten ("recompacted") from the live records' bytes
+//! into a temporary file that replaces it by rename.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+use crate::log_bytes::LogBytes;
 use crate::trace::{Record, TraceDb};
 
 const MAGIC: &[u8; 16] = b"caravan-traces\n\0";
@@ -49,7 +53,7 @@ pub struct LoadReport {
 }
 
 impl TraceLog {
-    /// Opens (or creates) the log at `path` and replays it.
+    /// Opens (or creates) the log at `path` and indexes it.
     pub fn open(path: &Path) -> Result<(TraceLog, TraceDb, LoadReport)> {
         let io_err = |e| Error::io(path, e);
         let mut file = OpenOptions::new()
@@ -59,26 +63,29 @@ impl TraceLog {
             .truncate(false)
             .open(path)
             .map_err(io_err)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(io_err)?;
+        let len = file.metadata().map_err(io_err)?.len();
+        let bytes = LogBytes::load(&mut file, len).map_err(io_err)?;
         let mut report = LoadReport::default();
-        let mut db = TraceDb::default();
-        let valid_header = bytes.len() as u64 >= HEADER_LEN
-            && &bytes[..16] == MAGIC
-            && bytes[16..20] == FORMAT_VERSION.to_le_bytes();
-        let good_len = if valid_header {
-            let (records, end) = replay(&bytes, &mut db);
+        let valid_header = bytes
+            .as_slice()
+            .get(..20)
+            .is_some_and(|h| &h[..16] == MAGIC && h[16..20] == FORMAT_VERSION.to_le_bytes());
+        let (db, good_len) = if valid_header {
+            let mut db = TraceDb::over_log(bytes);
+            let (records, end) = replay(&mut db);
             report.records = records;
-            report.truncated_bytes = bytes.len() as u64 - end;
-            end
+            report.truncated_bytes = db.log_bytes().len() as u64 - end;
+            (db, end)
         } else {
-            report.discarded = !bytes.is_empty();
+            report.discarded = !bytes.as_slice().is_empty();
+            drop(bytes);
             file.set_len(0).map_err(io_err)?;
             file.seek(SeekFrom::Start(0)).map_err(io_err)?;
             file.write_all(&header()).map_err(io_err)?;
-            HEADER_LEN
+            (TraceDb::default(), HEADER_LEN)
         };
         if report.truncated_bytes > 0 {
+            // The bytes stay mapped; none past `good_len` is read again.
             file.set_len(good_len).map_err(io_err)?;
         }
         file.seek(SeekFrom::Start(good_len)).map_err(io_err)?;
@@ -92,7 +99,12 @@ impl TraceLog {
 
     /// Appends one record with a single write.
     pub fn append(&self, record: &Record) -> Result<()> {
-        let frame = encode(record)?;
+        self.append_encoded(&encode(record)?)
+    }
+
+    /// Appends one encoded record ([`encode`]) with a single write.
+    pub fn append_encoded(&self, payload: &[u8]) -> Result<()> {
+        let frame = frame(payload);
         let mut file = self
             .file
             .lock()
@@ -124,9 +136,9 @@ impl TraceLog {
         let tmp = self.path.with_extension("recompact");
         let io_err = |e| Error::io(&tmp, e);
         let mut buf = header();
-        let live = db.to_records();
-        for r in &live {
-            buf.extend_from_slice(&encode(r)?);
+        let live = db.live_encoded();
+        for payload in &live {
+            buf.extend_from_slice(&frame(payload));
         }
         {
             let mut f = File::create(&tmp).map_err(io_err)?;
@@ -159,48 +171,63 @@ fn header() -> Vec<u8> {
     h
 }
 
-fn encode(record: &Record) -> Result<Vec<u8>> {
-    let payload = postcard::to_stdvec(record)
-        .map_err(|e| Error::internal(format!("cannot encode trace record: {e}")))?;
-    let mut frame = Vec::with_capacity(payload.len() + 8);
-    frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    frame.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    frame.extend_from_slice(&payload);
-    Ok(frame)
+/// The encoding of a record in the log (and in [`TraceDb`]).
+pub fn encode(record: &Record) -> Result<Vec<u8>> {
+    postcard::to_stdvec(record)
+        .map_err(|e| Error::internal(format!("cannot encode trace record: {e}")))
 }
 
-/// Applies every whole, valid record; returns how many and where they end.
-fn replay(bytes: &[u8], db: &mut TraceDb) -> (usize, u64) {
+fn frame(payload: &[u8]) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(payload.len() + 8);
+    frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    frame.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// Indexes every whole, valid record of the log `db` holds; returns how
+/// many and where they end.
+fn replay(db: &mut TraceDb) -> (usize, u64) {
+    db.reserve(&count_variants(db.log_bytes()));
     let mut pos = HEADER_LEN as usize;
     let mut count = 0;
-    while pos + 8 <= bytes.len() {
-        let len = u32::from_le_bytes([bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]]);
-        let crc = u32::from_le_bytes([
-            bytes[pos + 4],
-            bytes[pos + 5],
-            bytes[pos + 6],
-            bytes[pos + 7],
-        ]);
+    loop {
+        let bytes = db.log_bytes();
+        let Some(head) = bytes.get(pos..pos + 8) else {
+            break;
+        };
+        let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+        let crc = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
         if len > MAX_RECORD {
             break;
         }
         let start = pos + 8;
         let end = start + len as usize;
-        if end > bytes.len() {
+        let Some(payload) = bytes.get(start..end) else {
             break;
-        }
-        let payload = &bytes[start..end];
-        if crc32fast::hash(payload) != crc {
+        };
+        if crc32fast::hash(payload) != crc || !db.index_loaded(start, len as usize) {
             break;
-        }
-        match postcard::from_bytes::<Record>(payload) {
-            Ok(record) => db.apply(record),
-            Err(_) => break,
         }
         count += 1;
         pos = end;
     }
     (count, pos as u64)
+}
+
+/// How many frames of each of the first variants a log holds (unchecked, a
+/// bound to size the index with).
+fn count_variants(bytes: &[u8]) -> [usize; 8] {
+    let mut counts = [0; 8];
+    let mut pos = HEADER_LEN as usize;
+    while let Some(head) = bytes.get(pos..pos + 9) {
+        let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        if let Some(n) = counts.get_mut(head[8] as usize) {
+            *n += 1;
+        }
+        pos += 8 + len;
+    }
+    counts
 }
 
 impl std::fmt::Debug for TraceLog {
@@ -265,7 +292,7 @@ mod tests {
         drop(log);
         let (_, db, report) = TraceLog::open(&p).unwrap();
         assert_eq!(report.records, 2);
-        assert_eq!(db.traces["b"].duration_ms, 2);
+        assert_eq!(db.trace("b").map(|t| t.duration_ms), Some(2));
     }
 
     #[test]
@@ -287,12 +314,12 @@ mod tests {
         let (log, db, report) = TraceLog::open(&p).unwrap();
         assert_eq!(report.records, 1);
         assert!(report.truncated_bytes > 0);
-        assert!(db.traces.contains_key("a") && !db.traces.contains_key("b"));
+        assert!(db.has_trace("a") && !db.has_trace("b"));
         log.append(&trace("c", 3)).unwrap();
         drop(log);
         let (_, db, report) = TraceLog::open(&p).unwrap();
         assert_eq!(report.truncated_bytes, 0);
-        assert!(db.traces.contains_key("c"));
+        assert!(db.has_trace("c"));
     }
 
     #[test]
@@ -308,7 +335,7 @@ mod tests {
         bytes[last] ^= 0xff;
         fs::write(&p, &bytes).unwrap();
         let (_, db, _) = TraceLog::open(&p).unwrap();
-        assert!(db.traces.contains_key("a") && !db.traces.contains_key("b"));
+        assert!(db.has_trace("a") && !db.has_trace("b"));
     }
 
     #[test]
@@ -318,7 +345,7 @@ mod tests {
         fs::write(&p, b"caravan-traces\n\0\x63\0\0\0garbage").unwrap();
         let (_, db, report) = TraceLog::open(&p).unwrap();
         assert!(report.discarded);
-        assert!(db.traces.is_empty());
+        assert_eq!(db.traces().count(), 0);
     }
 
     #[test]
@@ -336,6 +363,81 @@ mod tests {
         drop(log);
         let (_, db2, report) = TraceLog::open(&p).unwrap();
         assert_eq!(report.records, 2);
-        assert_eq!(db2.traces["a"].duration_ms, 19);
+        assert_eq!(db2.trace("a").map(|t| t.duration_ms), Some(19));
+    }
+
+    #[test]
+    fn latest_record_removal_and_unfinished_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("traces");
+        let (log, _, _) = TraceLog::open(&p).unwrap();
+        log.append(&trace("a", 1)).unwrap();
+        log.append(&trace("b", 1)).unwrap();
+        log.append(&trace("a", 2)).unwrap();
+        log.append(&Record::Removed { task: "b".into() }).unwrap();
+        log.append(&Record::Started {
+            task: "c".into(),
+            outputs: vec!["c.o".into()],
+        })
+        .unwrap();
+        log.append(&Record::Started {
+            task: "a".into(),
+            outputs: vec!["a.o".into()],
+        })
+        .unwrap();
+        log.append(&trace("a", 3)).unwrap();
+        drop(log);
+        let (_, db, report) = TraceLog::open(&p).unwrap();
+        assert_eq!(report.records, 7);
+        assert_eq!(db.trace("a").map(|t| t.duration_ms), Some(3));
+        assert!(!db.has_trace("b"));
+        assert_eq!(db.unfinished(), vec![("c".into(), vec!["c.o".into()])]);
+        assert_eq!(db.live_records(), 2);
+    }
+
+    #[test]
+    fn an_appended_record_reads_back_in_the_same_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("traces");
+        let (log, _, _) = TraceLog::open(&p).unwrap();
+        log.append(&trace("a", 1)).unwrap();
+        drop(log);
+        let (log, mut db, _) = TraceLog::open(&p).unwrap();
+        let payload = encode(&trace("a", 5)).unwrap();
+        log.append_encoded(&payload).unwrap();
+        assert!(db.apply_encoded(&payload));
+        assert_eq!(db.trace("a").map(|t| t.duration_ms), Some(5));
+        let payload = encode(&trace("b", 6)).unwrap();
+        log.append_encoded(&payload).unwrap();
+        assert!(db.apply_encoded(&payload));
+        assert_eq!(db.trace("b").map(|t| t.duration_ms), Some(6));
+        let mut tasks: Vec<&str> = db.traced_tasks().collect();
+        tasks.sort();
+        assert_eq!(tasks, ["a", "b"]);
+        drop(log);
+        let (_, db, _) = TraceLog::open(&p).unwrap();
+        assert_eq!(db.trace("a").map(|t| t.duration_ms), Some(5));
+        assert_eq!(db.trace("b").map(|t| t.duration_ms), Some(6));
+    }
+
+    #[test]
+    fn compaction_copies_the_live_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("traces");
+        let (log, _, _) = TraceLog::open(&p).unwrap();
+        for i in 0..20 {
+            log.append(&trace(&format!("t{}", i % 4), i)).unwrap();
+        }
+        log.append(&Record::Removed { task: "t0".into() }).unwrap();
+        drop(log);
+        let (log, db, _) = TraceLog::open(&p).unwrap();
+        let before = db.to_records();
+        assert_eq!(before.len(), 3);
+        assert!(log.compact_if_needed(&db, 10).unwrap());
+        drop(log);
+        let (_, db2, report) = TraceLog::open(&p).unwrap();
+        assert_eq!(report.records, 3);
+        assert_eq!(db2.to_records(), before);
+        assert_eq!(db2.trace("t3").map(|t| t.duration_ms), Some(19));
     }
 }
