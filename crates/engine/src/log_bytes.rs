@@ -11,7 +11,6 @@
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::os::fd::AsRawFd;
 
 /// The loaded bytes of a log.
 pub(crate) enum LogBytes {
@@ -51,17 +50,8 @@ impl LogBytes {
     }
 }
 
-/// A read-only private mapping of a whole file.
-pub(crate) struct Mapping {
-    ptr: *mut libc::c_void,
-    len: usize,
-}
-
-// SAFETY: the mapping is read-only and owned: sharing or moving it between
-// threads is sharing or moving a `&[u8]` / `Box<[u8]>`.
-unsafe impl Send for Mapping {}
-// SAFETY: as above; nothing writes through it.
-unsafe impl Sync for Mapping {}
+/// A read-only private mapping of a whole file (`memmap2`).
+pub(crate) struct Mapping(memmap2::Mmap);
 
 impl Mapping {
     /// Maps `len` bytes of `file` (pre-faulted, since loading reads them
@@ -70,33 +60,21 @@ impl Mapping {
         if len == 0 {
             return None;
         }
-        // SAFETY: a fresh read-only private mapping of an open file, at an
-        // address the kernel picks; checked for failure below.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ,
-                libc::MAP_PRIVATE | libc::MAP_POPULATE,
-                file.as_raw_fd(),
-                0,
-            )
+        // SAFETY: the log is only ever appended to, cut after its last
+        // whole record, or replaced by rename, none of which changes the
+        // bytes mapped here (see the top of this file); another program
+        // cutting it shorter during a build is the one case not covered.
+        let map = unsafe {
+            memmap2::MmapOptions::new()
+                .len(len)
+                .populate()
+                .map_copy_read_only(file)
         };
-        (ptr != libc::MAP_FAILED).then_some(Mapping { ptr, len })
+        map.ok().map(Mapping)
     }
 
     fn as_slice(&self) -> &[u8] {
-        // SAFETY: `ptr` maps `len` readable bytes until `drop`.
-        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
-    }
-}
-
-impl Drop for Mapping {
-    fn drop(&mut self) {
-        // SAFETY: unmaps exactly what `new` mapped, once.
-        unsafe {
-            libc::munmap(self.ptr, self.len);
-        }
+        &self.0
     }
 }
 
