@@ -149,14 +149,24 @@ impl GraphFile {
     }
 
     fn str_at(&self, table: &[u8], at: usize) -> &str {
+        std::str::from_utf8(self.bytes_at(table, at)).unwrap_or("")
+    }
+
+    /// The bytes of the string at `at` in `table`: what searches compare
+    /// (byte order is `str` order), without checking UTF-8 at each step.
+    fn bytes_at(&self, table: &[u8], at: usize) -> &[u8] {
         let strings = self.section(Section::Strings);
         let (Some(off), Some(len)) = (read_u32(table, at), read_u32(table, at + 4)) else {
-            return "";
+            return &[];
         };
         strings
             .get(off as usize..off as usize + len as usize)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("")
+            .unwrap_or(&[])
+    }
+
+    /// The bytes of task `i`'s key.
+    fn key_bytes(&self, i: u32) -> &[u8] {
+        self.bytes_at(self.section(Section::Keys), i as usize * STR_LEN)
     }
 
     /// Task `i`, decoded; `None` when its blob does not decode or names a
@@ -177,19 +187,21 @@ impl GraphFile {
 
     /// The task whose key is `key`.
     pub(crate) fn node_of_key(&self, key: &str) -> Option<u32> {
+        let key = key.as_bytes();
         let order = self.u32s(Section::KeyOrder);
         let k = partition_point(order.len(), |k| {
-            order.get(k).is_some_and(|i| self.key(i) < key)
+            order.get(k).is_some_and(|i| self.key_bytes(i) < key)
         });
-        order.get(k).filter(|i| self.key(*i) == key)
+        order.get(k).filter(|i| self.key_bytes(*i) == key)
     }
 
     /// The task that answered `target`.
     pub(crate) fn node_of_target(&self, target: &str) -> Option<u32> {
+        let target = target.as_bytes();
         let table = self.section(Section::Targets);
         let count = table.len() / TARGET_LEN;
-        let k = partition_point(count, |k| self.str_at(table, k * TARGET_LEN) < target);
-        (k < count && self.str_at(table, k * TARGET_LEN) == target)
+        let k = partition_point(count, |k| self.bytes_at(table, k * TARGET_LEN) < target);
+        (k < count && self.bytes_at(table, k * TARGET_LEN) == target)
             .then(|| read_u32(table, k * TARGET_LEN + 8))
             .flatten()
     }
@@ -233,10 +245,10 @@ impl GraphFile {
     pub(crate) fn watchers(&self, path: &str) -> impl Iterator<Item = u32> + '_ {
         let table = self.section(Section::Watches);
         let count = table.len() / WATCH_LEN;
-        let first = partition_point(count, |k| self.str_at(table, k * WATCH_LEN) < path);
-        let path = path.to_string();
+        let path = path.as_bytes().to_vec();
+        let first = partition_point(count, |k| self.bytes_at(table, k * WATCH_LEN) < &path[..]);
         (first..count)
-            .take_while(move |k| self.str_at(table, k * WATCH_LEN) == path)
+            .take_while(move |k| self.bytes_at(table, k * WATCH_LEN) == &path[..])
             .filter_map(move |k| read_u32(table, k * WATCH_LEN + 8))
     }
 
