@@ -79,6 +79,9 @@ impl Executor for LocalExecutor {
                             value,
                         }),
                         Ok(Err(e)) => Err(e),
+                        // The runtime is shutting down (Ctrl-C): the step
+                        // never ran, and the build is stopping, not failing.
+                        Err(e) if e.is_cancelled() => Err(Error::Stopped),
                         Err(e) => Err(Error::internal(format!("internal step panicked: {e}"))),
                     }
                 }

@@ -140,6 +140,8 @@ pub(crate) async fn run_action(
         Err(e) => {
             inner.stop_after_failure();
             match &e {
+                // The executor was stopped (Ctrl-C): nothing failed to show.
+                Error::Stopped => {}
                 Error::CommandFailed(failure) => inner.events.event(&Event::ActionFailed {
                     id,
                     action: &action,
