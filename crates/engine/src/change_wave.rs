@@ -1,6 +1,6 @@
 //! The change wave: before the build asks for its targets, the tasks the
-//! previous graph marks as affected are settled from the bottom up, level
-//! by level, so that work stops where a value comes out unchanged.
+//! previous graph marks as affected are settled from the bottom up, height
+//! by height, so that work stops where a value comes out unchanged.
 //!
 //! The wave starts from the tasks that must run and goes up the graph's
 //! askers table by height (a task is higher than everything it asked
@@ -14,7 +14,7 @@
 //! when the targets ask for them. This is tup's rule (propagate a change
 //! only through outputs that changed) on top of the pull-based checking
 //! in `graph_reuse.rs`, which stays the fallback for whatever the wave
-//! did not settle (a level with a failure stops it).
+//! did not settle (a height with a failure stops it).
 //!
 //! A task whose watched file changed runs in the wave even if the edit
 //! made the targets stop needing it: it is built, never wrongly kept.

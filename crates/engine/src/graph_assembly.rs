@@ -1,9 +1,11 @@
 //! The graph of a finished build, assembled for the next one: every task
 //! that ran, as it ran; every task taken from the previous graph, as it
 //! was recorded; and every recorded task below those that nobody visited
-//! (nothing under it changed), carried over unread. Saved after a
-//! successful build ([`Engine::save_graph`]): as a patch of the previous
-//! graph when the build kept its tasks, else whole, encoded node by node.
+//! (nothing under it changed), carried over. Saved after a successful
+//! build ([`Engine::save_graph`]): as a patch of the previous graph when
+//! every task that ran asked for what it asked before (found without
+//! reading the others), else whole, streamed node by node (the carried
+//! tasks are then decoded, to renumber what they asked for).
 
 use std::path::{Path, PathBuf};
 

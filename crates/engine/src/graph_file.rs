@@ -242,13 +242,13 @@ impl GraphFile {
     }
 
     /// The tasks that watch `path`.
-    pub(crate) fn watchers(&self, path: &str) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn watchers<'a>(&'a self, path: &'a str) -> impl Iterator<Item = u32> + 'a {
         let table = self.section(Section::Watches);
         let count = table.len() / WATCH_LEN;
-        let path = path.as_bytes().to_vec();
-        let first = partition_point(count, |k| self.bytes_at(table, k * WATCH_LEN) < &path[..]);
+        let path = path.as_bytes();
+        let first = partition_point(count, |k| self.bytes_at(table, k * WATCH_LEN) < path);
         (first..count)
-            .take_while(move |k| self.bytes_at(table, k * WATCH_LEN) == &path[..])
+            .take_while(move |k| self.bytes_at(table, k * WATCH_LEN) == path)
             .filter_map(move |k| read_u32(table, k * WATCH_LEN + 8))
     }
 

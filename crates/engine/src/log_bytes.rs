@@ -16,8 +16,8 @@ use std::io::{self, Read};
 pub(crate) enum LogBytes {
     /// Read into memory (a test's bytes, or a file that could not be mapped).
     Read(Vec<u8>),
-    /// Mapped from the file.
-    Mapped(Mapping),
+    /// Mapped from the file, read-only and private (`memmap2`).
+    Mapped(memmap2::Mmap),
 }
 
 impl Default for LogBytes {
@@ -30,10 +30,7 @@ impl LogBytes {
     /// The first `len` bytes of `file` (its length): mapped, or read from
     /// its current position when mapping fails.
     pub(crate) fn load(file: &mut File, len: u64) -> io::Result<LogBytes> {
-        if let Some(m) = usize::try_from(len)
-            .ok()
-            .and_then(|n| Mapping::new(file, n))
-        {
+        if let Some(m) = usize::try_from(len).ok().and_then(|n| map(file, n)) {
             return Ok(LogBytes::Mapped(m));
         }
         let mut bytes = Vec::new();
@@ -45,37 +42,28 @@ impl LogBytes {
     pub(crate) fn as_slice(&self) -> &[u8] {
         match self {
             LogBytes::Read(v) => v,
-            LogBytes::Mapped(m) => m.as_slice(),
+            LogBytes::Mapped(m) => m,
         }
     }
 }
 
-/// A read-only private mapping of a whole file (`memmap2`).
-pub(crate) struct Mapping(memmap2::Mmap);
-
-impl Mapping {
-    /// Maps `len` bytes of `file` (pre-faulted, since loading reads them
-    /// all); `None` for an empty file or when the system refuses.
-    fn new(file: &File, len: usize) -> Option<Mapping> {
-        if len == 0 {
-            return None;
-        }
-        // SAFETY: the log is only ever appended to, cut after its last
-        // whole record, or replaced by rename, none of which changes the
-        // bytes mapped here (see the top of this file); another program
-        // cutting it shorter during a build is the one case not covered.
-        let map = unsafe {
-            memmap2::MmapOptions::new()
-                .len(len)
-                .populate()
-                .map_copy_read_only(file)
-        };
-        map.ok().map(Mapping)
+/// The first `len` bytes of `file`, mapped (pre-faulted, since loading
+/// reads them all); `None` for an empty file or when the system refuses.
+fn map(file: &File, len: usize) -> Option<memmap2::Mmap> {
+    if len == 0 {
+        return None;
     }
-
-    fn as_slice(&self) -> &[u8] {
-        &self.0
+    // SAFETY: the log is only ever appended to, cut after its last whole
+    // record, or replaced by rename, none of which changes the bytes
+    // mapped here (see the top of this file); another program cutting it
+    // shorter during a build is the one case not covered.
+    unsafe {
+        memmap2::MmapOptions::new()
+            .len(len)
+            .populate()
+            .map_copy_read_only(file)
     }
+    .ok()
 }
 
 #[cfg(test)]

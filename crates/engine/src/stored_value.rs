@@ -113,16 +113,11 @@ impl<'a> DataWriter<'a> {
     }
 }
 
-/// Where a [`GroupTable`] finds stored groups by digest.
+/// Where a [`GroupTable`] finds stored groups by digest (the previous
+/// graph's file and patch: a trait, so that this file need not know them).
 pub(crate) trait GroupSource: Send + Sync {
     /// The stored group of digest `digest`.
     fn stored(&self, digest: &Digest) -> Option<StoredGroup>;
-}
-
-impl GroupSource for FxHashMap<Digest, StoredGroup> {
-    fn stored(&self, digest: &Digest) -> Option<StoredGroup> {
-        self.get(digest).cloned()
-    }
 }
 
 /// The stored groups of a graph, decoded on demand (each once).
@@ -131,20 +126,7 @@ pub struct GroupTable {
     decoded: Mutex<FxHashMap<Digest, Arc<InputGroup>>>,
 }
 
-impl Default for GroupTable {
-    fn default() -> GroupTable {
-        GroupTable::new(Vec::new())
-    }
-}
-
 impl GroupTable {
-    /// A table of `groups`.
-    pub fn new(groups: Vec<StoredGroup>) -> GroupTable {
-        let map: FxHashMap<Digest, StoredGroup> =
-            groups.into_iter().map(|g| (g.digest, g)).collect();
-        GroupTable::over(Box::new(map))
-    }
-
     /// A table of the groups `source` finds.
     pub(crate) fn over(source: Box<dyn GroupSource>) -> GroupTable {
         GroupTable {
