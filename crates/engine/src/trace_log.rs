@@ -282,14 +282,20 @@ mod tests {
         })
     }
 
-    #[test]
-    fn records_survive_reopen() {
+    /// A log at `traces` in a fresh folder, holding `records`.
+    fn log_of(records: &[Record]) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("traces");
         let (log, _, _) = TraceLog::open(&p).unwrap();
-        log.append(&trace("a", 1)).unwrap();
-        log.append(&trace("b", 2)).unwrap();
-        drop(log);
+        for r in records {
+            log.append(r).unwrap();
+        }
+        (dir, p)
+    }
+
+    #[test]
+    fn records_survive_reopen() {
+        let (_dir, p) = log_of(&[trace("a", 1), trace("b", 2)]);
         let (_, db, report) = TraceLog::open(&p).unwrap();
         assert_eq!(report.records, 2);
         assert_eq!(db.trace("b").map(|t| t.duration_ms), Some(2));
@@ -297,12 +303,7 @@ mod tests {
 
     #[test]
     fn torn_tail_is_truncated_and_appends_continue() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("traces");
-        let (log, _, _) = TraceLog::open(&p).unwrap();
-        log.append(&trace("a", 1)).unwrap();
-        log.append(&trace("b", 2)).unwrap();
-        drop(log);
+        let (_dir, p) = log_of(&[trace("a", 1), trace("b", 2)]);
         let len = fs::metadata(&p).unwrap().len();
         // Cut the last record in the middle, as a kill during write would.
         OpenOptions::new()
@@ -324,12 +325,7 @@ mod tests {
 
     #[test]
     fn corrupt_checksum_stops_replay() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("traces");
-        let (log, _, _) = TraceLog::open(&p).unwrap();
-        log.append(&trace("a", 1)).unwrap();
-        log.append(&trace("b", 2)).unwrap();
-        drop(log);
+        let (_dir, p) = log_of(&[trace("a", 1), trace("b", 2)]);
         let mut bytes = fs::read(&p).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 0xff;
@@ -368,25 +364,21 @@ mod tests {
 
     #[test]
     fn latest_record_removal_and_unfinished_survive_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("traces");
-        let (log, _, _) = TraceLog::open(&p).unwrap();
-        log.append(&trace("a", 1)).unwrap();
-        log.append(&trace("b", 1)).unwrap();
-        log.append(&trace("a", 2)).unwrap();
-        log.append(&Record::Removed { task: "b".into() }).unwrap();
-        log.append(&Record::Started {
-            task: "c".into(),
-            outputs: vec!["c.o".into()],
-        })
-        .unwrap();
-        log.append(&Record::Started {
-            task: "a".into(),
-            outputs: vec!["a.o".into()],
-        })
-        .unwrap();
-        log.append(&trace("a", 3)).unwrap();
-        drop(log);
+        let (_dir, p) = log_of(&[
+            trace("a", 1),
+            trace("b", 1),
+            trace("a", 2),
+            Record::Removed { task: "b".into() },
+            Record::Started {
+                task: "c".into(),
+                outputs: vec!["c.o".into()],
+            },
+            Record::Started {
+                task: "a".into(),
+                outputs: vec!["a.o".into()],
+            },
+            trace("a", 3),
+        ]);
         let (_, db, report) = TraceLog::open(&p).unwrap();
         assert_eq!(report.records, 7);
         assert_eq!(db.trace("a").map(|t| t.duration_ms), Some(3));
@@ -397,11 +389,7 @@ mod tests {
 
     #[test]
     fn an_appended_record_reads_back_in_the_same_build() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("traces");
-        let (log, _, _) = TraceLog::open(&p).unwrap();
-        log.append(&trace("a", 1)).unwrap();
-        drop(log);
+        let (_dir, p) = log_of(&[trace("a", 1)]);
         let (log, mut db, _) = TraceLog::open(&p).unwrap();
         let payload = encode(&trace("a", 5)).unwrap();
         log.append_encoded(&payload).unwrap();
